@@ -1,0 +1,153 @@
+/// One tool call the model asked for.
+public struct ToolCall: Sendable, Hashable {
+    /// The provider's id for the call (generated when a compatible server leaves it out).
+    public var id: String
+    public var name: String
+    /// The arguments exactly as the model sent them (may be malformed JSON: model output is untrusted).
+    public var rawArguments: String
+
+    public init(id: String, name: String, rawArguments: String) {
+        self.id = id
+        self.name = name
+        self.rawArguments = rawArguments
+    }
+
+    /// The arguments parsed as JSON; an empty string counts as `{}`.
+    public func parsedArguments() throws(JSONParseError) -> JSONValue {
+        let trimmed = rawArguments.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return .object([:]) }
+        return try JSONValue(parsing: trimmed)
+    }
+}
+
+/// The result of one tool call as it goes back to the model.
+public struct ToolResultMessage: Sendable, Hashable {
+    public var callID: String
+    public var toolName: String
+    public var content: String
+    public var isError: Bool
+
+    public init(callID: String, toolName: String, content: String, isError: Bool) {
+        self.callID = callID
+        self.toolName = toolName
+        self.content = content
+        self.isError = isError
+    }
+}
+
+/// A message of the conversation, independent of provider.
+public enum ChatMessage: Sendable, Hashable {
+    case system(String)
+    case user(String)
+    case assistant(text: String, toolCalls: [ToolCall])
+    /// The results of one turn's tool calls, in the order of the calls.
+    case toolResults([ToolResultMessage])
+}
+
+/// Token counts reported by the provider.
+public struct TokenUsage: Sendable, Hashable {
+    public var inputTokens: Int
+    public var outputTokens: Int
+
+    public init(inputTokens: Int = 0, outputTokens: Int = 0) {
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+    }
+
+    public var totalTokens: Int { inputTokens + outputTokens }
+
+    public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
+        TokenUsage(inputTokens: lhs.inputTokens + rhs.inputTokens, outputTokens: lhs.outputTokens + rhs.outputTokens)
+    }
+}
+
+/// One model call.
+public struct ModelRequest: Sendable, Hashable {
+    public var messages: [ChatMessage]
+    /// Tools offered to the model; empty means none.
+    public var tools: [ToolSpec]
+    /// `false` makes the model answer without tools (the synthesis call).
+    public var toolsEnabled: Bool
+    public var maxOutputTokens: Int
+    public var temperature: Double?
+
+    public init(messages: [ChatMessage], tools: [ToolSpec] = [], toolsEnabled: Bool = true, maxOutputTokens: Int = 4096, temperature: Double? = nil) {
+        self.messages = messages
+        self.tools = tools
+        self.toolsEnabled = toolsEnabled
+        self.maxOutputTokens = maxOutputTokens
+        self.temperature = temperature
+    }
+}
+
+/// Why the model stopped producing output.
+public enum ModelFinishReason: Sendable, Hashable {
+    case stop
+    case toolCalls
+    case length
+    case contentFilter
+    case other(String)
+}
+
+/// The assembled result of one model call.
+public struct ModelResponse: Sendable, Hashable {
+    public var text: String
+    public var toolCalls: [ToolCall]
+    public var finishReason: ModelFinishReason
+    /// `nil` when the server did not report usage (some compatible servers don't).
+    public var usage: TokenUsage?
+
+    public init(text: String, toolCalls: [ToolCall], finishReason: ModelFinishReason, usage: TokenUsage?) {
+        self.text = text
+        self.toolCalls = toolCalls
+        self.finishReason = finishReason
+        self.usage = usage
+    }
+}
+
+/// A failure of a model call after the client's own retries.
+public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: Sendable, Hashable {
+        /// Could not connect or the connection broke.
+        case unreachable
+        /// 429 past the retry budget.
+        case rateLimited
+        /// 5xx past the retry budget.
+        case serverError
+        /// A 4xx other than 429: the request itself is wrong (bad key, bad model name …).
+        case rejected
+        /// The response could not be understood (malformed stream, cut mid-event …).
+        case malformedResponse
+        /// The run's deadline passed.
+        case deadlineExceeded
+        case cancelled
+    }
+
+    public var code: Code
+    public var message: String
+    /// The HTTP status, when there was one.
+    public var status: Int?
+
+    public init(_ code: Code, _ message: String, status: Int? = nil) {
+        self.code = code
+        self.message = message
+        self.status = status
+    }
+
+    public var description: String {
+        if let status { "\(message) (HTTP \(status))" } else { message }
+    }
+}
+
+/// A language model behind a provider API. One streaming method: text deltas are reported as they
+/// arrive through `onTextDelta`; the assembled response is returned at the end.
+public protocol ModelClient: Sendable {
+    /// A short name for messages, e.g. `openai:gpt-4o-mini`.
+    var displayName: String { get }
+
+    func complete(
+        _ request: ModelRequest,
+        deadline: ContinuousClock.Instant?,
+        onTextDelta: @escaping @Sendable (String) -> Void
+    ) async throws(ModelError) -> ModelResponse
+}

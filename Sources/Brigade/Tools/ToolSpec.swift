@@ -1,0 +1,103 @@
+/// How a tool may be run: limits and permissions that apply to every kind of tool.
+public struct ToolPolicy: Sendable, Hashable {
+    /// Per-call timeout; `nil` takes the configuration's default.
+    public var timeout: Duration?
+    /// How many calls of this tool may run at once; `nil` means only the global cap applies.
+    public var maxConcurrency: Int?
+    /// Extra attempts after a failure; only allowed when `idempotent` is true.
+    public var retries: Int
+    public var idempotent: Bool
+    /// The call needs approval before it runs.
+    public var confirm: Bool
+    /// Cost of one call, counted by the budget.
+    public var costUSD: Double
+    /// Output beyond this many bytes is truncated with a note; `nil` takes the configuration's default.
+    public var maxOutputBytes: Int?
+
+    public init(
+        timeout: Duration? = nil,
+        maxConcurrency: Int? = nil,
+        retries: Int = 0,
+        idempotent: Bool = false,
+        confirm: Bool = false,
+        costUSD: Double = 0,
+        maxOutputBytes: Int? = nil
+    ) {
+        self.timeout = timeout
+        self.maxConcurrency = maxConcurrency
+        self.retries = retries
+        self.idempotent = idempotent
+        self.confirm = confirm
+        self.costUSD = costUSD
+        self.maxOutputBytes = maxOutputBytes
+    }
+}
+
+/// What the model sees of a tool, plus the policy Brigade enforces.
+public struct ToolSpec: Sendable, Hashable {
+    public var name: String
+    public var description: String
+    /// A JSON Schema with `type: object`.
+    public var parameters: JSONValue
+    public var policy: ToolPolicy
+    /// Where the tool was declared, for messages; `nil` for tools built in code.
+    public var location: SourceLocation?
+
+    public init(
+        name: String,
+        description: String,
+        parameters: JSONValue = ["type": "object", "properties": [:]],
+        policy: ToolPolicy = ToolPolicy(),
+        location: SourceLocation? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.parameters = parameters
+        self.policy = policy
+        self.location = location
+    }
+}
+
+/// The result of one tool call as handed back to the model.
+public struct ToolOutput: Sendable, Hashable {
+    public var text: String
+    public var isError: Bool
+
+    public init(text: String, isError: Bool = false) {
+        self.text = text
+        self.isError = isError
+    }
+}
+
+/// What an executor knows about the call it runs.
+public struct ToolContext: Sendable {
+    /// The model's id for this call (or a generated one).
+    public var callID: String
+
+    public init(callID: String) {
+        self.callID = callID
+    }
+}
+
+/// Runs one kind of tool. Executors must honour task cancellation promptly: a command executor kills
+/// its process group, an HTTP executor aborts its transfer. Timeouts are enforced by the dispatcher,
+/// which cancels the executor's task.
+///
+/// A failure the model should read (bad exit code, HTTP 404) is returned as `ToolOutput(isError: true)`;
+/// throwing is for failures of the executor itself, and the dispatcher turns the error into an error result.
+public protocol ToolExecutor: Sendable {
+    func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput
+}
+
+/// A tool: its declaration and the executor that runs it.
+public struct Tool: Sendable {
+    public var spec: ToolSpec
+    public var executor: any ToolExecutor
+
+    public init(spec: ToolSpec, executor: any ToolExecutor) {
+        self.spec = spec
+        self.executor = executor
+    }
+
+    public var name: String { spec.name }
+}

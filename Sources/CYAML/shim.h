@@ -1,0 +1,4 @@
+#ifndef BRIGADE_CYAML_SHIM_H
+#define BRIGADE_CYAML_SHIM_H
+#include <yaml.h>
+#endif
