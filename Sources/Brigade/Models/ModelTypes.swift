@@ -151,3 +151,18 @@ public protocol ModelClient: Sendable {
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(ModelError) -> ModelResponse
 }
+
+/// Prices per million tokens, from the configuration, to turn usage into USD.
+public struct ModelPricing: Sendable, Hashable {
+    public var inputPerMillion: Double
+    public var outputPerMillion: Double
+
+    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0) {
+        self.inputPerMillion = inputPerMillion
+        self.outputPerMillion = outputPerMillion
+    }
+
+    public func cost(of usage: TokenUsage) -> Double {
+        Double(usage.inputTokens) * inputPerMillion / 1_000_000 + Double(usage.outputTokens) * outputPerMillion / 1_000_000
+    }
+}

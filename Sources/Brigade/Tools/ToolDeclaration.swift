@@ -6,7 +6,9 @@
 public struct ToolDeclaration: Sendable, Hashable {
     public var spec: ToolSpec
     public var kind: ToolKind
-    /// The folder holding the declaring file; relative paths (scripts, `cwd`) resolve against it.
+    /// The folder holding the declaring file. Paths naming files of the registry (a script as the
+    /// program of an argv) resolve against it; paths naming where to work (`cwd`, builtin `roots`)
+    /// resolve against Brigade's working directory.
     public var baseDirectory: String
 
     public init(spec: ToolSpec, kind: ToolKind, baseDirectory: String) {
@@ -42,7 +44,7 @@ public struct CommandToolConfig: Sendable, Hashable {
     public var argv: [Located<String>]
     /// Pass the arguments as JSON on standard input.
     public var stdinArguments: Bool
-    /// Working directory, relative to the declaring folder; `nil` keeps the caller's.
+    /// Working directory, relative to Brigade's working directory; `nil` keeps Brigade's.
     public var cwd: Located<String>?
     /// Names of environment variables passed through from Brigade's environment (all others are dropped,
     /// except `PATH`, `HOME`, `LANG`, `LC_ALL`, `TZ`, which are always passed).
@@ -110,7 +112,8 @@ public struct BuiltinToolConfig: Sendable, Hashable {
     /// `read_file`, `list_dir` or `current_time`.
     public var builtin: Located<String>
     /// For `read_file` and `list_dir`: the folders the tool may reach (relative to the declaring folder);
-    /// nothing outside them, through `..` or symlinks, is readable.
+    /// nothing outside them, through `..` or symlinks, is readable. Relative roots resolve against
+    /// Brigade's working directory; the default is that directory alone.
     public var roots: [String]
 
     public init(builtin: Located<String>, roots: [String] = []) {
