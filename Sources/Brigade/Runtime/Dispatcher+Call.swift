@@ -73,7 +73,8 @@ extension Dispatcher {
         let context = ToolContext(callID: prepared.call.id)
         var attempt = 0
         while true {
-            let callDeadline = ContinuousClock.now + timeout
+            let attemptStart = ContinuousClock.now
+            let callDeadline = attemptStart + timeout
             let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline)) { () async -> Result<ToolOutput, any Error> in
                 do {
                     return .success(try await executor.call(arguments, context: context))
@@ -92,7 +93,7 @@ extension Dispatcher {
                 retryable = true
             case .deadlinePassed:
                 if let deadline, deadline <= callDeadline {
-                    return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(timeout)) s: the run's time budget ran out")
+                    return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - attemptStart)) s: the run's time budget ran out")
                 }
                 end = CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(timeout)) s")
                 retryable = true
