@@ -40,7 +40,6 @@ struct BudgetTests {
         #expect(budget.admitModelCall(estimatedInputTokens: 1, requestedOutputTokens: 1, purpose: .turn, now: start + .seconds(7)) == .admitted(maxOutputTokens: 1))
         #expect(budget.admitModelCall(estimatedInputTokens: 1, requestedOutputTokens: 1, purpose: .turn, now: start + .seconds(8)) == .refused(.wallTime))
         #expect(budget.admitToolCall(costUSD: 0, now: start + .seconds(8)) == .refused(.wallTime))
-        #expect(budget.admitRetry(costUSD: 0, now: start + .seconds(8)) == false)
         #expect(budget.admitModelCall(estimatedInputTokens: 1, requestedOutputTokens: 1, purpose: .synthesis, now: start + .seconds(9)) == .admitted(maxOutputTokens: 1))
         #expect(budget.admitModelCall(estimatedInputTokens: 1, requestedOutputTokens: 1, purpose: .synthesis, now: start + .seconds(10)) == .refused(.wallTime))
     }
@@ -125,11 +124,10 @@ struct BudgetTests {
         #expect(budget.admitToolCall(costUSD: 0.3, now: start) == .admitted)
         #expect(budget.admitToolCall(costUSD: 0.01, now: start) == .refused(.usd))
         #expect(budget.admitToolCall(costUSD: 0, now: start) == .admitted)
-        #expect(budget.admitRetry(costUSD: 0.01, now: start) == false)
         #expect(abs(budget.toolCostUSD - 0.8) < 1e-12)
         budget.refundToolCall(costUSD: 0.3)
         #expect(abs(budget.costUSD - 0.5) < 1e-12)
-        #expect(budget.admitRetry(costUSD: 0.2, now: start) == true)
+        #expect(budget.admitToolCall(costUSD: 0.2, now: start) == .admitted)
         #expect(abs(budget.costUSD - 0.7) < 1e-12)
         // Nonsense costs count as free.
         #expect(budget.admitToolCall(costUSD: -5, now: start) == .admitted)

@@ -111,22 +111,6 @@ struct DispatcherTests {
         #expect(results.allSatisfy { $0.resultMessage.isError })
     }
 
-    @Test func idempotentToolsAreRetriedOthersAreNot() async throws {
-        let attempts = RecordedStrings()
-        func flaky(_ name: String, idempotent: Bool) -> Tool {
-            Tool(name: name, description: "", policy: ToolPolicy(retries: 2, idempotent: idempotent)) { _, _ in
-                attempts.append(name)
-                if attempts.values.filter({ $0 == name }).count < 3 { throw CancellationErrorLike() }
-                return ToolOutput(text: "third time lucky")
-            }
-        }
-        let dispatcher = Dispatcher(registry: try registry(flaky("safe", idempotent: true), flaky("unsafe", idempotent: false)), logger: .quiet)
-        let results = await dispatcher.dispatch([call("safe", id: "1"), call("unsafe", id: "2")])
-        #expect(results[0].status == .ok && results[0].output == "third time lucky")
-        #expect(results[1].status == .error)
-        #expect(attempts.values.filter { $0 == "unsafe" }.count == 1)
-    }
-
     @Test func longOutputIsTruncatedAtACharacterBoundaryWithANote() async throws {
         let tool = Tool(name: "big", description: "", policy: ToolPolicy(maxOutputBytes: 5)) { _, _ in ToolOutput(text: "ééé") }  // 6 bytes
         let fallbackCap = Tool(name: "big2", description: "") { _, _ in ToolOutput(text: String(repeating: "a", count: 20)) }
@@ -182,8 +166,6 @@ struct DispatcherTests {
         #expect(results.allSatisfy { $0.status == .ok })
     }
 }
-
-struct CancellationErrorLike: Error {}
 
 /// Strings appended from several tasks.
 final class RecordedStrings: Sendable {

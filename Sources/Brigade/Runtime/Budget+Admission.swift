@@ -96,16 +96,6 @@ extension Budget {
         toolCostUSD = max(0, toolCostUSD - cost)
     }
 
-    /// Decides whether a failed idempotent call may be tried again, charging its cost when it may.
-    /// A retry does not count as another call.
-    public mutating func admitRetry(costUSD cost: Double, now: ContinuousClock.Instant) -> Bool {
-        let cost = cost.isFinite ? max(0, cost) : 0
-        if let end = dispatchDeadline, now >= end { return false }
-        if let cap = limits.usd, cost > 0, costUSD + cost > cap * (1 - reserve) { return false }
-        toolCostUSD += cost
-        return true
-    }
-
     /// What has been spent and what is left of each cap (the whole cap, the reserve included).
     public func snapshot(now: ContinuousClock.Instant) -> BudgetSnapshot {
         let elapsed = now - startedAt

@@ -44,11 +44,6 @@ public final class BudgetLedger: Sendable {
         state.withLock { $0.refundToolCall(costUSD: costUSD) }
     }
 
-    public func admitRetry(costUSD: Double) -> Bool {
-        let now = clock.now
-        return state.withLock { $0.admitRetry(costUSD: costUSD, now: now) }
-    }
-
     public func snapshot() -> BudgetSnapshot {
         let now = clock.now
         return state.withLock { $0.snapshot(now: now) }

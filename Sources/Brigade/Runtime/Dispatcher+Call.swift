@@ -56,53 +56,40 @@ extension Dispatcher {
                 let start = ContinuousClock.now
                 startedAt.withLock { $0 = start }
                 onEvent(.toolCallStarted(ToolCallInfo(prepared.call)))
-                return await self.invoke(prepared, deadline: deadline, budget: budget)
+                return await self.invoke(prepared, deadline: deadline)
             }
         } catch {
             return CallEnd(status: .cancelled, output: "cancelled before it ran")
         }
     }
 
-    /// The executor, raced against the call's timeout; idempotent tools are retried after an executor
-    /// error or a timeout, `retries` times at most, while the budget admits the retry.
-    private func invoke(_ prepared: PreparedCall, deadline: ContinuousClock.Instant?, budget: BudgetLedger?) async -> CallEnd {
-        let policy = prepared.tool.spec.policy
-        let timeout = policy.timeout ?? configuration.defaultTimeout
+    /// The executor, raced against the call's timeout (retries of idempotent tools happen inside their
+    /// executor — `RetryingExecutor` — within this one timeout).
+    private func invoke(_ prepared: PreparedCall, deadline: ContinuousClock.Instant?) async -> CallEnd {
+        let timeout = prepared.tool.spec.policy.timeout ?? configuration.defaultTimeout
         let executor = prepared.tool.executor
         let arguments = prepared.arguments
         let context = ToolContext(callID: prepared.call.id)
-        var attempt = 0
-        while true {
-            let attemptStart = ContinuousClock.now
-            let callDeadline = attemptStart + timeout
-            let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline)) { () async -> Result<ToolOutput, any Error> in
-                do {
-                    return .success(try await executor.call(arguments, context: context))
-                } catch {
-                    return .failure(error)
-                }
+        let start = ContinuousClock.now
+        let callDeadline = start + timeout
+        let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline)) { () async -> Result<ToolOutput, any Error> in
+            do {
+                return .success(try await executor.call(arguments, context: context))
+            } catch {
+                return .failure(error)
             }
-            if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled") }
-            let end: CallEnd
-            let retryable: Bool
-            switch outcome {
-            case .finished(.success(let output)):
-                return CallEnd(status: output.isError ? .error : .ok, output: output.text)
-            case .finished(.failure(let error)):
-                end = CallEnd(status: .error, output: "error: \(error)")
-                retryable = true
-            case .deadlinePassed:
-                if let deadline, deadline <= callDeadline {
-                    return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - attemptStart)) s: the run's time budget ran out")
-                }
-                end = CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(timeout)) s")
-                retryable = true
+        }
+        if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled") }
+        switch outcome {
+        case .finished(.success(let output)):
+            return CallEnd(status: output.isError ? .error : .ok, output: output.text)
+        case .finished(.failure(let error)):
+            return CallEnd(status: .error, output: "error: \(error)")
+        case .deadlinePassed:
+            if let deadline, deadline <= callDeadline {
+                return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - start)) s: the run's time budget ran out")
             }
-            guard retryable, policy.idempotent, attempt < policy.retries, budget?.admitRetry(costUSD: policy.costUSD) ?? true else {
-                return end
-            }
-            attempt += 1
-            logger.debug("retrying tool call", metadata: ["tool": "\(prepared.tool.name)", "attempt": "\(attempt + 1)"])
+            return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(timeout)) s")
         }
     }
 
