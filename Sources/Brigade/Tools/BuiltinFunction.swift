@@ -57,16 +57,16 @@ public enum BuiltinFunction: String, Sendable, CaseIterable {
     /// Builds the executor. `roots` matter for the file builtins only; `nil` means Brigade's working directory.
     /// - Throws: `ConfigError` when `roots` is `nil` and the working directory cannot be resolved.
     public func makeExecutor(roots: FileRoots?, maxOutputBytes: Int) throws(ConfigError) -> any ToolExecutor {
-        switch self {
-        case .readFile: ReadFileExecutor(roots: try roots ?? FileRoots([]), maxOutputBytes: maxOutputBytes)
-        case .listDirectory: ListDirectoryExecutor(roots: try roots ?? FileRoots([]), maxOutputBytes: maxOutputBytes)
-        case .currentTime: CurrentTimeExecutor()
-        }
+        if self == .currentTime { return CurrentTimeExecutor() }
+        let resolved: FileRoots
+        if let roots { resolved = roots } else { resolved = try FileRoots([]) }
+        if self == .readFile { return ReadFileExecutor(roots: resolved, maxOutputBytes: maxOutputBytes) }
+        return ListDirectoryExecutor(roots: resolved, maxOutputBytes: maxOutputBytes)
     }
 }
 
 extension ToolOutput {
-    static func failure(_ error: FileAccessError) -> ToolOutput {
+    static func failure(_ error: ToolCallProblem) -> ToolOutput {
         ToolOutput(text: error.message, isError: true)
     }
 }

@@ -28,19 +28,19 @@ public struct FileRoots: Sendable, Hashable {
     }
 
     /// The canonical path of `requested` when it lies inside a root, or a message for the model.
-    func resolve(_ requested: String) -> Result<String, FileAccessError> {
-        guard !requested.isEmpty else { return .failure(FileAccessError("`path` is empty")) }
-        guard !requested.utf8.contains(0) else { return .failure(FileAccessError("`path` contains a NUL byte")) }
+    func resolve(_ requested: String) -> Result<String, ToolCallProblem> {
+        guard !requested.isEmpty else { return .failure(ToolCallProblem("`path` is empty")) }
+        guard !requested.utf8.contains(0) else { return .failure(ToolCallProblem("`path` contains a NUL byte")) }
         let lexical = FilePaths.absolute(requested, relativeTo: paths[0])
         let inside = (paths + configuredPaths).contains { FilePaths.isWithin(lexical, root: $0) }
         guard inside else {
-            return .failure(FileAccessError("`\(requested)` is outside the allowed folders (\(paths.joined(separator: ", ")))"))
+            return .failure(ToolCallProblem("`\(requested)` is outside the allowed folders (\(paths.joined(separator: ", ")))"))
         }
         guard let canonical = FilePaths.realPath(lexical) else {
-            return .failure(FileAccessError("`\(requested)`: no such file or directory"))
+            return .failure(ToolCallProblem("`\(requested)`: no such file or directory"))
         }
         guard paths.contains(where: { FilePaths.isWithin(canonical, root: $0) }) else {
-            return .failure(FileAccessError("`\(requested)` leads outside the allowed folders through a symbolic link"))
+            return .failure(ToolCallProblem("`\(requested)` leads outside the allowed folders through a symbolic link"))
         }
         return .success(canonical)
     }
@@ -55,7 +55,7 @@ public struct FileRoots: Sendable, Hashable {
 }
 
 /// A refusal or failure of a file builtin, reported to the model as an error result.
-struct FileAccessError: Error {
+struct ToolCallProblem: Error {
     var message: String
     init(_ message: String) { self.message = message }
 }

@@ -31,22 +31,22 @@ public struct ReadFileExecutor: ToolExecutor {
         }
     }
 
-    private func read(_ path: String, requested: String, offset: Int, limit: Int) -> Result<String, FileAccessError> {
+    private func read(_ path: String, requested: String, offset: Int, limit: Int) -> Result<String, ToolCallProblem> {
         // O_NONBLOCK: opening a FIFO must not hang; O_NOFOLLOW: the path is canonical, a link here is a race.
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { return .failure(FileAccessError("`\(requested)`: cannot open (\(String(cString: strerror(errno))))")) }
+        guard fd >= 0 else { return .failure(ToolCallProblem("`\(requested)`: cannot open (\(String(cString: strerror(errno))))")) }
         defer { close(fd) }
         var info = stat()
-        guard fstat(fd, &info) == 0 else { return .failure(FileAccessError("`\(requested)`: cannot read its status")) }
+        guard fstat(fd, &info) == 0 else { return .failure(ToolCallProblem("`\(requested)`: cannot read its status")) }
         switch info.st_mode & S_IFMT {
         case S_IFREG: break
-        case S_IFDIR: return .failure(FileAccessError("`\(requested)` is a directory; use list_dir"))
-        default: return .failure(FileAccessError("`\(requested)` is not a regular file"))
+        case S_IFDIR: return .failure(ToolCallProblem("`\(requested)` is a directory; use list_dir"))
+        default: return .failure(ToolCallProblem("`\(requested)` is not a regular file"))
         }
         let size = Int(info.st_size)
         if size == 0 { return .success("(empty file)") }
         guard offset < size else {
-            return .failure(FileAccessError("offset \(offset) is past the end of `\(requested)` (\(size) bytes)"))
+            return .failure(ToolCallProblem("offset \(offset) is past the end of `\(requested)` (\(size) bytes)"))
         }
         var bytes = [UInt8](repeating: 0, count: min(limit, size - offset))
         var filled = 0
@@ -60,7 +60,7 @@ public struct ReadFileExecutor: ToolExecutor {
         }
         bytes.removeLast(bytes.count - filled)
         guard let (text, skipped) = Self.text(of: bytes, cutAtStart: offset > 0, cutAtEnd: offset + filled < size) else {
-            return .failure(FileAccessError("`\(requested)` looks like a binary file (\(size) bytes); read_file shows text only"))
+            return .failure(ToolCallProblem("`\(requested)` looks like a binary file (\(size) bytes); read_file shows text only"))
         }
         guard offset > 0 || offset + filled < size else { return .success(text) }
         let start = offset + skipped
