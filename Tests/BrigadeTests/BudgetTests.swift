@@ -44,12 +44,17 @@ struct BudgetTests {
         #expect(budget.admitModelCall(estimatedInputTokens: 1, requestedOutputTokens: 1, purpose: .synthesis, now: start + .seconds(10)) == .refused(.wallTime))
     }
 
-    @Test func inputTokensAreLimitedToTheCapMinusTheReserve() {
+    @Test func aTurnLeavesTheReserveOrTheSynthesisNeedOfInputTokens() {
+        // Cap 1000, reserve 20 % (200). A turn of estimate e must leave max(200, e) for the synthesis.
         var budget = budget(Budget.Limits(inputTokens: 1000, synthesisReserve: 0.2))
-        #expect(budget.admitModelCall(estimatedInputTokens: 801, requestedOutputTokens: 1, purpose: .turn, now: start) == .refused(.inputTokens))
-        #expect(budget.admitModelCall(estimatedInputTokens: 800, requestedOutputTokens: 1, purpose: .turn, now: start) == .admitted(maxOutputTokens: 1))
+        #expect(budget.admitModelCall(estimatedInputTokens: 501, requestedOutputTokens: 1, purpose: .turn, now: start) == .refused(.inputTokens))
+        #expect(budget.admitModelCall(estimatedInputTokens: 500, requestedOutputTokens: 1, purpose: .turn, now: start) == .admitted(maxOutputTokens: 1))
+        #expect(budget.synthesisNeed == Budget.SynthesisNeed(inputTokens: 500, outputTokens: 1))
         budget.commitModelCall(usage: TokenUsage(inputTokens: 700, outputTokens: 1))
+        // Small turns leave the fixed reserve: 700 + 100 ≤ 800.
         #expect(budget.admitModelCall(estimatedInputTokens: 101, requestedOutputTokens: 1, purpose: .turn, now: start) == .refused(.inputTokens))
+        #expect(budget.admitModelCall(estimatedInputTokens: 100, requestedOutputTokens: 1, purpose: .turn, now: start) == .admitted(maxOutputTokens: 1))
+        // The synthesis may use everything.
         #expect(budget.admitModelCall(estimatedInputTokens: 301, requestedOutputTokens: 1, purpose: .synthesis, now: start) == .refused(.inputTokens))
         #expect(budget.admitModelCall(estimatedInputTokens: 300, requestedOutputTokens: 1, purpose: .synthesis, now: start) == .admitted(maxOutputTokens: 1))
     }
@@ -64,18 +69,32 @@ struct BudgetTests {
         #expect(budget.admitModelCall(estimatedInputTokens: 0, requestedOutputTokens: 4096, purpose: .synthesis, now: start) == .admitted(maxOutputTokens: 140))
     }
 
-    @Test func usdCoversTheInputEstimateAndClampsTheOutput() {
-        // $1 per million input tokens, $10 per million output tokens; cap $0.01, no reserve.
-        let pricing = ModelPricing(inputPerMillion: 1, outputPerMillion: 10)
-        var budget = budget(Budget.Limits(usd: 0.01, synthesisReserve: 0, minimumOutputTokens: 10), pricing: pricing)
-        // 5000 input tokens = $0.005, leaving $0.005 = 500 output tokens.
-        #expect(budget.admitModelCall(estimatedInputTokens: 5000, requestedOutputTokens: 4096, purpose: .turn, now: start) == .admitted(maxOutputTokens: 500))
-        budget.commitModelCall(usage: TokenUsage(inputTokens: 5000, outputTokens: 495))
-        #expect(abs(budget.costUSD - 0.00995) < 1e-12)
-        // $0.00005 left: the input alone does not fit.
-        #expect(budget.admitModelCall(estimatedInputTokens: 100, requestedOutputTokens: 100, purpose: .turn, now: start) == .refused(.usd))
-        // 40 input tokens cost $0.00004; 1 output token fits, below the minimum of 10.
-        #expect(budget.admitModelCall(estimatedInputTokens: 40, requestedOutputTokens: 100, purpose: .turn, now: start) == .refused(.usd))
+    @Test func usdCoversTheInputEstimateClampsTheOutputAndLeavesTheSynthesisNeed() {
+        // $1 per input token, $2 per output token (exact in binary); cap $100, no fixed reserve.
+        let pricing = ModelPricing(inputPerMillion: 1_000_000, outputPerMillion: 2_000_000)
+        var budget = budget(Budget.Limits(usd: 100, synthesisReserve: 0, minimumOutputTokens: 10), pricing: pricing)
+        // Estimate 20: keep 20 + 10 × 2 = $40 for the synthesis; $60 − $20 input leaves $40 = 20 output tokens.
+        #expect(budget.admitModelCall(estimatedInputTokens: 20, requestedOutputTokens: 4096, purpose: .turn, now: start) == .admitted(maxOutputTokens: 20))
+        budget.commitModelCall(usage: TokenUsage(inputTokens: 20, outputTokens: 25))
+        #expect(budget.costUSD == 70)
+        // Estimate 5: keep $25, so $75 − $70 − $5 leaves nothing for output.
+        #expect(budget.admitModelCall(estimatedInputTokens: 5, requestedOutputTokens: 4096, purpose: .turn, now: start) == .refused(.usd))
+        // The same request of 4 output tokens: keep 5 + 4 × 2 = $13; $87 − $70 − $5 = $12 covers 4 tokens.
+        #expect(budget.admitModelCall(estimatedInputTokens: 5, requestedOutputTokens: 4, purpose: .turn, now: start) == .admitted(maxOutputTokens: 4))
+        // The synthesis: $100 − $70 − $10 = $20 = 10 output tokens, the minimum.
+        #expect(budget.admitModelCall(estimatedInputTokens: 10, requestedOutputTokens: 4096, purpose: .synthesis, now: start) == .admitted(maxOutputTokens: 10))
+        #expect(budget.admitModelCall(estimatedInputTokens: 11, requestedOutputTokens: 4096, purpose: .synthesis, now: start) == .refused(.usd))
+        #expect(budget.admitModelCall(estimatedInputTokens: 31, requestedOutputTokens: 4096, purpose: .synthesis, now: start) == .refused(.usd))
+    }
+
+    @Test func toolCostsLeaveTheLastTurnsSynthesisNeed() {
+        // $1 per input token; a turn of 30 tokens means the synthesis will need at least $30.
+        var budget = budget(Budget.Limits(usd: 100, synthesisReserve: 0, minimumOutputTokens: 1), pricing: ModelPricing(inputPerMillion: 1_000_000))
+        #expect(budget.admitModelCall(estimatedInputTokens: 30, requestedOutputTokens: 1, purpose: .turn, now: start) == .admitted(maxOutputTokens: 1))
+        budget.commitModelCall(usage: TokenUsage(inputTokens: 30, outputTokens: 1))
+        #expect(budget.admitToolCall(costUSD: 41, now: start) == .refused(.usd))
+        #expect(budget.admitToolCall(costUSD: 40, now: start) == .admitted)
+        #expect(budget.costUSD == 70)
     }
 
     @Test func noToolCallLeftMeansNoRegularTurn() {

@@ -48,3 +48,57 @@ func call(_ name: String, _ arguments: String = "{}", id: String) -> ToolCall {
 func registry(_ tools: Tool...) throws -> ToolRegistry {
     try ToolRegistry(tools)
 }
+
+/// An agent over a scripted model and in-process tools.
+func makeAgent(
+    _ model: (any ModelClient)?,
+    tools: [Tool] = [],
+    limits: Budget.Limits = Budget.Limits(),
+    pricing: ModelPricing = ModelPricing(),
+    systemPrompt: String = "Be brief.",
+    maxOutputTokens: Int = 1000,
+    dispatch: Dispatcher.Configuration = Dispatcher.Configuration(),
+    fallback: (any FallbackAnswering)? = nil
+) throws -> Agent {
+    Agent(
+        registry: try ToolRegistry(tools),
+        configuration: Agent.Configuration(
+            model: model,
+            pricing: pricing,
+            limits: limits,
+            systemPrompt: systemPrompt,
+            maxOutputTokens: maxOutputTokens,
+            dispatch: dispatch,
+            fallback: fallback
+        ),
+        logger: .quiet
+    )
+}
+
+/// A fallback that records what it was asked and answers with `answer` (or declines with `nil`).
+final class RecordingFallback: FallbackAnswering {
+    private let requests = RuntimeLock<[FallbackRequest]>([])
+    let answer: String?
+
+    init(answer: String?) { self.answer = answer }
+
+    var reasons: [FallbackReason] { requests.withLock { $0.map(\.reason) } }
+    var gatheredCounts: [Int] { requests.withLock { $0.map(\.gathered.count) } }
+
+    func fallbackAnswer(for request: FallbackRequest) async -> String? {
+        requests.withLock { $0.append(request) }
+        return answer
+    }
+}
+
+extension ChatMessage {
+    var toolCallIDs: [String] {
+        if case .assistant(_, let calls) = self { calls.map(\.id) } else { [] }
+    }
+    var resultIDs: [String] {
+        if case .toolResults(let results) = self { results.map(\.callID) } else { [] }
+    }
+    var results: [ToolResultMessage] {
+        if case .toolResults(let results) = self { results } else { [] }
+    }
+}

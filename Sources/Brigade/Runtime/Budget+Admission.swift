@@ -6,6 +6,10 @@ extension Budget {
     /// tokens, output tokens and USD. Output is clamped to what is left; the call is refused when that is
     /// below `min(requestedOutputTokens, limits.minimumOutputTokens)`.
     ///
+    /// A regular turn must leave the synthesis its room: of each token and USD cap, at least
+    /// `synthesisReserve × cap`, and at least what the synthesis will need — its input is at least this
+    /// request's (the conversation only grows), its output at least the minimum.
+    ///
     /// - Parameters:
     ///   - estimatedInputTokens: the request's estimated input tokens (see `ModelRequest.estimatedInputTokens`).
     ///   - requestedOutputTokens: the `max_output_tokens` the caller would like.
@@ -17,9 +21,10 @@ extension Budget {
         purpose: Purpose,
         now: ContinuousClock.Instant
     ) -> ModelCallDecision {
-        let scale = purpose == .synthesis ? 1 : 1 - reserve
         let estimate = max(0, estimatedInputTokens)
         let requested = max(1, requestedOutputTokens)
+        let minimumOutput = min(requested, max(1, limits.minimumOutputTokens))
+        let need = purpose == .turn ? SynthesisNeed(inputTokens: estimate, outputTokens: minimumOutput) : nil
 
         if let maxTurns = limits.maxTurns {
             let allowed = purpose == .synthesis ? turns + 1 <= maxTurns : turns + 1 < maxTurns
@@ -31,18 +36,22 @@ extension Budget {
         if purpose == .turn, let maxCalls = limits.maxCallsPerRun, toolCalls >= maxCalls {
             return .refused(.callsPerRun)
         }
-        if let cap = limits.inputTokens, Double(usage.inputTokens) + Double(estimate) > Double(cap) * scale {
-            return .refused(.inputTokens)
+        if let cap = limits.inputTokens {
+            let line = Double(cap) - kept(of: Double(cap), need: Double(need?.inputTokens ?? 0), purpose: purpose)
+            if Double(usage.inputTokens) + Double(estimate) > line { return .refused(.inputTokens) }
         }
 
         var granted = requested
         var limitedBy = Limit.outputTokens
         if let cap = limits.outputTokens {
-            let room = (Double(cap) * scale).rounded(.down) - Double(usage.outputTokens)
+            let line = Double(cap) - kept(of: Double(cap), need: Double(need?.outputTokens ?? 0), purpose: purpose)
+            let room = line.rounded(.down) - Double(usage.outputTokens)
             granted = Int(max(0, min(Double(granted), room)))
         }
         if let cap = limits.usd {
-            let room = cap * scale - costUSD - Double(estimate) * pricing.inputPerMillion / 1_000_000
+            let needUSD = need.map { pricing.cost(of: TokenUsage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)) } ?? 0
+            let line = cap - kept(of: cap, need: needUSD, purpose: purpose)
+            let room = line - costUSD - Double(estimate) * pricing.inputPerMillion / 1_000_000
             if room < 0 { return .refused(.usd) }
             if pricing.outputPerMillion > 0 {
                 let affordable = (room * 1_000_000 / pricing.outputPerMillion).rounded(.down)
@@ -52,11 +61,17 @@ extension Budget {
                 }
             }
         }
-        if granted < min(requested, max(1, limits.minimumOutputTokens)) {
+        if granted < minimumOutput {
             return .refused(limitedBy)
         }
         turns += 1
+        if let need { synthesisNeed = need }
         return .admitted(maxOutputTokens: granted)
+    }
+
+    /// The part of a cap regular work must leave for the synthesis; nothing for the synthesis itself.
+    func kept(of cap: Double, need: Double, purpose: Purpose) -> Double {
+        purpose == .synthesis ? 0 : max(cap * reserve, need)
     }
 
     /// Records what an admitted model call actually used. When the provider reported no usage, pass an
@@ -75,13 +90,17 @@ extension Budget {
     /// Decides whether one tool call may run, and charges its count and cost when it may.
     ///
     /// Checks, in this order: time (the dispatch deadline), calls per run, calls per turn, USD (the call's
-    /// `cost_usd` must fit under the USD cap minus the reserve).
+    /// `cost_usd` must fit under the USD cap minus what is kept for the synthesis: the reserve, or the
+    /// cost of the last regular turn's input plus the minimum output, whichever is more).
     public mutating func admitToolCall(costUSD cost: Double, now: ContinuousClock.Instant) -> ToolCallDecision {
         let cost = cost.isFinite ? max(0, cost) : 0
         if let end = dispatchDeadline, now >= end { return .refused(.wallTime) }
         if let maxCalls = limits.maxCallsPerRun, toolCalls >= maxCalls { return .refused(.callsPerRun) }
         if let maxCalls = limits.maxCallsPerTurn, toolCallsThisTurn >= maxCalls { return .refused(.callsPerTurn) }
-        if let cap = limits.usd, cost > 0, costUSD + cost > cap * (1 - reserve) { return .refused(.usd) }
+        if let cap = limits.usd, cost > 0 {
+            let needUSD = synthesisNeed.map { pricing.cost(of: TokenUsage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)) } ?? 0
+            if costUSD + cost > cap - kept(of: cap, need: needUSD, purpose: .turn) { return .refused(.usd) }
+        }
         toolCalls += 1
         toolCallsThisTurn += 1
         toolCostUSD += cost

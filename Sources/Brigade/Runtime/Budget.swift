@@ -7,10 +7,13 @@
 /// (``commitModelCall(usage:)``).
 ///
 /// ## The synthesis reserve
-/// Regular work — model turns offering tools, and tool calls — may only use `1 - synthesisReserve` of each
-/// cap (USD, input tokens, output tokens, wall time). When the next regular step would not fit, the agent
-/// stops dispatching and makes one last model call with tools disabled (purpose ``Purpose/synthesis``),
-/// which may use the whole cap. The last allowed turn (`maxTurns`) is always a synthesis turn.
+/// Regular work — model turns offering tools, and tool calls — must leave room for a last answer: of each
+/// cap (USD, input tokens, output tokens, wall time) it may use at most `cap − kept`, where `kept` is
+/// `synthesisReserve × cap` or, for tokens and USD, what the synthesis call will need if that is more (its
+/// input is at least the current request's, since the conversation only grows: input-token caps count
+/// every call's whole context). When the next regular step would not fit, the agent stops dispatching and
+/// makes one last model call with tools disabled (purpose ``Purpose/synthesis``), which may use the whole
+/// cap. The last allowed turn (`maxTurns`) is always a synthesis turn.
 ///
 /// ## Overshoot bound
 /// A model call is admitted only when `spent + estimate` fits under the cap, where the estimate is
@@ -117,6 +120,20 @@ public struct Budget: Sendable, Hashable {
     public internal(set) var toolCalls = 0
     /// Tool calls admitted since the last ``beginDispatch()``.
     public internal(set) var toolCallsThisTurn = 0
+    /// What the synthesis call will need at least, from the last admitted regular turn.
+    public internal(set) var synthesisNeed: SynthesisNeed?
+
+    /// The least a synthesis call is expected to need: its input is at least the last regular turn's
+    /// (the conversation only grows), its output at least the minimum.
+    public struct SynthesisNeed: Sendable, Hashable {
+        public var inputTokens: Int
+        public var outputTokens: Int
+
+        public init(inputTokens: Int, outputTokens: Int) {
+            self.inputTokens = inputTokens
+            self.outputTokens = outputTokens
+        }
+    }
 
     /// - Parameters:
     ///   - limits: the caps.

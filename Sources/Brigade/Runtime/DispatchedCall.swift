@@ -9,6 +9,8 @@ public struct DispatchedCall: Sendable, Hashable {
     /// When the executor started; `nil` when it never ran.
     public var startedAt: ContinuousClock.Instant?
     public var finishedAt: ContinuousClock.Instant
+    /// The cap that kept the call from running (status ``ToolCallStatus/notRun``), if one did.
+    public var refusedBy: Budget.Limit?
 
     public init(
         call: ToolCall,
@@ -16,7 +18,8 @@ public struct DispatchedCall: Sendable, Hashable {
         output: String,
         queuedAt: ContinuousClock.Instant,
         startedAt: ContinuousClock.Instant?,
-        finishedAt: ContinuousClock.Instant
+        finishedAt: ContinuousClock.Instant,
+        refusedBy: Budget.Limit? = nil
     ) {
         self.call = call
         self.status = status
@@ -24,6 +27,7 @@ public struct DispatchedCall: Sendable, Hashable {
         self.queuedAt = queuedAt
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+        self.refusedBy = refusedBy
     }
 
     /// How long the executor ran (zero when it never started).

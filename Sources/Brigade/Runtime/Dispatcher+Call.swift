@@ -2,6 +2,7 @@
 private struct CallEnd: Sendable {
     var status: ToolCallStatus
     var output: String
+    var refusedBy: Budget.Limit? = nil
 }
 
 extension Dispatcher {
@@ -27,12 +28,12 @@ extension Dispatcher {
             if let started {
                 end = CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - started)) s: the run's time budget ran out")
             } else {
-                end = CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start")
+                end = CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start", refusedBy: .wallTime)
             }
         }
         let maxBytes = prepared.tool.spec.policy.maxOutputBytes ?? configuration.defaultMaxOutputBytes
         let output = end.status == .ok || end.status == .error ? Preview.truncated(end.output, maxBytes: maxBytes) : end.output
-        return finished(prepared.call, end.status, output, queuedAt: queuedAt, startedAt: started, onEvent: onEvent)
+        return finished(prepared.call, end.status, output, queuedAt: queuedAt, startedAt: started, refusedBy: end.refusedBy, onEvent: onEvent)
     }
 
     private func work(

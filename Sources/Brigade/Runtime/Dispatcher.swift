@@ -90,7 +90,7 @@ public final class Dispatcher: Sendable {
             case .success(let prepared):
                 if let budget, case .refused(let limit) = budget.admitToolCall(costUSD: prepared.tool.spec.policy.costUSD) {
                     let message = Self.notRunMessage(limit, limits: budget.budget.limits, tool: prepared.tool.spec)
-                    results[index] = finished(call, .notRun, message, queuedAt: queuedAt, startedAt: nil, onEvent: onEvent)
+                    results[index] = finished(call, .notRun, message, queuedAt: queuedAt, startedAt: nil, refusedBy: limit, onEvent: onEvent)
                 } else {
                     admitted.append((index, prepared))
                 }
@@ -117,9 +117,11 @@ public final class Dispatcher: Sendable {
         _ output: String,
         queuedAt: ContinuousClock.Instant,
         startedAt: ContinuousClock.Instant?,
+        refusedBy: Budget.Limit? = nil,
         onEvent: @Sendable (AgentEvent) -> Void
     ) -> DispatchedCall {
-        let result = DispatchedCall(call: call, status: status, output: output, queuedAt: queuedAt, startedAt: startedAt, finishedAt: .now)
+        let result = DispatchedCall(
+            call: call, status: status, output: output, queuedAt: queuedAt, startedAt: startedAt, finishedAt: .now, refusedBy: refusedBy)
         logger.debug("tool call finished", metadata: [
             "tool": "\(call.name)", "call": "\(call.id)", "status": "\(status.rawValue)",
             "seconds": "\(Preview.seconds(result.duration))",

@@ -104,6 +104,11 @@ struct RunLoop {
             messages.append(.toolResults(dispatched.map(\.resultMessage)))
             record(dispatched, turn: turn, modelTime: modelTime)
             emit(.budgetUpdate(ledger.snapshot()))
+            // A call refused for USD, time or the run's call cap means the tools' budget is gone:
+            // answer now rather than ask for calls that cannot run.
+            if !Task.isCancelled, let limit = dispatched.lazy.compactMap(\.refusedBy).first(where: { $0 != .callsPerTurn }) {
+                return await synthesize(model, because: limit)
+            }
         }
     }
 
