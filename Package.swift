@@ -47,6 +47,7 @@ let package = Package(
             dependencies: [
                 "Brigade",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
         ),
         .executableTarget(
