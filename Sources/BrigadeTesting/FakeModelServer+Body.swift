@@ -25,14 +25,14 @@ struct FakeEventBody: AsyncBufferedSequence, Sendable {
         var steps: [Step] = []
         for position in 0...events.count {
             switch turn.fault {
-            case .stall(let after)? where position == min(max(0, after), events.count):
+            case .stall(let after)? where position == Swift.min(Swift.max(0, after), events.count):
                 return steps + [.stall, .abort]
-            case .cutStream(let after)? where position == min(max(0, after), events.count - 1):
+            case .cutStream(let after)? where position == Swift.min(Swift.max(0, after), events.count - 1):
                 let victim = Array(events[position].utf8)
-                return steps + [.send(Array(victim.prefix(max(1, victim.count / 2)))), .abort]
-            case .errorEvent(let after, let type, let message)? where position == min(max(0, after), events.count):
+                return steps + [.send(Array(victim.prefix(Swift.max(1, victim.count / 2)))), .abort]
+            case .errorEvent(let after, let type, let message)? where position == Swift.min(Swift.max(0, after), events.count):
                 return steps + [.send(Array(rendering.errorEvent(type, message).utf8))]
-            case .malformedChunk(let after)? where position == min(max(0, after), events.count):
+            case .malformedChunk(let after)? where position == Swift.min(Swift.max(0, after), events.count):
                 steps.append(.send(Array("data: {\"choices\": [{\"delta\": {\"content\": \"unterminated\n\n".utf8)))
             default:
                 break

@@ -61,7 +61,7 @@ public final class FakeModelServer: Sendable {
             timeout: 24 * 3600,  // hangs are scripted; FlyingFox must not answer them with a 500
             logger: .disabled
         ))
-        let task = Task { try? await http.run() }
+        let task = Task { _ = try? await http.run() }
         do {
             try await http.waitUntilListening(timeout: 10)
         } catch {

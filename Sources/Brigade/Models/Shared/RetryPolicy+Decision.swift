@@ -1,5 +1,5 @@
 /// A failed attempt, as the retry loop sees it.
-struct AttemptFailure: Sendable, Hashable {
+struct AttemptFailure: Error, Sendable, Hashable {
     var error: ModelError
     /// Whether sending the same request again could succeed (429, 5xx, connection failures, and
     /// streams that broke before any output was delivered).
