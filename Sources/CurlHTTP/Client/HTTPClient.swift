@@ -35,6 +35,9 @@ public final class HTTPClient: Sendable {
     /// Transfers started and not yet finished, for tests and diagnostics.
     package var activeTransferCount: Int { loop.activeTransferCount }
 
+    /// Transfer objects (easy handle owners) not yet freed, for leak checks in tests.
+    package var liveTransferObjectCount: Int { loop.liveTransferObjects.withLock { $0 } }
+
     /// Queues a transfer whose id came from `loop.makeTransferID()`.
     /// - Throws: ``HTTPError/Code/cancelled`` when the client is shut down or its loop never started.
     func submit(_ request: PreparedRequest, id: UInt64, delivery: Delivery) throws(HTTPError) {

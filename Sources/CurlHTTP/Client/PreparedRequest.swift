@@ -94,6 +94,10 @@ struct PreparedRequest: Sendable {
 
     /// Parses with curl's own URL parser; accepts absolute `http` and `https` URLs with a host.
     static func validateURL(_ url: String) throws(HTTPError) {
+        // C strings end at NUL, so check control characters before curl sees the URL.
+        guard !url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw HTTPError(.invalidRequest, "the URL \(String(reflecting: url)) contains control characters")
+        }
         guard let handle = curl_url() else {
             throw HTTPError(.transport, "out of memory parsing the URL")
         }

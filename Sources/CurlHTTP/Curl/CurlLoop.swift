@@ -30,6 +30,8 @@ final class CurlLoop: Sendable {
     /// never races the loop's `curl_multi_cleanup`.
     private let multi: SendableHandle?
     let inbox = LockedValue(Inbox())
+    /// Transfer objects alive (created and not yet deinitialised), for leak checks.
+    let liveTransferObjects = LockedValue(0)
     private let thread: LockedValue<pthread_t?> = LockedValue(nil)
 
     /// Starts the loop thread. If curl or the thread cannot be set up, the loop starts shut down
@@ -44,7 +46,12 @@ final class CurlLoop: Sendable {
         _ = brigade_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(0, configuration.maxConnectionsPerHost))
         _ = brigade_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, configuration.maxCachedConnections))
         self.multi = SendableHandle(multi)
-        let runner = LoopRunner(multi: multi, inbox: inbox, configuration: configuration)
+        let runner = LoopRunner(
+            multi: multi,
+            inbox: inbox,
+            liveTransferObjects: liveTransferObjects,
+            configuration: configuration
+        )
         let context = Unmanaged.passRetained(runner).toOpaque()
         var thread = pthread_t()
         let created = pthread_create(&thread, nil, { context in

@@ -22,9 +22,6 @@ struct TransferSubmission: Sendable {
 /// `curl_multi_perform` or `curl_easy_pause` on that thread) reach it through an unretained
 /// pointer while the loop's transfer table keeps it alive.
 final class EasyTransfer {
-    /// How many transfers exist right now, for leak checks in tests.
-    package static let liveCount = LockedValue(0)
-
     let id: UInt64
     let handle: UnsafeMutableRawPointer
     let delivery: Delivery
@@ -38,6 +35,8 @@ final class EasyTransfer {
     private var callbackFailure: HTTPError?
     private var progressBytes: curl_off_t = 0
     private var isReleased = false
+    /// The client's count of live transfer objects, for leak checks.
+    private let liveCount: LockedValue<Int>
 
     /// When the whole exchange must be over.
     let deadline: ContinuousClock.Instant?
@@ -53,7 +52,12 @@ final class EasyTransfer {
 
     /// Creates the easy handle and sets every option.
     /// - Throws: when curl cannot create the handle or rejects an option.
-    init(_ submission: TransferSubmission, configuration: HTTPClient.Configuration, now: ContinuousClock.Instant) throws(HTTPError) {
+    init(
+        _ submission: TransferSubmission,
+        configuration: HTTPClient.Configuration,
+        liveCount: LockedValue<Int>,
+        now: ContinuousClock.Instant
+    ) throws(HTTPError) {
         guard let handle = curl_easy_init() else {
             throw HTTPError(.transport, "curl_easy_init failed (out of memory)")
         }
@@ -65,7 +69,8 @@ final class EasyTransfer {
         self.deadline = submission.request.deadline
         self.idleTimeout = submission.request.idleTimeout
         self.lastActivity = now
-        EasyTransfer.liveCount.withLock { $0 += 1 }
+        self.liveCount = liveCount
+        liveCount.withLock { $0 += 1 }
         do {
             try configure(submission.request, configuration: configuration)
         } catch {
@@ -76,7 +81,7 @@ final class EasyTransfer {
 
     deinit {
         release()
-        EasyTransfer.liveCount.withLock { $0 -= 1 }
+        liveCount.withLock { $0 -= 1 }
     }
 
     /// Frees the easy handle, the header list and the error buffer. Call after

@@ -8,12 +8,19 @@ final class LoopRunner {
     private let multi: UnsafeMutableRawPointer
     private let inbox: LockedValue<CurlLoop.Inbox>
     private let configuration: HTTPClient.Configuration
+    private let liveTransferObjects: LockedValue<Int>
     private var transfers: [UInt64: EasyTransfer] = [:]
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private let clock = ContinuousClock()
 
-    init(multi: UnsafeMutableRawPointer, inbox: LockedValue<CurlLoop.Inbox>, configuration: HTTPClient.Configuration) {
+    init(
+        multi: UnsafeMutableRawPointer,
+        inbox: LockedValue<CurlLoop.Inbox>,
+        liveTransferObjects: LockedValue<Int>,
+        configuration: HTTPClient.Configuration
+    ) {
         self.multi = multi
+        self.liveTransferObjects = liveTransferObjects
         self.inbox = inbox
         self.configuration = configuration
     }
@@ -72,7 +79,12 @@ final class LoopRunner {
     private func start(_ submission: TransferSubmission) {
         let transfer: EasyTransfer
         do {
-            transfer = try EasyTransfer(submission, configuration: configuration, now: clock.now)
+            transfer = try EasyTransfer(
+                submission,
+                configuration: configuration,
+                liveCount: liveTransferObjects,
+                now: clock.now
+            )
         } catch {
             Self.fail(submission.delivery, error)
             return

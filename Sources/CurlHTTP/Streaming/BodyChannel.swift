@@ -18,6 +18,7 @@ final class BodyChannel: Sendable {
         var bufferedBytes = 0
         var highWater = 0
         var isPaused = false
+        var pauseCount = 0
         var isResumeRequested = false
         var end: Result<Void, HTTPError>?
         var waiter: CheckedContinuation<Result<[UInt8]?, HTTPError>, Never>?
@@ -58,6 +59,12 @@ final class BodyChannel: Sendable {
     /// The most bytes that were ever buffered at once.
     var bufferedBytesHighWater: Int { state.withLock { $0.highWater } }
 
+    /// How many times the producer was paused.
+    var pauseCount: Int { state.withLock { $0.pauseCount } }
+
+    /// Fulfilled the first time the producer is paused, or when the body ends.
+    let pausedOrFinished = Promise<Void>()
+
     // MARK: Producer (loop thread)
 
     /// Offers bytes from the write callback.
@@ -69,7 +76,10 @@ final class BodyChannel: Sendable {
         }
         let step: Step = state.withLock { state in
             if state.bufferedBytes >= capacity {
-                state.isPaused = true
+                if !state.isPaused {
+                    state.isPaused = true
+                    state.pauseCount += 1
+                }
                 return .full
             }
             let chunk = [UInt8](bytes)
@@ -89,6 +99,7 @@ final class BodyChannel: Sendable {
         case .buffered:
             return .accepted
         case .full:
+            pausedOrFinished.fulfill(())
             return .pause
         }
     }
@@ -109,6 +120,7 @@ final class BodyChannel: Sendable {
             return state.waiter
         }
         waiter?.resume(returning: result.map { nil })
+        pausedOrFinished.fulfill(())
     }
 
     // MARK: Consumer (any task)

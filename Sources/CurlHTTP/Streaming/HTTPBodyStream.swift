@@ -26,6 +26,12 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
     /// The most bytes this stream ever held ahead of its reader; a diagnostic for memory bounds.
     public var bufferedBytesHighWater: Int { channel.bufferedBytesHighWater }
 
+    /// How many times the transfer was paused because this stream's buffer was full (for tests).
+    package var pauseCount: Int { channel.pauseCount }
+
+    /// Returns once the transfer has been paused for the first time or has ended (for tests).
+    package func waitUntilPausedOrFinished() async { await channel.pausedOrFinished.value }
+
     /// Reads the rest of the body into one array.
     /// - Parameter maxBytes: the most bytes to accept.
     /// - Throws: ``HTTPError/Code/responseTooLarge`` past `maxBytes`, or the transfer's error.
