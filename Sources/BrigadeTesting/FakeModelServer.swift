@@ -26,6 +26,8 @@ public final class FakeModelServer: Sendable {
         var requests: [FakeModelRequest] = []
         var requestCount = 0
         var runTask: Task<Void, Never>?
+        var nextWaiterID = 0
+        var requestWaiters: [Int: (count: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
     }
 
     private let http: HTTPServer
@@ -110,6 +112,28 @@ public final class FakeModelServer: Sendable {
     /// How many requests arrived, recorded or not.
     public var requestCount: Int { state.withLock { $0.requestCount } }
 
+    /// Suspends until at least `count` requests have arrived (or the calling task is cancelled).
+    ///
+    /// For tests that must act while a request is in flight, e.g. cancel a client stuck on a hang.
+    public func waitForRequests(count: Int) async {
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.requestCount >= count || Task.isCancelled { return true }
+                    state.requestWaiters[id] = (count, continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.requestWaiters.removeValue(forKey: id) }?.continuation.resume()
+        }
+    }
+
     /// Turns still queued.
     public var pendingTurnCount: Int { state.withLock { $0.queue.count } }
 
@@ -128,12 +152,16 @@ public final class FakeModelServer: Sendable {
         for (name, value) in httpRequest.headers { headers[name.rawValue.lowercased()] = value }
         let request = FakeModelRequest(api: api, method: httpRequest.method.rawValue, path: httpRequest.path, headers: headers, bodyText: bodyText)
 
-        let (turn, sequence) = state.withLock { state -> (FakeTurn?, Int) in
+        let (queued, responder, sequence, released) = state.withLock { state in
             state.requestCount += 1
             if recordsRequests { state.requests.append(request) }
-            if !state.queue.isEmpty { return (state.queue.removeFirst(), state.requestCount) }
-            return (state.respond?(request), state.requestCount)
+            let satisfied = state.requestWaiters.filter { $0.value.count <= state.requestCount }
+            for id in satisfied.keys { state.requestWaiters[id] = nil }
+            let queued: FakeTurn? = state.queue.isEmpty ? nil : state.queue.removeFirst()
+            return (queued, state.respond, state.requestCount, satisfied.values.map(\.continuation))
         }
+        for waiter in released { waiter.resume() }
+        let turn = queued ?? responder?(request)  // the closure runs outside the lock: it may call the server
         guard let turn else {
             return errorResponse(api: api, status: 500, message: "fake model server: no scripted turn left for request \(sequence)", headers: [:])
         }

@@ -32,7 +32,8 @@ struct ModelTransport: Sendable {
 
     /// Sends `request` until it succeeds, fails for good, runs out of retries, or would pass `deadline`.
     ///
-    /// Text deltas reach `onTextDelta` as they arrive. A stream that fails after delivering text
+    /// Text deltas reach `onTextDelta` as they arrive (a non-streamed answer's text as one delta
+    /// at the end). A stream that fails after delivering text
     /// is never retried (the caller has shown that text); one that fails before is.
     func perform<Decoder: ModelResponseDecoding>(
         _ request: HTTPRequest,
@@ -88,7 +89,7 @@ struct ModelTransport: Sendable {
                 throw transportFailure(error, deliveredText: false)
             }
             guard (200...299).contains(response.status) else { throw statusFailure(response.head, body: response.body) }
-            return try decoded(body: response.body, decoder: decoder)
+            return try decoded(body: response.body, decoder: decoder, onTextDelta: onTextDelta)
         }
 
         var deliveredText = false
@@ -102,7 +103,7 @@ struct ModelTransport: Sendable {
                     // A server that ignored `stream: true` (or sent an error object with 200).
                     let bytes: [UInt8]
                     do throws(HTTPError) { bytes = try await body.collect(upTo: Self.maxBodyBytes) } catch { throw transportFailure(error, deliveredText: false) }
-                    return try decoded(body: bytes, decoder: decoder)
+                    return try decoded(body: bytes, decoder: decoder, onTextDelta: onTextDelta)
                 }
                 var state = decoder.makeStreamDecoder()
                 var parser = ServerSentEventParser()
@@ -137,12 +138,20 @@ struct ModelTransport: Sendable {
         }
     }
 
-    private func decoded<Decoder: ModelResponseDecoding>(body: [UInt8], decoder: Decoder) throws(AttemptFailure) -> ModelResponse {
+    /// A whole JSON response; its text reaches `onTextDelta` as one delta.
+    private func decoded<Decoder: ModelResponseDecoding>(
+        body: [UInt8],
+        decoder: Decoder,
+        onTextDelta: @Sendable (String) -> Void
+    ) throws(AttemptFailure) -> ModelResponse {
+        let response: ModelResponse
         do {
-            return try decoder.decode(body: body)
+            response = try decoder.decode(body: body)
         } catch {
             throw streamFailure(error, deliveredText: false)
         }
+        if !response.text.isEmpty { onTextDelta(response.text) }
+        return response
     }
 
     /// A non-2xx response.
