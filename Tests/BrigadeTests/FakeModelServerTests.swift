@@ -1,0 +1,121 @@
+import Brigade
+import BrigadeTesting
+import CurlHTTP
+import Testing
+
+@Suite("Fake model server", .timeLimit(.minutes(1)))
+struct FakeModelServerTests {
+    @Test func answersGenericallyThroughARespondClosureUnderConcurrency() async throws {
+        try await withFakeModelServer(recordsRequests: false) { server in
+            server.respond { request in .text("echo: \(request.lastUserText ?? "?")", usage: TokenUsage(inputTokens: 3, outputTokens: 2)) }
+            let openAI = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
+            let anthropic = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
+            let count = 200
+            let start = ContinuousClock.now
+            let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
+                for item in 0..<count {
+                    group.addTask {
+                        let client: any ModelClient = item.isMultiple(of: 2) ? openAI : anthropic
+                        let response = try await client.complete(ModelRequest(messages: [.user("item \(item)")]), deadline: nil) { _ in }
+                        return (item, response.text)
+                    }
+                }
+                var answers: [Int: String] = [:]
+                for try await (item, text) in group { answers[item] = text }
+                return answers
+            }
+            let elapsed = ContinuousClock.now - start
+            print("fake model server: \(count) streamed calls (2 APIs) in \(elapsed)")
+            #expect(answers.count == count)
+            #expect((0..<count).allSatisfy { answers[$0] == "echo: item \($0)" })
+            #expect(server.requestCount == count)
+            #expect(server.requests.isEmpty)
+        }
+    }
+
+    @Test func theQueueComesBeforeTheClosureAndAnEmptyScriptIsAClearError() async throws {
+        try await withFakeModelServer { server in
+            let client = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m", retryPolicy: .none), httpClient: TestHTTP.client)
+            let error = await expectModelFailure(.serverError) {
+                try await client.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+            }
+            #expect(error?.message.contains("no scripted turn left for request 1") == true)
+
+            server.enqueue(.text("queued"))
+            server.respond { _ in .text("closure") }
+            #expect(server.pendingTurnCount == 1)
+            let queued = try await client.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+            let generic = try await client.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+            #expect(queued.text == "queued")
+            #expect(generic.text == "closure")
+            #expect(server.requests.count == 3)
+            #expect(server.requests.allSatisfy { $0.api == .openAIChat && $0.model == "m" })
+        }
+    }
+
+    @Test func splitsArgumentsIntoFragmentsAndInterleavesCallsByIndex() async throws {
+        try await withFakeModelServer { server in
+            server.enqueue(.toolCalls([FakeToolCall(name: "a", json: ["x": "123456789"]), FakeToolCall(name: "b", json: ["y": "abcdefghi"])]))
+            var request = HTTPRequest(method: "POST", url: server.openAIBaseURL + "/chat/completions", headers: ["Content-Type": "application/json"])
+            request.body = Array(#"{"model": "m", "stream": true, "messages": []}"#.utf8)
+            let indexLists = try await TestHTTP.client.withStream(request) { head, body in
+                #expect(head.status == 200)
+                #expect(head.headers["content-type"] == "text/event-stream")
+                var lists: [[Int]] = []
+                for try await event in body.serverSentEvents() where event.data != "[DONE]" {
+                    let chunk = try JSONValue(parsing: event.data)
+                    let calls = chunk["choices"]?.arrayValue?.first?["delta"]?["tool_calls"]?.arrayValue ?? []
+                    if !calls.isEmpty { lists.append(calls.compactMap { $0["index"]?.intValue }) }
+                }
+                return lists
+            }
+            let order = indexLists.flatMap { $0 }
+            #expect(Array(order.prefix(2)) == [0, 1])  // both heads first
+            #expect(order.filter { $0 == 0 }.count > 3)
+            #expect(order != order.sorted())  // interleaved, not call after call
+            #expect(indexLists.contains { $0.count == 2 })  // some chunks carry two calls
+        }
+    }
+
+    @Test func unknownPathsAre404() async throws {
+        try await withFakeModelServer { server in
+            let response = try await TestHTTP.client.send(HTTPRequest(method: "POST", url: server.baseURL + "/v1/embeddings", body: Array("{}".utf8)))
+            #expect(response.status == 404)
+            #expect(response.bodyText.contains("no API at /v1/embeddings"))
+        }
+    }
+
+    @Test func stoppingTheServerReleasesAHungRequest() async throws {
+        let server = try await FakeModelServer.start()
+        server.enqueue(.fault(.hang))
+        let client = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m", retryPolicy: .none), httpClient: TestHTTP.client)
+        let outcome = await withTaskGroup(of: ModelError?.self) { group in
+            group.addTask {
+                do throws(ModelError) {
+                    _ = try await client.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            await server.waitForRequests(count: 1)
+            await server.stop()
+            return await group.next() ?? nil
+        }
+        #expect(outcome != nil)
+        await server.stop()  // stopping twice is fine
+    }
+
+    @Test func latencyAndExtraFieldsStillAnswer() async throws {
+        try await withFakeModelServer { server in
+            let turn = FakeTurn(text: "slow but sure", latency: FakeLatency(beforeHead: .milliseconds(20), betweenEvents: .milliseconds(2)), quirks: FakeQuirks(extraFields: true))
+            server.enqueue(turn, turn)
+            let openAI = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
+            let anthropic = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
+            let first = try await openAI.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+            let second = try await anthropic.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+            #expect(first.text == "slow but sure")
+            #expect(second.text == "slow but sure")
+        }
+    }
+}
