@@ -34,9 +34,9 @@ enum FakeAnthropicWire {
         }
 
         var events: [String] = []
-        func event(_ name: String, _ object: JSONObject) {
-            var object = object
-            object["type"] = .string(name)
+        func event(_ name: String, _ fields: JSONObject) {
+            var object: JSONObject = ["type": .string(name)]
+            for (key, value) in fields { object[key] = value }
             events.append(FakeWire.namedEvent(name, FakeWire.extra(object, quirks)))
         }
         var message: JSONObject = [

@@ -119,3 +119,36 @@ struct FakeModelServerTests {
         }
     }
 }
+
+@Suite("Fake model server scripts", .timeLimit(.minutes(1)))
+struct FakeModelServerScriptTests {
+    @Test func readsTurnsFaultsAndEcho() throws {
+        let script = try FakeModelScript(json: """
+        {"turns": [
+          {"text": "hi", "tool_calls": [{"name": "w", "arguments": {"city": "Paris"}}, {"name": "raw", "arguments": "{bad", "id": "c9"}],
+           "usage": {"input_tokens": 3, "output_tokens": 4}, "finish_reason": "length", "latency_ms": {"before_head": 5, "between_events": 1}},
+          {"fault": {"status": 429, "message": "slow", "headers": {"Retry-After": "2"}}},
+          {"fault": {"hang": true}}, {"fault": {"stall_after_events": 2}}, {"fault": {"cut_after_events": 3}},
+          {"fault": {"malformed_after_events": 1}}, {"fault": {"error_event_after": 0, "type": "overloaded_error", "message": "Overloaded"}}
+        ], "echo": true}
+        """)
+        #expect(script.echo)
+        #expect(script.turns.count == 7)
+        #expect(script.turns[0].toolCalls == [FakeToolCall(name: "w", arguments: #"{"city":"Paris"}"#), FakeToolCall(name: "raw", arguments: "{bad", id: "c9")])
+        #expect(script.turns[0].usage == TokenUsage(inputTokens: 3, outputTokens: 4))
+        #expect(script.turns[0].finishReason == "length")
+        #expect(script.turns[0].latency == FakeLatency(beforeHead: .milliseconds(5), betweenEvents: .milliseconds(1)))
+        #expect(script.turns[1].fault == .status(429, message: "slow", headers: ["Retry-After": "2"]))
+        #expect(script.turns[2...].map(\.fault) == [.hang, .stall(afterEvents: 2), .cutStream(afterEvents: 3), .malformedChunk(afterEvents: 1), .errorEvent(afterEvents: 0, type: "overloaded_error", message: "Overloaded")])
+    }
+
+    @Test func namesTheWrongField() {
+        #expect(throws: FakeModelScriptError("turns[1].fault is not a known fault (status, hang, stall_after_events, cut_after_events, malformed_after_events, error_event_after)")) {
+            try FakeModelScript(json: #"{"turns": [{"text": "ok"}, {"fault": {"nope": 1}}]}"#)
+        }
+        #expect(throws: FakeModelScriptError("turns[0].tool_calls[0] needs a \"name\"")) {
+            try FakeModelScript(json: #"{"turns": [{"tool_calls": [{"arguments": {}}]}]}"#)
+        }
+        #expect(throws: FakeModelScriptError.self) { try FakeModelScript(json: "[") }
+    }
+}
