@@ -18,7 +18,7 @@ struct AnthropicAndOpenAIByteSplitTests {
         try await withFakeModelServer { server in
             server.enqueue(Self.turn)
             let request = HTTPRequest(method: "POST", url: server.baseURL + path, headers: ["Content-Type": "application/json"], body: Array(body.utf8))
-            return try await TestHTTP.client.send(request).body
+            return try await ProviderTestHTTP.client.send(request).body
         }
     }
 

@@ -10,10 +10,10 @@ struct AnthropicClientTests {
         ToolSpec(name: "clock", description: "Clock"),
     ]
 
-    func client(_ server: FakeModelServer, streaming: Bool = true, retry: RetryPolicy = TestHTTP.fastRetries, log: ModelCallLog? = nil) -> AnthropicClient {
+    func client(_ server: FakeModelServer, streaming: Bool = true, retry: RetryPolicy = ProviderTestHTTP.fastRetries, log: ProviderCallLog? = nil) -> AnthropicClient {
         AnthropicClient(
             configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "sk-ant-secret", model: "claude-test", streaming: streaming, retryPolicy: retry),
-            httpClient: TestHTTP.client,
+            httpClient: ProviderTestHTTP.client,
             onRetry: log?.onRetry
         )
     }
@@ -23,7 +23,7 @@ struct AnthropicClientTests {
         try await withFakeModelServer { server in
             let usage = TokenUsage(inputTokens: 1200, outputTokens: 9, cachedInputTokens: 1000, cacheCreationInputTokens: 150)
             server.enqueue(FakeTurn(text: "Bonjour tout le monde", usage: usage))
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let response = try await client(server, streaming: streaming).complete(
                 ModelRequest(messages: [.system("Be nice."), .user("Hi")]), deadline: nil, onTextDelta: log.onTextDelta
             )
@@ -89,7 +89,7 @@ struct AnthropicClientTests {
     @Test func retriesOverloaded529AndA429WithRetryAfterMilliseconds() async throws {
         try await withFakeModelServer { server in
             server.enqueue(.fault(.overloaded), .fault(.rateLimited(retryAfterMilliseconds: 15)), .text("ok"))
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let response = try await client(server, log: log).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             #expect(response.text == "ok")
             #expect(server.requestCount == 3)
@@ -108,7 +108,7 @@ struct AnthropicClientTests {
             #expect(response.text == "second try")
 
             server.enqueue(FakeTurn(text: "abcdefgh", fault: .errorEvent(afterEvents: 4, type: "overloaded_error", message: "Overloaded")), .text("unused"))
-            let error = await expectModelFailure(.serverError) {
+            let error = await expectProviderFailure(.serverError) {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.status == 529)
@@ -120,7 +120,7 @@ struct AnthropicClientTests {
     @Test func badRequestsAreRejectedWithTheServersMessage() async throws {
         try await withFakeModelServer { server in
             server.enqueue(.fault(.status(400, message: "messages.1: tool_use ids were found without tool_result blocks")))
-            let error = await expectModelFailure(.rejected) {
+            let error = await expectProviderFailure(.rejected) {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.status == 400)
@@ -131,7 +131,7 @@ struct AnthropicClientTests {
     @Test func aCutStreamIsMalformed() async throws {
         try await withFakeModelServer { server in
             server.enqueue(FakeTurn(text: "abcdefghijkl", fault: .cutStream(afterEvents: 5)))
-            let error = await expectModelFailure(.malformedResponse) {
+            let error = await expectProviderFailure(.malformedResponse) {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.message.contains("cut off") == true)
@@ -142,7 +142,7 @@ struct AnthropicClientTests {
     @Test func aHangEndsAtTheDeadline() async throws {
         try await withFakeModelServer { server in
             server.enqueue(FakeTurn(text: "slow", fault: .stall(afterEvents: 1)))
-            _ = await expectModelFailure(.deadlineExceeded) {
+            _ = await expectProviderFailure(.deadlineExceeded) {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .milliseconds(300)) { _ in }
             }
         }

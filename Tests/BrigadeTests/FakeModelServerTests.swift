@@ -8,8 +8,8 @@ struct FakeModelServerTests {
     @Test func answersGenericallyThroughARespondClosureUnderConcurrency() async throws {
         try await withFakeModelServer(recordsRequests: false) { server in
             server.respond { request in .text("echo: \(request.lastUserText ?? "?")", usage: TokenUsage(inputTokens: 3, outputTokens: 2)) }
-            let openAI = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
-            let anthropic = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
+            let openAI = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m"), httpClient: ProviderTestHTTP.client)
+            let anthropic = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m"), httpClient: ProviderTestHTTP.client)
             let count = 200
             let start = ContinuousClock.now
             let answers = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -35,8 +35,8 @@ struct FakeModelServerTests {
 
     @Test func theQueueComesBeforeTheClosureAndAnEmptyScriptIsAClearError() async throws {
         try await withFakeModelServer { server in
-            let client = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m", retryPolicy: .none), httpClient: TestHTTP.client)
-            let error = await expectModelFailure(.serverError) {
+            let client = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m", retryPolicy: .none), httpClient: ProviderTestHTTP.client)
+            let error = await expectProviderFailure(.serverError) {
                 try await client.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.message.contains("no scripted turn left for request 1") == true)
@@ -58,7 +58,7 @@ struct FakeModelServerTests {
             server.enqueue(.toolCalls([FakeToolCall(name: "a", json: ["x": "123456789"]), FakeToolCall(name: "b", json: ["y": "abcdefghi"])]))
             var request = HTTPRequest(method: "POST", url: server.openAIBaseURL + "/chat/completions", headers: ["Content-Type": "application/json"])
             request.body = Array(#"{"model": "m", "stream": true, "messages": []}"#.utf8)
-            let indexLists = try await TestHTTP.client.withStream(request) { head, body in
+            let indexLists = try await ProviderTestHTTP.client.withStream(request) { head, body in
                 #expect(head.status == 200)
                 #expect(head.headers["content-type"] == "text/event-stream")
                 var lists: [[Int]] = []
@@ -79,7 +79,7 @@ struct FakeModelServerTests {
 
     @Test func unknownPathsAre404() async throws {
         try await withFakeModelServer { server in
-            let response = try await TestHTTP.client.send(HTTPRequest(method: "POST", url: server.baseURL + "/v1/embeddings", body: Array("{}".utf8)))
+            let response = try await ProviderTestHTTP.client.send(HTTPRequest(method: "POST", url: server.baseURL + "/v1/embeddings", body: Array("{}".utf8)))
             #expect(response.status == 404)
             #expect(response.bodyText.contains("no API at /v1/embeddings"))
         }
@@ -88,7 +88,7 @@ struct FakeModelServerTests {
     @Test func stoppingTheServerReleasesAHungRequest() async throws {
         let server = try await FakeModelServer.start()
         server.enqueue(.fault(.hang))
-        let client = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m", retryPolicy: .none), httpClient: TestHTTP.client)
+        let client = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m", retryPolicy: .none), httpClient: ProviderTestHTTP.client)
         let outcome = await withTaskGroup(of: ModelError?.self) { group in
             group.addTask {
                 do throws(ModelError) {
@@ -110,8 +110,8 @@ struct FakeModelServerTests {
         try await withFakeModelServer { server in
             let turn = FakeTurn(text: "slow but sure", latency: FakeLatency(beforeHead: .milliseconds(20), betweenEvents: .milliseconds(2)), quirks: FakeQuirks(extraFields: true))
             server.enqueue(turn, turn)
-            let openAI = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
-            let anthropic = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m"), httpClient: TestHTTP.client)
+            let openAI = OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m"), httpClient: ProviderTestHTTP.client)
+            let anthropic = AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m"), httpClient: ProviderTestHTTP.client)
             let first = try await openAI.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             let second = try await anthropic.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             #expect(first.text == "slow but sure")

@@ -2,11 +2,14 @@ import Brigade
 import BrigadeTesting
 import CurlHTTP
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Collects what a client reports while it runs.
-final class ModelCallLog: Sendable {
-    private let deltas = LockedBox<[String]>([])
-    private let retries = LockedBox<[ModelRetryEvent]>([])
+final class ProviderCallLog: Sendable {
+    private let deltas = ProviderTestBox<[String]>([])
+    private let retries = ProviderTestBox<[ModelRetryEvent]>([])
 
     var textDeltas: [String] { deltas.value }
     var retryEvents: [ModelRetryEvent] { retries.value }
@@ -16,9 +19,9 @@ final class ModelCallLog: Sendable {
 }
 
 /// A tiny lock-protected box for test bookkeeping.
-final class LockedBox<Value: Sendable>: @unchecked Sendable {
+final class ProviderTestBox<Value: Sendable>: @unchecked Sendable {
     // @unchecked: `storage` is only touched while `lock` is held.
-    private let lock = NSLockLike()
+    private let lock = ProviderTestLock()
     private var storage: Value
     init(_ value: Value) { storage = value }
     var value: Value { lock.withLock { storage } }
@@ -26,7 +29,7 @@ final class LockedBox<Value: Sendable>: @unchecked Sendable {
 }
 
 /// pthread mutex, so ThreadSanitizer sees it.
-final class NSLockLike: @unchecked Sendable {
+final class ProviderTestLock: @unchecked Sendable {
     // @unchecked: the mutex is only used through lock/unlock.
     private var mutex = pthread_mutex_t()
     init() { pthread_mutex_init(&mutex, nil) }
@@ -38,12 +41,8 @@ final class NSLockLike: @unchecked Sendable {
     }
 }
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Runs `body` and checks it fails with a ``ModelError`` of `code`; returns that error.
-func expectModelFailure(_ code: ModelError.Code, _ body: () async throws -> ModelResponse, sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> ModelError? {
+func expectProviderFailure(_ code: ModelError.Code, _ body: () async throws -> ModelResponse, sourceLocation: Testing.SourceLocation = #_sourceLocation) async -> ModelError? {
     do {
         let response = try await body()
         Issue.record("expected \(code), got \(response)", sourceLocation: sourceLocation)
@@ -57,7 +56,7 @@ func expectModelFailure(_ code: ModelError.Code, _ body: () async throws -> Mode
     }
 }
 
-enum TestHTTP {
+enum ProviderTestHTTP {
     /// One HTTP client for all model-client tests.
     static let client = HTTPClient()
     /// Fast retries for tests: waits of a few milliseconds, unless the server asks otherwise.
@@ -71,23 +70,23 @@ struct OpenAIChatClientTests {
         ToolSpec(name: "search", description: "Search"),
     ]
 
-    func client(_ server: FakeModelServer, streaming: Bool = true, retry: RetryPolicy = TestHTTP.fastRetries, idle: Duration = .seconds(30), log: ModelCallLog? = nil) -> OpenAIChatClient {
+    func client(_ server: FakeModelServer, streaming: Bool = true, retry: RetryPolicy = ProviderTestHTTP.fastRetries, idle: Duration = .seconds(30), log: ProviderCallLog? = nil) -> OpenAIChatClient {
         OpenAIChatClient(
             configuration: .init(baseURL: server.openAIBaseURL, apiKey: "sk-test-secret", model: "gpt-test", streaming: streaming, retryPolicy: retry, idleTimeout: idle),
-            httpClient: TestHTTP.client,
+            httpClient: ProviderTestHTTP.client,
             onRetry: log?.onRetry
         )
     }
 
     func expectFailure(_ code: ModelError.Code, _ body: () async throws -> ModelResponse) async -> ModelError? {
-        await expectModelFailure(code, body)
+        await expectProviderFailure(code, body)
     }
 
     @Test(arguments: [true, false])
     func streamsTextDeltasInOrder(streaming: Bool) async throws {
         try await withFakeModelServer { server in
             server.enqueue(FakeTurn(text: "The quick brown fox jumps.", usage: TokenUsage(inputTokens: 11, outputTokens: 6)))
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let response = try await client(server, streaming: streaming).complete(ModelRequest(messages: [.user("Go")]), deadline: nil, onTextDelta: log.onTextDelta)
             #expect(response.text == "The quick brown fox jumps.")
             #expect(response.finishReason == .stop)
@@ -164,7 +163,7 @@ struct OpenAIChatClientTests {
     @Test func retriesA429HonouringRetryAfterMilliseconds() async throws {
         try await withFakeModelServer { server in
             server.enqueue(.fault(.rateLimited(retryAfter: "30", retryAfterMilliseconds: 40)), .fault(.rateLimited(retryAfterMilliseconds: 5)), .text("finally"))
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let response = try await client(server, log: log).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             #expect(response.text == "finally")
             #expect(server.requestCount == 3)
@@ -177,7 +176,7 @@ struct OpenAIChatClientTests {
     @Test func retriesA429HonouringRetryAfterSeconds() async throws {
         try await withFakeModelServer { server in
             server.enqueue(.fault(.rateLimited(retryAfter: "1")), .text("ok"))
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let response = try await client(server, log: log).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             #expect(response.text == "ok")
             #expect(log.retryEvents.map(\.delay) == [RetryDelay(duration: .seconds(1), source: .server)])
@@ -198,7 +197,7 @@ struct OpenAIChatClientTests {
     @Test func serverErrorsExhaustTheRetries() async throws {
         try await withFakeModelServer { server in
             server.enqueue(contentsOf: Array(repeating: .fault(.serverError), count: 4) + [.text("too late")])
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let error = await expectFailure(.serverError) {
                 try await client(server, log: log).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
@@ -226,7 +225,7 @@ struct OpenAIChatClientTests {
     @Test func aStreamCutAfterTextIsMalformedAndNotRetried() async throws {
         try await withFakeModelServer { server in
             server.enqueue(FakeTurn(text: "Partial answer here", fault: .cutStream(afterEvents: 3)), .text("unused"))
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let error = await expectFailure(.malformedResponse) {
                 try await client(server, log: log).complete(ModelRequest(messages: [.user("x")]), deadline: nil, onTextDelta: log.onTextDelta)
             }
@@ -258,7 +257,7 @@ struct OpenAIChatClientTests {
     @Test func anErrorObjectInTheStreamBeforeTextIsRetried() async throws {
         try await withFakeModelServer { server in
             server.enqueue(FakeTurn(text: "x", fault: .errorEvent(afterEvents: 1, type: "server_error", message: "overloaded, try again")), .text("recovered"))
-            let log = ModelCallLog()
+            let log = ProviderCallLog()
             let response = try await client(server, log: log).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             #expect(response.text == "recovered")
             #expect(log.retryEvents.first?.error.message.contains("overloaded, try again") == true)
@@ -309,10 +308,10 @@ struct OpenAIChatClientTests {
 
     @Test func anUnreachableServerFailsAfterRetries() async throws {
         let port = try await withFakeModelServer { $0.port }  // a port that was just closed
-        let log = ModelCallLog()
+        let log = ProviderCallLog()
         let client = OpenAIChatClient(
             configuration: .init(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: "k", model: "m", retryPolicy: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(1))),
-            httpClient: TestHTTP.client, onRetry: log.onRetry
+            httpClient: ProviderTestHTTP.client, onRetry: log.onRetry
         )
         let error = await expectFailure(.unreachable) {
             try await client.complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
