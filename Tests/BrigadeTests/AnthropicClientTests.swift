@@ -139,6 +139,14 @@ struct AnthropicClientTests {
         }
     }
 
+    @Test func stopsReadingAtMessageStopEvenIfTheServerKeepsTheConnectionOpen() async throws {
+        try await withFakeModelServer { server in
+            server.enqueue(FakeTurn(text: "complete", fault: .stall(afterEvents: 1000)))
+            let response = try await client(server, retry: .none).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .seconds(20)) { _ in }
+            #expect(response.text == "complete")
+        }
+    }
+
     @Test func aHangEndsAtTheDeadline() async throws {
         try await withFakeModelServer { server in
             server.enqueue(FakeTurn(text: "slow", fault: .stall(afterEvents: 1)))

@@ -244,13 +244,22 @@ struct OpenAIChatClientTests {
         }
     }
 
-    @Test func aMalformedChunkFailsWithoutRetriesEnabled() async throws {
+    @Test func aMalformedChunkFailsAndIsNotRetried() async throws {
         try await withFakeModelServer { server in
-            server.enqueue(FakeTurn(text: "abc", fault: .malformedChunk(afterEvents: 1)))
+            server.enqueue(FakeTurn(text: "abc", fault: .malformedChunk(afterEvents: 1)), .text("unused"))
             let error = await expectFailure(.malformedResponse) {
-                try await client(server, retry: .none).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+                try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.message.contains("malformed stream chunk") == true)
+            #expect(server.requestCount == 1)
+        }
+    }
+
+    @Test func stopsReadingAtDoneEvenIfTheServerKeepsTheConnectionOpen() async throws {
+        try await withFakeModelServer { server in
+            server.enqueue(FakeTurn(text: "complete", fault: .stall(afterEvents: 1000)))
+            let response = try await client(server, retry: .none).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .seconds(20)) { _ in }
+            #expect(response.text == "complete")
         }
     }
 

@@ -95,6 +95,8 @@ struct AnthropicDecoding: ModelResponseDecoding {
 }
 
 extension AnthropicStreamAssembler: ModelStreamDecoding {
+    var isFinished: Bool { isComplete }
+
     mutating func consume(event: ServerSentEvent) throws(ModelError) -> String? {
         try consume(event: event.event, data: event.data)
     }

@@ -96,6 +96,8 @@ struct OpenAIDecoding: ModelResponseDecoding {
 }
 
 extension OpenAIStreamAssembler: ModelStreamDecoding {
+    var isFinished: Bool { isDone }
+
     mutating func consume(event: ServerSentEvent) throws(ModelError) -> String? {
         try consume(data: event.data)
     }

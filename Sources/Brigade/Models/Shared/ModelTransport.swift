@@ -13,6 +13,8 @@ protocol ModelResponseDecoding: Sendable {
 protocol ModelStreamDecoding {
     mutating func consume(event: ServerSentEvent) throws(ModelError) -> String?
     func response() throws(ModelError) -> ModelResponse
+    /// The stream's final event arrived (`[DONE]`, `message_stop`): nothing after it is read.
+    var isFinished: Bool { get }
 }
 
 /// Sends one model request over HTTP with retries, deadline, idle timeout and cancellation, and
@@ -108,16 +110,18 @@ struct ModelTransport: Sendable {
                 var state = decoder.makeStreamDecoder()
                 var parser = ServerSentEventParser()
                 do {
-                    for try await chunk in body {
+                    reading: for try await chunk in body {
                         for event in parser.feed(chunk) {
                             if let delta = try state.consume(event: event) {
                                 deliveredText = true
                                 onTextDelta(delta)
                             }
+                            if state.isFinished { break reading }
                         }
                     }
                 } catch let error as ModelError {
-                    throw streamFailure(error, deliveredText: deliveredText)
+                    // An error event is worth retrying when transient; an unparseable event is not.
+                    throw streamFailure(error, deliveredText: deliveredText, retryMalformed: false)
                 } catch let error as HTTPError {
                     throw transportFailure(error, deliveredText: deliveredText)
                 } catch {
@@ -126,7 +130,8 @@ struct ModelTransport: Sendable {
                 do throws(ModelError) {
                     return try state.response()
                 } catch {
-                    throw streamFailure(error, deliveredText: deliveredText)
+                    // The stream ended early without a transport error: like a cut, worth a retry.
+                    throw streamFailure(error, deliveredText: deliveredText, retryMalformed: true)
                 }
             }
         } catch let failure as AttemptFailure {
@@ -148,7 +153,7 @@ struct ModelTransport: Sendable {
         do {
             response = try decoder.decode(body: body)
         } catch {
-            throw streamFailure(error, deliveredText: false)
+            throw streamFailure(error, deliveredText: false, retryMalformed: false)
         }
         if !response.text.isEmpty { onTextDelta(response.text) }
         return response
@@ -170,10 +175,11 @@ struct ModelTransport: Sendable {
     }
 
     /// A provider error inside the stream, or a stream that did not make sense: retried only
-    /// before any text was delivered, and only when the error itself is transient.
-    private func streamFailure(_ error: ModelError, deliveredText: Bool) -> AttemptFailure {
+    /// before any text was delivered, and only when the error itself is transient (a server or
+    /// rate-limit error, or — with `retryMalformed` — a stream that ended early).
+    private func streamFailure(_ error: ModelError, deliveredText: Bool, retryMalformed: Bool) -> AttemptFailure {
         var error = error
-        let transient = error.code == .serverError || error.code == .rateLimited || error.code == .malformedResponse
+        let transient = error.code == .serverError || error.code == .rateLimited || (retryMalformed && error.code == .malformedResponse)
         if deliveredText { error.message += " (after part of the answer was streamed; not retried)" }
         return AttemptFailure(error, isRetryable: transient && !deliveredText)
     }
