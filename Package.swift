@@ -65,7 +65,12 @@ let package = Package(
         ),
         .testTarget(
             name: "BrigadeTests",
-            dependencies: ["Brigade", "BrigadeTesting"]
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                "CurlHTTP",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+            ]
         ),
     ]
 )
