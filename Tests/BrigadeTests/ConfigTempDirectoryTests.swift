@@ -21,7 +21,7 @@ final class ConfigTempDirectory {
         let file = path + "/" + name
         let folder = (file as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        try contents.write(toFile: file, atomically: false, encoding: .utf8)
         return file
     }
 

@@ -51,11 +51,13 @@ enum ConfigFileSystem {
             throw ConfigError("cannot open directory \(directory): \(errorDescription())", file: directory)
         }
         defer { closedir(handle) }
+        // A dirent may be shorter than `struct dirent` (d_reclen): read the name in place, up to its NUL,
+        // never by copying the whole fixed-size array.
+        guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return [] }
         var names: [String] = []
         while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
+            let pointer = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let name = String(cString: pointer)
             if name != "." && name != ".." { names.append(name) }
         }
         return names

@@ -52,14 +52,16 @@ final class YAMLEventReader {
         guard let base = input.baseAddress, !input.isEmpty else {
             throw ConfigError("internal error: empty YAML input handed to the parser", file: file)
         }
-        self.input = input
-        self.file = file
-        parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        // Throw before any stored property is set, so that `deinit` never sees a half-made parser.
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
         guard yaml_parser_initialize(parser) == 1 else {
             parser.deallocate()
             throw ConfigError("out of memory while starting the YAML parser", file: file)
         }
         yaml_parser_set_input_string(parser, base, input.count)
+        self.parser = parser
+        self.input = input
+        self.file = file
     }
 
     deinit {
