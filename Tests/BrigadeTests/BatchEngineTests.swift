@@ -137,4 +137,27 @@ struct BatchEngineTests {
             "recorded item-3", "progress 3/3", "progress 3/3", "finished 3",
         ])
     }
+
+    @Test func itemOutlivingItsWallBudgetIsCancelledAndRecordedAsFailed() async throws {
+        let directory = BatchTempDirectory()
+        let text = "{\"id\": \"slow\", \"prompt\": \"p\", \"budget\": {\"wall_seconds\": 0.05}}\n{\"id\": \"quick\", \"prompt\": \"p\"}\n"
+        let summary = try await run(text, BatchConfiguration(concurrency: 2), runner: BatchSleepingRunner(), in: directory)
+        #expect(summary.failed == 1 && summary.ok == 1)
+        let slow = try #require(try directory.records("results.jsonl").first { $0.id.key == "slow" })
+        #expect(slow.status == .failed && slow.stopReason == "wall_seconds")
+        #expect(slow.error == "exceeded its wall-time budget of 0.050s: cancelled")
+    }
+}
+
+/// Answers `quick` at once and sleeps on anything else until cancelled.
+struct BatchSleepingRunner: BatchItemRunner {
+    func run(_ item: BatchItem, budget: BatchBudget) async -> BatchItemOutcome {
+        if item.id.key == "quick" { return BatchItemOutcome(answer: "quick", stopReason: "completed") }
+        do {
+            try await Task.sleep(for: .seconds(3600))  // stands in for a runner that ignores its own wall budget
+        } catch {
+            return .failure("cancelled", stopReason: "cancelled")
+        }
+        return BatchItemOutcome(answer: "late", stopReason: "completed")
+    }
 }

@@ -1,5 +1,5 @@
 /// The state of one run of ``BatchEngine``: which entries are pending, the ledger, the counts.
-/// Lives in the calling task; child tasks only run items and hand back ``Finished`` values.
+/// Lives in the calling task; child tasks only run items and leave ``Finished`` values in ``completions``.
 struct BatchRun {
     struct Finished: Sendable {
         var index: Int
@@ -27,6 +27,7 @@ struct BatchRun {
     var skipReason: String?
     var writeError: BatchError?
     var lastProgress: ContinuousClock.Instant?
+    let completions = BatchCompletions()
 
     init(entries: [BatchInputEntry], file: BatchResultsFile, configuration: BatchConfiguration, onEvent: @escaping @Sendable (BatchEvent) -> Void) {
         self.entries = entries
@@ -58,9 +59,11 @@ struct BatchRun {
     mutating func execute(runner: any BatchItemRunner) async throws(BatchError) -> BatchSummary {
         start = clock.now
         onEvent(.started(progress, repair: file.repair))
-        await withTaskGroup(of: Finished.self) { group in
+        await withTaskGroup(of: Void.self) { group in
             admit(into: &group, runner: runner)
-            while let finished = await group.next() {
+            while await group.next() != nil {
+                let finished = completions.takeAll()
+                guard !finished.isEmpty else { continue }  // taken together with an earlier one
                 complete(finished)
                 if writeError != nil { group.cancelAll() }
                 admit(into: &group, runner: runner)
@@ -93,7 +96,7 @@ struct BatchRun {
 
     /// Starts pending items while the window and the budget allow; records malformed lines as they come
     /// and, once admission has stopped for budget or fail-fast, every remaining item as skipped.
-    mutating func admit(into group: inout TaskGroup<Finished>, runner: any BatchItemRunner) {
+    mutating func admit(into group: inout TaskGroup<Void>, runner: any BatchItemRunner) {
         var records: [BatchRecord] = []
         admission: while nextPending < pending.count, skipReason == nil, writeError == nil {
             let index = pending[nextPending]
@@ -111,10 +114,10 @@ struct BatchRun {
                 let budget = item.budget.filling(from: configuration.defaultItemBudget)
                 switch ledger.admit(budget, elapsedSeconds: BatchFormat.seconds(elapsed)) {
                 case .admit(let narrowed, let reserve):
-                    group.addTask {
+                    group.addTask { [completions] in
                         let started = ContinuousClock.now
                         let outcome = await Self.run(item, budget: narrowed, with: runner)
-                        return Finished(index: index, outcome: outcome, latency: ContinuousClock.now - started, reserve: reserve)
+                        completions.add(Finished(index: index, outcome: outcome, latency: ContinuousClock.now - started, reserve: reserve))
                     }
                     inFlight += 1
                     nextPending += 1
@@ -142,22 +145,27 @@ struct BatchRun {
         self.skipReason = self.skipReason ?? skipReason
     }
 
-    /// Books a finished item and writes its line (unless the run was cancelled and the item did not succeed).
-    mutating func complete(_ finished: Finished) {
-        inFlight -= 1
-        guard case .item(let item) = entries[finished.index] else { return }
-        let outcome = finished.outcome
-        let spend = BatchSpend(usd: outcome.costUSD, inputTokens: outcome.usage.inputTokens, outputTokens: outcome.usage.outputTokens)
-        ledger.settle(reserve: finished.reserve, spent: spend, latency: finished.latency, countsTowardAverage: true)
-        spentThisRun = spentThisRun + spend
-        ran += 1
-        latencies.append(finished.latency)
-        if Task.isCancelled && !outcome.succeeded {
-            stoppedBy = stoppedBy ?? "cancelled"
-            return
+    /// Books finished items and writes their lines in one append (leaving out, once the run is
+    /// cancelled, the items that did not succeed: they run again on resume).
+    mutating func complete(_ batch: [Finished]) {
+        var records: [BatchRecord] = []
+        for finished in batch {
+            inFlight -= 1
+            guard case .item(let item) = entries[finished.index] else { continue }
+            let outcome = finished.outcome
+            let spend = BatchSpend(usd: outcome.costUSD, inputTokens: outcome.usage.inputTokens, outputTokens: outcome.usage.outputTokens)
+            ledger.settle(reserve: finished.reserve, spent: spend, latency: finished.latency, countsTowardAverage: true)
+            spentThisRun = spentThisRun + spend
+            ran += 1
+            latencies.append(finished.latency)
+            if Task.isCancelled && !outcome.succeeded {
+                stoppedBy = stoppedBy ?? "cancelled"
+                continue
+            }
+            records.append(BatchRecord(item: item, outcome: outcome, latency: finished.latency))
+            if !outcome.succeeded && configuration.failFast { stop(by: "fail_fast", skipping: "fail_fast") }
         }
-        write([BatchRecord(item: item, outcome: outcome, latency: finished.latency)])
-        if !outcome.succeeded && configuration.failFast { stop(by: "fail_fast", skipping: "fail_fast") }
+        write(records)
     }
 
     /// Appends records in one write, counts them and reports them.
