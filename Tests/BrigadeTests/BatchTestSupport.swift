@@ -37,9 +37,11 @@ final class BatchTempDirectory {
     }
 
     deinit {
-        if let dir = opendir(path) {
+        if let dir = opendir(path), let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) {
             while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                // Read the name in place: a dirent may be shorter than `struct dirent`.
+                let pointer = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: UInt8.self)
+                let name = String(decoding: UnsafeBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
                 if name != "." && name != ".." { unlink(path + "/" + name) }
             }
             closedir(dir)

@@ -112,6 +112,7 @@ final class BatchResultsFile {
             }
             throw BatchFile.ioError("lock", path, code)
         }
+        BatchFile.syncDirectory(of: path)  // so a newly created results file survives a power loss
         return fd
     }
 
