@@ -74,6 +74,8 @@ let package = Package(
                 "Brigade",
                 "BrigadeTesting",
                 "BatchCrashHarness",
+                "CurlHTTP",
+                .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
