@@ -77,6 +77,7 @@ let package = Package(
                 "CurlHTTP",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ]
