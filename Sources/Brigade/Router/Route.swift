@@ -60,20 +60,29 @@ public struct KeywordRule: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { alternatives.joined(separator: "|") }
 
-    /// The alternative found in `normalizedPrompt` (see ``normalize(_:)``), if any.
+    /// The alternative found in `normalizedPrompt` (see ``normalize(_:)``), if any. A plural with
+    /// `s` or `es` counts as the word ("file" matches "files").
     func firstHit(in normalizedPrompt: String) -> String? {
         let padded = " " + normalizedPrompt + " "
-        return alternatives.first { padded.contains(" " + $0 + " ") }
+        return alternatives.first { padded.contains(" " + $0 + " ") || padded.contains(" " + $0 + "s ") || padded.contains(" " + $0 + "es ") }
     }
 
-    /// Lowercased words separated by single spaces; punctuation dropped (apostrophes join: "what's" → "whats").
+    /// Lowercased words separated by single spaces; punctuation dropped. A possessive `'s` is dropped
+    /// ("machine's" → "machine"); other apostrophes join ("don't" → "dont").
     static func normalize(_ text: String) -> String {
         var words: [String] = []
         var current = ""
-        for character in text.lowercased() {
+        let characters = Array(text.lowercased())
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            index += 1
             if character.isLetter || character.isNumber {
                 current.append(character)
             } else if character == "'" || character == "’" {
+                let next = index < characters.count ? characters[index] : " "
+                let afterNext = index + 1 < characters.count ? characters[index + 1] : " "
+                if next == "s" && !(afterNext.isLetter || afterNext.isNumber) { index += 1 }
                 continue
             } else if !current.isEmpty {
                 words.append(current)
