@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Brigade", targets: ["Brigade"]),
         .library(name: "BrigadeTesting", targets: ["BrigadeTesting"]),
         .executable(name: "brigade", targets: ["BrigadeCLI"]),
+        .executable(name: "fake-model-server", targets: ["FakeModelServerTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -47,7 +48,12 @@ let package = Package(
             dependencies: [
                 "Brigade",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
+        ),
+        .executableTarget(
+            name: "FakeModelServerTool",
+            dependencies: ["BrigadeTesting"]
         ),
         .executableTarget(
             name: "BrigadeCLI",
