@@ -69,9 +69,22 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // Test-only: runs the batch engine with a fake runner so BatchCrashTests can SIGKILL it.
+        .executableTarget(
+            name: "BatchCrashHarness",
+            dependencies: ["Brigade"]
+        ),
         .testTarget(
             name: "BrigadeTests",
-            dependencies: ["Brigade", "BrigadeTesting"]
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                "BatchCrashHarness",
+                "CurlHTTP",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

@@ -7,8 +7,8 @@ struct HTTPClientStreamingTests {
     /// Serves `total` pattern bytes per request as fast as the socket takes them; fulfils
     /// `sentAll` after the first complete body.
     static func bulkServer(total: Int, sentAll: Promise<Void>) throws -> RawServer {
-        try RawServer { connection in
-            let block = Pattern.bytes(count: 251 * 1024)  // whole periods, so blocks repeat exactly
+        let block = Pattern.bytes(count: 251 * 1024)  // whole periods, so blocks repeat exactly
+        return try RawServer { connection in
             while connection.readRequest() != nil {
                 guard connection.send("HTTP/1.1 200 OK\r\nContent-Length: \(total)\r\n\r\n") else { return }
                 var sent = 0
@@ -61,14 +61,14 @@ struct HTTPClientStreamingTests {
         let total = 8 << 20
         let server = try Self.bulkServer(total: total, sentAll: sentAll)
         let client = HTTPClient(configuration: .init(
-            timeouts: .init(connect: .seconds(20), idle: .milliseconds(500)),
+            timeouts: .init(connect: .seconds(20), idle: .seconds(1)),
             streamBufferCapacity: 16 * 1024
         ))
         defer { client.shutdown() }
         let received = try await client.withStream(HTTPRequest(url: server.url + "/")) { _, body in
             await body.waitUntilPausedOrFinished()
-            // A reader busy elsewhere for three idle periods (simulated work, not synchronisation).
-            try await Task.sleep(for: .milliseconds(1500))
+            // A reader busy elsewhere for 2.5 idle periods (simulated work, not synchronisation).
+            try await Task.sleep(for: .milliseconds(2500))
             return try await body.collect(upTo: total).count
         }
         #expect(received == total)
