@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "BrigadeTesting", targets: ["BrigadeTesting"]),
         .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .executable(name: "brigade", targets: ["BrigadeCLI"]),
+        .executable(name: "fake-model-server", targets: ["FakeModelServerTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -48,7 +49,12 @@ let package = Package(
             dependencies: [
                 "Brigade",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
+        ),
+        .executableTarget(
+            name: "FakeModelServerTool",
+            dependencies: ["BrigadeTesting"]
         ),
         .executableTarget(
             name: "BrigadeCLI",
@@ -64,9 +70,22 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // Test-only: runs the batch engine with a fake runner so BatchCrashTests can SIGKILL it.
+        .executableTarget(
+            name: "BatchCrashHarness",
+            dependencies: ["Brigade"]
+        ),
         .testTarget(
             name: "BrigadeTests",
-            dependencies: ["Brigade", "BrigadeTesting"]
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                "BatchCrashHarness",
+                "CurlHTTP",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

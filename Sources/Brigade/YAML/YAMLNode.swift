@@ -12,6 +12,9 @@ public struct YAMLNode: Sendable, Hashable {
 
     public var content: Content
     public var location: SourceLocation
+    /// Where a scalar's text begins when it appears verbatim on one line of the source (plain or quoted
+    /// without escapes), so that a message can point inside the text; `nil` otherwise.
+    var textStart: SourceLocation?
 
     public init(_ content: Content, at location: SourceLocation) {
         self.content = content

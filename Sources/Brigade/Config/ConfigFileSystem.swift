@@ -1,0 +1,123 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few file-system operations configuration loading needs, with errors that name the file and
+/// say what went wrong (`permission denied`, `is a directory`).
+enum ConfigFileSystem {
+    enum EntryKind { case missing, file, directory, other }
+
+    static func kind(of path: String) -> EntryKind {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return .missing }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: return .file
+        case S_IFDIR: return .directory
+        default: return .other
+        }
+    }
+
+    /// The whole file; files larger than `limit` bytes are refused.
+    static func readFile(_ path: String, limit: Int) throws(ConfigError) -> [UInt8] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw ConfigError("cannot read \(path): \(errorDescription())", file: path) }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0 else { throw ConfigError("cannot read \(path): \(errorDescription())", file: path) }
+        if info.st_mode & S_IFMT == S_IFDIR { throw ConfigError("cannot read \(path): it is a directory", file: path) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ConfigError("cannot read \(path): \(errorDescription())", file: path)
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[..<count])
+            if bytes.count > limit {
+                throw ConfigError("cannot read \(path): larger than \(limit) bytes", file: path)
+            }
+        }
+    }
+
+    /// Names of the entries of a directory (without `.` and `..`), unsorted.
+    static func entries(of directory: String) throws(ConfigError) -> [String] {
+        guard let handle = opendir(directory) else {
+            throw ConfigError("cannot open directory \(directory): \(errorDescription())", file: directory)
+        }
+        defer { closedir(handle) }
+        // A dirent may be shorter than `struct dirent` (d_reclen): read the name in place, up to its NUL,
+        // never by copying the whole fixed-size array.
+        guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return [] }
+        var names: [String] = []
+        while let entry = readdir(handle) {
+            let pointer = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
+            let name = String(cString: pointer)
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    static func currentDirectory() -> String {
+        guard let pointer = getcwd(nil, 0) else { return "/" }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+
+    /// The process environment, for callers that do not pass one.
+    static func processEnvironment() -> [String: String] {
+        var result: [String: String] = [:]
+        let start: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = environ
+        guard var cursor = start else { return result }
+        while let entry = cursor.pointee {
+            let pair = String(cString: entry)
+            if let equals = pair.firstIndex(of: "=") {
+                result[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+            }
+            cursor += 1
+        }
+        return result
+    }
+
+    private static func errorDescription() -> String {
+        let code = errno
+        switch code {
+        case ENOENT: return "no such file or directory"
+        case EACCES: return "permission denied"
+        case EISDIR: return "it is a directory"
+        case ENOTDIR: return "a component of the path is not a directory"
+        default: return String(cString: strerror(code))
+        }
+    }
+}
+
+/// Lexical path arithmetic (no file-system access, symlinks kept).
+enum ConfigPath {
+    /// `path` made absolute against `base` (itself absolute), with `.` and `..` removed;
+    /// a leading `~/` means the home directory when `home` is given.
+    static func resolve(_ path: String, against base: String, home: String? = nil) -> String {
+        var path = path
+        if let home, path == "~" || path.hasPrefix("~/") { path = home + path.dropFirst() }
+        let joined = path.hasPrefix("/") ? path : base + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            switch part {
+            case ".": continue
+            case "..": _ = parts.popLast()
+            default: parts.append(part)
+            }
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// The folder holding `path` (absolute).
+    static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+}

@@ -1,0 +1,120 @@
+/// A YAML node being decoded as configuration: the node and the key path that led to it
+/// (`limits.max_turns`, `tools[2].command.argv[0]`), so that every error reads
+/// "`limits.max_turns`: expected integer, got string" at the value's file:line:col.
+///
+/// Used for `config.yaml`, tool declarations and routes.
+public struct ConfigNode: Sendable {
+    public var node: YAMLNode
+    /// Dotted key path from the document root; empty for the root.
+    public var path: String
+
+    public init(_ node: YAMLNode, path: String = "") {
+        self.node = node
+        self.path = path
+    }
+
+    public var location: SourceLocation { node.location }
+    public var isNull: Bool { node.scalarValue?.isNull ?? false }
+    /// The subtree as JSON (schemas, body templates).
+    public var json: JSONValue { node.json }
+
+    /// An error about this value: "`path`: message" at its location.
+    public func error(_ message: String) -> ConfigError {
+        error(message, at: location)
+    }
+
+    func error(_ message: String, at location: SourceLocation) -> ConfigError {
+        ConfigError(path.isEmpty ? message : "`\(path)`: \(message)", at: location)
+    }
+
+    /// "expected integer, got string `abc`".
+    public func typeMismatch(expected: String) -> ConfigError {
+        var got = node.typeName
+        if let text = node.scalarText, !isNull {
+            got += text.count <= 40 ? " `\(text)`" : " `\(text.prefix(37))...`"
+        }
+        return error("expected \(expected), got \(got)")
+    }
+
+    func child(_ node: YAMLNode, key: String) -> ConfigNode {
+        ConfigNode(node, path: path.isEmpty ? key : "\(path).\(key)")
+    }
+
+    /// Reads this node as a mapping.
+    /// - Parameter allowedKeys: the keys the mapping may hold; an unknown key is an error at the key,
+    ///   with a "did you mean" suggestion. `nil` allows any key (free-form maps such as `env`).
+    /// - Throws: `ConfigError` when the node is not a mapping or holds an unknown key.
+    public func mapping(allowedKeys: [String]? = nil) throws(ConfigError) -> ConfigMapping {
+        guard let pairs = node.pairs else {
+            // An empty value (`limits:` with nothing under it) reads as an empty mapping.
+            if isNull { return ConfigMapping(self, pairs: []) }
+            throw typeMismatch(expected: "mapping")
+        }
+        if let allowedKeys {
+            for pair in pairs where !allowedKeys.contains(pair.key) {
+                let place = path.isEmpty ? "at the top level" : "in `\(path)`"
+                throw ConfigError(
+                    "unknown key `\(pair.key)` \(place)" + ConfigSuggestion.hint(for: pair.key, among: allowedKeys),
+                    at: pair.keyLocation
+                )
+            }
+        }
+        return ConfigMapping(self, pairs: pairs)
+    }
+
+    /// Reads this node as a sequence; each element's path is `path[i]`. An empty value reads as `[]`.
+    public func sequence() throws(ConfigError) -> [ConfigNode] {
+        guard let items = node.items else {
+            if isNull { return [] }
+            throw typeMismatch(expected: "sequence")
+        }
+        return items.enumerated().map { ConfigNode($1, path: "\(path)[\($0)]") }
+    }
+}
+
+/// A mapping being decoded: lookups by key, with paths extended for messages.
+public struct ConfigMapping: Sendable {
+    public var owner: ConfigNode
+    public var pairs: [YAMLPair]
+
+    init(_ owner: ConfigNode, pairs: [YAMLPair]) {
+        self.owner = owner
+        self.pairs = pairs
+    }
+
+    public var keys: [String] { pairs.map(\.key) }
+    public var location: SourceLocation { owner.location }
+
+    public func contains(_ key: String) -> Bool { pairs.contains { $0.key == key } }
+
+    /// The value for `key` as written (possibly null); `nil` when the key is absent.
+    public subscript(key: String) -> ConfigNode? {
+        pairs.first { $0.key == key }.map { owner.child($0.value, key: key) }
+    }
+
+    /// The value for `key`, or `nil` when the key is absent or its value is null (`~`, empty).
+    public func optional(_ key: String) -> ConfigNode? {
+        guard let value = self[key], !value.isNull else { return nil }
+        return value
+    }
+
+    /// The value for `key`; absent or null is an error at the mapping.
+    public func required(_ key: String) throws(ConfigError) -> ConfigNode {
+        if let value = optional(key) { return value }
+        let name = owner.path.isEmpty ? key : "\(owner.path).\(key)"
+        if let present = self[key] { throw ConfigError("`\(name)` must have a value", at: present.location) }
+        throw ConfigError("missing required key `\(name)`", at: owner.location)
+    }
+
+    /// Every entry in order, for free-form mappings.
+    public var entries: [(key: String, keyLocation: SourceLocation, value: ConfigNode)] {
+        pairs.map { ($0.key, $0.keyLocation, owner.child($0.value, key: $0.key)) }
+    }
+}
+
+extension ConfigMapping {
+    /// Where `key` itself was written; `nil` when absent.
+    public func keyLocation(_ key: String) -> SourceLocation? {
+        pairs.first { $0.key == key }?.keyLocation
+    }
+}

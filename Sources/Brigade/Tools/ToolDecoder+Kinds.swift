@@ -1,0 +1,132 @@
+extension ToolDecoder {
+    static let commandKeys = ["argv", "stdin", "cwd", "env_allowlist", "env", "success_exit_codes", "include_stderr"]
+    static let httpKeys = ["method", "url", "headers", "body", "max_response_bytes", "accept_status"]
+    static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
+    static let builtinKeys = ["function", "roots"]
+    static let builtinFunctions = ["read_file", "list_dir", "current_time"]
+
+    func command(_ node: ConfigNode) throws(ConfigError) -> CommandToolConfig {
+        let map = try node.mapping(allowedKeys: Self.commandKeys)
+        let argvNode = try map.required("argv")
+        var argv: [Located<String>] = []
+        for element in try argvNode.sequence() {
+            argv.append(Located(try element.text(), at: element.location))
+        }
+        guard let program = argv.first else { throw argvNode.error("must name at least the program") }
+        guard !program.value.isEmpty else { throw ConfigError("`\(argvNode.path)[0]`: the program must not be empty", at: program.location) }
+        if program.value.contains("{{") {
+            throw ConfigError("`\(argvNode.path)[0]`: the program cannot come from an argument", at: program.location)
+        }
+        var config = CommandToolConfig(argv: argv)
+        if let stdin = map.optional("stdin") { config.stdinArguments = try stdin.choice(["none", "arguments"]) == "arguments" }
+        if let cwd = map.optional("cwd") {
+            let value = try cwd.string(environment: environment)
+            guard !value.isEmpty else { throw cwd.error("must not be empty") }
+            config.cwd = Located(value, at: cwd.location)
+        }
+        if let allowlist = map.optional("env_allowlist") {
+            config.envAllowlist = try allowlist.sequence().map { (item) throws(ConfigError) in try Self.variableName(item) }
+        }
+        if let env = map.optional("env") {
+            for entry in try env.mapping().entries {
+                guard ConfigInterpolation.isVariableName(entry.key) else {
+                    throw ConfigError("`\(env.path)`: `\(entry.key)` is not a valid environment variable name", at: entry.keyLocation)
+                }
+                config.env[entry.key] = try entry.value.text(environment: environment)
+            }
+        }
+        if let codes = map.optional("success_exit_codes") {
+            let list = try codes.sequence()
+            guard !list.isEmpty else { throw codes.error("must list at least one exit code") }
+            config.successExitCodes = try list.map { (item) throws(ConfigError) in Int32(try item.int(in: 0...255)) }
+        }
+        if let stderr = map.optional("include_stderr") { config.includeStderr = try stderr.bool() }
+        return config
+    }
+
+    static func variableName(_ node: ConfigNode) throws(ConfigError) -> String {
+        let name = try node.string()
+        guard ConfigInterpolation.isVariableName(name) else {
+            throw node.error("`\(name)` is not a valid environment variable name")
+        }
+        return name
+    }
+
+    func http(_ node: ConfigNode) throws(ConfigError) -> HTTPToolConfig {
+        let map = try node.mapping(allowedKeys: Self.httpKeys)
+        let urlNode = try map.required("url")
+        let url = try urlNode.string(environment: environment)
+        let lowered = url.lowercased()
+        // A URL that is exactly one `{{name}}` comes whole from an argument (checked as http(s) per call).
+        let wholeURLArgument = (try? PlaceholderTemplate(parsing: url))?.solePlaceholderName != nil
+        guard wholeURLArgument || lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
+            throw urlNode.error(
+                "must start with http:// or https:// (the scheme and host cannot come from part of an argument), or be exactly one `{{name}}`, got `\(url)`"
+            )
+        }
+        var config = HTTPToolConfig(url: Located(url, at: urlNode.location))
+        if let method = map.optional("method") {
+            let value = try method.string().uppercased()
+            guard Self.httpMethods.contains(value) else {
+                throw method.error("unknown HTTP method `\(value)`" + ConfigSuggestion.hint(for: value, among: Self.httpMethods))
+            }
+            config.method = value
+        }
+        if let headers = map.optional("headers") {
+            for entry in try headers.mapping().entries {
+                guard Self.isHeaderName(entry.key) else {
+                    throw ConfigError("`\(headers.path)`: `\(entry.key)` is not a valid header name", at: entry.keyLocation)
+                }
+                let value = try entry.value.text(environment: environment)
+                guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                    throw entry.value.error("a header value must not contain line breaks")
+                }
+                config.headers[entry.key] = value
+            }
+        }
+        if let body = map.optional("body") { config.body = try interpolatedJSON(body) }
+        if let limit = map.optional("max_response_bytes") { config.maxResponseBytes = try limit.int(in: 1...Int.max) }
+        if let statuses = map.optional("accept_status") {
+            config.acceptStatus = try statuses.sequence().map { (item) throws(ConfigError) in try item.int(in: 100...599) }
+        }
+        return config
+    }
+
+    /// RFC 9110 token characters.
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+
+    /// A body template as JSON, with `${…}` interpolated in string leaves.
+    func interpolatedJSON(_ node: ConfigNode) throws(ConfigError) -> JSONValue {
+        switch node.node.content {
+        case .scalar(.string, _): return .string(try node.string(environment: environment))
+        case .scalar(let value, _): return value
+        case .sequence:
+            return .array(try node.sequence().map { (item) throws(ConfigError) in try interpolatedJSON(item) })
+        case .mapping:
+            var object = JSONObject()
+            for entry in try node.mapping().entries { object[entry.key] = try interpolatedJSON(entry.value) }
+            return .object(object)
+        }
+    }
+
+    func builtin(_ node: ConfigNode) throws(ConfigError) -> BuiltinToolConfig {
+        let map = try node.mapping(allowedKeys: Self.builtinKeys)
+        let functionNode = try map.required("function")
+        let function = try functionNode.choice(Self.builtinFunctions)
+        var config = BuiltinToolConfig(builtin: Located(function, at: functionNode.location))
+        if let roots = map.optional("roots") {
+            guard function != "current_time" else { throw roots.error("`roots` applies only to `read_file` and `list_dir`") }
+            config.roots = try roots.sequence().map { (item) throws(ConfigError) in
+                let root = try item.string(environment: environment)
+                guard !root.isEmpty else { throw item.error("must not be empty") }
+                return root
+            }
+        }
+        return config
+    }
+}

@@ -1,0 +1,248 @@
+/// Builds a `YAMLNode` tree from libyaml events: resolves scalars, expands aliases (counting the nodes
+/// they produce, so that an alias bomb fails fast), applies `<<` merge keys, and rejects duplicate and
+/// non-scalar keys. Iterative, so deep nesting cannot overflow the stack.
+struct YAMLComposer {
+    private let file: String
+    private let limits: YAMLLoader.Limits
+    private var anchors: [String: Anchored] = [:]
+    private var openAnchors: Set<String> = []
+    private var nodeCount = 0
+    private var stack: [Frame] = []
+
+    private struct Anchored {
+        var node: YAMLNode
+        var size: Int
+    }
+
+    /// A node just finished, with how many nodes it stands for and whether it is a plain `<<`.
+    private struct Completed {
+        var node: YAMLNode
+        var size: Int
+        var isMergeKey = false
+    }
+
+    private struct PendingKey {
+        var text: String
+        var location: SourceLocation
+        var isMerge: Bool
+    }
+
+    private struct Collection {
+        var location: SourceLocation
+        var anchor: String?
+        var isMapping: Bool
+        var size = 1
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: PendingKey?
+        var firstSeen: [String: SourceLocation] = [:]
+        /// The mappings named by a `<<` key, and where in `pairs` the key stood.
+        var merge: (index: Int, mappings: [YAMLNode])?
+    }
+
+    private typealias Frame = Collection
+
+    init(file: String, limits: YAMLLoader.Limits) {
+        self.file = file
+        self.limits = limits
+    }
+
+    /// Reads the whole stream: `nil` when it holds no document, an error when it holds more than one.
+    mutating func composeStream(_ reader: YAMLEventReader) throws(ConfigError) -> YAMLNode? {
+        _ = try reader.next()  // stream start
+        let first = try reader.next()
+        guard case .documentStart = first.kind else { return nil }
+        let root = try composeNode(reader)
+        _ = try reader.next()  // document end
+        let after = try reader.next()
+        if case .documentStart = after.kind {
+            throw ConfigError(
+                "a file holds one YAML document; a second one starts here (remove the `---` or split the file)",
+                at: location(after.start)
+            )
+        }
+        if case .scalar(.null, let text) = root.content, text.isEmpty { return nil }
+        return root
+    }
+
+    private func location(_ mark: YAMLEvent.Mark) -> SourceLocation {
+        SourceLocation(file: file, line: mark.line + 1, column: mark.column + 1)
+    }
+
+    private mutating func countNodes(_ count: Int, at mark: YAMLEvent.Mark) throws(ConfigError) {
+        nodeCount += count
+        if nodeCount > limits.maxNodes {
+            throw ConfigError(
+                "the document expands to more than \(limits.maxNodes) nodes (aliases nested too deeply?)",
+                at: location(mark)
+            )
+        }
+    }
+
+    /// Reads events until the node that starts with the next event is complete.
+    private mutating func composeNode(_ reader: YAMLEventReader) throws(ConfigError) -> YAMLNode {
+        while true {
+            let event = try reader.next()
+            var completed: Completed?
+            switch event.kind {
+            case .scalar(let scalar):
+                try countNodes(1, at: event.start)
+                completed = try self.scalar(scalar, event: event)
+                register(scalar.anchor, completed)
+            case .alias(let name):
+                completed = try alias(name, at: event.start)
+            case .sequenceStart(let anchor, let tag):
+                try open(anchor: anchor, tag: tag, isMapping: false, at: event.start)
+            case .mappingStart(let anchor, let tag):
+                try open(anchor: anchor, tag: tag, isMapping: true, at: event.start)
+            case .sequenceEnd, .mappingEnd:
+                guard let frame = stack.popLast() else {
+                    throw ConfigError("internal error: unbalanced YAML events", at: location(event.start))
+                }
+                completed = Completed(node: close(frame), size: frame.size)
+                register(frame.anchor, completed)
+            case .streamStart, .streamEnd, .documentStart, .documentEnd:
+                throw ConfigError("internal error: unexpected YAML event", at: location(event.start))
+            }
+            guard let completed else { continue }
+            if stack.isEmpty { return completed.node }
+            try attach(completed)
+        }
+    }
+
+    private mutating func register(_ anchor: String?, _ completed: Completed?) {
+        guard let anchor, let completed else { return }
+        anchors[anchor] = Anchored(node: completed.node, size: completed.size)
+        openAnchors.remove(anchor)
+    }
+
+    private mutating func scalar(_ scalar: YAMLEvent.Scalar, event: YAMLEvent) throws(ConfigError) -> Completed {
+        let at = location(event.start)
+        let value: JSONValue
+        if let tag = scalar.tag {
+            switch YAMLScalarResolver.resolve(scalar.text, tag: tag) {
+            case .success(let resolved): value = resolved
+            case .failure(.mismatch(let type)):
+                throw ConfigError("`\(scalar.text)` is not a valid \(type) for tag \(YAMLScalarResolver.displayName(ofTag: tag))", at: at)
+            case .failure(.unsupported):
+                throw ConfigError("unsupported YAML tag `\(YAMLScalarResolver.displayName(ofTag: tag))`", at: at)
+            }
+        } else if scalar.isPlain {
+            value = YAMLScalarResolver.resolvePlain(scalar.text)
+        } else {
+            value = .string(scalar.text)
+        }
+        var node = YAMLNode(.scalar(value, text: scalar.text), at: at)
+        if event.start.line == event.end.line {
+            let width = event.end.column - event.start.column
+            let length = scalar.text.unicodeScalars.count
+            if scalar.isPlain && width == length {
+                node.textStart = at
+            } else if scalar.isQuoted && width == length + 2 {
+                node.textStart = SourceLocation(file: file, line: at.line, column: at.column + 1)
+            }
+        }
+        let isMerge = scalar.isPlain && scalar.tag == nil && scalar.text == "<<"
+        return Completed(node: node, size: 1, isMergeKey: isMerge)
+    }
+
+    private mutating func alias(_ name: String, at mark: YAMLEvent.Mark) throws(ConfigError) -> Completed {
+        guard let anchored = anchors[name] else {
+            if openAnchors.contains(name) {
+                throw ConfigError("alias `*\(name)` refers to the node that contains it (recursive alias)", at: location(mark))
+            }
+            throw ConfigError("alias `*\(name)` refers to an undefined anchor (define it first with `&\(name)`)", at: location(mark))
+        }
+        try countNodes(anchored.size, at: mark)
+        var node = anchored.node
+        node.location = location(mark)
+        node.textStart = nil
+        return Completed(node: node, size: anchored.size)
+    }
+
+    private mutating func open(anchor: String?, tag: String?, isMapping: Bool, at mark: YAMLEvent.Mark) throws(ConfigError) {
+        let expected = YAMLScalarResolver.tagPrefix + (isMapping ? "map" : "seq")
+        if let tag, tag != "!", tag != expected {
+            throw ConfigError(
+                "unsupported YAML tag `\(YAMLScalarResolver.displayName(ofTag: tag))` on a \(isMapping ? "mapping" : "sequence")",
+                at: location(mark)
+            )
+        }
+        guard stack.count < limits.maxDepth else {
+            throw ConfigError("YAML nested deeper than \(limits.maxDepth) levels", at: location(mark))
+        }
+        try countNodes(1, at: mark)
+        if let anchor { openAnchors.insert(anchor) }
+        stack.append(Collection(location: location(mark), anchor: anchor, isMapping: isMapping))
+    }
+
+    private mutating func attach(_ completed: Completed) throws(ConfigError) {
+        var frame = stack.removeLast()
+        defer { stack.append(frame) }
+        frame.size += completed.size
+        guard frame.isMapping else {
+            frame.items.append(completed.node)
+            return
+        }
+        guard let key = frame.pendingKey else {
+            frame.pendingKey = try mappingKey(completed, in: frame)
+            if let key = frame.pendingKey { frame.firstSeen[key.text] = key.location }
+            return
+        }
+        frame.pendingKey = nil
+        if key.isMerge {
+            frame.merge = (frame.pairs.count, try mergedMappings(completed.node))
+        } else {
+            frame.pairs.append(YAMLPair(key: key.text, keyLocation: key.location, value: completed.node))
+        }
+    }
+
+    private func mappingKey(_ completed: Completed, in frame: Collection) throws(ConfigError) -> PendingKey {
+        let node = completed.node
+        guard case .scalar(let value, let text) = node.content else {
+            let kind = if case .mapping = node.content { "a mapping" } else { "a sequence" }
+            throw ConfigError("a mapping key must be a scalar, not \(kind)", at: node.location)
+        }
+        if value.isNull {
+            throw ConfigError("a mapping key must not be empty or null", at: node.location)
+        }
+        if let first = frame.firstSeen[text] {
+            throw ConfigError("duplicate key `\(text)` (first at \(first))", at: node.location)
+        }
+        return PendingKey(text: text, location: node.location, isMerge: completed.isMergeKey)
+    }
+
+    /// The value of a `<<` key: a mapping, or a sequence of mappings.
+    private func mergedMappings(_ value: YAMLNode) throws(ConfigError) -> [YAMLNode] {
+        switch value.content {
+        case .mapping: return [value]
+        case .sequence(let items):
+            for item in items {
+                guard case .mapping = item.content else {
+                    throw ConfigError("a `<<` merge key takes a mapping or a sequence of mappings", at: item.location)
+                }
+            }
+            return items
+        case .scalar:
+            throw ConfigError("a `<<` merge key takes a mapping or a sequence of mappings", at: value.location)
+        }
+    }
+
+    private func close(_ frame: Collection) -> YAMLNode {
+        guard frame.isMapping else { return YAMLNode(.sequence(frame.items), at: frame.location) }
+        guard let merge = frame.merge else { return YAMLNode(.mapping(frame.pairs), at: frame.location) }
+        // Explicit keys win; among merged mappings, the earlier one wins.
+        var taken = Set(frame.pairs.map(\.key))
+        var inherited: [YAMLPair] = []
+        for mapping in merge.mappings {
+            guard case .mapping(let pairs) = mapping.content else { continue }
+            for pair in pairs where !taken.contains(pair.key) {
+                taken.insert(pair.key)
+                inherited.append(pair)
+            }
+        }
+        var pairs = frame.pairs
+        pairs.insert(contentsOf: inherited, at: merge.index)
+        return YAMLNode(.mapping(pairs), at: frame.location)
+    }
+}
