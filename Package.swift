@@ -76,6 +76,15 @@ let package = Package(
             dependencies: ["Brigade"]
         ),
         .testTarget(
+            name: "BrigadeCommandTests",
+            dependencies: [
+                "BrigadeCLI",
+                "Brigade",
+                "BrigadeTesting",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        .testTarget(
             name: "BrigadeTests",
             dependencies: [
                 "Brigade",
