@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Brigade", targets: ["Brigade"]),
         .library(name: "BrigadeTesting", targets: ["BrigadeTesting"]),
+        .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .executable(name: "brigade", targets: ["BrigadeCLI"]),
         .executable(name: "fake-model-server", targets: ["FakeModelServerTool"]),
     ],
