@@ -31,8 +31,8 @@ let stopServer: @Sendable () async throws -> Void = { await ModelServerProcess.s
 func registerTurnBenchmark(calls: Int, tool: WaitTool, model: ModelKind) {
     let scenario = BenchScenario(calls: calls, tool: "wait", rounds: 1)
     var configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .overhead, .fanOut, .cpu, .peakMemoryResident],
-        units: [.overhead: .count, .fanOut: .count, .cpu: .count]
+        metrics: [.wallClock, .overhead, .fanOut, .modelTime, .cpu, .peakMemoryResident],
+        units: [.overhead: .count, .fanOut: .count, .modelTime: .count, .cpu: .count]
     )
     if model == .http {
         configuration.setup = startServer
@@ -54,6 +54,7 @@ func registerTurnBenchmark(calls: Int, tool: WaitTool, model: ModelKind) {
         let fanOut = result.turnTimings.first { $0.toolCalls > 0 }?.fanOutWallTime ?? .zero
         benchmark.measurement(.overhead, (wall - WaitTool.duration).microseconds)
         benchmark.measurement(.fanOut, fanOut.microseconds)
+        benchmark.measurement(.modelTime, result.turnTimings.reduce(Duration.zero) { $0 + $1.modelTime }.microseconds)
         benchmark.measurement(.cpu, cpu)
     }
 }

@@ -98,6 +98,8 @@ extension BenchmarkMetric {
     static let overhead = BenchmarkMetric.custom("overhead us", polarity: .prefersSmaller, useScalingFactor: false)
     /// The tool turn's fan-out wall time (first call queued to last call finished).
     static let fanOut = BenchmarkMetric.custom("fan-out us", polarity: .prefersSmaller, useScalingFactor: false)
+    /// The model calls' time, summed over the run's turns.
+    static let modelTime = BenchmarkMetric.custom("model us", polarity: .prefersSmaller, useScalingFactor: false)
     /// User + system CPU of this process during the run, from getrusage.
     static let cpu = BenchmarkMetric.custom("cpu us", polarity: .prefersSmaller, useScalingFactor: false)
     /// User + system CPU of the tool processes reaped during the run.

@@ -64,6 +64,20 @@ public actor ModelServerProcess {
         self.port = nil
     }
 
+    /// User + system CPU time the child has used so far, in microseconds (from `/proc/PID/stat`,
+    /// so in clock ticks: 10 ms steps), or `nil` when it is not running.
+    public func cpuMicroseconds() -> Int? {
+        guard let process, process.isRunning,
+            let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        // After "pid (comm)": state is field 3, utime field 14, stime field 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        let ticksPerSecond = max(1, sysconf(Int32(_SC_CLK_TCK)))
+        return (user + system) * 1_000_000 / ticksPerSecond
+    }
+
     static func baseURL(_ port: UInt16) -> String { "http://127.0.0.1:\(port)/v1" }
 
     /// In the child (`BRIGADE_BENCH_MODEL_SERVER=1`): serves until standard input closes, then exits
