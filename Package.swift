@@ -86,6 +86,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The public API only: `import Brigade` and `import BrigadeTesting`, never `@testable`.
+        .testTarget(
+            name: "BrigadeAPITests",
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
     ]
 )
 
