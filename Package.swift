@@ -86,6 +86,16 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // `brigade run --json` driven as a child process (the dependency on BrigadeCLI builds it).
+        .testTarget(
+            name: "BrigadeCLIProtocolTests",
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                "BrigadeCLI",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
         // The public API only: `import Brigade` and `import BrigadeTesting`, never `@testable`.
         .testTarget(
             name: "BrigadeAPITests",
