@@ -62,6 +62,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // An example program embedding Brigade (built with the package, so CI keeps it compiling).
+        .executableTarget(
+            name: "EmbeddedAgent",
+            dependencies: [
+                "Brigade",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/EmbeddedAgent"
+        ),
         .testTarget(
             name: "CurlHTTPTests",
             dependencies: [
@@ -93,6 +102,7 @@ let package = Package(
                 "Brigade",
                 "BrigadeTesting",
                 "BrigadeCLI",
+                "EmbeddedAgent",
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
