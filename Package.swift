@@ -65,7 +65,11 @@ let package = Package(
         ),
         .testTarget(
             name: "BrigadeTests",
-            dependencies: ["Brigade", "BrigadeTesting"]
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

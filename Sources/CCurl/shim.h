@@ -22,11 +22,17 @@ static inline CURLcode brigade_easy_getinfo_double(CURL *h, CURLINFO i, double *
 static inline CURLcode brigade_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_easy_getinfo(h, i, v); }
 static inline CURLcode brigade_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_easy_getinfo(h, i, v); }
 
+typedef int (*brigade_prereq_callback)(void *userdata, char *primary_ip, char *local_ip, int primary_port, int local_port);
+static inline CURLcode brigade_easy_setopt_prereq_callback(CURL *h, brigade_prereq_callback v) { return curl_easy_setopt(h, CURLOPT_PREREQFUNCTION, v); }
+
 static inline CURLMcode brigade_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_multi_setopt(m, o, v); }
 
 // CURL_WRITEFUNC_PAUSE and friends are macros over casts Swift does not import.
 static inline size_t brigade_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
 static inline int brigade_pause_recv(void) { return CURLPAUSE_RECV; }
 static inline int brigade_pause_cont(void) { return CURLPAUSE_CONT; }
+static inline long brigade_global_all(void) { return CURL_GLOBAL_ALL; }
+static inline int brigade_prereq_ok(void) { return CURL_PREREQFUNC_OK; }
+static inline int brigade_error_size(void) { return CURL_ERROR_SIZE; }
 
 #endif

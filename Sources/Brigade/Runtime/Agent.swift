@@ -1,0 +1,111 @@
+import Logging
+
+/// The agent: a loop of model turns whose tool calls run in parallel, within a budget.
+///
+/// Each turn: the model is called (its text streams as ``AgentEvent/textDelta(_:)``), its tool calls go
+/// to the ``Dispatcher``, the results are appended, and the next turn begins — until the model answers
+/// without tools, the last turn, the budget (then one last call with tools disabled answers from what
+/// was gathered), a model failure (then the fallback), or cancellation. See `docs/runtime.md`.
+public struct Agent: Sendable {
+    public struct Configuration: Sendable {
+        /// The model; `nil` answers every run through the fallback.
+        public var model: (any ModelClient)?
+        public var pricing: ModelPricing
+        public var limits: Budget.Limits
+        /// The system prompt (the text of `prompts/system.md` or the user's own).
+        public var systemPrompt: String
+        /// `max_output_tokens` of each model call (clamped by the budget). Default 4096.
+        public var maxOutputTokens: Int
+        public var temperature: Double?
+        /// Parallelism, call defaults and the approval policy.
+        public var dispatch: Dispatcher.Configuration
+        /// Answers when the model cannot (unavailable, or the budget ran out before an answer).
+        public var fallback: (any FallbackAnswering)?
+        /// Appended as a user message to the synthesis call (tools disabled).
+        public var synthesisInstruction: String
+
+        public static let defaultSynthesisInstruction = """
+            No more tool calls are possible in this run. Answer my request now, using only the information \
+            already gathered in this conversation. Say plainly what is missing or uncertain.
+            """
+
+        public init(
+            model: (any ModelClient)?,
+            pricing: ModelPricing = ModelPricing(),
+            limits: Budget.Limits = Budget.Limits(),
+            systemPrompt: String = "",
+            maxOutputTokens: Int = 4096,
+            temperature: Double? = nil,
+            dispatch: Dispatcher.Configuration = Dispatcher.Configuration(),
+            fallback: (any FallbackAnswering)? = nil,
+            synthesisInstruction: String = Configuration.defaultSynthesisInstruction
+        ) {
+            self.model = model
+            self.pricing = pricing
+            self.limits = limits
+            self.systemPrompt = systemPrompt
+            self.maxOutputTokens = maxOutputTokens
+            self.temperature = temperature
+            self.dispatch = dispatch
+            self.fallback = fallback
+            self.synthesisInstruction = synthesisInstruction
+        }
+    }
+
+    public let configuration: Configuration
+    /// Runs the tool calls; shared by every run of this agent (so `maxParallelCalls` and "always
+    /// approve" hold across runs).
+    public let dispatcher: Dispatcher
+    let logger: Logger
+
+    /// - Parameters:
+    ///   - registry: the tools offered to the model.
+    ///   - configuration: model, limits, prompt and policies.
+    ///   - logger: the caller's logger (turns at debug level, model failures at warning).
+    public init(registry: ToolRegistry, configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.dispatcher = Dispatcher(registry: registry, configuration: configuration.dispatch, logger: logger)
+        self.logger = logger
+    }
+
+    public var registry: ToolRegistry { dispatcher.registry }
+
+    /// Runs one prompt to its end.
+    ///
+    /// Never throws: every failure ends the run with a ``StopReason``. Cancelling the calling task cancels
+    /// the model call and every tool call in flight; the run then ends with ``StopReason/cancelled`` and
+    /// its events still end with ``AgentEvent/finished(_:)``.
+    ///
+    /// - Parameters:
+    ///   - prompt: the user's request.
+    ///   - session: continue this conversation and store this run's messages in it; `nil` for a one-off.
+    ///   - onEvent: receives every event of the run, one at a time, in order, ending with `finished`.
+    ///     The run returns only after `onEvent` has handled the last event.
+    /// - Returns: the answer, the stop reason, usage, cost and timings (also in the `finished` event).
+    public func run(
+        _ prompt: String,
+        session: AgentSession? = nil,
+        onEvent: @escaping @Sendable (AgentEvent) async -> Void = { _ in }
+    ) async -> RunResult {
+        let channel = EventChannel<AgentEvent>()
+        return await withTaskGroup(of: Void.self, returning: RunResult.self) { group in
+            group.addTask {
+                while let event = await channel.next() { await onEvent(event) }
+            }
+            var loop = RunLoop(agent: self, prompt: prompt, session: session, emit: { channel.send($0) })
+            let result = await loop.run()
+            channel.send(.finished(result))
+            channel.finish()
+            await group.waitForAll()
+            return result
+        }
+    }
+
+    /// The events of one run of `prompt`, as an asynchronous sequence ending with `finished`.
+    ///
+    /// The run starts when iteration starts (each iterator starts its own run). Cancelling the consuming
+    /// task, or dropping the iterator, cancels the run.
+    public func events(for prompt: String, session: AgentSession? = nil) -> AgentEventStream {
+        AgentEventStream(agent: self, prompt: prompt, session: session)
+    }
+}

@@ -1,0 +1,68 @@
+/// How one tool call ended.
+public enum ToolCallStatus: String, Sendable, Hashable, CaseIterable {
+    case ok
+    /// Invalid call (unknown tool, bad arguments), a failing tool, or an executor error.
+    case error
+    /// The call's timeout or the run's deadline passed; the call was cancelled.
+    case timeout
+    /// Not run: a call cap or the budget left no room for it.
+    case notRun = "not_run"
+    /// Not run: the tool needs approval and it was not given.
+    case denied
+    /// The run was cancelled while the call waited or ran.
+    case cancelled
+}
+
+/// A tool call as shown to observers.
+public struct ToolCallInfo: Sendable, Hashable {
+    public var id: String
+    public var toolName: String
+    /// The raw arguments, on one line, cut to 200 characters.
+    public var argumentsPreview: String
+
+    public init(id: String, toolName: String, argumentsPreview: String) {
+        self.id = id
+        self.toolName = toolName
+        self.argumentsPreview = argumentsPreview
+    }
+}
+
+/// How a tool call ended, as shown to observers.
+public struct ToolCallOutcome: Sendable, Hashable {
+    public var call: ToolCallInfo
+    public var status: ToolCallStatus
+    /// How long the executor ran (zero when it never started).
+    public var duration: Duration
+    /// The result text, on one line, cut to 200 characters.
+    public var outputPreview: String
+
+    public init(call: ToolCallInfo, status: ToolCallStatus, duration: Duration, outputPreview: String) {
+        self.call = call
+        self.status = status
+        self.duration = duration
+        self.outputPreview = outputPreview
+    }
+}
+
+/// Everything observable about a run, in order. The CLI, the REPL, batch, NDJSON and the Swift API all
+/// render this one stream; a run's events always end with exactly one ``finished(_:)``.
+///
+/// Ordering: `turnStarted(n)` precedes that turn's text deltas and calls; each call goes
+/// `toolCallQueued` → (`toolCallStarted`) → `toolCallFinished`; calls of one turn interleave.
+public enum AgentEvent: Sendable, Hashable {
+    /// A model call begins (turns count from 1; the synthesis call is a turn too).
+    case turnStarted(turn: Int)
+    /// Text streamed by the model.
+    case textDelta(String)
+    /// The model asked for a call; it waits for validation, admission, approval and a free slot.
+    case toolCallQueued(ToolCallInfo)
+    /// The call's executor starts.
+    case toolCallStarted(ToolCallInfo)
+    case toolCallFinished(ToolCallOutcome)
+    /// Spent and left, after each model call and each batch of tool calls.
+    case budgetUpdate(BudgetSnapshot)
+    /// The answer does not come from the model; the reason says why and where it comes from instead.
+    case fallbackUsed(reason: String)
+    /// The run ended. Always the last event.
+    case finished(RunResult)
+}

@@ -1,0 +1,64 @@
+/// A tool call waiting for approval (its tool is declared with `confirm: true`).
+public struct ApprovalRequest: Sendable, Hashable {
+    public var call: ToolCall
+    public var spec: ToolSpec
+    /// The validated arguments.
+    public var arguments: JSONValue
+
+    public init(call: ToolCall, spec: ToolSpec, arguments: JSONValue) {
+        self.call = call
+        self.spec = spec
+        self.arguments = arguments
+    }
+}
+
+/// The answer to an ``ApprovalRequest``.
+public enum ApprovalDecision: Sendable, Hashable {
+    case approve
+    case deny
+    /// Approve this call and every later call of the same tool through the same dispatcher.
+    case approveAlways
+}
+
+/// Decides whether a `confirm: true` tool call may run — e.g. by asking at the terminal.
+///
+/// The dispatcher asks one request at a time (never two prompts at once) and remembers
+/// ``ApprovalDecision/approveAlways`` per tool. The wait counts against the run's deadline, not the
+/// call's timeout; when the run is cancelled or its deadline passes, the waiting task is cancelled and
+/// the policy should return promptly.
+public protocol ApprovalPolicy: Sendable {
+    func decide(_ request: ApprovalRequest) async -> ApprovalDecision
+}
+
+/// Denies every call: the default, so that nothing marked `confirm: true` runs unattended.
+public struct DenyAllApprovalPolicy: ApprovalPolicy {
+    public init() {}
+    public func decide(_ request: ApprovalRequest) async -> ApprovalDecision { .deny }
+}
+
+/// Approves every call (for `--yes`-style unattended use).
+public struct ApproveAllApprovalPolicy: ApprovalPolicy {
+    public init() {}
+    public func decide(_ request: ApprovalRequest) async -> ApprovalDecision { .approve }
+}
+
+/// Decides with a closure.
+public struct ClosureApprovalPolicy: ApprovalPolicy {
+    private let body: @Sendable (ApprovalRequest) async -> ApprovalDecision
+
+    public init(_ body: @escaping @Sendable (ApprovalRequest) async -> ApprovalDecision) {
+        self.body = body
+    }
+
+    public func decide(_ request: ApprovalRequest) async -> ApprovalDecision { await body(request) }
+}
+
+extension ApprovalPolicy where Self == DenyAllApprovalPolicy {
+    /// Denies every call.
+    public static var denyAll: DenyAllApprovalPolicy { DenyAllApprovalPolicy() }
+}
+
+extension ApprovalPolicy where Self == ApproveAllApprovalPolicy {
+    /// Approves every call.
+    public static var approveAll: ApproveAllApprovalPolicy { ApproveAllApprovalPolicy() }
+}

@@ -1,0 +1,90 @@
+/// One tool call after dispatch: its result as the model will read it, its status and its timing.
+public struct DispatchedCall: Sendable, Hashable {
+    /// The call as dispatched (its id made unique within the batch when needed).
+    public var call: ToolCall
+    public var status: ToolCallStatus
+    /// The text handed back to the model (truncated, with a note, past the output cap).
+    public var output: String
+    public var queuedAt: ContinuousClock.Instant
+    /// When the executor started; `nil` when it never ran.
+    public var startedAt: ContinuousClock.Instant?
+    public var finishedAt: ContinuousClock.Instant
+    /// The cap that kept the call from running (status ``ToolCallStatus/notRun``), if one did.
+    public var refusedBy: Budget.Limit?
+
+    public init(
+        call: ToolCall,
+        status: ToolCallStatus,
+        output: String,
+        queuedAt: ContinuousClock.Instant,
+        startedAt: ContinuousClock.Instant?,
+        finishedAt: ContinuousClock.Instant,
+        refusedBy: Budget.Limit? = nil
+    ) {
+        self.call = call
+        self.status = status
+        self.output = output
+        self.queuedAt = queuedAt
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.refusedBy = refusedBy
+    }
+
+    /// How long the executor ran (zero when it never started).
+    public var duration: Duration { startedAt.map { finishedAt - $0 } ?? .zero }
+
+    /// The result message for the conversation; anything but ``ToolCallStatus/ok`` is an error.
+    public var resultMessage: ToolResultMessage {
+        ToolResultMessage(callID: call.id, toolName: call.name, content: output, isError: status != .ok)
+    }
+
+    public var info: ToolCallInfo { ToolCallInfo(call) }
+
+    public var outcome: ToolCallOutcome {
+        ToolCallOutcome(call: info, status: status, duration: duration, outputPreview: Preview.line(output))
+    }
+}
+
+extension ToolCallInfo {
+    /// The observable view of a call.
+    public init(_ call: ToolCall) {
+        self.init(id: call.id, toolName: call.name, argumentsPreview: Preview.line(call.rawArguments))
+    }
+}
+
+/// Text helpers for results and previews.
+enum Preview {
+    /// `text` on one line, cut to `limit` characters with an ellipsis.
+    static func line(_ text: String, limit: Int = 200) -> String {
+        var flat = ""
+        flat.reserveCapacity(min(text.utf8.count, limit + 1))
+        var count = 0
+        for character in text {
+            if count == limit { return flat + "…" }
+            flat.append(character.isNewline || character == "\t" ? " " : character)
+            count += 1
+        }
+        return flat
+    }
+
+    /// `text` cut to at most `maxBytes` UTF-8 bytes at a scalar boundary, with a note when cut.
+    static func truncated(_ text: String, maxBytes: Int) -> String {
+        let bytes = Array(text.utf8)
+        let limit = max(0, maxBytes)
+        guard bytes.count > limit else { return text }
+        var cut = limit
+        while cut > 0, bytes[cut] & 0b1100_0000 == 0b1000_0000 { cut -= 1 }
+        let kept = String(decoding: bytes[..<cut], as: UTF8.self)
+        return kept + "\n[output truncated: \(cut) of \(bytes.count) bytes shown]"
+    }
+
+    /// Seconds for messages: `2`, `0.5`, `1.25`, `12`.
+    static func seconds(_ duration: Duration) -> String {
+        let hundredths = Int((duration.inSeconds * 100).rounded())
+        if hundredths >= 1000 { return String((hundredths + 50) / 100) }
+        let whole = hundredths / 100, fraction = hundredths % 100
+        if fraction == 0 { return String(whole) }
+        if fraction % 10 == 0 { return "\(whole).\(fraction / 10)" }
+        return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+}

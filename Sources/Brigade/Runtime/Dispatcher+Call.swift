@@ -1,0 +1,139 @@
+/// How the work of one admitted call ended.
+private struct CallEnd: Sendable {
+    var status: ToolCallStatus
+    var output: String
+    var refusedBy: Budget.Limit? = nil
+}
+
+extension Dispatcher {
+    /// Runs one admitted call: approval, slots, then the executor under its timeout — all of it bounded
+    /// by the batch's deadline.
+    func run(
+        _ prepared: PreparedCall,
+        queuedAt: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant?,
+        budget: BudgetLedger?,
+        onEvent: @escaping @Sendable (AgentEvent) -> Void
+    ) async -> DispatchedCall {
+        let startedAt = RuntimeLock<ContinuousClock.Instant?>(nil)
+        let outcome = await withTimeLimit(deadline) {
+            await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, onEvent: onEvent)
+        }
+        let started = startedAt.value
+        let end: CallEnd
+        switch outcome {
+        case .finished(let finished):
+            end = finished
+        case .deadlinePassed:
+            if let started {
+                end = CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - started)) s: the run's time budget ran out")
+            } else {
+                end = CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start", refusedBy: .wallTime)
+            }
+        }
+        let maxBytes = prepared.tool.spec.policy.maxOutputBytes ?? configuration.defaultMaxOutputBytes
+        let output = end.status == .ok || end.status == .error ? Preview.truncated(end.output, maxBytes: maxBytes) : end.output
+        return finished(prepared.call, end.status, output, queuedAt: queuedAt, startedAt: started, refusedBy: end.refusedBy, onEvent: onEvent)
+    }
+
+    private func work(
+        _ prepared: PreparedCall,
+        startedAt: RuntimeLock<ContinuousClock.Instant?>,
+        deadline: ContinuousClock.Instant?,
+        budget: BudgetLedger?,
+        onEvent: @escaping @Sendable (AgentEvent) -> Void
+    ) async -> CallEnd {
+        let policy = prepared.tool.spec.policy
+        if policy.confirm {
+            let approved = await approve(prepared)
+            if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled before it ran") }
+            if !approved {
+                budget?.refundToolCall(costUSD: policy.costUSD)
+                return CallEnd(status: .denied, output: "denied: tool \(prepared.tool.name) needs approval")
+            }
+        }
+        do {
+            return try await withSlots(for: prepared.tool) {
+                let start = ContinuousClock.now
+                startedAt.withLock { $0 = start }
+                onEvent(.toolCallStarted(ToolCallInfo(prepared.call)))
+                return await self.invoke(prepared, deadline: deadline)
+            }
+        } catch {
+            return CallEnd(status: .cancelled, output: "cancelled before it ran")
+        }
+    }
+
+    /// The executor, raced against the call's timeout (retries of idempotent tools happen inside their
+    /// executor — `RetryingExecutor` — within this one timeout).
+    private func invoke(_ prepared: PreparedCall, deadline: ContinuousClock.Instant?) async -> CallEnd {
+        let timeout = prepared.tool.spec.policy.timeout ?? configuration.defaultTimeout
+        let executor = prepared.tool.executor
+        let arguments = prepared.arguments
+        let context = ToolContext(callID: prepared.call.id)
+        let start = ContinuousClock.now
+        let callDeadline = start + timeout
+        let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline)) { () async -> Result<ToolOutput, any Error> in
+            do {
+                return .success(try await executor.call(arguments, context: context))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled") }
+        switch outcome {
+        case .finished(.success(let output)):
+            return CallEnd(status: output.isError ? .error : .ok, output: output.text)
+        case .finished(.failure(let error)):
+            return CallEnd(status: .error, output: "error: \(error)")
+        case .deadlinePassed:
+            if let deadline, deadline <= callDeadline {
+                return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - start)) s: the run's time budget ran out")
+            }
+            return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(timeout)) s")
+        }
+    }
+
+    /// Asks the approval policy, one request at a time, remembering "always" per tool.
+    private func approve(_ prepared: PreparedCall) async -> Bool {
+        let name = prepared.tool.name
+        if alwaysApproved.withLock({ $0.contains(name) }) { return true }
+        do {
+            return try await approvalGate.withPermit {
+                if alwaysApproved.withLock({ $0.contains(name) }) { return true }
+                let request = ApprovalRequest(call: prepared.call, spec: prepared.tool.spec, arguments: prepared.arguments)
+                switch await configuration.approval.decide(request) {
+                case .approve:
+                    return true
+                case .deny:
+                    return false
+                case .approveAlways:
+                    alwaysApproved.withLock { _ = $0.insert(name) }
+                    return true
+                }
+            }
+        } catch {
+            return false
+        }
+    }
+
+    /// Runs `body` holding a slot of the tool (when it limits its concurrency) and a global slot —
+    /// always in that order, so waiting for a global slot never holds another tool's slot.
+    /// - Throws: `CancellationError` when cancelled while waiting.
+    private func withSlots<T>(for tool: Tool, _ body: () async -> T) async throws -> T {
+        let toolSlots: AsyncSemaphore? = tool.spec.policy.maxConcurrency.map { limit in
+            self.toolSlots.withLock { slots in
+                if let existing = slots[tool.name] { return existing }
+                let created = AsyncSemaphore(permits: limit)
+                slots[tool.name] = created
+                return created
+            }
+        }
+        if let toolSlots {
+            return try await toolSlots.withPermit {
+                try await parallelSlots.withPermit { await body() }
+            }
+        }
+        return try await parallelSlots.withPermit { await body() }
+    }
+}

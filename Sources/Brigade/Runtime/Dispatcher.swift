@@ -1,0 +1,150 @@
+import Logging
+
+/// Runs one batch of tool calls — a model turn's calls or a router's fixed fan-out — all at once.
+///
+/// For each batch: ids are made unique, every call is validated (unknown tool, arguments that are not
+/// a JSON object or fail the tool's schema → an error result), then admitted in call order against the
+/// budget (calls past a cap are not run and get `not run: call cap N reached`; the calls that fit still
+/// run). Admitted calls start concurrently in a task group, bounded by ``Configuration/maxParallelCalls``
+/// (shared by every batch of this dispatcher) and each tool's `maxConcurrency`; extra calls wait, they
+/// are not dropped. `confirm: true` tools go through the ``Configuration/approval`` policy first. Each
+/// call has a timeout (the tool's or ``Configuration/defaultTimeout``); the run's deadline applies too.
+/// A call that times out is cancelled (executors kill their processes) while the others go on.
+///
+/// Results come back in the order of the calls, whatever order they finished in, one for every call.
+public final class Dispatcher: Sendable {
+    public struct Configuration: Sendable {
+        /// Calls running at once across all batches of this dispatcher. Default 8.
+        public var maxParallelCalls: Int
+        /// Timeout of a call whose tool sets none. Default 60 s.
+        public var defaultTimeout: Duration
+        /// Output cap of a call whose tool sets none. Default 64 KiB.
+        public var defaultMaxOutputBytes: Int
+        /// Decides `confirm: true` calls. Default: deny them all.
+        public var approval: any ApprovalPolicy
+
+        public init(
+            maxParallelCalls: Int = 8,
+            defaultTimeout: Duration = .seconds(60),
+            defaultMaxOutputBytes: Int = 64 * 1024,
+            approval: any ApprovalPolicy = DenyAllApprovalPolicy()
+        ) {
+            self.maxParallelCalls = maxParallelCalls
+            self.defaultTimeout = defaultTimeout
+            self.defaultMaxOutputBytes = defaultMaxOutputBytes
+            self.approval = approval
+        }
+    }
+
+    public let registry: ToolRegistry
+    public let configuration: Configuration
+    let logger: Logger
+    let parallelSlots: AsyncSemaphore
+    let toolSlots = RuntimeLock<[String: AsyncSemaphore]>([:])
+    /// Approval requests are asked one at a time.
+    let approvalGate = AsyncSemaphore(permits: 1)
+    let alwaysApproved = RuntimeLock<Set<String>>([])
+
+    /// - Parameters:
+    ///   - registry: the tools calls may name.
+    ///   - configuration: parallelism, defaults and approval.
+    ///   - logger: where call outcomes are logged (at debug level).
+    public init(registry: ToolRegistry, configuration: Configuration = Configuration(), logger: Logger) {
+        self.registry = registry
+        self.configuration = configuration
+        self.logger = logger
+        self.parallelSlots = AsyncSemaphore(permits: configuration.maxParallelCalls)
+    }
+
+    /// Runs a batch of calls and returns one result per call, in the order of `calls`.
+    ///
+    /// Never throws and never crashes on bad calls: every problem becomes that call's error result.
+    /// Cancelling the calling task cancels every call (status ``ToolCallStatus/cancelled``).
+    ///
+    /// - Parameters:
+    ///   - calls: the calls, e.g. as the model sent them.
+    ///   - budget: the run's ledger; calls are admitted against its caps and charged to it. Without one,
+    ///     only parallelism, timeouts and approval apply.
+    ///   - deadline: no call runs past it (the budget's dispatch deadline applies as well).
+    ///   - onEvent: receives `toolCallQueued`, `toolCallStarted` and `toolCallFinished`, called from the
+    ///     calls' tasks concurrently.
+    /// - Returns: the dispatched calls, in the order of `calls`, ids made unique.
+    public func dispatch(
+        _ calls: [ToolCall],
+        budget: BudgetLedger? = nil,
+        deadline: ContinuousClock.Instant? = nil,
+        onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
+    ) async -> [DispatchedCall] {
+        let calls = Self.withUniqueIDs(calls)
+        let queuedAt = ContinuousClock.now
+        for call in calls { onEvent(.toolCallQueued(ToolCallInfo(call))) }
+
+        let deadline = Self.earliest(deadline, budget?.dispatchDeadline)
+        budget?.beginDispatch()
+        var results = [DispatchedCall?](repeating: nil, count: calls.count)
+        var admitted: [(index: Int, call: PreparedCall)] = []
+        for (index, call) in calls.enumerated() {
+            switch validate(call) {
+            case .failure(let invalid):
+                results[index] = finished(call, .error, invalid.message, queuedAt: queuedAt, startedAt: nil, onEvent: onEvent)
+            case .success(let prepared):
+                if let budget, case .refused(let limit) = budget.admitToolCall(costUSD: prepared.tool.spec.policy.costUSD) {
+                    let message = Self.notRunMessage(limit, limits: budget.budget.limits, tool: prepared.tool.spec)
+                    results[index] = finished(call, .notRun, message, queuedAt: queuedAt, startedAt: nil, refusedBy: limit, onEvent: onEvent)
+                } else {
+                    admitted.append((index, prepared))
+                }
+            }
+        }
+
+        await withTaskGroup(of: (Int, DispatchedCall).self) { group in
+            for (index, prepared) in admitted {
+                group.addTask {
+                    (index, await self.run(prepared, queuedAt: queuedAt, deadline: deadline, budget: budget, onEvent: onEvent))
+                }
+            }
+            for await (index, result) in group { results[index] = result }
+        }
+        return zip(calls, results).map { call, result in
+            result ?? DispatchedCall(call: call, status: .error, output: "error: internal: no result", queuedAt: queuedAt, startedAt: nil, finishedAt: .now)
+        }
+    }
+
+    /// Emits the finished event of a call and builds its result.
+    func finished(
+        _ call: ToolCall,
+        _ status: ToolCallStatus,
+        _ output: String,
+        queuedAt: ContinuousClock.Instant,
+        startedAt: ContinuousClock.Instant?,
+        refusedBy: Budget.Limit? = nil,
+        onEvent: @Sendable (AgentEvent) -> Void
+    ) -> DispatchedCall {
+        let result = DispatchedCall(
+            call: call, status: status, output: output, queuedAt: queuedAt, startedAt: startedAt, finishedAt: .now, refusedBy: refusedBy)
+        logger.debug("tool call finished", metadata: [
+            "tool": "\(call.name)", "call": "\(call.id)", "status": "\(status.rawValue)",
+            "seconds": "\(Preview.seconds(result.duration))",
+        ])
+        onEvent(.toolCallFinished(result.outcome))
+        return result
+    }
+
+    static func earliest(_ a: ContinuousClock.Instant?, _ b: ContinuousClock.Instant?) -> ContinuousClock.Instant? {
+        switch (a, b) {
+        case (let a?, let b?): min(a, b)
+        case (let a?, nil): a
+        case (nil, let b): b
+        }
+    }
+
+    static func notRunMessage(_ limit: Budget.Limit, limits: Budget.Limits, tool: ToolSpec) -> String {
+        switch limit {
+        case .callsPerTurn: "not run: call cap \(limits.maxCallsPerTurn ?? 0) reached (calls per turn)"
+        case .callsPerRun: "not run: call cap \(limits.maxCallsPerRun ?? 0) reached (calls per run)"
+        case .usd: "not run: the USD budget cannot cover this call (\(tool.policy.costUSD) USD)"
+        case .wallTime: "not run: the run's time budget is used up"
+        case .turns, .inputTokens, .outputTokens: "not run: the budget is used up (\(limit.rawValue))"
+        }
+    }
+}

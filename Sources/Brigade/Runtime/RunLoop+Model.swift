@@ -1,0 +1,109 @@
+/// The input estimate of a request, remembered to calibrate the next one.
+struct InputEstimate {
+    /// `ModelRequest.estimatedInputTokens`.
+    var raw: Int
+    /// The estimate used for admission.
+    var tokens: Int
+}
+
+/// Improves the bytes/4 estimate with what the provider reported for the previous call: a turn's
+/// request is the previous one plus a few messages, so `previous actual + (raw − previous raw)` is
+/// close. Never below the raw estimate.
+struct InputEstimator {
+    private var previous: (raw: Int, actual: Int)?
+
+    func estimate(_ request: ModelRequest) -> InputEstimate {
+        let raw = request.estimatedInputTokens
+        guard let previous else { return InputEstimate(raw: raw, tokens: raw) }
+        return InputEstimate(raw: raw, tokens: max(raw, previous.actual + raw - previous.raw))
+    }
+
+    mutating func calibrate(raw: Int, actual: Int) {
+        previous = (raw, actual)
+    }
+}
+
+extension RunLoop {
+    /// Calls the model under `deadline` (also enforced here, should a client overrun it), streams its
+    /// text as events, and commits its usage — reported, or estimated when the provider reported none.
+    mutating func callModel(
+        _ model: any ModelClient,
+        _ request: ModelRequest,
+        estimate: InputEstimate,
+        deadline: ContinuousClock.Instant?
+    ) async -> (Result<ModelResponse, ModelError>, Duration) {
+        let start = ContinuousClock.now
+        let emit = emit
+        let streamedBytes = RuntimeLock(0)
+        let outcome = await withTimeLimit(deadline) { () async -> Result<ModelResponse, ModelError> in
+            do throws(ModelError) {
+                let response = try await model.complete(request, deadline: deadline) { delta in
+                    streamedBytes.withLock { $0 += delta.utf8.count }
+                    emit(.textDelta(delta))
+                }
+                return .success(response)
+            } catch {
+                return .failure(error)
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        let result: Result<ModelResponse, ModelError>
+        switch outcome {
+        case .finished(let finished): result = finished
+        case .deadlinePassed: result = .failure(ModelError(.deadlineExceeded, "the model call passed the run's deadline"))
+        }
+
+        switch result {
+        case .success(let response):
+            if let usage = response.usage {
+                estimator.calibrate(raw: estimate.raw, actual: usage.inputTokens)
+                ledger.commitModelCall(usage: usage)
+            } else {
+                let outputBytes = response.text.utf8.count + response.toolCalls.reduce(0) { $0 + $1.name.utf8.count + $1.rawArguments.utf8.count }
+                ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (outputBytes + 3) / 4))
+            }
+        case .failure(let error) where error.code == .deadlineExceeded || error.code == .cancelled:
+            // Cut off mid-call: the input was probably billed, and what streamed so far.
+            ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (streamedBytes.value + 3) / 4))
+        case .failure:
+            break
+        }
+        emit(.budgetUpdate(ledger.snapshot()))
+        return (result, elapsed)
+    }
+
+    /// Answers without the model: the fallback hook if it has an answer, else the list of what was gathered.
+    mutating func fallback(_ reason: FallbackReason, stopReason: StopReason) async -> LoopEnd {
+        if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
+        if let hook = configuration.fallback {
+            let request = FallbackRequest(prompt: prompt, reason: reason, gathered: gathered, deadline: ledger.deadline, emit: emit)
+            if let answer = await hook.fallbackAnswer(for: request) {
+                emit(.fallbackUsed(reason: "\(reason); answered by the fallback"))
+                emit(.textDelta(answer))
+                messages.append(.assistant(text: answer, toolCalls: []))
+                return LoopEnd(answer: answer, stopReason: stopReason, fallbackReason: reason.description)
+            }
+        }
+        let answer = Self.summary(of: gathered, reason: reason)
+        emit(.fallbackUsed(reason: "\(reason); answering with the results gathered so far"))
+        emit(.textDelta(answer))
+        return LoopEnd(answer: answer, stopReason: stopReason, fallbackReason: reason.description)
+    }
+
+    /// A plain answer listing the successful results, for when nothing better is possible.
+    static func summary(of gathered: [DispatchedCall], reason: FallbackReason) -> String {
+        let successful = gathered.filter { $0.status == .ok }
+        var text = "No answer could be composed: \(reason)."
+        if successful.isEmpty {
+            text += " Nothing was gathered."
+        } else {
+            text += " Results gathered so far:"
+            for call in successful {
+                text += "\n- \(call.call.name)(\(Preview.line(call.call.rawArguments, limit: 120))): \(Preview.line(call.output, limit: 500))"
+            }
+        }
+        let failed = gathered.count - successful.count
+        if failed > 0 { text += "\n(\(failed) other call\(failed == 1 ? "" : "s") did not succeed.)" }
+        return text
+    }
+}

@@ -1,0 +1,178 @@
+import Logging
+
+/// How the loop ended, before the result is assembled.
+struct LoopEnd {
+    var answer: String
+    var stopReason: StopReason
+    var fallbackReason: String?
+}
+
+/// The state of one run: the conversation, the ledger, what was gathered and the timeline.
+/// Lives on the run's task only.
+struct RunLoop {
+    let agent: Agent
+    let prompt: String
+    let session: AgentSession?
+    let emit: @Sendable (AgentEvent) -> Void
+    let startedAt: ContinuousClock.Instant
+    let ledger: BudgetLedger
+    var messages: [ChatMessage] = []
+    var gathered: [DispatchedCall] = []
+    var callTimings: [RunResult.CallTiming] = []
+    var turnTimings: [RunResult.TurnTiming] = []
+    var estimator = InputEstimator()
+
+    init(agent: Agent, prompt: String, session: AgentSession?, emit: @escaping @Sendable (AgentEvent) -> Void) {
+        self.agent = agent
+        self.prompt = prompt
+        self.session = session
+        self.emit = emit
+        self.startedAt = .now
+        self.ledger = BudgetLedger(limits: agent.configuration.limits, pricing: agent.configuration.pricing, startedAt: startedAt)
+    }
+
+    var configuration: Agent.Configuration { agent.configuration }
+    var logger: Logger { agent.logger }
+
+    mutating func run() async -> RunResult {
+        let end: LoopEnd
+        if let session {
+            if let history = session.beginRun() {
+                messages = history + [.user(prompt)]
+                end = await loop()
+                session.endRun(with: messages)
+            } else {
+                end = LoopEnd(answer: "", stopReason: .error("the session is busy with another run"))
+            }
+        } else {
+            messages = [.user(prompt)]
+            end = await loop()
+        }
+        let budget = ledger.budget
+        logger.debug("run finished", metadata: ["stop": "\(end.stopReason.code)", "turns": "\(budget.turns)"])
+        return RunResult(
+            answer: end.answer,
+            stopReason: end.stopReason,
+            usage: budget.usage,
+            costUSD: budget.costUSD,
+            turns: budget.turns,
+            toolCalls: budget.toolCalls,
+            wallTime: .now - startedAt,
+            calls: callTimings,
+            turnTimings: turnTimings,
+            fallbackReason: end.fallbackReason
+        )
+    }
+
+    private mutating func loop() async -> LoopEnd {
+        guard let model = configuration.model else {
+            return await fallback(.noModel, stopReason: .modelUnavailable("no model is configured"))
+        }
+        while true {
+            if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
+            var request = makeRequest(toolsEnabled: true)
+            let estimate = estimator.estimate(request)
+            switch ledger.admitModelCall(estimatedInputTokens: estimate.tokens, requestedOutputTokens: configuration.maxOutputTokens, purpose: .turn) {
+            case .refused(let limit):
+                logger.debug("no room for another turn", metadata: ["limit": "\(limit.rawValue)"])
+                return await synthesize(model, because: limit)
+            case .admitted(let maxOutputTokens):
+                request.maxOutputTokens = maxOutputTokens
+            }
+            let turn = ledger.budget.turns
+            emit(.turnStarted(turn: turn))
+            let (result, modelTime) = await callModel(model, request, estimate: estimate, deadline: ledger.dispatchDeadline)
+            let response: ModelResponse
+            switch result {
+            case .success(let value):
+                response = value
+            case .failure(let error):
+                if Task.isCancelled || error.code == .cancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
+                if error.code == .deadlineExceeded, ledger.deadline != nil { return await synthesize(model, because: .wallTime) }
+                logger.warning("model call failed", metadata: ["error": "\(error)"])
+                return await fallback(.modelUnavailable(error), stopReason: .modelUnavailable(error.description))
+            }
+
+            let calls = Dispatcher.withUniqueIDs(response.toolCalls)
+            messages.append(.assistant(text: response.text, toolCalls: calls))
+            if calls.isEmpty {
+                turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: .zero, sumOfCallTimes: .zero, toolCalls: 0))
+                return LoopEnd(answer: response.text, stopReason: .finished)
+            }
+            // Dispatched even when cancelled: every call gets a result, so the conversation stays valid.
+            let dispatched = await agent.dispatcher.dispatch(calls, budget: ledger, onEvent: emit)
+            messages.append(.toolResults(dispatched.map(\.resultMessage)))
+            record(dispatched, turn: turn, modelTime: modelTime)
+            emit(.budgetUpdate(ledger.snapshot()))
+            // A call refused for USD, time or the run's call cap means the tools' budget is gone:
+            // answer now rather than ask for calls that cannot run.
+            if !Task.isCancelled, let limit = dispatched.lazy.compactMap(\.refusedBy).first(where: { $0 != .callsPerTurn }) {
+                return await synthesize(model, because: limit)
+            }
+        }
+    }
+
+    /// The last call, tools disabled, asked to answer from what it has.
+    private mutating func synthesize(_ model: any ModelClient, because limit: Budget.Limit) async -> LoopEnd {
+        let stopReason = limit.stopReason
+        if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
+        var request = makeRequest(toolsEnabled: false)
+        request.messages.append(.user(configuration.synthesisInstruction))
+        let estimate = estimator.estimate(request)
+        switch ledger.admitModelCall(estimatedInputTokens: estimate.tokens, requestedOutputTokens: configuration.maxOutputTokens, purpose: .synthesis) {
+        case .refused(let refusal):
+            logger.debug("no room for the synthesis call", metadata: ["limit": "\(refusal.rawValue)"])
+            return await fallback(.budgetExhausted(refusal), stopReason: stopReason)
+        case .admitted(let maxOutputTokens):
+            request.maxOutputTokens = maxOutputTokens
+        }
+        let turn = ledger.budget.turns
+        emit(.turnStarted(turn: turn))
+        let (result, modelTime) = await callModel(model, request, estimate: estimate, deadline: ledger.deadline)
+        turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: .zero, sumOfCallTimes: .zero, toolCalls: 0))
+        switch result {
+        case .success(let response) where !response.text.isEmpty:
+            messages.append(.assistant(text: response.text, toolCalls: []))
+            return LoopEnd(answer: response.text, stopReason: stopReason)
+        case .success:
+            return await fallback(.budgetExhausted(limit), stopReason: stopReason)
+        case .failure(let error):
+            if Task.isCancelled || error.code == .cancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
+            if error.code == .deadlineExceeded { return await fallback(.budgetExhausted(.wallTime), stopReason: stopReason) }
+            logger.warning("synthesis call failed", metadata: ["error": "\(error)"])
+            return await fallback(.modelUnavailable(error), stopReason: stopReason)
+        }
+    }
+
+    func makeRequest(toolsEnabled: Bool) -> ModelRequest {
+        var all = messages
+        if !configuration.systemPrompt.isEmpty { all.insert(.system(configuration.systemPrompt), at: 0) }
+        return ModelRequest(
+            messages: all,
+            tools: agent.registry.specs,
+            toolsEnabled: toolsEnabled,
+            maxOutputTokens: configuration.maxOutputTokens,
+            temperature: configuration.temperature
+        )
+    }
+
+    private mutating func record(_ dispatched: [DispatchedCall], turn: Int, modelTime: Duration) {
+        gathered += dispatched
+        for call in dispatched {
+            callTimings.append(RunResult.CallTiming(
+                callID: call.call.id,
+                toolName: call.call.name,
+                turn: turn,
+                status: call.status,
+                queued: call.queuedAt - startedAt,
+                started: call.startedAt.map { $0 - startedAt },
+                finished: call.finishedAt - startedAt
+            ))
+        }
+        let first = dispatched.map(\.queuedAt).min()
+        let last = dispatched.map(\.finishedAt).max()
+        let wall = first.flatMap { first in last.map { $0 - first } } ?? .zero
+        let sum = dispatched.reduce(Duration.zero) { $0 + $1.duration }
+        turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: wall, sumOfCallTimes: sum, toolCalls: dispatched.count))
+    }
+}

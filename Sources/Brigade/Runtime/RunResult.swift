@@ -1,0 +1,88 @@
+/// Everything a finished run produced: the answer, why it stopped, what it cost, and a timeline.
+public struct RunResult: Sendable, Hashable {
+    /// When and how one tool call ran, as offsets from the run's start.
+    public struct CallTiming: Sendable, Hashable {
+        public var callID: String
+        public var toolName: String
+        public var turn: Int
+        public var status: ToolCallStatus
+        /// When the model asked for it.
+        public var queued: Duration
+        /// When its executor started; `nil` when it never ran.
+        public var started: Duration?
+        public var finished: Duration
+
+        public init(callID: String, toolName: String, turn: Int, status: ToolCallStatus, queued: Duration, started: Duration?, finished: Duration) {
+            self.callID = callID
+            self.toolName = toolName
+            self.turn = turn
+            self.status = status
+            self.queued = queued
+            self.started = started
+            self.finished = finished
+        }
+
+        /// How long the executor ran (zero when it never ran).
+        public var duration: Duration { started.map { finished - $0 } ?? .zero }
+    }
+
+    /// One turn: the model call and the fan-out of its tool calls.
+    public struct TurnTiming: Sendable, Hashable {
+        public var turn: Int
+        /// The model call, from request to assembled response.
+        public var modelTime: Duration
+        /// The dispatch of the turn's calls, from first queued to last finished (zero without calls).
+        public var fanOutWallTime: Duration
+        /// The executors' durations added up: with a parallel fan-out this exceeds `fanOutWallTime`.
+        public var sumOfCallTimes: Duration
+        public var toolCalls: Int
+
+        public init(turn: Int, modelTime: Duration, fanOutWallTime: Duration, sumOfCallTimes: Duration, toolCalls: Int) {
+            self.turn = turn
+            self.modelTime = modelTime
+            self.fanOutWallTime = fanOutWallTime
+            self.sumOfCallTimes = sumOfCallTimes
+            self.toolCalls = toolCalls
+        }
+    }
+
+    public var answer: String
+    public var stopReason: StopReason
+    /// Tokens of every model call of the run (estimates where the provider reported none).
+    public var usage: TokenUsage
+    /// Model and tool costs in USD.
+    public var costUSD: Double
+    /// Model calls made.
+    public var turns: Int
+    /// Tool calls admitted (run, timed out or failed; not those refused or invalid).
+    public var toolCalls: Int
+    public var wallTime: Duration
+    public var calls: [CallTiming]
+    public var turnTimings: [TurnTiming]
+    /// Why the answer did not come from the model, when it did not.
+    public var fallbackReason: String?
+
+    public init(
+        answer: String,
+        stopReason: StopReason,
+        usage: TokenUsage = TokenUsage(),
+        costUSD: Double = 0,
+        turns: Int = 0,
+        toolCalls: Int = 0,
+        wallTime: Duration = .zero,
+        calls: [CallTiming] = [],
+        turnTimings: [TurnTiming] = [],
+        fallbackReason: String? = nil
+    ) {
+        self.answer = answer
+        self.stopReason = stopReason
+        self.usage = usage
+        self.costUSD = costUSD
+        self.turns = turns
+        self.toolCalls = toolCalls
+        self.wallTime = wallTime
+        self.calls = calls
+        self.turnTimings = turnTimings
+        self.fallbackReason = fallbackReason
+    }
+}

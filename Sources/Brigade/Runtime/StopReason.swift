@@ -1,0 +1,48 @@
+/// Which budget cap ended a run.
+public enum BudgetResource: String, Sendable, Hashable, CaseIterable {
+    case usd, tokens, time, calls
+}
+
+/// Why a run ended.
+public enum StopReason: Sendable, Hashable, CustomStringConvertible {
+    /// The model gave a final answer.
+    case finished
+    /// The last allowed turn was used (it was made with tools disabled, so there is usually an answer).
+    case maxTurns
+    /// A budget cap was reached; the answer comes from the synthesis call, the fallback, or is the list
+    /// of what was gathered.
+    case budget(BudgetResource)
+    /// The run's task was cancelled.
+    case cancelled
+    /// The model failed (after its client's retries) or none is configured; the message says why.
+    case modelUnavailable(String)
+    /// The run could not proceed for another reason, e.g. its session is busy with another run.
+    case error(String)
+
+    /// A stable identifier: `finished`, `max_turns`, `budget_usd`, `budget_tokens`, `budget_time`,
+    /// `budget_calls`, `cancelled`, `model_unavailable`, `error`.
+    public var code: String {
+        switch self {
+        case .finished: "finished"
+        case .maxTurns: "max_turns"
+        case .budget(let resource): "budget_\(resource.rawValue)"
+        case .cancelled: "cancelled"
+        case .modelUnavailable: "model_unavailable"
+        case .error: "error"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .finished: "finished"
+        case .maxTurns: "the turn limit was reached"
+        case .budget(.usd): "the USD budget ran out"
+        case .budget(.tokens): "the token budget ran out"
+        case .budget(.time): "the time budget ran out"
+        case .budget(.calls): "the tool-call budget ran out"
+        case .cancelled: "cancelled"
+        case .modelUnavailable(let message): "the model is unavailable: \(message)"
+        case .error(let message): message
+        }
+    }
+}

@@ -1,0 +1,161 @@
+/// Runs a `kind: command` tool: one program, started without a shell, with an argv built from a template.
+///
+/// - Each argv template element becomes exactly one argv element; an argument's value never leaves it.
+/// - An element with a placeholder whose argument is absent (or `null`) after defaults is dropped.
+/// - The child gets a fresh environment (`PATH`, `HOME`, `LANG`, `LC_ALL`, `TZ`, the allowlist, then `env`),
+///   runs in its own session (so its process group holds it and everything it starts), and is torn down
+///   with SIGTERM to the group, then SIGKILL after `terminationGrace`, when the calling task is cancelled.
+///   Members of the group still alive when the call ends are killed too: a call leaves no process behind.
+/// - Standard output and error are drained concurrently; at most `maxOutputBytes` of each are kept.
+///
+/// See docs/tools-runtime.md.
+public struct CommandToolExecutor: ToolExecutor {
+    /// Absolute path of the program.
+    public let programPath: String
+    /// The environment the child gets.
+    public let environment: [String: String]
+    /// Absolute working directory, or `nil` for Brigade's.
+    public let workingDirectory: String?
+    public let maxOutputBytes: Int
+    /// Time between SIGTERM and SIGKILL when a call is cancelled.
+    public let terminationGrace: Duration
+
+    let config: CommandToolConfig
+    let templates: [PlaceholderTemplate]
+    let parameters: JSONValue
+
+    /// The environment variables every command gets from Brigade's environment.
+    public static let alwaysPassedEnvironment = ["PATH", "HOME", "LANG", "LC_ALL", "TZ"]
+    public static let defaultMaxOutputBytes = 64 * 1024
+
+    /// Checks the declaration and resolves the program, the working directory and the environment.
+    ///
+    /// - Parameters:
+    ///   - config: The `command:` section.
+    ///   - spec: The tool's spec; placeholders must name its parameters, its policy sets the output cap.
+    ///   - baseDirectory: The folder of the declaring file, against which a program path resolves.
+    ///   - terminationGrace: Time between SIGTERM and SIGKILL on cancellation.
+    /// - Throws: `ConfigError` at the offending value: an empty argv, a placeholder in the program, a bad
+    ///   or unknown placeholder, a program that is missing or not executable, a missing `cwd`.
+    public init(
+        _ config: CommandToolConfig,
+        spec: ToolSpec,
+        baseDirectory: String,
+        terminationGrace: Duration = .seconds(2)
+    ) throws(ConfigError) {
+        guard let program = config.argv.first else {
+            throw ConfigError("`argv` must name a program", at: spec.location)
+        }
+        let known = Set(spec.parameters["properties"]?.objectValue?.keys ?? [])
+        var templates: [PlaceholderTemplate] = []
+        for element in config.argv.dropFirst() {
+            let template: PlaceholderTemplate
+            do { template = try PlaceholderTemplate(parsing: element.value) } catch {
+                throw ConfigError(error.message, at: element.location ?? spec.location)
+            }
+            for name in template.placeholderNames where !known.contains(name) {
+                throw ConfigError(
+                    "placeholder `{{\(name)}}` names no parameter of tool '\(spec.name)'\(Self.parameterHint(known))",
+                    at: element.location ?? spec.location
+                )
+            }
+            templates.append(template)
+        }
+        self.programPath = try Self.resolveProgram(program, baseDirectory: baseDirectory, fallback: spec.location)
+        if let cwd = config.cwd {
+            let path = FilePaths.absolute(cwd.value, relativeTo: FilePaths.currentDirectory)
+            guard FilePaths.isDirectory(path) else {
+                throw ConfigError("working directory '\(cwd.value)' does not exist or is not a directory", at: cwd.location ?? spec.location)
+            }
+            workingDirectory = path
+        } else {
+            workingDirectory = nil
+        }
+        var environment: [String: String] = [:]
+        for name in Self.alwaysPassedEnvironment + config.envAllowlist {
+            if let value = FilePaths.environmentValue(name) { environment[name] = value }
+        }
+        environment.merge(config.env) { _, fixed in fixed }
+        self.environment = environment
+        self.config = config
+        self.templates = templates
+        self.parameters = spec.parameters
+        self.maxOutputBytes = spec.policy.maxOutputBytes ?? Self.defaultMaxOutputBytes
+        self.terminationGrace = terminationGrace
+        ProcessSignals.ignoreBrokenPipe()
+    }
+
+    private static func parameterHint(_ known: Set<String>) -> String {
+        known.isEmpty ? " (it declares none)" : " (parameters: \(known.sorted().joined(separator: ", ")))"
+    }
+
+    private static func resolveProgram(
+        _ program: Located<String>,
+        baseDirectory: String,
+        fallback: SourceLocation?
+    ) throws(ConfigError) -> String {
+        let location = program.location ?? fallback
+        if (try? PlaceholderTemplate(parsing: program.value))?.hasPlaceholders != false {
+            throw ConfigError("the program (first argv element) must be a fixed name or path, not a template", at: location)
+        }
+        guard !program.value.isEmpty else { throw ConfigError("the program (first argv element) is empty", at: location) }
+        if program.value.contains("/") {
+            let base = FilePaths.absolute(baseDirectory, relativeTo: FilePaths.currentDirectory)
+            let path = FilePaths.absolute(program.value, relativeTo: base)
+            guard FilePaths.exists(path) else { throw ConfigError("program '\(program.value)' does not exist (looked at \(path))", at: location) }
+            guard FilePaths.isExecutableFile(path) else {
+                throw ConfigError("program '\(program.value)' is not an executable file (\(path); try chmod +x)", at: location)
+            }
+            return path
+        }
+        let searchPath = FilePaths.environmentValue("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
+        guard let path = FilePaths.lookUpExecutable(program.value, searchPath: searchPath) else {
+            throw ConfigError("program '\(program.value)' was not found in PATH", at: location)
+        }
+        return path
+    }
+
+    /// The argv after the program for `arguments` (defaults already applied): elements whose placeholders
+    /// all have values, each rendered into exactly one element.
+    func renderArguments(_ arguments: JSONValue) -> [String] {
+        templates.compactMap { template in
+            template.render { name in arguments[name]?.templateText }
+        }
+    }
+
+    public func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
+        try Task.checkCancellation()
+        let arguments = JSONSchemaValidator.applyingDefaults(to: arguments, from: parameters)
+        let argv = renderArguments(arguments)
+        if let bad = argv.first(where: { $0.utf8.contains(0) }) {
+            return ToolOutput(text: "an argument contains a NUL byte, which cannot be passed to a program: \(bad.prefix(40).debugDescription)", isError: true)
+        }
+        let stdin = config.stdinArguments ? Array(arguments.jsonString.utf8) + [0x0A] : nil
+        let run = try await launch(arguments: argv, standardInput: stdin)
+        return output(for: run)
+    }
+
+    func output(for run: CommandRun) -> ToolOutput {
+        let stdout = run.standardOutput.text.trimmingTrailingWhitespace
+        let stdoutNote = run.standardOutput.isTruncated ? "\n[output truncated at \(maxOutputBytes) bytes]" : ""
+        let stderr = run.standardError.text.trimmingTrailingWhitespace
+        let stderrNote = run.standardError.isTruncated
+            ? "[stderr truncated: last \(maxOutputBytes) of \(run.standardError.totalCount) bytes]\n" : ""
+        switch run.termination {
+        case .exited(let code) where config.successExitCodes.contains(code):
+            var text = stdout.isEmpty ? "(no output)" : stdout
+            text += stdoutNote
+            if config.includeStderr, !stderr.isEmpty { text += "\n[stderr]\n" + stderrNote + stderr }
+            return ToolOutput(text: text)
+        case .exited(let code):
+            var text = "exit code \(code)"
+            if !stderr.isEmpty { text += "\n" + stderrNote + stderr }
+            if !stdout.isEmpty { text += "\n[stdout]\n" + stdout + stdoutNote }
+            return ToolOutput(text: text, isError: true)
+        case .signaled(let signal):
+            var text = "terminated by signal \(signal)\(ProcessSignals.name(of: signal).map { " (\($0))" } ?? "")"
+            if !stderr.isEmpty { text += "\n" + stderrNote + stderr }
+            return ToolOutput(text: text, isError: true)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Brigade
+
+/// A one-shot gate for tests: tasks `wait()` until someone calls `open()`; waiting after it is open
+/// returns at once. Waiting is cancellable (it throws `CancellationError`), so a tool body that waits
+/// on a latch honours the dispatcher's timeouts.
+public final class Latch: Sendable {
+    private struct State {
+        var isOpen = false
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var cancelled: Set<Int> = []
+    }
+
+    private let state = RuntimeLock(State())
+
+    public init() {}
+
+    public var isOpen: Bool { state.withLock { $0.isOpen } }
+
+    /// Opens the latch and wakes every waiter.
+    public func open() {
+        let waiters = state.withLock { state in
+            state.isOpen = true
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Waits until the latch is open.
+    /// - Throws: `CancellationError` when the task is cancelled first.
+    public func wait() async throws {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let result: Result<Void, any Error>? = state.withLock { state in
+                    if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
+                    if state.isOpen { return .success(()) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let result { continuation.resume(with: result) }
+            }
+        } onCancel: {
+            let waiter: CheckedContinuation<Void, any Error>? = state.withLock { state in
+                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+                if !state.isOpen { state.cancelled.insert(id) }
+                return nil
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+}
+
+/// Counts how many tasks are inside a section at once, and lets them wait for a level of concurrency.
+///
+/// A tool body calls `enter()`, then e.g. `waitUntilActive(atLeast:)`, then `leave()`; ``maxActive`` is
+/// the highest count seen. To prove a cap of K holds, wait for K + 1 inside a call with a timeout: a
+/// correct cap never gets there (the calls time out), a broken one does at once.
+public final class ConcurrencyProbe: Sendable {
+    private struct State {
+        var active = 0
+        var maxActive = 0
+        var entered = 0
+        var waiters: [(level: Int, latch: Latch)] = []
+    }
+
+    private let state = RuntimeLock(State())
+
+    public init() {}
+
+    public var maxActive: Int { state.withLock { $0.maxActive } }
+    public var active: Int { state.withLock { $0.active } }
+    /// How many times `enter()` was called.
+    public var entered: Int { state.withLock { $0.entered } }
+
+    public func enter() {
+        let ready = state.withLock { state -> [Latch] in
+            state.active += 1
+            state.entered += 1
+            state.maxActive = max(state.maxActive, state.active)
+            let active = state.active
+            let ready = state.waiters.filter { $0.level <= active }.map(\.latch)
+            state.waiters.removeAll { $0.level <= active }
+            return ready
+        }
+        for latch in ready { latch.open() }
+    }
+
+    public func leave() {
+        state.withLock { $0.active -= 1 }
+    }
+
+    /// Waits until at least `level` tasks are inside at once.
+    /// - Throws: `CancellationError` when cancelled first.
+    public func waitUntilActive(atLeast level: Int) async throws {
+        let latch = Latch()
+        let reached = state.withLock { state in
+            if state.active >= level { return true }
+            state.waiters.append((level, latch))
+            return false
+        }
+        if reached { return }
+        try await latch.wait()
+    }
+}

@@ -1,0 +1,33 @@
+/// One HTTP request: method, URL, headers and an optional body, plus optional per-request limits.
+public struct HTTPRequest: Sendable {
+    /// The method, e.g. `"GET"` or `"POST"`; any RFC 9110 token is accepted.
+    public var method: String
+    /// An absolute `http://` or `https://` URL.
+    public var url: String
+    /// Header fields sent as given. `Expect: 100-continue` is suppressed for bodies unless set
+    /// here; `Content-Type` is only sent when set here.
+    public var headers: HTTPHeaders
+    /// The body bytes, or `nil` for none. A `POST` without a body sends `Content-Length: 0`.
+    public var body: [UInt8]?
+    /// Timeouts for this request; `nil` uses the client's ``HTTPClient/Configuration/timeouts``.
+    public var timeouts: HTTPClient.Configuration.Timeouts?
+    /// An absolute deadline for the whole exchange (combined with `timeouts.total`: the earlier
+    /// one wins). Past it the transfer fails with ``HTTPError/Code/deadlineExceeded``.
+    public var deadline: ContinuousClock.Instant?
+
+    public init(
+        method: String = "GET",
+        url: String,
+        headers: HTTPHeaders = [:],
+        body: [UInt8]? = nil,
+        timeouts: HTTPClient.Configuration.Timeouts? = nil,
+        deadline: ContinuousClock.Instant? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeouts = timeouts
+        self.deadline = deadline
+    }
+}

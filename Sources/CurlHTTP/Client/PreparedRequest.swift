@@ -1,0 +1,125 @@
+import CCurl
+
+/// A request checked and resolved against the client's configuration, ready for the loop thread.
+struct PreparedRequest: Sendable {
+    enum Method: Sendable, Equatable {
+        case get
+        case head
+        /// Any other method, with a body (possibly empty) or none.
+        case custom(String, body: [UInt8]?)
+    }
+
+    var url: String
+    var method: Method
+    /// `Name: value` lines for `CURLOPT_HTTPHEADER`, including the suppressions curl needs.
+    var headerLines: [String]
+    var connectTimeout: Duration
+    var idleTimeout: Duration?
+    /// The earlier of the request's deadline and now + the total timeout.
+    var deadline: ContinuousClock.Instant?
+
+    /// Validates `request` and resolves its limits.
+    /// - Throws: ``HTTPError/Code/invalidRequest`` naming what is wrong; nothing is sent then.
+    init(_ request: HTTPRequest, configuration: HTTPClient.Configuration, now: ContinuousClock.Instant) throws(HTTPError) {
+        guard Self.isToken(request.method) else {
+            throw HTTPError(.invalidRequest, "invalid HTTP method \(String(reflecting: request.method))")
+        }
+        try Self.validateURL(request.url)
+        url = request.url
+
+        let timeouts = request.timeouts ?? configuration.timeouts
+        guard timeouts.connect > .zero else {
+            throw HTTPError(.invalidRequest, "the connect timeout must be positive, got \(timeouts.connect)")
+        }
+        if let idle = timeouts.idle, idle <= .zero {
+            throw HTTPError(.invalidRequest, "the idle timeout must be positive, got \(idle)")
+        }
+        if let total = timeouts.total, total <= .zero {
+            throw HTTPError(.invalidRequest, "the total timeout must be positive, got \(total)")
+        }
+        connectTimeout = timeouts.connect
+        idleTimeout = timeouts.idle
+        let totalDeadline = timeouts.total.map { now.advanced(by: $0) }
+        switch (request.deadline, totalDeadline) {
+        case let (request?, total?): deadline = min(request, total)
+        case let (request, total): deadline = request ?? total
+        }
+
+        var lines: [String] = []
+        for field in request.headers.fields {
+            guard Self.isToken(field.name) else {
+                throw HTTPError(.invalidRequest, "invalid header name \(String(reflecting: field.name))")
+            }
+            guard !field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
+                throw HTTPError(.invalidRequest, "the value of header \(field.name) contains CR, LF or NUL")
+            }
+            // curl drops `Name:` with an empty value (that is how it removes its own headers);
+            // `Name;` sends the header empty.
+            lines.append(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
+        }
+
+        let upper = request.method.uppercased()
+        let sendsBody = request.body != nil || ["POST", "PUT", "PATCH"].contains(upper)
+        switch (request.method, sendsBody) {
+        case ("GET", false): method = .get
+        case ("HEAD", false): method = .head
+        default: method = .custom(request.method, body: sendsBody ? (request.body ?? []) : nil)
+        }
+        if sendsBody {
+            // No `Expect: 100-continue` round trip, and no made-up form Content-Type.
+            if !request.headers.contains("Expect") { lines.append("Expect:") }
+            if !request.headers.contains("Content-Type") { lines.append("Content-Type:") }
+        }
+        if !request.headers.contains("User-Agent") {
+            guard !configuration.userAgent.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
+                throw HTTPError(.invalidRequest, "the configured user agent contains CR, LF or NUL")
+            }
+            lines.append("User-Agent: \(configuration.userAgent)")
+        }
+        headerLines = lines
+    }
+
+    /// RFC 9110 `token`: one or more of ALPHA, DIGIT and ``!#$%&'*+-.^_`|~``.
+    static func isToken(_ string: String) -> Bool {
+        !string.isEmpty && string.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return true
+            default:
+                return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+            }
+        }
+    }
+
+    /// Parses with curl's own URL parser; accepts absolute `http` and `https` URLs with a host.
+    static func validateURL(_ url: String) throws(HTTPError) {
+        // C strings end at NUL, so check control characters before curl sees the URL.
+        guard !url.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw HTTPError(.invalidRequest, "the URL \(String(reflecting: url)) contains control characters")
+        }
+        guard let handle = curl_url() else {
+            throw HTTPError(.transport, "out of memory parsing the URL")
+        }
+        defer { curl_url_cleanup(handle) }
+        let code = curl_url_set(handle, CURLUPART_URL, url, 0)
+        guard code == CURLUE_OK else {
+            let reason = curl_url_strerror(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
+            throw HTTPError(.invalidRequest, "invalid URL \(String(reflecting: url)): \(reason)")
+        }
+        let scheme = part(CURLUPART_SCHEME, of: handle)?.lowercased()
+        guard scheme == "http" || scheme == "https" else {
+            throw HTTPError(.invalidRequest, "unsupported URL scheme in \(String(reflecting: url)); use http or https")
+        }
+        guard let host = part(CURLUPART_HOST, of: handle), !host.isEmpty else {
+            throw HTTPError(.invalidRequest, "the URL \(String(reflecting: url)) has no host")
+        }
+    }
+
+    private static func part(_ which: CURLUPart, of handle: OpaquePointer) -> String? {
+        var value: UnsafeMutablePointer<CChar>?
+        guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
+        defer { curl_free(value) }
+        return String(cString: value)
+    }
+}

@@ -1,0 +1,100 @@
+import CCurl
+
+extension EasyTransfer {
+    /// Sets every curl option for `request` on the easy handle.
+    func configure(_ request: PreparedRequest, configuration: HTTPClient.Configuration) throws(HTTPError) {
+        let userdata = Unmanaged.passUnretained(self).toOpaque()
+
+        try check(brigade_easy_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
+        try check(brigade_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        try check(brigade_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
+        try check(brigade_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "CURLOPT_REDIR_PROTOCOLS_STR")
+        try check(brigade_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
+        try check(brigade_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
+        // Only the connect timeout is curl's; idle and total limits are enforced by the loop, so a
+        // CURLE_OPERATION_TIMEDOUT can only mean the connect timeout.
+        let connectMilliseconds = max(1, request.connectTimeout.roundedUpMilliseconds)
+        try check(brigade_easy_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, Int(connectMilliseconds)), "CURLOPT_CONNECTTIMEOUT_MS")
+        try check(brigade_easy_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1), "CURLOPT_TCP_KEEPALIVE")
+        // Through an HTTPS proxy, keep the proxy's CONNECT response out of the header callback.
+        try check(brigade_easy_setopt_long(handle, CURLOPT_SUPPRESS_CONNECT_HEADERS, 1), "CURLOPT_SUPPRESS_CONNECT_HEADERS")
+        let verify = configuration.verifyTLS
+        try check(brigade_easy_setopt_long(handle, CURLOPT_SSL_VERIFYPEER, verify ? 1 : 0), "CURLOPT_SSL_VERIFYPEER")
+        try check(brigade_easy_setopt_long(handle, CURLOPT_SSL_VERIFYHOST, verify ? 2 : 0), "CURLOPT_SSL_VERIFYHOST")
+        if configuration.acceptsCompressedResponses {
+            try check(brigade_easy_setopt_string(handle, CURLOPT_ACCEPT_ENCODING, ""), "CURLOPT_ACCEPT_ENCODING")
+        }
+
+        switch request.method {
+        case .get:
+            try check(brigade_easy_setopt_long(handle, CURLOPT_HTTPGET, 1), "CURLOPT_HTTPGET")
+        case .head:
+            try check(brigade_easy_setopt_long(handle, CURLOPT_NOBODY, 1), "CURLOPT_NOBODY")
+        case .custom(let method, let body):
+            if let body {
+                try check(brigade_easy_setopt_off(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)), "CURLOPT_POSTFIELDSIZE_LARGE")
+                if body.isEmpty {
+                    try check(brigade_easy_setopt_string(handle, CURLOPT_COPYPOSTFIELDS, ""), "CURLOPT_COPYPOSTFIELDS")
+                } else {
+                    let code = body.withUnsafeBytes { bytes in
+                        brigade_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
+                    }
+                    try check(code, "CURLOPT_COPYPOSTFIELDS")
+                }
+            }
+            if method != "POST" || body == nil {
+                try check(brigade_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method), "CURLOPT_CUSTOMREQUEST")
+            }
+        }
+
+        for line in request.headerLines {
+            guard let extended = curl_slist_append(headerList, line) else {
+                throw HTTPError(.transport, "curl_slist_append failed (out of memory)")
+            }
+            headerList = extended
+        }
+        try check(brigade_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+
+        try check(brigade_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, writeCallback), "CURLOPT_WRITEFUNCTION")
+        try check(brigade_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, userdata), "CURLOPT_WRITEDATA")
+        try check(brigade_easy_setopt_data_callback(handle, CURLOPT_HEADERFUNCTION, headerCallback), "CURLOPT_HEADERFUNCTION")
+        try check(brigade_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, userdata), "CURLOPT_HEADERDATA")
+        try check(brigade_easy_setopt_prereq_callback(handle, prereqCallback), "CURLOPT_PREREQFUNCTION")
+        try check(brigade_easy_setopt_pointer(handle, CURLOPT_PREREQDATA, userdata), "CURLOPT_PREREQDATA")
+        try check(brigade_easy_setopt_xferinfo_callback(handle, progressCallback), "CURLOPT_XFERINFOFUNCTION")
+        try check(brigade_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, userdata), "CURLOPT_XFERINFODATA")
+        try check(brigade_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
+    }
+
+    private func check(_ code: CURLcode, _ option: String) throws(HTTPError) {
+        guard code == CURLE_OK else {
+            throw HTTPError(.transport, "curl rejected \(option): \(CurlGlobal.describe(code))", curlCode: Int(code.rawValue))
+        }
+    }
+}
+
+// The C callbacks. `userdata` is the unretained `EasyTransfer`, alive while its handle is in the multi.
+
+private func transfer(from userdata: UnsafeMutableRawPointer?) -> EasyTransfer? {
+    userdata.map { Unmanaged<EasyTransfer>.fromOpaque($0).takeUnretainedValue() }
+}
+
+private let writeCallback: brigade_data_callback = { pointer, size, count, userdata in
+    guard let transfer = transfer(from: userdata) else { return 0 }
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: pointer, count: size * count))
+}
+
+private let headerCallback: brigade_data_callback = { pointer, size, count, userdata in
+    guard let transfer = transfer(from: userdata) else { return 0 }
+    return transfer.receiveHeaderLine(UnsafeRawBufferPointer(start: pointer, count: size * count))
+}
+
+private let prereqCallback: brigade_prereq_callback = { userdata, _, _, _, _ in
+    transfer(from: userdata)?.noteConnected()
+    return brigade_prereq_ok()
+}
+
+private let progressCallback: brigade_xferinfo_callback = { userdata, _, downloaded, _, uploaded in
+    transfer(from: userdata)?.noteProgress(downloaded: downloaded, uploaded: uploaded)
+    return 0
+}

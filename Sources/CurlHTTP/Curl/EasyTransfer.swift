@@ -1,0 +1,180 @@
+import CCurl
+
+/// How a transfer hands its outcome back to the task that started it.
+enum Delivery: Sendable {
+    /// Collect the body; fulfil `promise` with the whole response.
+    case buffered(maxBodyBytes: Int?, promise: Promise<Result<HTTPResponse, HTTPError>>)
+    /// Fulfil `head` once the final head is in, stream the body through `body`, fulfil `done` once
+    /// the easy handle is gone.
+    case streaming(head: Promise<Result<HTTPResponseHead, HTTPError>>, body: BodyChannel, done: Promise<Void>)
+}
+
+/// A request on its way to the loop thread.
+struct TransferSubmission: Sendable {
+    let id: UInt64
+    let request: PreparedRequest
+    let delivery: Delivery
+}
+
+/// One transfer: its curl easy handle and everything its callbacks touch.
+///
+/// Created, used and released on the loop thread only; curl's callbacks (which run inside
+/// `curl_multi_perform` or `curl_easy_pause` on that thread) reach it through an unretained
+/// pointer while the loop's transfer table keeps it alive.
+final class EasyTransfer {
+    let id: UInt64
+    let handle: UnsafeMutableRawPointer
+    let delivery: Delivery
+    var headerList: UnsafeMutablePointer<curl_slist>?
+    let errorBuffer: UnsafeMutablePointer<CChar>
+
+    private var headParser = ResponseHeadParser()
+    private var head: HTTPResponseHead?
+    private var body: [UInt8] = []
+    /// A failure found by a callback; it takes precedence over curl's result code.
+    private var callbackFailure: HTTPError?
+    private var progressBytes: curl_off_t = 0
+    private var isReleased = false
+    /// The client's count of live transfer objects, for leak checks.
+    private let liveCount: LockedValue<Int>
+
+    /// When the whole exchange must be over.
+    let deadline: ContinuousClock.Instant?
+    /// The longest quiet time once connected.
+    let idleTimeout: Duration?
+    /// Set once curl has a connection and is about to send the request.
+    var isConnected = false
+    /// Set while the write callback has paused the transfer for a slow consumer.
+    var isPaused = false
+    /// Set by callbacks when bytes moved; the loop turns it into `lastActivity`.
+    var sawActivity = false
+    var lastActivity: ContinuousClock.Instant
+
+    /// Creates the easy handle and sets every option.
+    /// - Throws: when curl cannot create the handle or rejects an option.
+    init(
+        _ submission: TransferSubmission,
+        configuration: HTTPClient.Configuration,
+        liveCount: LockedValue<Int>,
+        now: ContinuousClock.Instant
+    ) throws(HTTPError) {
+        guard let handle = curl_easy_init() else {
+            throw HTTPError(.transport, "curl_easy_init failed (out of memory)")
+        }
+        self.id = submission.id
+        self.handle = handle
+        self.delivery = submission.delivery
+        self.errorBuffer = .allocate(capacity: Int(brigade_error_size()))
+        self.errorBuffer.initialize(repeating: 0, count: Int(brigade_error_size()))
+        self.deadline = submission.request.deadline
+        self.idleTimeout = submission.request.idleTimeout
+        self.lastActivity = now
+        self.liveCount = liveCount
+        liveCount.withLock { $0 += 1 }
+        do {
+            try configure(submission.request, configuration: configuration)
+        } catch {
+            release()
+            throw error
+        }
+    }
+
+    deinit {
+        release()
+        liveCount.withLock { $0 -= 1 }
+    }
+
+    /// Frees the easy handle, the header list and the error buffer. Call after
+    /// `curl_multi_remove_handle`; later calls do nothing.
+    func release() {
+        guard !isReleased else { return }
+        isReleased = true
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        errorBuffer.deallocate()
+    }
+
+    /// curl's detailed error text for the last failure, if it wrote one.
+    private var errorText: String {
+        guard !isReleased else { return "" }
+        return String(cString: errorBuffer)
+    }
+
+    /// Turns curl's result code into the transfer's outcome.
+    func outcome(_ code: CURLcode) -> Result<Void, HTTPError> {
+        if let callbackFailure { return .failure(callbackFailure) }
+        if code == CURLE_OK { return .success(()) }
+        return .failure(.fromCurl(code, detail: errorText))
+    }
+
+    /// Hands the outcome to the waiting task(s). Called once, after the handle left the multi.
+    func complete(_ result: Result<Void, HTTPError>) {
+        switch delivery {
+        case .buffered(_, let promise):
+            promise.fulfill(result.flatMap { () -> Result<HTTPResponse, HTTPError> in
+                guard let head else { return .failure(Self.missingHead) }
+                return .success(HTTPResponse(status: head.status, headers: head.headers, body: body))
+            })
+        case .streaming(let headPromise, let channel, let done):
+            switch result {
+            case .success:
+                headPromise.fulfill(head.map { .success($0) } ?? .failure(Self.missingHead))
+                channel.finish(head == nil ? .failure(Self.missingHead) : .success(()))
+            case .failure(let error):
+                headPromise.fulfill(.failure(error))
+                channel.finish(.failure(error))
+            }
+            done.fulfill(())
+        }
+    }
+
+    private static let missingHead = HTTPError(.transport, "the response ended before a complete status line and headers")
+
+    // MARK: Callbacks (loop thread, inside curl)
+
+    func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
+        sawActivity = true
+        if let finalHead = headParser.consume(line: line) {
+            head = finalHead
+            if case .streaming(let headPromise, _, _) = delivery {
+                headPromise.fulfill(.success(finalHead))
+            }
+        }
+        return line.count
+    }
+
+    func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
+        sawActivity = true
+        switch delivery {
+        case .buffered(let maxBodyBytes, _):
+            if let maxBodyBytes, body.count + bytes.count > maxBodyBytes {
+                callbackFailure = HTTPError(.responseTooLarge, "the response body is larger than \(maxBodyBytes) bytes")
+                return 0
+            }
+            body.append(contentsOf: bytes)
+            return bytes.count
+        case .streaming(_, let channel, _):
+            switch channel.offer(bytes) {
+            case .accepted:
+                return bytes.count
+            case .pause:
+                isPaused = true
+                return brigade_writefunc_pause()
+            }
+        }
+    }
+
+    func noteProgress(downloaded: curl_off_t, uploaded: curl_off_t) {
+        let total = downloaded &+ uploaded
+        if total != progressBytes {
+            progressBytes = total
+            sawActivity = true
+        }
+    }
+
+    func noteConnected() {
+        isConnected = true
+        sawActivity = true
+    }
+}

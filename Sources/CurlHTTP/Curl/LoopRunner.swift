@@ -1,0 +1,202 @@
+import CCurl
+
+/// The body of the loop thread: it drains the inbox, drives curl, enforces the idle and total
+/// limits, and sleeps in `curl_multi_poll` until curl, a timer or `curl_multi_wakeup` needs it.
+///
+/// Everything here, including every curl handle, is touched only by the loop thread.
+final class LoopRunner {
+    private let multi: UnsafeMutableRawPointer
+    private let inbox: LockedValue<CurlLoop.Inbox>
+    private let configuration: HTTPClient.Configuration
+    private let liveTransferObjects: LockedValue<Int>
+    private var transfers: [UInt64: EasyTransfer] = [:]
+    private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
+    private let clock = ContinuousClock()
+
+    init(
+        multi: UnsafeMutableRawPointer,
+        inbox: LockedValue<CurlLoop.Inbox>,
+        liveTransferObjects: LockedValue<Int>,
+        configuration: HTTPClient.Configuration
+    ) {
+        self.multi = multi
+        self.liveTransferObjects = liveTransferObjects
+        self.inbox = inbox
+        self.configuration = configuration
+    }
+
+    func run() {
+        while true {
+            let commands = inbox.withLock { inbox in
+                defer { inbox.commands.removeAll(keepingCapacity: true) }
+                return inbox.commands
+            }
+            var isRunning = true
+            var index = commands.startIndex
+            while isRunning, index < commands.endIndex {
+                isRunning = handle(commands[index])
+                index += 1
+            }
+            guard isRunning else {
+                stop(leftovers: commands[index...])
+                return
+            }
+
+            var stillRunning: Int32 = 0
+            _ = curl_multi_perform(multi, &stillRunning)
+            collectFinishedTransfers()
+            let nextTimer = enforceTimers(now: clock.now)
+            _ = curl_multi_poll(multi, nil, 0, pollTimeout(until: nextTimer), nil)
+        }
+    }
+
+    // MARK: Commands
+
+    /// Returns `false` for `.shutdown`.
+    private func handle(_ command: CurlLoop.Command) -> Bool {
+        switch command {
+        case .start(let submission):
+            start(submission)
+        case .cancel(let id):
+            if let transfer = transfers[id] {
+                finish(transfer, .failure(HTTPError(.cancelled, "the request was cancelled")))
+            }
+        case .resume(let id):
+            if let transfer = transfers[id], transfer.isPaused {
+                transfer.isPaused = false
+                transfer.lastActivity = clock.now
+                if case .streaming(_, let channel, _) = transfer.delivery {
+                    channel.clearPause()
+                }
+                _ = curl_easy_pause(transfer.handle, brigade_pause_cont())
+            }
+        case .shutdown:
+            return false
+        }
+        return true
+    }
+
+    private func start(_ submission: TransferSubmission) {
+        let transfer: EasyTransfer
+        do {
+            transfer = try EasyTransfer(
+                submission,
+                configuration: configuration,
+                liveCount: liveTransferObjects,
+                now: clock.now
+            )
+        } catch {
+            Self.fail(submission.delivery, error)
+            return
+        }
+        let code = curl_multi_add_handle(multi, transfer.handle)
+        guard code == CURLM_OK else {
+            transfer.release()
+            let text = curl_multi_strerror(code).map { String(cString: $0) } ?? "error \(code.rawValue)"
+            Self.fail(submission.delivery, HTTPError(.transport, "curl_multi_add_handle failed: \(text)"))
+            return
+        }
+        transfers[transfer.id] = transfer
+        idsByHandle[transfer.handle] = transfer.id
+        inbox.withLock { $0.activeTransfers += 1 }
+    }
+
+    /// Fails a transfer that never got an easy handle.
+    private static func fail(_ delivery: Delivery, _ error: HTTPError) {
+        switch delivery {
+        case .buffered(_, let promise):
+            promise.fulfill(.failure(error))
+        case .streaming(let head, let body, let done):
+            head.fulfill(.failure(error))
+            body.finish(.failure(error))
+            done.fulfill(())
+        }
+    }
+
+    // MARK: Completion
+
+    private func collectFinishedTransfers() {
+        var finished: [(UnsafeMutableRawPointer, CURLcode)] = []
+        var remaining: Int32 = 0
+        while let message = curl_multi_info_read(multi, &remaining) {
+            // Copy what we need before the handle is removed, which invalidates the message.
+            if message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle {
+                finished.append((handle, message.pointee.data.result))
+            }
+        }
+        for (handle, code) in finished {
+            guard let id = idsByHandle[handle], let transfer = transfers[id] else { continue }
+            finish(transfer, transfer.outcome(code))
+        }
+    }
+
+    /// Removes the transfer from curl, frees its handles, then reports the outcome.
+    private func finish(_ transfer: EasyTransfer, _ result: Result<Void, HTTPError>) {
+        _ = curl_multi_remove_handle(multi, transfer.handle)
+        transfers[transfer.id] = nil
+        idsByHandle[transfer.handle] = nil
+        transfer.release()
+        inbox.withLock { $0.activeTransfers -= 1 }
+        transfer.complete(result)
+    }
+
+    // MARK: Timers
+
+    /// Fails transfers past their deadline or idle for too long; returns the next instant a
+    /// timer could fire.
+    private func enforceTimers(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        var next: ContinuousClock.Instant?
+        var expired: [(EasyTransfer, HTTPError)] = []
+        for transfer in transfers.values {
+            if transfer.sawActivity {
+                transfer.sawActivity = false
+                transfer.lastActivity = now
+            }
+            if let deadline = transfer.deadline {
+                if now >= deadline {
+                    expired.append((transfer, HTTPError(.deadlineExceeded, "the request's deadline passed")))
+                    continue
+                }
+                next = min(next ?? deadline, deadline)
+            }
+            if let idle = transfer.idleTimeout, transfer.isConnected, !transfer.isPaused {
+                let due = transfer.lastActivity.advanced(by: idle)
+                if now >= due {
+                    expired.append((transfer, HTTPError(.idleTimeout, "no data for \(idle) from the server")))
+                    continue
+                }
+                next = min(next ?? due, due)
+            }
+        }
+        for (transfer, error) in expired {
+            finish(transfer, .failure(error))
+        }
+        return next
+    }
+
+    /// Milliseconds to wait: until the next timer (rounded up), at most a minute. curl shortens
+    /// the wait by itself when one of its own timeouts is nearer.
+    private func pollTimeout(until next: ContinuousClock.Instant?) -> Int32 {
+        guard let next else { return 60_000 }
+        let milliseconds = clock.now.duration(to: next).roundedUpMilliseconds
+        return Int32(clamping: min(max(milliseconds, 0), 60_000))
+    }
+
+    // MARK: Shutdown
+
+    private func stop(leftovers batch: ArraySlice<CurlLoop.Command>) {
+        let shutdownError = HTTPError(.cancelled, "the HTTP client was shut down")
+        for transfer in Array(transfers.values) {
+            finish(transfer, .failure(shutdownError))
+        }
+        // Nothing can be queued any more: `isShutDown` is set together with `.shutdown`.
+        let leftovers = Array(batch) + inbox.withLock { inbox in
+            defer { inbox.commands = [] }
+            return inbox.commands
+        }
+        for case .start(let submission) in leftovers {
+            Self.fail(submission.delivery, shutdownError)
+        }
+        curl_multi_cleanup(multi)
+    }
+}

@@ -1,0 +1,168 @@
+/// A `text/event-stream` parser following the HTML standard's "event stream interpretation".
+///
+/// A pure state machine: ``feed(_:)`` takes bytes split anywhere (inside a line, inside a UTF-8
+/// sequence, between the CR and LF of a CRLF) and returns the events completed by them. Lines
+/// end with CR, LF or CRLF; a leading byte order mark is ignored; lines starting with `:` are
+/// comments; one space after a field's colon is dropped; several `data:` lines are joined with
+/// `"\n"`; `id:` values containing NUL are ignored; `retry:` must be ASCII digits. Each line is
+/// decoded as UTF-8 only once it is complete (invalid sequences become U+FFFD).
+public struct ServerSentEventParser: Sendable {
+    private var partialLine: [UInt8] = []
+    /// The previous chunk ended with CR: a LF at the start of the next one ends no new line.
+    private var skipsLeadingLineFeed = false
+    /// No line has been completed yet, so the first one may begin with a byte order mark.
+    private var isAtStreamStart = true
+    private var data = ""
+    private var hasData = false
+    private var eventType = ""
+    private var retryInBlock: Int?
+
+    /// The last event ID, which persists across events and is what a reconnecting client sends
+    /// as `Last-Event-ID`.
+    public private(set) var lastEventID = ""
+    /// The reconnection time in milliseconds from the most recent valid `retry:` field.
+    public private(set) var reconnectionTime: Int?
+
+    public init() {}
+
+    /// Parses more bytes of the stream.
+    /// - Returns: the events completed by these bytes, in order.
+    public mutating func feed(_ bytes: some Collection<UInt8>) -> [ServerSentEvent] {
+        var events: [ServerSentEvent] = []
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            feed(buffer, into: &events)
+        }
+        if handled == nil {
+            Array(bytes).withUnsafeBufferPointer { feed($0, into: &events) }
+        }
+        return events
+    }
+
+    /// Ends the stream. As the standard says, an event not yet ended by an empty line is
+    /// discarded, as is a partial line. The last event ID and reconnection time are kept; the
+    /// parser is ready for a new stream (for example after reconnecting).
+    public mutating func finish() {
+        partialLine.removeAll()
+        skipsLeadingLineFeed = false
+        isAtStreamStart = true
+        resetEvent()
+    }
+
+    private mutating func feed(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+        let count = buffer.count
+        var index = 0
+        if skipsLeadingLineFeed, count > 0 {
+            skipsLeadingLineFeed = false
+            if buffer[0] == Self.lineFeed { index = 1 }
+        }
+        var lineStart = index
+        while index < count {
+            let byte = buffer[index]
+            guard byte == Self.lineFeed || byte == Self.carriageReturn else {
+                index += 1
+                continue
+            }
+            let tail = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
+            if partialLine.isEmpty {
+                process(line: tail, into: &events)
+            } else {
+                partialLine.append(contentsOf: tail)
+                let line = partialLine
+                partialLine.removeAll(keepingCapacity: true)
+                line.withUnsafeBufferPointer { process(line: $0, into: &events) }
+            }
+            if byte == Self.carriageReturn {
+                if index + 1 < count {
+                    if buffer[index + 1] == Self.lineFeed { index += 1 }
+                } else {
+                    skipsLeadingLineFeed = true
+                }
+            }
+            index += 1
+            lineStart = index
+        }
+        if lineStart < count {
+            partialLine.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
+        }
+    }
+
+    private mutating func process(line whole: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+        var line = whole[...]
+        if isAtStreamStart {
+            isAtStreamStart = false
+            if line.starts(with: Self.byteOrderMark) { line = line.dropFirst(3) }
+        }
+        guard let first = line.first else {
+            dispatch(into: &events)
+            return
+        }
+        if first == Self.colon { return }
+        let field: Slice<UnsafeBufferPointer<UInt8>>
+        var value: Slice<UnsafeBufferPointer<UInt8>>
+        if let colon = line.firstIndex(of: Self.colon) {
+            field = line[..<colon]
+            value = line[(colon + 1)...]
+            if value.first == Self.space { value = value.dropFirst() }
+        } else {
+            field = line
+            value = line[line.endIndex...]
+        }
+        if field.elementsEqual(Self.dataField) {
+            data += String(decoding: value, as: UTF8.self)
+            data += "\n"
+            hasData = true
+        } else if field.elementsEqual(Self.eventField) {
+            eventType = String(decoding: value, as: UTF8.self)
+        } else if field.elementsEqual(Self.idField) {
+            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
+        } else if field.elementsEqual(Self.retryField) {
+            if let milliseconds = Self.parseDigits(value) {
+                reconnectionTime = milliseconds
+                retryInBlock = milliseconds
+            }
+        }
+    }
+
+    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+        defer { resetEvent() }
+        guard hasData else { return }
+        if data.utf8.last == Self.lineFeed { data.removeLast() }
+        events.append(ServerSentEvent(
+            event: eventType.isEmpty ? "message" : eventType,
+            data: data,
+            id: lastEventID.isEmpty ? nil : lastEventID,
+            retry: retryInBlock
+        ))
+    }
+
+    private mutating func resetEvent() {
+        data = ""
+        hasData = false
+        eventType = ""
+        retryInBlock = nil
+    }
+
+    /// A non-empty run of ASCII digits that fits in an `Int`, else `nil`.
+    private static func parseDigits(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) -> Int? {
+        guard !bytes.isEmpty else { return nil }
+        var result = 0
+        for byte in bytes {
+            guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
+            let (shifted, overflow1) = result.multipliedReportingOverflow(by: 10)
+            let (sum, overflow2) = shifted.addingReportingOverflow(Int(byte - UInt8(ascii: "0")))
+            if overflow1 || overflow2 { return nil }
+            result = sum
+        }
+        return result
+    }
+
+    private static let lineFeed = UInt8(ascii: "\n")
+    private static let carriageReturn = UInt8(ascii: "\r")
+    private static let colon = UInt8(ascii: ":")
+    private static let space = UInt8(ascii: " ")
+    private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
+    private static let dataField = Array("data".utf8)
+    private static let eventField = Array("event".utf8)
+    private static let idField = Array("id".utf8)
+    private static let retryField = Array("retry".utf8)
+}

@@ -1,0 +1,166 @@
+/// What the write callback does with a chunk offered to a streaming consumer.
+enum OfferResult {
+    /// The channel took the bytes.
+    case accepted
+    /// The buffer is full: return `CURL_WRITEFUNC_PAUSE` so curl keeps the bytes and stops reading.
+    case pause
+}
+
+/// The bounded hand-off between the loop thread (producer) and the task reading a body (consumer).
+///
+/// The producer ``offer(_:)``s chunks; once ``capacity`` bytes are buffered it is told to pause.
+/// The consumer takes chunks with ``next()``; when it has drained the buffer to half the capacity
+/// while the producer is paused, it asks the loop (once) to resume the transfer.
+final class BodyChannel: Sendable {
+    private struct State {
+        var chunks: [[UInt8]] = []
+        var firstChunk = 0
+        var bufferedBytes = 0
+        var highWater = 0
+        var isPaused = false
+        var pauseCount = 0
+        var isResumeRequested = false
+        var end: Result<Void, HTTPError>?
+        var waiter: CheckedContinuation<Result<[UInt8]?, HTTPError>, Never>?
+
+        mutating func popChunk() -> [UInt8]? {
+            guard firstChunk < chunks.count else { return nil }
+            let chunk = chunks[firstChunk]
+            chunks[firstChunk] = []
+            firstChunk += 1
+            if firstChunk == chunks.count {
+                chunks.removeAll(keepingCapacity: true)
+                firstChunk = 0
+            } else if firstChunk >= 64 && firstChunk * 2 >= chunks.count {
+                chunks.removeFirst(firstChunk)
+                firstChunk = 0
+            }
+            bufferedBytes -= chunk.count
+            return chunk
+        }
+    }
+
+    /// Bytes buffered before the producer is paused.
+    let capacity: Int
+    private let state = LockedValue(State())
+    private let requestResume: @Sendable () -> Void
+    private let requestCancel: @Sendable () -> Void
+
+    /// - Parameters:
+    ///   - capacity: bytes to buffer before pausing (at least 1).
+    ///   - requestResume: asks the loop to unpause the transfer; called at most once per pause.
+    ///   - requestCancel: asks the loop to cancel the transfer.
+    init(capacity: Int, requestResume: @escaping @Sendable () -> Void, requestCancel: @escaping @Sendable () -> Void) {
+        self.capacity = max(1, capacity)
+        self.requestResume = requestResume
+        self.requestCancel = requestCancel
+    }
+
+    /// The most bytes that were ever buffered at once.
+    var bufferedBytesHighWater: Int { state.withLock { $0.highWater } }
+
+    /// How many times the producer was paused.
+    var pauseCount: Int { state.withLock { $0.pauseCount } }
+
+    /// Fulfilled the first time the producer is paused, or when the body ends.
+    let pausedOrFinished = Promise<Void>()
+
+    // MARK: Producer (loop thread)
+
+    /// Offers bytes from the write callback.
+    func offer(_ bytes: UnsafeRawBufferPointer) -> OfferResult {
+        enum Step {
+            case handOff(CheckedContinuation<Result<[UInt8]?, HTTPError>, Never>, [UInt8])
+            case buffered
+            case full
+        }
+        let step: Step = state.withLock { state in
+            if state.bufferedBytes >= capacity {
+                if !state.isPaused {
+                    state.isPaused = true
+                    state.pauseCount += 1
+                }
+                return .full
+            }
+            let chunk = [UInt8](bytes)
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return .handOff(waiter, chunk)
+            }
+            state.chunks.append(chunk)
+            state.bufferedBytes += chunk.count
+            state.highWater = max(state.highWater, state.bufferedBytes)
+            return .buffered
+        }
+        switch step {
+        case .handOff(let waiter, let chunk):
+            waiter.resume(returning: .success(chunk))
+            return .accepted
+        case .buffered:
+            return .accepted
+        case .full:
+            pausedOrFinished.fulfill(())
+            return .pause
+        }
+    }
+
+    /// Called by the loop right before it unpauses the transfer.
+    func clearPause() {
+        state.withLock { state in
+            state.isPaused = false
+            state.isResumeRequested = false
+        }
+    }
+
+    /// Ends the body: the consumer gets the buffered chunks, then `nil` or the error.
+    func finish(_ result: Result<Void, HTTPError>) {
+        let waiter = state.withLock { state in
+            if state.end == nil { state.end = result }
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: result.map { nil })
+        pausedOrFinished.fulfill(())
+    }
+
+    // MARK: Consumer (any task)
+
+    /// The next chunk, `nil` at the end, or the transfer's error. Cancelling the waiting task
+    /// returns ``HTTPError/Code/cancelled`` at once and cancels the transfer.
+    func next() async -> Result<[UInt8]?, HTTPError> {
+        if Task.isCancelled {
+            requestCancel()
+            return .failure(HTTPError(.cancelled, "the task reading the body was cancelled"))
+        }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                var shouldResume = false
+                let ready: Result<[UInt8]?, HTTPError>? = state.withLock { state in
+                    if let chunk = state.popChunk() {
+                        if state.isPaused && !state.isResumeRequested && state.bufferedBytes <= capacity / 2 {
+                            state.isResumeRequested = true
+                            shouldResume = true
+                        }
+                        return .success(chunk)
+                    }
+                    if let end = state.end {
+                        // Report a failure once; afterwards the sequence just ends.
+                        state.end = .success(())
+                        return end.map { nil }
+                    }
+                    state.waiter = continuation
+                    return nil
+                }
+                if shouldResume { requestResume() }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                defer { state.waiter = nil }
+                return state.waiter
+            }
+            requestCancel()
+            waiter?.resume(returning: .failure(HTTPError(.cancelled, "the task reading the body was cancelled")))
+        }
+    }
+}

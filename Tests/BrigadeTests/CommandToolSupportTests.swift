@@ -1,0 +1,115 @@
+import Brigade
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Helpers shared by the tool test suites: temporary folders, scripts, process-death checks.
+final class TemporaryDirectory: @unchecked Sendable {
+    // Safe: `path` is immutable after init; the folder is only removed in deinit.
+    let path: String
+
+    init() throws {
+        var template = Array((NSTemporaryDirectory() + "/brigade-tools-XXXXXX").utf8CString)
+        guard let created = mkdtemp(&template) else { throw POSIXError(.EIO) }
+        path = FilePathsForTests.canonical(String(cString: created))
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes `contents` to `name` (creating folders), optionally executable; returns the absolute path.
+    @discardableResult
+    func write(_ name: String, _ contents: String, executable: Bool = false) throws -> String {
+        let file = path + "/" + name
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try contents.write(toFile: file, atomically: true, encoding: .utf8)
+        if executable { chmod(file, 0o755) }
+        return file
+    }
+
+    func makeDirectory(_ name: String) throws -> String {
+        let folder = path + "/" + name
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
+    /// A named pipe to hear from scripts without sleeping.
+    func makeFIFO(_ name: String) throws -> String {
+        let fifo = path + "/" + name
+        guard mkfifo(fifo, 0o600) == 0 else { throw POSIXError(.EIO) }
+        return fifo
+    }
+}
+
+enum FilePathsForTests {
+    static func canonical(_ path: String) -> String {
+        guard let resolved = realpath(path, nil) else { return path }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+}
+
+/// Reads lines from a FIFO on a dedicated thread until `done(lines)` or `timeout` (no sleeping: poll(2)).
+func readFIFOLines(_ path: String, timeout: Duration = .seconds(20), until done: @escaping @Sendable ([String]) -> Bool) async -> [String] {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            // O_RDWR: opening never blocks, and the pipe never reports EOF between writers.
+            let fd = open(path, O_RDWR | O_CLOEXEC)
+            var text = ""
+            var lines: [String] = []
+            let deadline = ContinuousClock.now + timeout
+            while fd >= 0, !done(lines), ContinuousClock.now < deadline {
+                var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                guard poll(&descriptor, 1, 500) >= 0 else { break }
+                guard descriptor.revents & Int16(POLLIN) != 0 else { continue }
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                let count = read(fd, &buffer, buffer.count)
+                guard count > 0 else { break }
+                text += String(decoding: buffer[..<count], as: UTF8.self)
+                lines = text.split(separator: "\n").map(String.init)
+            }
+            if fd >= 0 { close(fd) }
+            continuation.resume(returning: lines)
+        }
+    }
+}
+
+/// Whether `pid` has exited (gone, or a zombie nobody reaped), waiting for it up to `timeout` on a pidfd.
+func waitUntilDead(_ pid: pid_t, timeout: Duration = .seconds(10)) -> Bool {
+    typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
+    if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") {
+        let pidfdOpen = unsafeBitCast(symbol, to: PidfdOpen.self)
+        let fd = pidfdOpen(pid, 0)
+        if fd < 0 { return errno == ESRCH }
+        defer { close(fd) }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(timeout.components.seconds * 1000)
+        return poll(&descriptor, 1, milliseconds) == 1
+    }
+    return isDead(pid)
+}
+
+/// `kill -0` fails, or the process is a zombie (this machine's PID 1 does not reap orphans).
+func isDead(_ pid: pid_t) -> Bool {
+    if kill(pid, 0) != 0 { return errno == ESRCH }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        let close = stat.lastIndex(of: ")")
+    else { return true }
+    let state = stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).prefix(1)
+    return state == "Z" || state == "X"
+}
+
+func commandSpec(_ name: String = "t", parameters: JSONValue, maxOutputBytes: Int? = nil) -> ToolSpec {
+    ToolSpec(name: name, description: "test tool", parameters: parameters, policy: ToolPolicy(maxOutputBytes: maxOutputBytes))
+}
+
+func located(_ argv: [String]) -> [Located<String>] {
+    argv.enumerated().map { index, element in
+        Located(element, at: SourceLocation(file: "test.yaml", line: 3, column: 7 + index))
+    }
+}
+
+let context = ToolContext(callID: "call-1")
