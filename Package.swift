@@ -28,6 +28,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // libedit (line editing and history for `brigade chat`), with typed shims for its variadic calls.
+        .systemLibrary(
+            name: "CEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(
             name: "CurlHTTP",
             dependencies: ["CCurl"]
@@ -53,6 +59,7 @@ let package = Package(
             name: "BrigadeCLI",
             dependencies: [
                 "Brigade",
+                "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,20 @@
+import Brigade
+
+/// Tool arguments shortened for one line: `{"path":"/var","depth":2}` becomes `path=/var depth=2`.
+enum ArgumentSummary {
+    /// - Parameter preview: the raw arguments (possibly cut, so possibly not valid JSON).
+    static func short(_ preview: String) -> String {
+        let text = TerminalText.sanitized(preview, keepNewlines: false)
+        guard case .object(let object)? = try? JSONValue(parsing: text) else { return text }
+        return object.map { key, value in "\(key)=\(describe(value))" }.joined(separator: " ")
+    }
+
+    private static func describe(_ value: JSONValue) -> String {
+        switch value {
+        case .string(let string):
+            string.isEmpty || string.contains(" ") ? "\"\(string)\"" : string
+        default:
+            value.jsonString
+        }
+    }
+}
