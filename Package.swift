@@ -70,13 +70,25 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
+        // Test-only: runs the batch engine with a fake runner so BatchCrashTests can SIGKILL it.
+        .executableTarget(
+            name: "BatchCrashHarness",
+            dependencies: ["Brigade"]
+        ),
         .testTarget(
             name: "BrigadeTests",
             dependencies: [
                 "Brigade",
                 "BrigadeTesting",
+                "BatchCrashHarness",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
+        ),
+        // Unit tests of the REPL's pure parts, and the `brigade` binary driven through a pseudo-terminal.
+        .testTarget(
+            name: "BrigadeCLITests",
+            dependencies: ["BrigadeCLI", "Brigade", "BrigadeTesting"]
         ),
     ]
 )

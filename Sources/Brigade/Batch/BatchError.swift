@@ -1,0 +1,58 @@
+/// An id that occurs more than once, with where it occurs.
+public struct BatchDuplicateID: Sendable, Hashable, CustomStringConvertible {
+    public var id: BatchItemID
+    /// Where the id occurs: input line numbers, or `file:line` for merged result files.
+    public var locations: [String]
+
+    public init(id: BatchItemID, locations: [String]) {
+        self.id = id
+        self.locations = locations
+    }
+
+    public var description: String { "\(id) (\(locations.joined(separator: ", ")))" }
+}
+
+/// A failure of a batch as a whole (item failures are not errors: they are recorded per item).
+public struct BatchError: Error, Sendable, Hashable, CustomStringConvertible {
+    public enum Code: Sendable, Hashable {
+        /// The input names some ids more than once; nothing was started. See ``BatchError/duplicates``.
+        case duplicateIDs
+        /// A file could not be opened, read, written, synced or renamed.
+        case io
+        /// The results file holds a line, other than a torn last one, that is not a batch record.
+        case corruptResults
+        /// Another process holds the results file.
+        case resultsInUse
+        /// An option is out of range or malformed (a shard spec, a concurrency, a file given twice …).
+        case invalidOption
+    }
+
+    public var code: Code
+    public var message: String
+    /// The duplicated ids, for ``Code/duplicateIDs``.
+    public var duplicates: [BatchDuplicateID]
+    /// The file concerned, when there is one.
+    public var path: String?
+
+    public init(_ code: Code, _ message: String, path: String? = nil, duplicates: [BatchDuplicateID] = []) {
+        self.code = code
+        self.message = message
+        self.path = path
+        self.duplicates = duplicates
+    }
+
+    public var description: String {
+        guard code == .duplicateIDs, !duplicates.isEmpty else { return message }
+        let shown = duplicates.prefix(20).map { "  id \($0)" }.joined(separator: "\n")
+        let more = duplicates.count > 20 ? "\n  … and \(duplicates.count - 20) more" : ""
+        return "\(message)\n\(shown)\(more)"
+    }
+
+    static func duplicateIDs(_ duplicates: [BatchDuplicateID], in what: String) -> BatchError {
+        BatchError(
+            .duplicateIDs,
+            "\(what) names \(duplicates.count) id\(duplicates.count == 1 ? "" : "s") more than once; nothing was started",
+            duplicates: duplicates
+        )
+    }
+}
