@@ -4,9 +4,12 @@ import Brigade
 enum ArgumentSummary {
     /// - Parameter preview: the raw arguments (possibly cut, so possibly not valid JSON).
     static func short(_ preview: String) -> String {
-        let text = TerminalText.sanitized(preview, keepNewlines: false)
-        guard case .object(let object)? = try? JSONValue(parsing: text) else { return text }
-        return object.map { key, value in "\(key)=\(describe(value))" }.joined(separator: " ")
+        guard case .object(let object)? = try? JSONValue(parsing: preview) else {
+            return TerminalText.sanitized(preview, keepNewlines: false)
+        }
+        // Sanitised after decoding: JSON escapes (`\u001b`) decode to control characters.
+        let text = object.map { key, value in "\(key)=\(describe(value))" }.joined(separator: " ")
+        return TerminalText.sanitized(text, keepNewlines: false)
     }
 
     private static func describe(_ value: JSONValue) -> String {
