@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "Brigade", targets: ["Brigade"]),
         .library(name: "BrigadeTesting", targets: ["BrigadeTesting"]),
         .executable(name: "brigade", targets: ["BrigadeCLI"]),
+        .executable(name: "fake-model-server", targets: ["FakeModelServerTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,7 +54,12 @@ let package = Package(
             dependencies: [
                 "Brigade",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
+        ),
+        .executableTarget(
+            name: "FakeModelServerTool",
+            dependencies: ["BrigadeTesting"]
         ),
         .executableTarget(
             name: "BrigadeCLI",
@@ -81,8 +87,10 @@ let package = Package(
                 "Brigade",
                 "BrigadeTesting",
                 "BatchCrashHarness",
-                .product(name: "Logging", package: "swift-log"),
+                "CurlHTTP",
+                .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Unit tests of the REPL's pure parts, and the `brigade` binary driven through a pseudo-terminal.

@@ -44,6 +44,11 @@ static inline int brigade_el_bind(EditLine *el, const char *key, const char *com
     return el_set(el, EL_BIND, key, command, (const char *)NULL);
 }
 
+/* 1: put the terminal in libedit's editing mode now (el_gets restores it when it returns). */
+static inline int brigade_el_prepare_terminal(EditLine *el, int prepare) {
+    return el_set(el, EL_PREP_TERM, prepare);
+}
+
 static inline int brigade_el_refresh(EditLine *el) {
     return el_set(el, EL_REFRESH);
 }

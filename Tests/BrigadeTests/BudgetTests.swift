@@ -10,7 +10,8 @@ struct BudgetTests {
     }
 
     @Test func unlimitedAdmitsTheRequestedOutputAndCountsTurns() {
-        var budget = budget(Budget.Limits())
+        #expect(Budget.Limits().maxTurns == 20)
+        var budget = budget(.unlimited)
         #expect(budget.admitModelCall(estimatedInputTokens: 1_000_000, requestedOutputTokens: 4096, purpose: .turn, now: start) == .admitted(maxOutputTokens: 4096))
         #expect(budget.admitModelCall(estimatedInputTokens: 0, requestedOutputTokens: 10, purpose: .synthesis, now: start) == .admitted(maxOutputTokens: 10))
         #expect(budget.turns == 2)
@@ -180,7 +181,7 @@ struct BudgetTests {
         #expect(snapshot.timeLeft == .seconds(6))
         #expect(snapshot.turnsLeft == 3)
         #expect(snapshot.toolCallsLeft == 4)
-        #expect(Budget(limits: Budget.Limits(), startedAt: start).snapshot(now: start).usdLeft == nil)
+        #expect(Budget(limits: .unlimited, startedAt: start).snapshot(now: start).usdLeft == nil)
     }
 
     @Test func limitsMapToStopReasons() {

@@ -72,6 +72,17 @@ struct CommandToolCancellationTests {
         #expect(waitUntilDead(pid))
     }
 
+    @Test func aGrandchildHoldingStdoutDoesNotHoldTheCall() async throws {
+        // The background sleep inherits stdout; the call must end when the script does, and the sleep must die.
+        let folder = try TemporaryDirectory()
+        let script = try folder.write("holder.sh", "#!/bin/bash\nset -euo pipefail\nsleep 100 &\necho \"$!\"\n", executable: true)
+        let tool = try CommandToolExecutor(CommandToolConfig(argv: located([script])), spec: commandSpec(parameters: [:]), baseDirectory: "/")
+        let output = try await tool.call([:], context: context)
+        #expect(!output.isError)
+        let pid = try #require(pid_t(output.text))
+        #expect(waitUntilDead(pid))
+    }
+
     @Test func aCancelledCallDoesNotStart() async throws {
         let folder = try TemporaryDirectory()
         let marker = folder.path + "/ran"

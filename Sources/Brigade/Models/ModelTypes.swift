@@ -45,19 +45,35 @@ public enum ChatMessage: Sendable, Hashable {
 }
 
 /// Token counts reported by the provider.
+///
+/// `inputTokens` counts every prompt token, cached or not: for Anthropic it is
+/// `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`; for OpenAI it is
+/// `prompt_tokens` (which already includes `prompt_tokens_details.cached_tokens`). The cache
+/// counts are broken out for information only; pricing charges all input at the input price.
 public struct TokenUsage: Sendable, Hashable {
     public var inputTokens: Int
     public var outputTokens: Int
+    /// Input tokens served from the provider's prompt cache (included in `inputTokens`).
+    public var cachedInputTokens: Int
+    /// Input tokens written to the provider's prompt cache (Anthropic; included in `inputTokens`).
+    public var cacheCreationInputTokens: Int
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0) {
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, cacheCreationInputTokens: Int = 0) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
+        self.cachedInputTokens = cachedInputTokens
+        self.cacheCreationInputTokens = cacheCreationInputTokens
     }
 
     public var totalTokens: Int { inputTokens + outputTokens }
 
     public static func + (lhs: TokenUsage, rhs: TokenUsage) -> TokenUsage {
-        TokenUsage(inputTokens: lhs.inputTokens + rhs.inputTokens, outputTokens: lhs.outputTokens + rhs.outputTokens)
+        TokenUsage(
+            inputTokens: lhs.inputTokens + rhs.inputTokens,
+            outputTokens: lhs.outputTokens + rhs.outputTokens,
+            cachedInputTokens: lhs.cachedInputTokens + rhs.cachedInputTokens,
+            cacheCreationInputTokens: lhs.cacheCreationInputTokens + rhs.cacheCreationInputTokens
+        )
     }
 }
 

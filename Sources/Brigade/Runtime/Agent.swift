@@ -23,6 +23,10 @@ public struct Agent: Sendable {
         public var fallback: (any FallbackAnswering)?
         /// Appended as a user message to the synthesis call (tools disabled).
         public var synthesisInstruction: String
+        /// The static routes: fixed fan-outs with template joins (see docs/routes.md).
+        public var routes: RouteSet
+        /// How requests are split between the routes and the model.
+        public var routing: RoutingMode
 
         public static let defaultSynthesisInstruction = """
             No more tool calls are possible in this run. Answer my request now, using only the information \
@@ -38,7 +42,9 @@ public struct Agent: Sendable {
             temperature: Double? = nil,
             dispatch: Dispatcher.Configuration = Dispatcher.Configuration(),
             fallback: (any FallbackAnswering)? = nil,
-            synthesisInstruction: String = Configuration.defaultSynthesisInstruction
+            synthesisInstruction: String = Configuration.defaultSynthesisInstruction,
+            routes: RouteSet = RouteSet(),
+            routing: RoutingMode = .hybrid
         ) {
             self.model = model
             self.pricing = pricing
@@ -49,6 +55,8 @@ public struct Agent: Sendable {
             self.dispatch = dispatch
             self.fallback = fallback
             self.synthesisInstruction = synthesisInstruction
+            self.routes = routes
+            self.routing = routing
         }
     }
 

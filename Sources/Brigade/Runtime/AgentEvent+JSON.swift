@@ -8,12 +8,18 @@ extension Duration {
 
 extension AgentEvent {
     /// The event as one JSON object with a `"type"` field (`turn_started`, `text_delta`,
-    /// `tool_call_queued`, `tool_call_started`, `tool_call_finished`, `budget_update`, `fallback_used`,
+    /// `route_matched`, `tool_call_queued`, `tool_call_started`, `tool_call_finished`, `budget_update`, `fallback_used`,
     /// `finished`) — one line of the NDJSON protocol. Durations are in seconds; keys are snake_case.
     public var json: JSONValue {
         switch self {
         case .turnStarted(let turn):
             ["type": "turn_started", "turn": .integer(turn)]
+        case .routeMatched(let info):
+            [
+                "type": "route_matched", "route": .string(info.route),
+                "captures": .object(JSONObject(info.captures.sorted { $0.key < $1.key }.map { ($0.key, JSONValue.string($0.value)) })),
+                "reason": .string(info.reason), "fallback": .bool(info.isFallback),
+            ]
         case .textDelta(let text):
             ["type": "text_delta", "text": .string(text)]
         case .toolCallQueued(let info):

@@ -52,6 +52,8 @@ public struct ToolCallOutcome: Sendable, Hashable {
 public enum AgentEvent: Sendable, Hashable {
     /// A model call begins (turns count from 1; the synthesis call is a turn too).
     case turnStarted(turn: Int)
+    /// A static route serves this request: its fixed fan-out follows.
+    case routeMatched(RouteMatchInfo)
     /// Text streamed by the model.
     case textDelta(String)
     /// The model asked for a call; it waits for validation, admission, approval and a free slot.
@@ -65,4 +67,20 @@ public enum AgentEvent: Sendable, Hashable {
     case fallbackUsed(reason: String)
     /// The run ended. Always the last event.
     case finished(RunResult)
+}
+
+/// Which route serves a request, with the captures of its pattern and why it matched.
+public struct RouteMatchInfo: Sendable, Hashable {
+    public var route: String
+    public var captures: [String: String]
+    public var reason: String
+    /// True when the route answers because the model could not (fallback).
+    public var isFallback: Bool
+
+    public init(route: String, captures: [String: String], reason: String, isFallback: Bool) {
+        self.route = route
+        self.captures = captures
+        self.reason = reason
+        self.isFallback = isFallback
+    }
 }

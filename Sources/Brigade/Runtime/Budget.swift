@@ -37,7 +37,8 @@ public struct Budget: Sendable, Hashable {
         public var inputTokens: Int?
         public var outputTokens: Int?
         public var wallTime: Duration?
-        /// Model calls per run, the synthesis call included.
+        /// Model calls per run, the synthesis call included. Default 20, so that a model that keeps
+        /// asking for tools cannot loop forever; `nil` removes the cap.
         public var maxTurns: Int?
         /// Tool calls per run.
         public var maxCallsPerRun: Int?
@@ -54,7 +55,7 @@ public struct Budget: Sendable, Hashable {
             inputTokens: Int? = nil,
             outputTokens: Int? = nil,
             wallTime: Duration? = nil,
-            maxTurns: Int? = nil,
+            maxTurns: Int? = 20,
             maxCallsPerRun: Int? = nil,
             maxCallsPerTurn: Int? = nil,
             synthesisReserve: Double = 0.15,
@@ -70,6 +71,9 @@ public struct Budget: Sendable, Hashable {
             self.synthesisReserve = synthesisReserve
             self.minimumOutputTokens = minimumOutputTokens
         }
+
+        /// No cap at all (not even on turns).
+        public static let unlimited = Limits(maxTurns: nil)
     }
 
     /// One cap of ``Limits``, as the reason an admission was refused.

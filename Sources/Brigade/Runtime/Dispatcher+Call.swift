@@ -55,6 +55,11 @@ extension Dispatcher {
         do {
             return try await withSlots(for: prepared.tool) {
                 let start = ContinuousClock.now
+                // A slot freed by a call cancelled at the deadline must not start another call.
+                if let deadline, start >= deadline {
+                    return CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start", refusedBy: .wallTime)
+                }
+                if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled before it ran") }
                 startedAt.withLock { $0 = start }
                 onEvent(.toolCallStarted(ToolCallInfo(prepared.call)))
                 return await self.invoke(prepared, deadline: deadline)

@@ -75,6 +75,7 @@ extension RunLoop {
     /// Answers without the model: the fallback hook if it has an answer, else the list of what was gathered.
     mutating func fallback(_ reason: FallbackReason, stopReason: StopReason) async -> LoopEnd {
         if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
+        if configuration.fallback == nil, let routed = await routeFallback(reason, stopReason: stopReason) { return routed }
         if let hook = configuration.fallback {
             let request = FallbackRequest(prompt: prompt, reason: reason, gathered: gathered, deadline: ledger.deadline, emit: emit)
             if let answer = await hook.fallbackAnswer(for: request) {

@@ -39,14 +39,14 @@ struct RunLoop {
         if let session {
             if let history = session.beginRun() {
                 messages = history + [.user(prompt)]
-                end = await loop()
+                end = await route()
                 session.endRun(with: messages)
             } else {
                 end = LoopEnd(answer: "", stopReason: .error("the session is busy with another run"))
             }
         } else {
             messages = [.user(prompt)]
-            end = await loop()
+            end = await route()
         }
         let budget = ledger.budget
         logger.debug("run finished", metadata: ["stop": "\(end.stopReason.code)", "turns": "\(budget.turns)"])
@@ -64,7 +64,7 @@ struct RunLoop {
         )
     }
 
-    private mutating func loop() async -> LoopEnd {
+    mutating func loop() async -> LoopEnd {
         guard let model = configuration.model else {
             return await fallback(.noModel, stopReason: .modelUnavailable("no model is configured"))
         }
@@ -156,7 +156,7 @@ struct RunLoop {
         )
     }
 
-    private mutating func record(_ dispatched: [DispatchedCall], turn: Int, modelTime: Duration) {
+    mutating func record(_ dispatched: [DispatchedCall], turn: Int, modelTime: Duration) {
         gathered += dispatched
         for call in dispatched {
             callTimings.append(RunResult.CallTiming(

@@ -14,20 +14,23 @@ public struct CurrentTimeExecutor: ToolExecutor {
 
     public func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let zone: TimeZone
+        let zoneName: String
         if let name = arguments["timezone"]?.stringValue, !name.isEmpty {
             guard let named = TimeZone(identifier: name) else {
                 return ToolOutput(text: "unknown time zone \"\(name)\"; use an IANA name such as Europe/Paris or America/New_York", isError: true)
             }
             zone = named
+            zoneName = name
         } else {
             zone = TimeZone.current
+            zoneName = zone.identifier
         }
         let now = Date()
         let seconds = Int(now.timeIntervalSince1970.rounded(.down))
         let offset = zone.secondsFromGMT(for: now)
         let local = Self.iso8601(seconds: seconds, offset: offset)
         let utc = Self.iso8601(seconds: seconds, offset: 0)
-        return ToolOutput(text: "\(local) (\(zone.identifier), \(Self.weekday(seconds: seconds + offset)))\nUTC: \(utc)")
+        return ToolOutput(text: "\(local) (\(zoneName), \(Self.weekday(seconds: seconds + offset)))\nUTC: \(utc)")
     }
 
     /// `2026-11-25T18:30:05+01:00`, or `…Z` for offset 0.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How an http tool turns a response body into text for a model.
 enum ResponseText {
     static func isHTML(_ contentType: String) -> Bool {
@@ -55,7 +57,7 @@ enum HTTPStatusText {
 /// A rough HTML-to-text reduction: drops scripts, styles and comments, turns block elements into line
 /// breaks and list items into "- " lines, decodes common entities, and collapses whitespace.
 enum HTMLText {
-    private static let dropped: Set<String> = ["script", "style", "noscript", "svg", "template", "head"]
+    private static let dropped: Set<String> = ["script", "style", "noscript", "svg", "template", "head", "title"]
     private static let blocks: Set<String> = [
         "p", "div", "br", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "header", "footer", "nav",
         "ul", "ol", "table", "pre", "blockquote", "hr", "main", "aside", "dl", "dt", "dd", "figure", "form", "title",
@@ -64,6 +66,12 @@ enum HTMLText {
     static func plainText(_ html: String) -> String {
         var out = ""
         var title: String?
+        if let open = html.range(of: "<title", options: .caseInsensitive),
+            let start = html[open.upperBound...].firstIndex(of: ">"),
+            let end = html[start...].range(of: "</title", options: .caseInsensitive)
+        {
+            title = decodeEntities(html[html.index(after: start)..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         var rest = Substring(html)
         while let open = rest.firstIndex(of: "<") {
             out += decodeEntities(rest[..<open])
@@ -77,9 +85,6 @@ enum HTMLText {
             rest = rest[rest.index(after: close)...]
             let isClosing = tag.hasPrefix("/")
             let name = tag.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }.lowercased()
-            if !isClosing, name == "title", let end = rest.range(of: "</title", options: .caseInsensitive) {
-                title = decodeEntities(rest[..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
-            }
             if !isClosing, dropped.contains(name) {
                 rest = rest.range(of: "</\(name)", options: .caseInsensitive).map { rest[$0.upperBound...] } ?? ""
                 if let end = rest.firstIndex(of: ">") { rest = rest[rest.index(after: end)...] }

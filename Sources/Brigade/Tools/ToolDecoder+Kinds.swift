@@ -57,8 +57,12 @@ extension ToolDecoder {
         let urlNode = try map.required("url")
         let url = try urlNode.string(environment: environment)
         let lowered = url.lowercased()
-        guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
-            throw urlNode.error("must start with http:// or https:// (the scheme and host cannot come from an argument), got `\(url)`")
+        // A URL that is exactly one `{{name}}` comes whole from an argument (checked as http(s) per call).
+        let wholeURLArgument = (try? PlaceholderTemplate(parsing: url))?.solePlaceholderName != nil
+        guard wholeURLArgument || lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
+            throw urlNode.error(
+                "must start with http:// or https:// (the scheme and host cannot come from part of an argument), or be exactly one `{{name}}`, got `\(url)`"
+            )
         }
         var config = HTTPToolConfig(url: Located(url, at: urlNode.location))
         if let method = map.optional("method") {

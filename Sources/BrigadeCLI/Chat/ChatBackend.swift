@@ -2,84 +2,85 @@ import Brigade
 import Logging
 
 /// What the REPL needs from the workspace — config, tools, routes, model — and the one file that calls
-/// the workspace glue, so wiring it is quick.
+/// the workspace glue (`Workspace.load`, `makeAgent`, `Workspace.makeModel`).
 ///
-/// STOPGAP until `Workspace` lands on main: tools are loaded from the config's tools folder and the agent
-/// has no model (every prompt is answered by the fallback); routes and `/model` report that they are not
-/// wired. With the glue: `Workspace.load(configPath:environment:currentDirectory:)` here and
-/// `workspace.makeAgent(mode:approval:logger:)` in ``switching(mode:)`` / ``switching(model:)``.
+/// `/mode` and `/model` make a new agent over the same workspace; the conversation lives in the REPL's
+/// `AgentSession`, so it carries over. (A new agent has a new dispatcher: "always" approvals start over.)
 struct ChatBackend: Sendable {
-    var agent: Agent
-    var mode: BrigadeConfig.Routing
-    /// The model's display name, e.g. `openai:gpt-4o-mini`; `nil` without a model.
-    var modelName: String?
-    /// `/routes`: one line per route.
-    var routeLines: [String]
-    private var config: BrigadeConfig
-    private var approval: any ApprovalPolicy
-    private var logger: Logger
+    private(set) var workspace: Workspace
+    private(set) var agent: Agent
+    private(set) var mode: RoutingMode
+    private let environment: [String: String]
+    private let approval: any ApprovalPolicy
+    private let logger: Logger
 
     var limits: Budget.Limits { agent.configuration.limits }
+    /// The model's display name, e.g. `openai:gpt-4o-mini`; `nil` without a model.
+    var modelName: String? { workspace.model?.displayName }
+    /// A line for the user when the configured routing was lowered to `static` (no model).
+    var notice: String? { workspace.routingNotice }
 
-    /// Loads the configuration, the tools and the model.
+    /// Loads the configuration, the tools, the routes and the model.
     ///
-    /// - Throws: `ConfigError` (with file:line:column) for a bad config or tool file.
+    /// - Parameter mode: `--mode`; `nil` takes the configuration's routing (`static` without a model).
+    /// - Throws: `ConfigError` (with file:line:column) for a bad file; ``ChatBackendError`` when `mode`
+    ///   needs a model and there is none.
     static func load(
         configPath: String?,
         environment: [String: String],
         currentDirectory: String,
-        mode: BrigadeConfig.Routing?,
+        mode: RoutingMode?,
         approval: any ApprovalPolicy,
         logger: Logger
     ) throws -> ChatBackend {
-        let config = try BrigadeConfig.resolve(explicit: configPath, environment: environment, currentDirectory: currentDirectory)
-        let toolsFolder = config.paths.tools
-        let declarations = FileIO.isDirectory(toolsFolder.value) || toolsFolder.location != nil
-            ? try RegistryLoader.load(directory: toolsFolder.value, environment: environment) : []
-        let registry = try ToolFactory.makeRegistry(declarations, httpClient: nil)
-        let systemPrompt = FileIO.readText(config.paths.prompts.value + "/system.md") ?? ""
-        let limits = Budget.Limits(
-            usd: config.budget.usd,
-            inputTokens: config.budget.inputTokens,
-            outputTokens: config.budget.outputTokens,
-            wallTime: config.budget.wallClock,
-            maxTurns: config.limits.maxTurns,
-            maxCallsPerRun: config.limits.maxCallsPerRun,
-            maxCallsPerTurn: config.limits.maxCallsPerTurn,
-            synthesisReserve: config.budget.synthesisReserve
-        )
-        let agent = Agent(
-            registry: registry,
-            configuration: Agent.Configuration(
-                model: nil,
-                limits: limits,
-                systemPrompt: systemPrompt,
-                dispatch: Dispatcher.Configuration(
-                    maxParallelCalls: config.limits.maxParallelCalls,
-                    defaultTimeout: config.limits.toolTimeout,
-                    defaultMaxOutputBytes: config.limits.maxToolOutputBytes,
-                    approval: approval
-                )
-            ),
-            logger: logger
-        )
+        let workspace = try Workspace.load(configPath: configPath, environment: environment, currentDirectory: currentDirectory)
+        let mode = mode ?? workspace.defaultRouting
+        try requireModel(for: mode, in: workspace)
         return ChatBackend(
-            agent: agent, mode: mode ?? config.routing, modelName: nil,
-            routeLines: ["Routes are not wired into the REPL yet."],
-            config: config, approval: approval, logger: logger
+            workspace: workspace,
+            agent: workspace.makeAgent(routing: mode, approval: approval, logger: logger),
+            mode: mode, environment: environment, approval: approval, logger: logger
         )
     }
 
     /// The same workspace with another routing mode.
-    func switching(mode: BrigadeConfig.Routing) throws -> ChatBackend {
+    /// - Throws: ``ChatBackendError`` when `mode` needs a model and there is none.
+    func switching(mode: RoutingMode) throws -> ChatBackend {
+        try Self.requireModel(for: mode, in: workspace)
         var copy = self
         copy.mode = mode
+        copy.agent = workspace.makeAgent(routing: mode, approval: approval, logger: logger)
         return copy
     }
 
     /// The same workspace with another model of the configured provider.
+    /// - Throws: ``ChatBackendError`` without a `model:` section or an API key.
     func switching(model name: String) throws -> ChatBackend {
-        throw ChatBackendError("switching models is not wired into the REPL yet")
+        guard let settings = workspace.config.model else { throw ChatBackendError("no model is configured in config.yaml") }
+        let (client, reason) = Workspace.makeModel(settings, environment: environment, httpClient: workspace.httpClient, modelName: name)
+        guard let client else { throw ChatBackendError(reason ?? "the model cannot be used") }
+        var copy = self
+        copy.workspace.model = client
+        copy.agent = copy.workspace.makeAgent(routing: mode, approval: approval, logger: logger)
+        return copy
+    }
+
+    /// `/routes`: one entry per route — name, description, the calls of its fan-out, an example.
+    var routeLines: [String] {
+        let routes = workspace.routes.routes
+        guard !routes.isEmpty else { return ["No routes (add them in \(workspace.config.paths.routes.value))."] }
+        return routes.flatMap { route -> [String] in
+            var lines = ["\(route.name): \(route.description)"]
+            lines.append("  calls: " + route.calls.map { $0.label == $0.tool ? $0.tool : "\($0.label)=\($0.tool)" }.joined(separator: ", "))
+            if let example = route.examples.first { lines.append("  e.g. \"\(example)\"") }
+            return lines
+        }
+    }
+
+    private static func requireModel(for mode: RoutingMode, in workspace: Workspace) throws {
+        if mode != .static, workspace.model == nil {
+            throw ChatBackendError("mode \(mode.rawValue) needs a model: \(workspace.modelUnavailableReason ?? "none is available")")
+        }
     }
 }
 

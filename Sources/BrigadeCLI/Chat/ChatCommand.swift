@@ -20,19 +20,16 @@ struct ChatCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "The configuration file (default: ./brigade.yaml, ./config.yaml, then $XDG_CONFIG_HOME/brigade/config.yaml).")
-    var config: String?
+    @OptionGroup var workspaceOptions: WorkspaceOptions
 
-    @Option(name: .long, help: "How prompts are served: static (routes only, offline), model, or hybrid.")
-    var mode: BrigadeConfig.Routing?
+    @Option(name: .long, help: "Routing: hybrid, model or static (default: config `routing`; static without a model).")
+    var mode: RoutingMode?
 
     func run() async throws {
-        let status = await runChat(configPath: config, mode: mode)
+        let status = await runChat(configPath: workspaceOptions.config, mode: mode)
         if status != 0 { throw ExitCode(status) }
     }
 }
-
-extension BrigadeConfig.Routing: ExpressibleByArgument {}
 
 /// Runs the REPL on this process's terminal (or pipes) until the user leaves.
 ///
@@ -42,11 +39,11 @@ extension BrigadeConfig.Routing: ExpressibleByArgument {}
 ///   - mode: overrides `routing:` from the configuration.
 ///   - environment: the process environment by default.
 ///   - logger: where the runtime logs; by default nothing is logged (log lines would garble the display).
-/// - Returns: the exit status: 0 when the user left, 1 when the configuration could not be loaded
-///   (the error is printed on standard error).
+/// - Returns: the exit status: 0 when the user left; 2 when the configuration is wrong or `mode` needs a
+///   model there is not (the error is printed on standard error); 1 when the terminal cannot be set up.
 func runChat(
     configPath: String? = nil,
-    mode: BrigadeConfig.Routing? = nil,
+    mode: RoutingMode? = nil,
     environment: [String: String] = ProcessEnvironment.current,
     logger: Logger = Logger(label: "brigade.chat") { _ in SwiftLogNoOpLogHandler() }
 ) async -> Int32 {
@@ -60,6 +57,12 @@ func runChat(
     do {
         let repl = try ChatREPL(options: options, logger: logger)
         return await repl.run()
+    } catch let error as ConfigError {
+        TerminalOutput.standardError.write("\(error)\n")
+        return 2
+    } catch let error as ChatBackendError {
+        TerminalOutput.standardError.write("brigade: \(error)\n")
+        return 2
     } catch {
         TerminalOutput.standardError.write("brigade: \(error)\n")
         return 1

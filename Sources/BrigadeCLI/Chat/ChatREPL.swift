@@ -16,7 +16,7 @@ import Darwin
 final class ChatREPL: Sendable {
     struct Options: Sendable {
         var configPath: String?
-        var mode: BrigadeConfig.Routing?
+        var mode: RoutingMode?
         var environment: [String: String]
         var currentDirectory: String
         var terminal: TerminalInfo
@@ -91,6 +91,7 @@ final class ChatREPL: Sendable {
             modes.restore()
         }
 
+        if let notice = state.withLock({ $0.backend.notice }) { display.writeLines([options.terminal.isInteractive ? style.apply(.yellow, notice) : notice]) }
         if options.terminal.isInteractive { display.writeLines([banner()]) }
         var interruptsAtEmptyPrompt = 0
         while true {
@@ -145,6 +146,9 @@ final class ChatREPL: Sendable {
             }
             return result ?? RunResult(answer: "", stopReason: .cancelled)
         }
+        // A Ctrl-C that came while the cancelled turn was wrapping up was meant for the turn, not for
+        // the prompt (where two in a row exit).
+        _ = interrupts.takePending()
         let limits = state.withLock { state in
             state.lastResult = result
             state.lastSnapshot = snapshot.withLock { $0 }

@@ -19,7 +19,8 @@ struct PreparedRequest: Sendable {
     var deadline: ContinuousClock.Instant?
 
     /// Validates `request` and resolves its limits.
-    /// - Throws: ``HTTPError/Code/invalidRequest`` naming what is wrong; nothing is sent then.
+    /// - Throws: ``HTTPError/Code/invalidRequest`` naming what is wrong, or
+    ///   ``HTTPError/Code/deadlineExceeded`` if the deadline has passed; nothing is sent then.
     init(_ request: HTTPRequest, configuration: HTTPClient.Configuration, now: ContinuousClock.Instant) throws(HTTPError) {
         guard Self.isToken(request.method) else {
             throw HTTPError(.invalidRequest, "invalid HTTP method \(String(reflecting: request.method))")
@@ -43,6 +44,9 @@ struct PreparedRequest: Sendable {
         switch (request.deadline, totalDeadline) {
         case let (request?, total?): deadline = min(request, total)
         case let (request, total): deadline = request ?? total
+        }
+        if let deadline, deadline <= now {
+            throw HTTPError(.deadlineExceeded, "the request's deadline passed before it was sent")
         }
 
         var lines: [String] = []

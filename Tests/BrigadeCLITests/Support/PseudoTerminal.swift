@@ -1,3 +1,5 @@
+import Dispatch
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,7 +10,12 @@ import Glibc
 /// the master reaches it as SIGINT, and a resize as SIGWINCH). The test writes keystrokes with
 /// ``send(_:)`` and waits for output with ``waitFor(_:timeout:)``, which reads the master with
 /// `poll(2)` until the text appears or the deadline passes — never sleeping to synchronise.
-final class PseudoTerminalProcess {
+///
+/// The blocking reads run on the process's own dispatch queue, never on Swift's cooperative pool (where
+/// they could starve an in-process fake model server that the child is talking to).
+final class PseudoTerminalProcess: @unchecked Sendable {
+    // @unchecked: the mutable state is only touched on `queue`.
+    private let queue = DispatchQueue(label: "brigade.tests.pty")
     let pid: pid_t
     private let master: Int32
     private var bytes: [UInt8] = []
@@ -84,10 +91,9 @@ final class PseudoTerminalProcess {
     }
 
     /// Everything the child wrote so far, escape sequences included.
-    var output: String { String(decoding: bytes, as: UTF8.self) }
+    var output: String { queue.sync { String(decoding: bytes, as: UTF8.self) } }
 
-    /// What the child wrote since the last match.
-    var pending: String { String(decoding: bytes[cursor...], as: UTF8.self) }
+    private var pending: String { String(decoding: bytes[cursor...], as: UTF8.self) }
 
     /// Types `text` (use `\r` for Enter, as a terminal sends it).
     func send(_ text: String) {
@@ -118,17 +124,34 @@ final class PseudoTerminalProcess {
     /// - Throws: ``HarnessError`` with the output so far when the deadline passes or the child closes
     ///   the terminal first.
     @discardableResult
-    func waitFor(_ text: String, timeout: Duration = .seconds(30)) throws -> String {
-        let deadline = ContinuousClock.now + timeout
+    func waitFor(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
         let needle = Array(text.utf8)
-        while true {
-            if let range = Self.find(needle, in: bytes, from: cursor) {
-                let chunk = String(decoding: bytes[cursor..<range.upperBound], as: UTF8.self)
-                cursor = range.upperBound
-                return chunk
-            }
-            guard readMore(until: deadline) else {
-                throw HarnessError("did not see \(text.debugDescription) within \(timeout); output since the last match:\n\(pending.debugDescription)")
+        return try await waitUntil(text.debugDescription, timeout: timeout) { bytes in
+            Self.find(needle, in: bytes, from: 0)?.upperBound
+        }
+    }
+
+    /// Reads until `match` finds what it looks for in the output after the previous match, then moves
+    /// past it.
+    ///
+    /// - Parameters:
+    ///   - description: what is awaited, for the error.
+    ///   - match: given the bytes since the previous match, returns the offset just past what it
+    ///     found, or `nil`.
+    /// - Returns: the output from the previous match up to the offset.
+    @discardableResult
+    func waitUntil(_ description: String, timeout: Duration = .seconds(30), _ match: @escaping @Sendable (ArraySlice<UInt8>) -> Int?) async throws -> String {
+        try await onQueue { [self] in
+            let deadline = ContinuousClock.now + timeout
+            while true {
+                if let end = match(bytes[cursor...]) {
+                    let chunk = String(decoding: bytes[cursor..<cursor + end], as: UTF8.self)
+                    cursor += end
+                    return chunk
+                }
+                guard readMore(until: deadline) else {
+                    throw HarnessError("did not see \(description) within \(timeout); output since the last match:\n\(pending.debugDescription)")
+                }
             }
         }
     }
@@ -136,7 +159,17 @@ final class PseudoTerminalProcess {
     /// Waits for the child to exit, reading its output meanwhile (so it never blocks on a full pty).
     /// - Returns: the exit status (or 128 + signal).
     /// - Throws: ``HarnessError`` when it is still running at the deadline.
-    func waitForExit(timeout: Duration = .seconds(30)) throws -> Int32 {
+    func waitForExit(timeout: Duration = .seconds(30)) async throws -> Int32 {
+        try await onQueue { [self] in try waitForExitNow(timeout: timeout) }
+    }
+
+    private func onQueue<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
+    private func waitForExitNow(timeout: Duration) throws -> Int32 {
         let deadline = ContinuousClock.now + timeout
         while exitStatus == nil {
             if reap() { break }
@@ -186,11 +219,13 @@ final class PseudoTerminalProcess {
         }
     }
 
-    private static func find(_ needle: [UInt8], in haystack: [UInt8], from start: Int) -> Range<Int>? {
+    /// The range of `needle` in `haystack` at or after `start` (offsets from the slice's start).
+    static func find(_ needle: [UInt8], in haystack: ArraySlice<UInt8>, from start: Int) -> Range<Int>? {
+        let base = haystack.startIndex
         guard !needle.isEmpty, haystack.count - start >= needle.count else { return nil }
         var index = start
         while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0], haystack[index..<index + needle.count].elementsEqual(needle) {
+            if haystack[base + index] == needle[0], haystack[(base + index)..<(base + index + needle.count)].elementsEqual(needle) {
                 return index..<index + needle.count
             }
             index += 1
@@ -221,4 +256,15 @@ final class PseudoTerminalProcess {
 struct HarnessError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+extension PseudoTerminalProcess {
+    /// Waits for a live line of `tool` with a spinner frame (the call is running), e.g. `⠹ nap seconds=1`.
+    @discardableResult
+    func waitForSpinner(_ lineContent: String, timeout: Duration = .seconds(30)) async throws -> String {
+        let frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"].map { Array(($0 + " " + lineContent).utf8) }
+        return try await waitUntil("a spinner line \(lineContent.debugDescription)", timeout: timeout) { bytes in
+            frames.compactMap { PseudoTerminalProcess.find($0, in: bytes, from: 0)?.upperBound }.min()
+        }
+    }
 }

@@ -113,4 +113,20 @@ enum Pattern {
     static func bytes(count: Int, offset: Int = 0) -> [UInt8] {
         (0..<count).map { UInt8(truncatingIfNeeded: ($0 + offset) % 251) }
     }
+
+    private static let reference = bytes(count: 251 + (1 << 20))
+
+    /// Whether `chunk` (at most 1 MiB) equals the pattern bytes starting at `offset`.
+    static func matches(_ chunk: [UInt8], offset: Int) -> Bool {
+        let start = offset % 251
+        guard chunk.count <= reference.count - start else { return chunk == bytes(count: chunk.count, offset: offset) }
+        return chunk.withUnsafeBytes { actual in
+            reference.withUnsafeBytes { expected in
+                guard let actualBase = actual.baseAddress, let expectedBase = expected.baseAddress else {
+                    return actual.isEmpty
+                }
+                return memcmp(actualBase, expectedBase + start, actual.count) == 0
+            }
+        }
+    }
 }

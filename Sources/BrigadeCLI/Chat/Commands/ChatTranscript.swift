@@ -11,7 +11,7 @@ import Brigade
 /// ```
 /// `runs` holds the runs since the last `/reset`, each as in the `finished` event of the NDJSON stream.
 enum ChatTranscript {
-    static func json(messages: [ChatMessage], runs: [RunResult], model: String?, mode: BrigadeConfig.Routing) -> JSONValue {
+    static func json(messages: [ChatMessage], runs: [RunResult], model: String?, mode: RoutingMode) -> JSONValue {
         [
             "format": "brigade-chat/1",
             "model": model.map { .string($0) } ?? .null,

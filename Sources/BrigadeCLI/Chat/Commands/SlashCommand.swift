@@ -6,7 +6,7 @@ enum SlashCommand: Equatable, Sendable {
     case tools
     case routes
     /// `/mode` alone shows the current mode.
-    case mode(BrigadeConfig.Routing?)
+    case mode(RoutingMode?)
     case budget
     /// `/model` alone shows the current model.
     case model(String?)
@@ -53,7 +53,7 @@ enum SlashCommand: Equatable, Sendable {
         case "mode":
             guard arguments.count <= 1 else { return .failure(.unexpectedArguments(command: name, usage: usage(of: name))) }
             guard let value = arguments.first else { return .success(.mode(nil)) }
-            guard let mode = BrigadeConfig.Routing(rawValue: value.lowercased()) else { return .failure(.badMode(value)) }
+            guard let mode = RoutingMode(rawValue: value.lowercased()) else { return .failure(.badMode(value)) }
             return .success(.mode(mode))
         case "model":
             guard arguments.count <= 1 else { return .failure(.unexpectedArguments(command: name, usage: usage(of: name))) }

@@ -72,6 +72,11 @@ final class RunDisplay: Sendable {
                     write("[tool] \(name) \(outcome.status.rawValue) \(Formatting.seconds(outcome.duration))\n", &state)
                 }
                 if state.board.isSettled { settle(&state) } else { refresh(&state, at: now) }
+            case .routeMatched(let route):
+                endLine(&state)
+                let captures = route.captures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+                let detail = TerminalText.sanitized(route.route + (captures.isEmpty ? "" : " " + captures) + (route.isFallback ? " (fallback)" : ""), keepNewlines: false)
+                write((live ? style.apply(.dim, "route " + detail) : "[route] " + detail) + "\n", &state)
             case .fallbackUsed(let reason):
                 endLine(&state)
                 let text = TerminalText.sanitized(reason, keepNewlines: false)

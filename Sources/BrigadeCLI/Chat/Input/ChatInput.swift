@@ -40,7 +40,6 @@ final class ChatInput: Sendable {
 
     private func readLineNow(prompt: String) -> LineInput {
         if let editor { return editor.readLine(prompt: prompt) }
-        _ = interrupts.takePending()
         while true {
             switch input.readLine() {
             case .line(let line): return .line(line)

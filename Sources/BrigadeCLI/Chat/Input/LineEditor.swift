@@ -86,9 +86,10 @@ final class LineEditor: @unchecked Sendable {
         stop = nil
         assembler = UTF8Assembler()
         pendingScalars = []
-        _ = input.wakePipe.drain()  // a Ctrl-C from before the prompt must not cancel it
-        _ = interrupts.takePending()
 
+        // Editing mode before the prompt shows: keys typed once it is visible must not meet the canonical
+        // line discipline (a Ctrl-D would be stored as an end-of-file mark and reach libedit as a NUL).
+        brigade_el_prepare_terminal(editor, 1)
         var count: Int32 = 0
         let line = el_gets(editor, &count)
         switch stop {

@@ -1,0 +1,103 @@
+import CurlHTTP
+
+/// A ``ModelClient`` for the Anthropic Messages API (`POST {baseURL}/v1/messages`).
+///
+/// Streams by default, assembling tool calls from `input_json_delta` fragments with
+/// ``AnthropicStreamAssembler``; retries 429, 5xx (529 "overloaded" included) and connection
+/// failures with ``RetryPolicy``. See `docs/providers.md`.
+public struct AnthropicClient: ModelClient {
+    public var configuration: Configuration
+    /// The HTTP client requests go through (share one between model clients).
+    public let httpClient: HTTPClient
+    /// Called before each retry with the failure and the wait, e.g. to tell the user.
+    public var onRetry: (@Sendable (ModelRetryEvent) -> Void)?
+
+    /// - Parameters:
+    ///   - configuration: server, model and behaviour.
+    ///   - httpClient: the HTTP client to use (default: a new one for this model client).
+    ///   - onRetry: called before each retry.
+    public init(configuration: Configuration, httpClient: HTTPClient = HTTPClient(), onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil) {
+        self.configuration = configuration
+        self.httpClient = httpClient
+        self.onRetry = onRetry
+    }
+
+    /// - Parameters:
+    ///   - baseURL: API root; `/v1/messages` is appended (default `https://api.anthropic.com`).
+    ///   - apiKey: the `x-api-key` value.
+    ///   - model: model name.
+    ///   - streaming: stream the response (default `true`).
+    ///   - retryPolicy: retries (default 3 retries, 0.5 s initial backoff, honouring `Retry-After`).
+    ///   - httpClient: the HTTP client to use (default: a new one for this model client).
+    ///   - onRetry: called before each retry.
+    public init(
+        baseURL: String = "https://api.anthropic.com",
+        apiKey: String?,
+        model: String,
+        streaming: Bool = true,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        httpClient: HTTPClient = HTTPClient(),
+        onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil
+    ) {
+        self.init(
+            configuration: Configuration(baseURL: baseURL, apiKey: apiKey, model: model, streaming: streaming, retryPolicy: retryPolicy),
+            httpClient: httpClient,
+            onRetry: onRetry
+        )
+    }
+
+    /// `anthropic:<model>`.
+    public var displayName: String { "anthropic:\(configuration.model)" }
+
+    /// The JSON body this client sends for `request`.
+    public func requestBody(for request: ModelRequest) -> JSONValue {
+        AnthropicRequestEncoder.body(for: request, configuration: configuration)
+    }
+
+    /// The HTTP request this client sends for `request` (without deadline and timeouts).
+    public func httpRequest(for request: ModelRequest) -> HTTPRequest {
+        var headers: HTTPHeaders = ["content-type": "application/json", "anthropic-version": configuration.apiVersion]
+        headers.add(name: "accept", value: configuration.streaming ? "text/event-stream" : "application/json")
+        if let apiKey = configuration.apiKey, !apiKey.isEmpty {
+            headers.add(name: "x-api-key", value: apiKey)
+        }
+        for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) {
+            headers.replaceOrAdd(name: name, value: value)
+        }
+        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: Array(requestBody(for: request).jsonString.utf8))
+    }
+
+    /// Sends `request`, streaming text deltas to `onTextDelta`, and returns the assembled answer.
+    ///
+    /// - Throws: ``ModelError``: `.rateLimited` / `.serverError` / `.unreachable` after the
+    ///   retries, `.rejected` for other 4xx (with the server's message), `.malformedResponse`,
+    ///   `.deadlineExceeded` when `deadline` passes, `.cancelled` when the task is cancelled.
+    ///   Messages never contain the API key.
+    public func complete(
+        _ request: ModelRequest,
+        deadline: ContinuousClock.Instant?,
+        onTextDelta: @escaping @Sendable (String) -> Void
+    ) async throws(ModelError) -> ModelResponse {
+        let transport = ModelTransport(
+            http: httpClient, provider: "Anthropic", apiKey: configuration.apiKey,
+            retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, onRetry: onRetry
+        )
+        return try await transport.perform(
+            httpRequest(for: request), streaming: configuration.streaming, deadline: deadline,
+            decoder: AnthropicDecoding(), onTextDelta: onTextDelta
+        )
+    }
+}
+
+struct AnthropicDecoding: ModelResponseDecoding {
+    func makeStreamDecoder() -> AnthropicStreamAssembler { AnthropicStreamAssembler() }
+    func decode(body: [UInt8]) throws(ModelError) -> ModelResponse { try AnthropicResponseDecoder.response(from: body) }
+}
+
+extension AnthropicStreamAssembler: ModelStreamDecoding {
+    var isFinished: Bool { isComplete }
+
+    mutating func consume(event: ServerSentEvent) throws(ModelError) -> String? {
+        try consume(event: event.event, data: event.data)
+    }
+}

@@ -1,0 +1,151 @@
+/// Assembles a streamed Chat Completions response from its server-sent-event `data:` payloads.
+///
+/// A pure state machine, apart from all I/O: feed it every payload with ``consume(data:)`` (which
+/// returns the text delta to show, if any), then call ``response()``.
+///
+/// Tolerated, because compatible servers (vLLM, llama.cpp, Ollama, LM Studio, OpenRouter) do it:
+/// missing `usage`, missing tool-call `id`s (generated as `call_<n>`), missing `index` (a delta
+/// with an id or a name starts a new call, one with only arguments continues the last call),
+/// the same `index` reused for a second call with a different id, extra fields, chunks with an
+/// empty `choices` list, `null` content, a missing `[DONE]` after a `finish_reason`,
+/// `finish_reason: "stop"` with tool calls (reported as `.toolCalls`), the legacy `function_call`
+/// delta. An `{"error": …}` payload fails with the error it carries.
+public struct OpenAIStreamAssembler: Sendable {
+    struct Slot: Sendable {
+        var wireIndex: Int
+        var id = ""
+        var name = ""
+        var arguments = ""
+    }
+
+    private var slots: [Slot] = []
+    /// Position in `slots` of the call each wire `index` currently refers to.
+    private var slotByWireIndex: [Int: Int] = [:]
+    private var lastTouchedSlot: Int?
+    private(set) var text = ""
+    private(set) var finishReason: String?
+    private(set) var usage: TokenUsage?
+    /// `data: [DONE]` arrived.
+    public private(set) var isDone = false
+
+    public init() {}
+
+    /// Feeds one `data:` payload.
+    ///
+    /// - Returns: the text it adds to the answer, or `nil` when it adds none.
+    /// - Throws: `.malformedResponse` for a payload that is not JSON; the carried error for an
+    ///   error payload.
+    public mutating func consume(data: String) throws(ModelError) -> String? {
+        guard !isDone else { return nil }
+        let payload = ProviderParsing.trim(data)
+        if payload.isEmpty { return nil }
+        if payload == "[DONE]" {
+            isDone = true
+            return nil
+        }
+        return try consume(chunk: ProviderParsing.json(String(payload), provider: "OpenAI", what: "stream chunk"))
+    }
+
+    /// Feeds one parsed chunk object.
+    mutating func consume(chunk: JSONValue) throws(ModelError) -> String? {
+        guard case .object = chunk else {
+            throw ModelError(.malformedResponse, "malformed stream chunk from OpenAI: expected an object, got \(chunk.typeName)")
+        }
+        if let error = chunk["error"], !error.isNull {
+            throw ProviderError.error(fromErrorObject: chunk, provider: "OpenAI")
+        }
+        if chunk["object"]?.stringValue == "error" {
+            throw ProviderError.error(fromErrorObject: chunk, provider: "OpenAI")
+        }
+        if let usageObject = chunk["usage"], case .object = usageObject {
+            usage = Self.usage(from: usageObject)
+        }
+        guard let choices = chunk["choices"]?.arrayValue else { return nil }
+        var delta = ""
+        for choice in choices where (choice["index"]?.intValue ?? 0) == 0 {
+            if let reason = choice["finish_reason"]?.stringValue, !reason.isEmpty { finishReason = reason }
+            guard let message = choice["delta"] ?? choice["message"] else { continue }
+            for key in ["content", "refusal"] {
+                if let piece = message[key]?.stringValue, !piece.isEmpty { delta += piece }
+            }
+            for toolCall in message["tool_calls"]?.arrayValue ?? [] {
+                apply(toolCallDelta: toolCall)
+            }
+            if let legacy = message["function_call"], case .object = legacy {
+                apply(toolCallDelta: ["index": 0, "function": legacy])
+            }
+        }
+        text += delta
+        return delta.isEmpty ? nil : delta
+    }
+
+    private mutating func apply(toolCallDelta delta: JSONValue) {
+        let id = delta["id"]?.stringValue ?? ""
+        let name = delta["function"]?["name"]?.stringValue ?? ""
+        let arguments = OpenAIResponseDecoder.arguments(of: delta["function"]?["arguments"])
+        let position: Int
+        if let wireIndex = delta["index"]?.intValue {
+            if let existing = slotByWireIndex[wireIndex], id.isEmpty || slots[existing].id.isEmpty || slots[existing].id == id {
+                position = existing
+            } else {
+                position = newSlot(wireIndex: wireIndex)
+            }
+        } else if !id.isEmpty, let existing = slots.firstIndex(where: { $0.id == id }) {
+            position = existing
+        } else if id.isEmpty, name.isEmpty, let last = lastTouchedSlot {
+            position = last
+        } else {
+            position = newSlot(wireIndex: (slots.map(\.wireIndex).max() ?? -1) + 1)
+        }
+        if slots[position].id.isEmpty { slots[position].id = id }
+        if slots[position].name.isEmpty { slots[position].name = name }
+        slots[position].arguments += arguments
+        lastTouchedSlot = position
+    }
+
+    private mutating func newSlot(wireIndex: Int) -> Int {
+        slots.append(Slot(wireIndex: wireIndex))
+        slotByWireIndex[wireIndex] = slots.count - 1
+        return slots.count - 1
+    }
+
+    /// The assembled tool calls so far, ordered by `index` (then by arrival), ids filled in.
+    var toolCalls: [ToolCall] {
+        let ordered = slots.enumerated().sorted { ($0.element.wireIndex, $0.offset) < ($1.element.wireIndex, $1.offset) }
+        var calls = ordered.map { ToolCall(id: $0.element.id, name: $0.element.name, rawArguments: $0.element.arguments) }
+        ProviderParsing.fillMissingIDs(&calls)
+        return calls
+    }
+
+    /// The assembled response.
+    ///
+    /// - Throws: `.malformedResponse` when the stream ended with neither a `finish_reason` nor `[DONE]`.
+    public func response() throws(ModelError) -> ModelResponse {
+        guard isDone || finishReason != nil else {
+            throw ModelError(.malformedResponse, "the OpenAI stream ended before the response was complete (no finish_reason and no [DONE])")
+        }
+        let calls = toolCalls
+        return ModelResponse(text: text, toolCalls: calls, finishReason: Self.finishReason(finishReason, hasToolCalls: !calls.isEmpty), usage: usage)
+    }
+
+    static func finishReason(_ raw: String?, hasToolCalls: Bool) -> ModelFinishReason {
+        switch raw {
+        case nil, "stop": hasToolCalls ? .toolCalls : .stop
+        case "tool_calls", "function_call": .toolCalls
+        case "length": .length
+        case "content_filter": .contentFilter
+        case let other?: .other(other)
+        }
+    }
+
+    static func usage(from object: JSONValue) -> TokenUsage? {
+        let input = ProviderParsing.count(object["prompt_tokens"])
+        let output = ProviderParsing.count(object["completion_tokens"])
+        guard input != nil || output != nil else { return nil }
+        return TokenUsage(
+            inputTokens: input ?? 0,
+            outputTokens: output ?? 0,
+            cachedInputTokens: ProviderParsing.count(object["prompt_tokens_details"]?["cached_tokens"]) ?? 0
+        )
+    }
+}

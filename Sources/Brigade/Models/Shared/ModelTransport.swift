@@ -1,0 +1,216 @@
+import CurlHTTP
+import Foundation
+
+/// What turns a response into a ``ModelResponse``: a stream decoder for `text/event-stream`
+/// bodies and a decoder for whole JSON bodies.
+protocol ModelResponseDecoding: Sendable {
+    associatedtype StreamState: ModelStreamDecoding
+    func makeStreamDecoder() -> StreamState
+    func decode(body: [UInt8]) throws(ModelError) -> ModelResponse
+}
+
+/// A stream assembler as the transport drives it.
+protocol ModelStreamDecoding {
+    mutating func consume(event: ServerSentEvent) throws(ModelError) -> String?
+    func response() throws(ModelError) -> ModelResponse
+    /// The stream's final event arrived (`[DONE]`, `message_stop`): nothing after it is read.
+    var isFinished: Bool { get }
+}
+
+/// Sends one model request over HTTP with retries, deadline, idle timeout and cancellation, and
+/// decodes the answer, streamed or not. Shared by both providers.
+struct ModelTransport: Sendable {
+    var http: HTTPClient
+    /// "OpenAI" or "Anthropic", for messages.
+    var provider: String
+    var apiKey: String?
+    var retryPolicy: RetryPolicy
+    var idleTimeout: Duration
+    var onRetry: (@Sendable (ModelRetryEvent) -> Void)?
+
+    /// The most bytes accepted for a whole (non-streamed) response or an error body.
+    static let maxBodyBytes = 64 * 1024 * 1024
+    static let maxErrorBodyBytes = 64 * 1024
+
+    /// Sends `request` until it succeeds, fails for good, runs out of retries, or would pass `deadline`.
+    ///
+    /// Text deltas reach `onTextDelta` as they arrive (a non-streamed answer's text as one delta
+    /// at the end). A stream that fails after delivering text
+    /// is never retried (the caller has shown that text); one that fails before is.
+    func perform<Decoder: ModelResponseDecoding>(
+        _ request: HTTPRequest,
+        streaming: Bool,
+        deadline: ContinuousClock.Instant?,
+        decoder: Decoder,
+        onTextDelta: @escaping @Sendable (String) -> Void
+    ) async throws(ModelError) -> ModelResponse {
+        var request = request
+        request.deadline = deadline
+        request.timeouts = HTTPClient.Configuration.Timeouts(idle: idleTimeout)
+        var attempt = 0
+        while true {
+            attempt += 1
+            if Task.isCancelled { throw ModelError(.cancelled, "the \(provider) request was cancelled") }
+            if let deadline, ContinuousClock.now >= deadline {
+                throw ModelError(.deadlineExceeded, "the deadline passed before the \(provider) request could be sent")
+            }
+            let failure: AttemptFailure
+            do {
+                return try await attemptOnce(request, streaming: streaming, decoder: decoder, onTextDelta: onTextDelta)
+            } catch {
+                failure = error
+            }
+            let decision = retryPolicy.decision(
+                after: failure, attempt: attempt, now: .now, deadline: deadline, randomUnit: Double.random(in: 0..<1)
+            )
+            switch decision {
+            case .fail(let error):
+                throw error.redacting(apiKey: apiKey)
+            case .retry(let delay):
+                onRetry?(ModelRetryEvent(failedAttempt: attempt, error: failure.error.redacting(apiKey: apiKey), delay: delay))
+                do {
+                    try await Task.sleep(for: delay.duration)
+                } catch {
+                    throw ModelError(.cancelled, "the \(provider) request was cancelled while waiting to retry")
+                }
+            }
+        }
+    }
+
+    private func attemptOnce<Decoder: ModelResponseDecoding>(
+        _ request: HTTPRequest,
+        streaming: Bool,
+        decoder: Decoder,
+        onTextDelta: @escaping @Sendable (String) -> Void
+    ) async throws(AttemptFailure) -> ModelResponse {
+        if !streaming {
+            let response: HTTPResponse
+            do {
+                response = try await http.send(request, maxBodyBytes: Self.maxBodyBytes)
+            } catch {
+                throw transportFailure(error, deliveredText: false)
+            }
+            guard (200...299).contains(response.status) else { throw statusFailure(response.head, body: response.body) }
+            return try decoded(body: response.body, decoder: decoder, onTextDelta: onTextDelta)
+        }
+
+        var deliveredText = false
+        do {
+            return try await http.withStream(request) { head, body -> ModelResponse in
+                guard (200...299).contains(head.status) else {
+                    let bytes = (try? await body.collect(upTo: Self.maxErrorBodyBytes)) ?? []
+                    throw statusFailure(head, body: bytes)
+                }
+                if let type = head.headers["content-type"]?.lowercased(), type.contains("application/json") {
+                    // A server that ignored `stream: true` (or sent an error object with 200).
+                    let bytes: [UInt8]
+                    do throws(HTTPError) { bytes = try await body.collect(upTo: Self.maxBodyBytes) } catch { throw transportFailure(error, deliveredText: false) }
+                    return try decoded(body: bytes, decoder: decoder, onTextDelta: onTextDelta)
+                }
+                var state = decoder.makeStreamDecoder()
+                var parser = ServerSentEventParser()
+                do {
+                    reading: for try await chunk in body {
+                        for event in parser.feed(chunk) {
+                            if let delta = try state.consume(event: event) {
+                                deliveredText = true
+                                onTextDelta(delta)
+                            }
+                            if state.isFinished { break reading }
+                        }
+                    }
+                } catch let error as ModelError {
+                    // An error event is worth retrying when transient; an unparseable event is not.
+                    throw streamFailure(error, deliveredText: deliveredText, retryMalformed: false)
+                } catch let error as HTTPError {
+                    throw transportFailure(error, deliveredText: deliveredText)
+                } catch {
+                    throw AttemptFailure(ModelError(.malformedResponse, "\(provider) stream failed: \(error)"), isRetryable: false)
+                }
+                do throws(ModelError) {
+                    return try state.response()
+                } catch {
+                    // The stream ended early without a transport error: like a cut, worth a retry.
+                    throw streamFailure(error, deliveredText: deliveredText, retryMalformed: true)
+                }
+            }
+        } catch let failure as AttemptFailure {
+            throw failure
+        } catch let error as HTTPError {
+            throw transportFailure(error, deliveredText: deliveredText)
+        } catch {
+            throw AttemptFailure(ModelError(.unreachable, "\(provider) request failed: \(error)"), isRetryable: false)
+        }
+    }
+
+    /// A whole JSON response; its text reaches `onTextDelta` as one delta.
+    private func decoded<Decoder: ModelResponseDecoding>(
+        body: [UInt8],
+        decoder: Decoder,
+        onTextDelta: @Sendable (String) -> Void
+    ) throws(AttemptFailure) -> ModelResponse {
+        let response: ModelResponse
+        do {
+            response = try decoder.decode(body: body)
+        } catch {
+            throw streamFailure(error, deliveredText: false, retryMalformed: false)
+        }
+        if !response.text.isEmpty { onTextDelta(response.text) }
+        return response
+    }
+
+    /// A non-2xx response.
+    private func statusFailure(_ head: HTTPResponseHead, body: [UInt8]) -> AttemptFailure {
+        let serverDelay = RetryAfter.delay(
+            milliseconds: head.headers["retry-after-ms"],
+            retryAfter: head.headers["retry-after"],
+            now: Date().timeIntervalSince1970
+        )
+        let shouldRetry: Bool? = switch head.headers["x-should-retry"]?.lowercased() {
+        case "true": true
+        case "false": false
+        default: nil
+        }
+        return ProviderError.failure(status: head.status, body: body, provider: provider, serverDelay: serverDelay, shouldRetry: shouldRetry)
+    }
+
+    /// A provider error inside the stream, or a stream that did not make sense: retried only
+    /// before any text was delivered, and only when the error itself is transient (a server or
+    /// rate-limit error, or — with `retryMalformed` — a stream that ended early).
+    private func streamFailure(_ error: ModelError, deliveredText: Bool, retryMalformed: Bool) -> AttemptFailure {
+        var error = error
+        let transient = error.code == .serverError || error.code == .rateLimited || (retryMalformed && error.code == .malformedResponse)
+        if deliveredText { error.message += " (after part of the answer was streamed; not retried)" }
+        return AttemptFailure(error, isRetryable: transient && !deliveredText)
+    }
+
+    /// A failure of the HTTP exchange itself.
+    private func transportFailure(_ error: HTTPError, deliveredText: Bool) -> AttemptFailure {
+        let failure: AttemptFailure
+        switch error.code {
+        case .cancelled:
+            return AttemptFailure(ModelError(.cancelled, "the \(provider) request was cancelled"), isRetryable: false)
+        case .deadlineExceeded:
+            return AttemptFailure(ModelError(.deadlineExceeded, "the deadline passed while waiting for \(provider)"), isRetryable: false)
+        case .invalidRequest:
+            return AttemptFailure(ModelError(.rejected, "invalid \(provider) request: \(error.message)"), isRetryable: false)
+        case .tlsFailure:
+            return AttemptFailure(ModelError(.unreachable, "TLS failure talking to \(provider): \(error.message)"), isRetryable: false)
+        case .responseTooLarge:
+            return AttemptFailure(ModelError(.malformedResponse, "the \(provider) response was too large: \(error.message)"), isRetryable: false)
+        case .idleTimeout:
+            failure = AttemptFailure(ModelError(.unreachable, "\(provider) sent nothing for \(RetryPolicy.describe(idleTimeout)) (idle timeout)"), isRetryable: true)
+        case .connectionFailed, .connectTimeout:
+            failure = AttemptFailure(ModelError(.unreachable, "cannot reach \(provider): \(error.message)"), isRetryable: true)
+        default:
+            // Connection reset or closed early: mid-stream, the answer is cut short.
+            failure = AttemptFailure(ModelError(.malformedResponse, "the \(provider) response was cut off: \(error.message)"), isRetryable: true)
+        }
+        if deliveredText {
+            var error = failure.error
+            error.message += " (after part of the answer was streamed; not retried)"
+            return AttemptFailure(error, isRetryable: false)
+        }
+        return failure
+    }
+}

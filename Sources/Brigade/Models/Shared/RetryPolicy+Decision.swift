@@ -1,0 +1,55 @@
+/// A failed attempt, as the retry loop sees it.
+struct AttemptFailure: Error, Sendable, Hashable {
+    var error: ModelError
+    /// Whether sending the same request again could succeed (429, 5xx, connection failures, and
+    /// streams that broke before any output was delivered).
+    var isRetryable: Bool
+    /// The wait the server asked for, if it did.
+    var serverDelay: Duration?
+
+    init(_ error: ModelError, isRetryable: Bool, serverDelay: Duration? = nil) {
+        self.error = error
+        self.isRetryable = isRetryable
+        self.serverDelay = serverDelay
+    }
+}
+
+/// What the retry loop does after a failed attempt.
+enum RetryDecision: Sendable, Hashable {
+    case retry(RetryDelay)
+    case fail(ModelError)
+}
+
+extension RetryPolicy {
+    /// Decides, without any I/O or clock reading of its own, whether attempt number `attempt`
+    /// (1-based) is followed by another one.
+    ///
+    /// A wait that would end past `deadline` is never started: the call fails with the last error,
+    /// whose message says so.
+    func decision(
+        after failure: AttemptFailure,
+        attempt: Int,
+        now: ContinuousClock.Instant,
+        deadline: ContinuousClock.Instant?,
+        randomUnit: Double
+    ) -> RetryDecision {
+        guard failure.isRetryable, attempt <= maxRetries else { return .fail(failure.error) }
+        guard let delay = delay(beforeRetry: attempt, serverDelay: failure.serverDelay, randomUnit: randomUnit) else {
+            var error = failure.error
+            error.message += " (not retried: the server asked to wait longer than \(Self.describe(maxServerDelay)))"
+            return .fail(error)
+        }
+        if let deadline, now.advanced(by: delay.duration) >= deadline {
+            var error = failure.error
+            error.message += " (not retried: waiting \(Self.describe(delay.duration)) would pass the deadline)"
+            return .fail(error)
+        }
+        return .retry(delay)
+    }
+
+    static func describe(_ duration: Duration) -> String {
+        let seconds = seconds(duration)
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
+        return "\((seconds * 10).rounded() / 10) s"
+    }
+}

@@ -1,0 +1,176 @@
+/// A static happy-path route: a request shape mapped to a fixed fan-out of tool calls and a join.
+///
+/// Routes live in `routes/*.yaml` (see docs/routes.md). A route matches a prompt when one of its
+/// `patterns` matches, or when every entry of its `keywords` is present; captures of named groups
+/// fill the argument templates of its calls.
+public struct Route: Sendable {
+    public var name: String
+    public var description: String
+    public var keywords: [KeywordRule]
+    public var patterns: [RoutePattern]
+    /// Phrasings that must match this route (checked by `brigade routes check` and tests).
+    public var examples: [String]
+    /// Near-misses that must not match this route.
+    public var counterexamples: [String]
+    /// Higher wins among routes that match equally well; ties go to declaration order.
+    public var priority: Int
+    /// The fixed fan-out, in the order the answer lists it.
+    public var calls: [RouteCall]
+    /// Labels of calls the answer cannot do without.
+    public var requires: [String]
+    public var join: RouteJoin
+    public var location: SourceLocation?
+
+    public init(
+        name: String,
+        description: String = "",
+        keywords: [KeywordRule] = [],
+        patterns: [RoutePattern] = [],
+        examples: [String] = [],
+        counterexamples: [String] = [],
+        priority: Int = 0,
+        calls: [RouteCall],
+        requires: [String] = [],
+        join: RouteJoin,
+        location: SourceLocation? = nil
+    ) {
+        self.name = name
+        self.description = description
+        self.keywords = keywords
+        self.patterns = patterns
+        self.examples = examples
+        self.counterexamples = counterexamples
+        self.priority = priority
+        self.calls = calls
+        self.requires = requires
+        self.join = join
+        self.location = location
+    }
+}
+
+/// One keyword entry: the prompt must contain one of the alternatives as whole words
+/// (case-insensitive). An alternative may be several words ("health check").
+public struct KeywordRule: Sendable, Hashable, CustomStringConvertible {
+    public var alternatives: [String]
+
+    /// Parses `repo|repository|codebase`.
+    public init(_ text: String) {
+        alternatives = text.split(separator: "|").map { Self.normalize(String($0)) }.filter { !$0.isEmpty }
+    }
+
+    public var description: String { alternatives.joined(separator: "|") }
+
+    /// The alternative found in `normalizedPrompt` (see ``normalize(_:)``), if any. A plural with
+    /// `s` or `es` counts as the word ("file" matches "files").
+    func firstHit(in normalizedPrompt: String) -> String? {
+        let padded = " " + normalizedPrompt + " "
+        return alternatives.first { padded.contains(" " + $0 + " ") || padded.contains(" " + $0 + "s ") || padded.contains(" " + $0 + "es ") }
+    }
+
+    /// Lowercased words separated by single spaces; punctuation dropped. A possessive `'s` is dropped
+    /// ("machine's" → "machine"); other apostrophes join ("don't" → "dont").
+    static func normalize(_ text: String) -> String {
+        var words: [String] = []
+        var current = ""
+        let characters = Array(text.lowercased())
+        var index = 0
+        while index < characters.count {
+            let character = characters[index]
+            index += 1
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if character == "'" || character == "’" {
+                let next = index < characters.count ? characters[index] : " "
+                let afterNext = index + 1 < characters.count ? characters[index + 1] : " "
+                if next == "s" && !(afterNext.isLetter || afterNext.isNumber) { index += 1 }
+                continue
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words.joined(separator: " ")
+    }
+}
+
+/// A regular expression (case-insensitive) whose named groups become captures.
+public struct RoutePattern: Sendable, CustomStringConvertible {
+    public let source: String
+    public let location: SourceLocation?
+    nonisolated(unsafe) let regex: Regex<AnyRegexOutput>  // immutable after init; matching does not mutate it
+    public let captureNames: [String]
+
+    public init(_ source: String, at location: SourceLocation? = nil) throws(ConfigError) {
+        self.source = source
+        self.location = location
+        do {
+            regex = try Regex(source).ignoresCase()
+        } catch {
+            throw ConfigError("invalid regular expression '\(source)': \(error)", at: location)
+        }
+        captureNames = Self.namedGroups(in: source)
+    }
+
+    /// Names of `(?<name>…)` / `(?P<name>…)` groups, in order.
+    static func namedGroups(in source: String) -> [String] {
+        var names: [String] = []
+        let scalars = Array(source.unicodeScalars)
+        var i = 0
+        while i < scalars.count {
+            if scalars[i] == "\\" { i += 2; continue }
+            if scalars[i] == "(", i + 2 < scalars.count, scalars[i + 1] == "?" {
+                var j = i + 2
+                if j < scalars.count, scalars[j] == "P" { j += 1 }
+                if j < scalars.count, scalars[j] == "<", j + 1 < scalars.count, scalars[j + 1] != "=", scalars[j + 1] != "!" {
+                    var name = ""
+                    j += 1
+                    while j < scalars.count, scalars[j] != ">" { name.unicodeScalars.append(scalars[j]); j += 1 }
+                    if !name.isEmpty { names.append(name) }
+                }
+            }
+            i += 1
+        }
+        return names
+    }
+
+    public var description: String { source }
+
+    /// The named captures when the pattern matches anywhere in `prompt`.
+    func captures(in prompt: String) -> [String: String]? {
+        guard let match = try? regex.firstMatch(in: prompt) else { return nil }
+        var captures: [String: String] = [:]
+        for element in match.output {
+            if let name = element.name, let value = element.substring {
+                captures[name] = String(value)
+            }
+        }
+        return captures
+    }
+}
+
+/// One call of a route's fan-out.
+public struct RouteCall: Sendable, Hashable {
+    /// The label the join template uses: `{{calls.LABEL.output}}`.
+    public var label: String
+    public var tool: String
+    /// Argument template: string leaves `{{capture}}` or `{{capture|default}}` are filled from captures.
+    public var arguments: JSONValue
+    public var location: SourceLocation?
+
+    public init(label: String, tool: String, arguments: JSONValue = .object([:]), location: SourceLocation? = nil) {
+        self.label = label
+        self.tool = tool
+        self.arguments = arguments
+        self.location = location
+    }
+}
+
+/// How a route's results become an answer.
+public enum RouteJoin: Sendable {
+    /// A Mustache template (from prompts/).
+    case template(JoinTemplate)
+    /// One model call with tools disabled synthesizes the answer from the gathered results
+    /// (falls back to a plain list of results when no model is available).
+    case model
+}

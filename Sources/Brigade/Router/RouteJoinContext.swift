@@ -1,0 +1,98 @@
+/// What one call of a route's fan-out gave, as the join sees it.
+public struct RouteCallOutcome: Sendable, Hashable {
+    public enum Status: String, Sendable, Hashable {
+        case ok, error, timeout, notRun, denied
+    }
+
+    public var label: String
+    public var tool: String
+    public var status: Status
+    /// The tool's output, or the error text for a failed call.
+    public var output: String
+    public var duration: Duration?
+
+    public init(label: String, tool: String, status: Status, output: String, duration: Duration? = nil) {
+        self.label = label
+        self.tool = tool
+        self.status = status
+        self.output = output
+        self.duration = duration
+    }
+
+    public var succeeded: Bool { status == .ok }
+
+    /// Why there is no result, in a few words: "timed out after 5 s", "error: exit code 2".
+    public var missingReason: String {
+        let firstLine = output.split(separator: "\n", omittingEmptySubsequences: true).first.map(String.init) ?? ""
+        switch status {
+        case .ok: return ""
+        case .timeout: return firstLine.isEmpty ? "timed out" : firstLine
+        case .notRun: return firstLine.isEmpty ? "not run" : firstLine
+        case .denied: return firstLine.isEmpty ? "denied" : firstLine
+        case .error: return firstLine.isEmpty ? "error" : "error: " + firstLine
+        }
+    }
+
+    /// The output for the join: the result, or the explicit marker `unavailable (REASON)`.
+    public var joinOutput: String {
+        if succeeded {
+            let trimmed = output.trimmingCharacters(in: .whitespacesAndNewlines)
+            return trimmed.isEmpty ? "(no output)" : trimmed
+        }
+        return "unavailable (\(missingReason))"
+    }
+}
+
+enum RouteJoinContext {
+    /// The Mustache context for a route's join (see ``JoinTemplate``).
+    static func make(route: Route, prompt: String, captures: [String: String], outcomes: [RouteCallOutcome]) -> [String: Any] {
+        var calls: [String: Any] = [:]
+        var list: [[String: Any]] = []
+        var missing: [[String: Any]] = []
+        for outcome in outcomes {
+            var entry: [String: Any] = [
+                "label": outcome.label,
+                "tool": outcome.tool,
+                "ok": outcome.succeeded,
+                "status": outcome.status.rawValue,
+                "output": outcome.joinOutput,
+                "duration": outcome.duration.map(formatSeconds) ?? "n/a",
+            ]
+            if !outcome.succeeded {
+                entry["error"] = outcome.missingReason
+                missing.append(["label": outcome.label, "tool": outcome.tool, "reason": outcome.missingReason])
+            }
+            calls[outcome.label] = entry
+            list.append(entry)
+        }
+        return [
+            "prompt": prompt,
+            "route": route.name,
+            "captures": captures,
+            "calls": calls,
+            "results": list,
+            "missing": missing,
+            "complete": missing.isEmpty,
+        ]
+    }
+
+    /// Labels of required calls that gave no result.
+    static func missingRequired(route: Route, outcomes: [RouteCallOutcome]) -> [RouteCallOutcome] {
+        outcomes.filter { route.requires.contains($0.label) && !$0.succeeded }
+    }
+
+    /// The answer when there is no template to render (`join: model` without a model): one section per call.
+    static func plainList(route: Route, outcomes: [RouteCallOutcome]) -> String {
+        var text = ""
+        for outcome in outcomes {
+            text += "## \(outcome.label)\n\(outcome.joinOutput)\n\n"
+        }
+        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+func formatSeconds(_ duration: Duration) -> String {
+    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    if seconds < 10 { return String(format: "%.2f s", seconds) }
+    return String(format: "%.1f s", seconds)
+}

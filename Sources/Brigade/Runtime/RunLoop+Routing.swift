@@ -1,0 +1,143 @@
+/// The static router inside a run: fixed fan-outs through the same dispatcher, budget and events as
+/// the model's calls.
+extension RunLoop {
+    /// Chooses between route and model by the configured ``RoutingMode``.
+    mutating func route() async -> LoopEnd {
+        let routes = configuration.routes
+        switch configuration.routing {
+        case .model:
+            return await loop()
+        case .static:
+            guard let match = routes.match(prompt) else { return noRouteAnswer() }
+            // Never nil here: only a hand-over to the model returns nil.
+            return await serve(match, isFallback: false) ?? noRouteAnswer()
+        case .hybrid:
+            if let match = routes.match(prompt) {
+                let end = await serve(match, isFallback: false, handOverWhenIncomplete: configuration.model != nil)
+                if let end { return end }
+                // A required call gave nothing: the model takes over, with what was gathered in the conversation.
+            }
+            return await loop()
+        }
+    }
+
+    /// The router's answer when the model cannot give one; `nil` when no route matches.
+    mutating func routeFallback(_ reason: FallbackReason, stopReason: StopReason) async -> LoopEnd? {
+        guard let match = configuration.routes.match(prompt) else { return nil }
+        emit(.fallbackUsed(reason: "\(reason); answered by route `\(match.route.name)`"))
+        guard var end = await serve(match, isFallback: true) else { return nil }
+        end.answer = "(Answered by the static route `\(match.route.name)` because \(reason).)\n\n" + end.answer
+        end.stopReason = stopReason
+        end.fallbackReason = reason.description
+        return end
+    }
+
+    /// Runs a route's fan-out and joins the results.
+    /// - Parameter handOverWhenIncomplete: return `nil` (so the model can take over) when a call the
+    ///   route `requires` gave no result.
+    mutating func serve(_ match: RouteMatch, isFallback: Bool, handOverWhenIncomplete: Bool = false) async -> LoopEnd? {
+        let route = match.route
+        emit(.routeMatched(RouteMatchInfo(route: route.name, captures: match.captures, reason: match.reason, isFallback: isFallback)))
+        var calls: [ToolCall] = []
+        for (index, routeCall) in route.calls.enumerated() {
+            let schema = agent.registry.tool(named: routeCall.tool)?.spec.parameters
+            let arguments = RouteArguments.render(routeCall.arguments, captures: match.captures, schema: schema)
+            calls.append(ToolCall(id: "route_\(index)_\(routeCall.label)", name: routeCall.tool, rawArguments: arguments.jsonString))
+        }
+        let turn = ledger.budget.turns
+        let dispatched = await agent.dispatcher.dispatch(calls, budget: ledger, onEvent: emit)
+        record(dispatched, turn: turn, modelTime: .zero)
+        emit(.budgetUpdate(ledger.snapshot()))
+        if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
+
+        let outcomes = zip(route.calls, dispatched).map { routeCall, result in
+            RouteCallOutcome(label: routeCall.label, tool: routeCall.tool, status: RouteCallOutcome.Status(result.status), output: result.output, duration: result.startedAt == nil ? nil : result.duration)
+        }
+        let missingRequired = RouteJoinContext.missingRequired(route: route, outcomes: outcomes)
+        if !missingRequired.isEmpty && handOverWhenIncomplete && !isFallback {
+            messages.append(.assistant(text: "", toolCalls: dispatched.map(\.call)))
+            messages.append(.toolResults(dispatched.map(\.resultMessage)))
+            return nil
+        }
+        var header = ""
+        if !missingRequired.isEmpty {
+            let pieces = missingRequired.map { "\($0.label): unavailable (\($0.missingReason))" }.joined(separator: "; ")
+            header = "Incomplete answer — missing what it depends on: \(pieces).\n\n"
+        }
+        var answer: String
+        switch route.join {
+        case .template(let template):
+            let rendered = template.render(RouteJoinContext.make(route: route, prompt: prompt, captures: match.captures, outcomes: outcomes))
+            answer = header + rendered.trimmingCharacters(in: .whitespacesAndNewlines)
+            emit(.textDelta(answer))
+        case .model:
+            if !header.isEmpty { emit(.textDelta(header)) }
+            let (text, streamed) = await modelJoin(dispatched, route: route, outcomes: outcomes, isFallback: isFallback)
+            if !streamed { emit(.textDelta(text)) }
+            answer = header + text
+        }
+        messages.append(.assistant(text: answer, toolCalls: []))
+        return LoopEnd(answer: answer, stopReason: .finished)
+    }
+
+    /// `join: model`: one model call with tools disabled writes the answer from the route's results;
+    /// without a model (or room for the call) the answer is a plain list of the results.
+    /// - Returns: the answer, and whether it was already streamed as text deltas.
+    private mutating func modelJoin(_ dispatched: [DispatchedCall], route: Route, outcomes: [RouteCallOutcome], isFallback: Bool) async -> (String, Bool) {
+        let plain = RouteJoinContext.plainList(route: route, outcomes: outcomes)
+        guard !isFallback, let model = configuration.model else { return (plain, false) }
+        messages.append(.assistant(text: "", toolCalls: dispatched.map(\.call)))
+        messages.append(.toolResults(dispatched.map(\.resultMessage)))
+        var request = makeRequest(toolsEnabled: false)
+        request.messages.append(.user(configuration.synthesisInstruction))
+        let estimate = estimator.estimate(request)
+        switch ledger.admitModelCall(estimatedInputTokens: estimate.tokens, requestedOutputTokens: configuration.maxOutputTokens, purpose: .synthesis) {
+        case .refused:
+            return (plain, false)
+        case .admitted(let maxOutputTokens):
+            request.maxOutputTokens = maxOutputTokens
+        }
+        let turn = ledger.budget.turns
+        emit(.turnStarted(turn: turn))
+        // The model's text streams as it arrives; the answer is returned without emitting it again.
+        let (result, modelTime) = await callModel(model, request, estimate: estimate, deadline: ledger.deadline)
+        turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: .zero, sumOfCallTimes: .zero, toolCalls: 0))
+        if case .success(let response) = result, !response.text.isEmpty {
+            messages.append(.assistant(text: response.text, toolCalls: []))
+            return (response.text, true)
+        }
+        return (plain, false)
+    }
+
+    /// The static mode's answer to a request no route matches: what the router can do.
+    func noRouteAnswer() -> LoopEnd {
+        let routes = configuration.routes.routes
+        var text: String
+        if routes.isEmpty {
+            text = "No route matches this request, and no routes are configured. Configure a model (config.yaml `model:`) or add routes in routes/."
+        } else {
+            text = "No route matches this request. Without a model, Brigade answers these requests:\n"
+            for route in routes {
+                let example = route.examples.first.map { " — e.g. \"\($0)\"" } ?? ""
+                let about = route.description.isEmpty ? "" : ": \(route.description)"
+                text += "\n- \(route.name)\(about)\(example)"
+            }
+            text += "\n\nConfigure a model in config.yaml (and its API key) to ask anything else."
+        }
+        emit(.textDelta(text))
+        return LoopEnd(answer: text, stopReason: .finished)
+    }
+}
+
+extension RouteCallOutcome.Status {
+    init(_ status: ToolCallStatus) {
+        switch status {
+        case .ok: self = .ok
+        case .error: self = .error
+        case .timeout: self = .timeout
+        case .notRun: self = .notRun
+        case .denied: self = .denied
+        case .cancelled: self = .error
+        }
+    }
+}

@@ -1,0 +1,177 @@
+import CurlHTTP
+import Foundation
+import Logging
+
+/// Everything Brigade reads from files — config.yaml, the tools/ registry, the routes/ and the
+/// prompts/ — plus the model client the configuration names, ready to make an ``Agent``.
+///
+/// ```swift
+/// let workspace = try Workspace.load()            // ./config.yaml, $BRIGADE_CONFIG, …
+/// let agent = workspace.makeAgent(logger: logger)
+/// let result = await agent.run("brief me on this repository")
+/// ```
+public struct Workspace: Sendable {
+    public var config: BrigadeConfig
+    public var registry: ToolRegistry
+    public var routes: RouteSet
+    /// The system prompt: `prompts/system.md`, or a built-in default when there is none.
+    public var systemPrompt: String
+    /// The model client, or `nil` when none is configured or its API key is missing.
+    public var model: (any ModelClient)?
+    /// Why ``model`` is `nil`, in a few words ("no API key in $OPENAI_API_KEY").
+    public var modelUnavailableReason: String?
+    /// The client shared by the model and the http tools.
+    public let httpClient: HTTPClient
+
+    /// The routing the configuration asks for, lowered to `static` when there is no model.
+    public var defaultRouting: RoutingMode {
+        model == nil ? .static : RoutingMode(config.routing)
+    }
+
+    /// A line for the user when the routing was lowered to `static` (nil otherwise).
+    public var routingNotice: String? {
+        guard model == nil, let reason = modelUnavailableReason else { return nil }
+        return "brigade: \(reason) — answering with the offline router (routing: static)"
+    }
+
+    /// Loads the configuration and everything it points to.
+    /// - Parameters:
+    ///   - configPath: `--config`; `nil` looks up `$BRIGADE_CONFIG`, `./config.yaml`,
+    ///     `$XDG_CONFIG_HOME/brigade/config.yaml`, and falls back to the defaults (no model).
+    ///   - environment: for `${ENV}` interpolation, the lookup and the API key.
+    ///   - currentDirectory: where relative paths and `./config.yaml` are found.
+    ///   - httpClient: a client to share; a new one by default.
+    /// - Throws: `ConfigError` with file:line:col for anything wrong in any of the files.
+    public static func load(
+        configPath: String? = nil,
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        currentDirectory: String = FileManager.default.currentDirectoryPath,
+        httpClient: HTTPClient? = nil
+    ) throws(ConfigError) -> Workspace {
+        let config = try BrigadeConfig.resolve(explicit: configPath, environment: environment, currentDirectory: currentDirectory)
+        let httpClient = httpClient ?? HTTPClient()
+
+        let toolsFolder = config.paths.tools
+        var declarations: [ToolDeclaration] = []
+        if toolsFolder.location != nil || FileManager.default.fileExists(atPath: toolsFolder.value) {
+            declarations = try RegistryLoader.load(directory: toolsFolder.value, environment: environment)
+        }
+        let registry = try ToolFactory.makeRegistry(declarations, httpClient: httpClient)
+        let specs = Dictionary(registry.specs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let routes = try RouteLoader.load(directory: config.paths.routes.value, tools: specs, promptsDirectory: config.paths.prompts.value)
+
+        let systemPromptPath = config.paths.prompts.value + "/system.md"
+        var systemPrompt = Self.defaultSystemPrompt
+        if FileManager.default.fileExists(atPath: systemPromptPath) {
+            guard let data = FileManager.default.contents(atPath: systemPromptPath) else {
+                throw ConfigError("cannot read \(systemPromptPath)", file: systemPromptPath)
+            }
+            systemPrompt = String(decoding: data, as: UTF8.self)
+        }
+
+        var workspace = Workspace(
+            config: config, registry: registry, routes: routes, systemPrompt: systemPrompt,
+            model: nil, modelUnavailableReason: nil, httpClient: httpClient
+        )
+        (workspace.model, workspace.modelUnavailableReason) = Self.makeModel(config.model, environment: environment, httpClient: httpClient)
+        return workspace
+    }
+
+    init(
+        config: BrigadeConfig, registry: ToolRegistry, routes: RouteSet, systemPrompt: String,
+        model: (any ModelClient)?, modelUnavailableReason: String?, httpClient: HTTPClient
+    ) {
+        self.config = config
+        self.registry = registry
+        self.routes = routes
+        self.systemPrompt = systemPrompt
+        self.model = model
+        self.modelUnavailableReason = modelUnavailableReason
+        self.httpClient = httpClient
+    }
+
+    /// The model client for `settings`, or why there is none.
+    public static func makeModel(
+        _ settings: BrigadeConfig.ModelSettings?,
+        environment: [String: String],
+        httpClient: HTTPClient,
+        modelName: String? = nil
+    ) -> ((any ModelClient)?, String?) {
+        guard let settings else { return (nil, "no model is configured") }
+        var apiKey: String?
+        if let variable = settings.apiKeyEnvironmentVariable {
+            guard let value = environment[variable], !value.isEmpty else {
+                return (nil, "no API key in $\(variable)")
+            }
+            apiKey = value
+        }
+        let retry = RetryPolicy(maxRetries: settings.maxRetries)
+        let model = modelName ?? settings.model
+        switch settings.provider {
+        case .openai:
+            let configuration = OpenAIChatClient.Configuration(
+                baseURL: settings.baseURL, apiKey: apiKey, model: model, retryPolicy: retry, idleTimeout: settings.requestTimeout)
+            return (OpenAIChatClient(configuration: configuration, httpClient: httpClient), nil)
+        case .anthropic:
+            let configuration = AnthropicClient.Configuration(
+                baseURL: settings.baseURL, apiKey: apiKey, model: model, retryPolicy: retry, idleTimeout: settings.requestTimeout)
+            return (AnthropicClient(configuration: configuration, httpClient: httpClient), nil)
+        }
+    }
+
+    /// The agent's configuration from config.yaml, with the given routing and approval policy.
+    public func agentConfiguration(routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy()) -> Agent.Configuration {
+        let limits = config.limits
+        let budget = config.budget
+        return Agent.Configuration(
+            model: model,
+            pricing: config.model?.price ?? ModelPricing(),
+            limits: Budget.Limits(
+                usd: budget.usd,
+                inputTokens: budget.inputTokens,
+                outputTokens: budget.outputTokens,
+                wallTime: budget.wallClock,
+                maxTurns: limits.maxTurns,
+                maxCallsPerRun: limits.maxCallsPerRun,
+                maxCallsPerTurn: limits.maxCallsPerTurn,
+                synthesisReserve: budget.synthesisReserve
+            ),
+            systemPrompt: systemPrompt,
+            maxOutputTokens: config.model?.maxOutputTokens ?? 4096,
+            temperature: config.model?.temperature,
+            dispatch: Dispatcher.Configuration(
+                maxParallelCalls: limits.maxParallelCalls,
+                defaultTimeout: limits.toolTimeout,
+                defaultMaxOutputBytes: limits.maxToolOutputBytes,
+                approval: approval
+            ),
+            routes: routes,
+            routing: routing ?? defaultRouting
+        )
+    }
+
+    /// An agent over this workspace.
+    /// - Parameters:
+    ///   - routing: overrides the configured mode (`--mode`); `nil` takes ``defaultRouting``.
+    ///   - approval: decides `confirm: true` tools; denies them all by default.
+    ///   - logger: the caller's logger.
+    public func makeAgent(routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), logger: Logger) -> Agent {
+        Agent(registry: registry, configuration: agentConfiguration(routing: routing, approval: approval), logger: logger)
+    }
+
+    static let defaultSystemPrompt = """
+        You are Brigade, an assistant that answers by calling tools. When several pieces of information are \
+        independent, request all of the tool calls in the same turn: they run in parallel. Be concise. If a tool \
+        fails or information is missing, say what is missing instead of guessing.
+        """
+}
+
+extension RoutingMode {
+    init(_ routing: BrigadeConfig.Routing) {
+        switch routing {
+        case .hybrid: self = .hybrid
+        case .model: self = .model
+        case .static: self = .static
+        }
+    }
+}

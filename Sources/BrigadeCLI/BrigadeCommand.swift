@@ -1,0 +1,70 @@
+import ArgumentParser
+import Brigade
+import Foundation
+
+@main
+struct BrigadeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "brigade",
+        abstract: "A parallel tool-calling agent runtime: every tool call of a turn runs at once, within a budget.",
+        discussion: """
+            Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+            Configuration: --config, $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml.
+            """,
+        subcommands: [AskCommand.self, ChatCommand.self, ToolsCommand.self, RoutesCommand.self]
+    )
+
+    /// Runs the command, mapping errors to Brigade's exit codes: 2 for usage and configuration errors
+    /// (with file:line:col), 1 for runtime failures.
+    static func main() async {
+        // Writing to a closed pipe must give an error, not kill the process.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ConfigError {
+            Terminal.standardError.write(error.description + "\n")
+            Foundation.exit(2)
+        } catch let error as CLIFailure {
+            Terminal.standardError.write("brigade: \(error.message)\n")
+            Foundation.exit(error.exitCode)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+            Terminal.standardError.write(fullMessage(for: error) + "\n")
+            // Usage errors (unknown flags, bad values) exit with 2, like configuration errors.
+            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+        }
+    }
+}
+
+/// A failure with its exit code and a one-line message.
+struct CLIFailure: Error {
+    var message: String
+    var exitCode: Int32
+
+    static func runtime(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 1) }
+    static func usage(_ message: String) -> CLIFailure { CLIFailure(message: message, exitCode: 2) }
+}
+
+/// Options every command that loads the workspace shares.
+struct WorkspaceOptions: ParsableArguments {
+    @Option(name: .long, help: "The config file (default: $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml).")
+    var config: String?
+
+    func loadWorkspace() throws(ConfigError) -> Workspace {
+        try Workspace.load(configPath: config)
+    }
+}
+
+extension RoutingMode: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument) }
+}

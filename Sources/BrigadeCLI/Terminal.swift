@@ -1,0 +1,76 @@
+import Foundation
+
+/// Small helpers for the terminal: TTY checks, unbuffered standard error, colours that honour NO_COLOR.
+enum Terminal {
+    struct Output: Sendable {
+        let descriptor: Int32
+
+        func write(_ text: String) {
+            var bytes = Array(text.utf8)
+            var offset = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeMutableBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+                if written <= 0 {
+                    if written < 0 && errno == EINTR { continue }
+                    return
+                }
+                offset += written
+            }
+            _ = bytes.count
+        }
+
+        var isTTY: Bool { isatty(descriptor) == 1 }
+    }
+
+    static let standardOutput = Output(descriptor: STDOUT_FILENO)
+    static let standardError = Output(descriptor: STDERR_FILENO)
+
+    /// Colour only on a terminal and without `NO_COLOR`.
+    static func colorEnabled(for output: Output) -> Bool {
+        output.isTTY && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) ?? true
+            && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let (s, atto) = duration.components
+        let value = Double(s) + Double(atto) / 1e18
+        return value < 10 ? String(format: "%.2f s", value) : String(format: "%.1f s", value)
+    }
+}
+
+/// Runs `body` in a child task that the first SIGINT or SIGTERM cancels; a second SIGINT exits at once
+/// with status 130. Cancellation reaches every tool call, so child processes are killed, not orphaned.
+func withInterruptCancellation<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
+    let task = Task { await body() }
+    let interrupts = InterruptCounter()
+    signal(SIGINT, SIG_IGN)
+    signal(SIGTERM, SIG_IGN)
+    let sources = [SIGINT, SIGTERM].map { number in
+        let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+        source.setEventHandler {
+            if interrupts.increment() > 1 { Foundation.exit(130) }
+            Terminal.standardError.write("\nbrigade: interrupted — cancelling (press Ctrl-C again to quit at once)\n")
+            task.cancel()
+        }
+        source.resume()
+        return source
+    }
+    let result = await task.value
+    for source in sources { source.cancel() }
+    signal(SIGINT, SIG_DFL)
+    signal(SIGTERM, SIG_DFL)
+    return result
+}
+
+/// Counts signals across the signal queue's threads.
+final class InterruptCounter: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var count = 0
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        count += 1
+        return count
+    }
+}

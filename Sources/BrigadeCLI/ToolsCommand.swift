@@ -1,0 +1,86 @@
+import ArgumentParser
+import Brigade
+import Foundation
+import Logging
+
+struct ToolsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tools",
+        abstract: "List, check and call the tools of the registry.",
+        subcommands: [List.self, Check.self, Call.self]
+    )
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the tools with their kind and description.")
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Flag(name: .long, help: "Print the tools as JSON (name, description, parameters, policy).")
+        var json = false
+
+        func run() async throws {
+            let workspace = try workspaceOptions.loadWorkspace()
+            if json {
+                let tools = workspace.registry.specs.map { spec -> JSONValue in
+                    ["name": .string(spec.name), "description": .string(spec.description), "parameters": spec.parameters]
+                }
+                print(JSONValue.array(tools).prettyJSONString)
+                return
+            }
+            let width = workspace.registry.names.map(\.count).max() ?? 0
+            for spec in workspace.registry.specs {
+                var flags: [String] = []
+                if spec.policy.confirm { flags.append("confirm") }
+                if let timeout = spec.policy.timeout { flags.append("timeout \(Terminal.seconds(timeout))") }
+                if spec.policy.costUSD > 0 { flags.append(String(format: "$%.4f/call", spec.policy.costUSD)) }
+                let padded = spec.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                let description = spec.description.split(separator: "\n").first.map(String.init) ?? ""
+                print("\(padded)  \(description)\(flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]")")
+            }
+        }
+    }
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate config.yaml, the tools, the routes and their templates; exit 2 with file:line:col on the first error.")
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+
+        func run() async throws {
+            let workspace = try workspaceOptions.loadWorkspace()
+            let file = workspace.config.file ?? "(defaults, no config file)"
+            let model = workspace.model?.displayName ?? "none (\(workspace.modelUnavailableReason ?? "not configured"))"
+            print("ok: \(file): \(workspace.registry.tools.count) tools, \(workspace.routes.routes.count) routes, model \(model), routing \(workspace.defaultRouting.rawValue)")
+        }
+    }
+
+    struct Call: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Validate arguments and run one tool; print its result (exit 1 when the tool fails).")
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Flag(name: .long, help: "Approve the call when the tool needs confirmation.")
+        var yes = false
+        @Option(name: .long, help: "The arguments as a JSON object.")
+        var args: String = "{}"
+        @Argument(help: "The tool's name.")
+        var name: String
+
+        func run() async throws {
+            let workspace = try workspaceOptions.loadWorkspace()
+            guard workspace.registry.tool(named: name) != nil else {
+                throw CLIFailure.usage("unknown tool `\(name)`; the tools are: \(workspace.registry.names.joined(separator: ", "))")
+            }
+            var logger = Logger(label: "brigade")
+            logger.logLevel = .warning
+            let approval: any ApprovalPolicy = yes ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy()
+            let dispatcher = Dispatcher(
+                registry: workspace.registry,
+                configuration: workspace.agentConfiguration(approval: approval).dispatch,
+                logger: logger
+            )
+            let call = ToolCall(id: "cli", name: name, rawArguments: args)
+            let results = await withInterruptCancellation { await dispatcher.dispatch([call]) }
+            guard let result = results.first else { throw CLIFailure.runtime("no result") }
+            print(result.output)
+            Terminal.standardError.write("\(result.status.rawValue) in \(Terminal.seconds(result.duration))\n")
+            if result.status != .ok { throw ExitCode(1) }
+        }
+    }
+}

@@ -1,0 +1,241 @@
+import Brigade
+import FlyingFox
+import FlyingSocks
+import Foundation
+
+/// A real HTTP server on 127.0.0.1 at a random port that speaks the OpenAI Chat Completions API
+/// (`…/chat/completions`) and the Anthropic Messages API (`…/messages`), streamed or not as each
+/// request asks, answering from a script.
+///
+/// Script it with a queue of ``FakeTurn``s (``enqueue(_:)``), consumed one per request, and/or a
+/// ``respond(with:)`` closure used when the queue is empty (for batches answered generically).
+/// Every request is recorded (``requests``) for assertions. Turns can inject faults: error
+/// statuses with `Retry-After`, hangs, stalls, cut streams, malformed chunks, error events, latency.
+///
+/// ```swift
+/// try await withFakeModelServer { server in
+///     server.enqueue(.text("Hello"))
+///     let client = OpenAIChatClient(baseURL: server.openAIBaseURL, apiKey: "k", model: "m", httpClient: http)
+///     …
+/// }
+/// ```
+public final class FakeModelServer: Sendable {
+    private struct State {
+        var queue: [FakeTurn] = []
+        var respond: (@Sendable (FakeModelRequest) -> FakeTurn)?
+        var requests: [FakeModelRequest] = []
+        var requestCount = 0
+        var runTask: Task<Void, Never>?
+        var nextWaiterID = 0
+        var requestWaiters: [Int: (count: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
+    }
+
+    private let http: HTTPServer
+    private let state = FakeModelServerLock(State())
+    private let gate = FakeModelServerGate()
+    private let recordsRequests: Bool
+    /// The port the server listens on, at 127.0.0.1.
+    public let port: UInt16
+
+    /// `http://127.0.0.1:<port>`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    /// The base URL for an OpenAI-compatible client: `http://127.0.0.1:<port>/v1`.
+    public var openAIBaseURL: String { baseURL + "/v1" }
+    /// The base URL for an Anthropic client: `http://127.0.0.1:<port>`.
+    public var anthropicBaseURL: String { baseURL }
+
+    private init(http: HTTPServer, port: UInt16, recordsRequests: Bool) {
+        self.http = http
+        self.port = port
+        self.recordsRequests = recordsRequests
+    }
+
+    /// Starts a server; stop it with ``stop()``. Prefer ``withFakeModelServer(recordsRequests:_:)``.
+    ///
+    /// The server runs in a task of its own until ``stop()`` (an unscoped lifetime is what this
+    /// entry point is for: REPL tests and the `fake-model-server` executable).
+    /// - Parameter recordsRequests: keep every request for ``requests`` (default `true`; turn it
+    ///   off for very large batches).
+    /// - Throws: when the socket cannot be bound or the server does not come up.
+    public static func start(recordsRequests: Bool = true) async throws -> FakeModelServer {
+        let http = HTTPServer(config: HTTPServer.Configuration(
+            address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0),
+            timeout: 24 * 3600,  // hangs are scripted; FlyingFox must not answer them with a 500
+            logger: .disabled
+        ))
+        let task = Task { _ = try? await http.run() }
+        do {
+            try await http.waitUntilListening(timeout: 10)
+        } catch {
+            task.cancel()
+            throw error
+        }
+        guard case .ip4(_, let port)? = await http.listeningAddress else {
+            task.cancel()
+            throw FakeModelServerAbort.stopped
+        }
+        let server = FakeModelServer(http: http, port: port, recordsRequests: recordsRequests)
+        server.state.withLock { $0.runTask = task }
+        await http.appendRoute("*") { [weak server] request in
+            guard let server else { throw FakeModelServerAbort.stopped }
+            return try await server.handle(request)
+        }
+        return server
+    }
+
+    /// Stops the server: releases hung and stalled responses, closes every connection, and waits
+    /// for the server task to end.
+    public func stop() async {
+        gate.open()
+        await http.stop(timeout: 0)
+        let task = state.withLock { $0.runTask }
+        task?.cancel()
+        await task?.value
+    }
+
+    /// Appends turns to the queue; each request consumes the first one.
+    public func enqueue(_ turns: FakeTurn...) { enqueue(contentsOf: turns) }
+
+    /// Appends turns to the queue; each request consumes the first one.
+    public func enqueue(contentsOf turns: [FakeTurn]) {
+        state.withLock { $0.queue += turns }
+    }
+
+    /// Sets the closure that answers requests when the queue is empty (`nil` removes it).
+    public func respond(with responder: (@Sendable (FakeModelRequest) -> FakeTurn)?) {
+        state.withLock { $0.respond = responder }
+    }
+
+    /// The requests received so far, in arrival order (empty when recording is off).
+    public var requests: [FakeModelRequest] { state.withLock { $0.requests } }
+
+    /// How many requests arrived, recorded or not.
+    public var requestCount: Int { state.withLock { $0.requestCount } }
+
+    /// Suspends until at least `count` requests have arrived (or the calling task is cancelled).
+    ///
+    /// For tests that must act while a request is in flight, e.g. cancel a client stuck on a hang.
+    public func waitForRequests(count: Int) async {
+        let id = state.withLock { state -> Int in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.requestCount >= count || Task.isCancelled { return true }
+                    state.requestWaiters[id] = (count, continuation)
+                    return false
+                }
+                if resumeNow { continuation.resume() }
+            }
+        } onCancel: {
+            state.withLock { $0.requestWaiters.removeValue(forKey: id) }?.continuation.resume()
+        }
+    }
+
+    /// Turns still queued.
+    public var pendingTurnCount: Int { state.withLock { $0.queue.count } }
+
+    private func handle(_ httpRequest: FlyingFox.HTTPRequest) async throws -> FlyingFox.HTTPResponse {
+        let bodyText = String(decoding: try await httpRequest.bodyData, as: UTF8.self)
+        let api: FakeModelRequest.API
+        if httpRequest.path.hasSuffix("/chat/completions") {
+            api = .openAIChat
+        } else if httpRequest.path.hasSuffix("/messages") {
+            api = .anthropicMessages
+        } else {
+            let body = FakeOpenAIWire.errorBody(status: 404, message: "fake model server: no API at \(httpRequest.path)")
+            return Self.json(status: 404, body: body, headers: [:])
+        }
+        var headers: [String: String] = [:]
+        for (name, value) in httpRequest.headers { headers[name.rawValue.lowercased()] = value }
+        let request = FakeModelRequest(api: api, method: httpRequest.method.rawValue, path: httpRequest.path, headers: headers, bodyText: bodyText)
+
+        let (queued, responder, sequence, released) = state.withLock { state in
+            state.requestCount += 1
+            if recordsRequests { state.requests.append(request) }
+            let satisfied = state.requestWaiters.filter { $0.value.count <= state.requestCount }
+            for id in satisfied.keys { state.requestWaiters[id] = nil }
+            let queued: FakeTurn? = state.queue.isEmpty ? nil : state.queue.removeFirst()
+            return (queued, state.respond, state.requestCount, satisfied.values.map(\.continuation))
+        }
+        for waiter in released { waiter.resume() }
+        let turn = queued ?? responder?(request)  // the closure runs outside the lock: it may call the server
+        guard let turn else {
+            return errorResponse(api: api, status: 500, message: "fake model server: no scripted turn left for request \(sequence)", headers: [:])
+        }
+        if turn.latency.beforeHead > .zero { try await Task.sleep(for: turn.latency.beforeHead) }
+        switch turn.fault {
+        case .status(let status, let message, let extraHeaders)?:
+            return errorResponse(api: api, status: status, message: message, headers: extraHeaders)
+        case .hang?:
+            await gate.wait()
+            throw FakeModelServerAbort.stopped
+        default:
+            break
+        }
+        let rendering = switch api {
+        case .openAIChat: FakeOpenAIWire.render(turn, request: request, sequence: sequence)
+        case .anthropicMessages: FakeAnthropicWire.render(turn, request: request, sequence: sequence)
+        }
+        if let body = rendering.body { return Self.json(status: 200, body: body, headers: [:]) }
+        var responseHeaders = HTTPHeaders()
+        responseHeaders[HTTPHeader("Content-Type")] = "text/event-stream"
+        responseHeaders[HTTPHeader("Cache-Control")] = "no-cache"
+        let body = FakeEventBody(rendering: rendering, turn: turn, gate: gate)
+        return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: responseHeaders, body: HTTPBodySequence(from: body))
+    }
+
+    private func errorResponse(api: FakeModelRequest.API, status: Int, message: String, headers: [String: String]) -> FlyingFox.HTTPResponse {
+        let body = switch api {
+        case .openAIChat: FakeOpenAIWire.errorBody(status: status, message: message)
+        case .anthropicMessages: FakeAnthropicWire.errorBody(status: status, message: message)
+        }
+        return Self.json(status: status, body: body, headers: headers)
+    }
+
+    private static func json(status: Int, body: String, headers: [String: String]) -> FlyingFox.HTTPResponse {
+        var responseHeaders = HTTPHeaders()
+        responseHeaders[HTTPHeader("Content-Type")] = "application/json"
+        for (name, value) in headers { responseHeaders[HTTPHeader(name)] = value }
+        return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: phrase(status)), headers: responseHeaders, body: Data(body.utf8))
+    }
+
+    private static func phrase(_ status: Int) -> String {
+        switch status {
+        case 200: "OK"
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 404: "Not Found"
+        case 429: "Too Many Requests"
+        case 500: "Internal Server Error"
+        case 503: "Service Unavailable"
+        case 529: "Overloaded"
+        default: "Status \(status)"
+        }
+    }
+}
+
+/// Runs `body` with a started ``FakeModelServer`` and stops the server afterwards, even when
+/// `body` throws.
+///
+/// - Parameters:
+///   - recordsRequests: keep every request for ``FakeModelServer/requests`` (default `true`).
+///   - body: the code using the server.
+/// - Returns: what `body` returns.
+/// - Throws: what `body` throws, or the server's start failure.
+public func withFakeModelServer<Result: Sendable>(
+    recordsRequests: Bool = true,
+    _ body: (FakeModelServer) async throws -> Result
+) async throws -> Result {
+    let server = try await FakeModelServer.start(recordsRequests: recordsRequests)
+    do {
+        let result = try await body(server)
+        await server.stop()
+        return result
+    } catch {
+        await server.stop()
+        throw error
+    }
+}

@@ -1,0 +1,258 @@
+import Brigade
+import CurlHTTP
+import FlyingFox
+import FlyingSocks
+import Foundation
+import Testing
+
+// FlyingFox has types of the same names.
+fileprivate typealias JSONValue = Brigade.JSONValue
+fileprivate typealias HTTPClient = CurlHTTP.HTTPClient
+
+/// A value behind an NSLock, for the test server's counters.
+final class TestLocked<Value: Sendable>: @unchecked Sendable {
+    // Safe: `value` is only touched under `lock`.
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func withLock<R>(_ body: (inout Value) -> R) -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        return body(&value)
+    }
+}
+
+/// A FlyingFox server on 127.0.0.1 at a random port, steered by the request path:
+/// `/echo…` answers JSON describing the request, `/status/N` answers status N, `/html`, `/big`, `/png`,
+/// `/flaky` (503 twice, then 200), `/hang` (announces itself on `arrivals`, then never answers).
+final class ToolTestServer: Sendable {
+    let server: HTTPServer
+    let flakyCalls = TestLocked(0)
+    let arrivals: AsyncStream<String>
+    private let arrived: AsyncStream<String>.Continuation
+
+    init() throws {
+        (arrivals, arrived) = AsyncStream.makeStream(of: String.self)
+        let flakyCalls = self.flakyCalls
+        let arrived = self.arrived
+        server = HTTPServer(
+            address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), timeout: 60, logger: .disabled,
+            handler: ClosureHTTPHandler { request in try await Self.respond(to: request, flakyCalls: flakyCalls, arrived: arrived) })
+    }
+
+    static func respond(to request: FlyingFox.HTTPRequest, flakyCalls: TestLocked<Int>, arrived: AsyncStream<String>.Continuation) async throws -> FlyingFox.HTTPResponse {
+        let path = request.path
+        func text(_ status: Int, _ body: String, type: String = "text/plain; charset=utf-8") -> FlyingFox.HTTPResponse {
+            FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: "Test"), headers: [.contentType: type], body: Data(body.utf8))
+        }
+        if path.hasPrefix("/echo") {
+            var headers: [String: JSONValue] = [:]
+            for (name, value) in request.headers { headers[name.rawValue.lowercased()] = .string(value) }
+            let body = String(decoding: try await request.bodyData, as: UTF8.self)
+            let echo: JSONValue = [
+                "method": .string(request.method.rawValue), "target": .string(request.target.rawValue),
+                "headers": .object(JSONObject(headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })), "body": .string(body),
+            ]
+            return text(200, echo.jsonString, type: "application/json")
+        }
+        if path.hasPrefix("/status/"), let code = Int(path.dropFirst("/status/".count)) {
+            return text(code, "boom \(code)")
+        }
+        switch path {
+        case "/html":
+            return text(200, "<html><head><title>Hi &amp; bye</title><style>p{}</style></head><body><h1>Head</h1><p>One&nbsp;two</p><script>x()</script><ul><li>a</li><li>b</li></ul></body></html>", type: "text/html")
+        case "/big": return text(200, String(repeating: "a", count: 200_000))
+        case "/png": return FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "image/png"], body: Data([0x89, 0x50, 0x4E, 0x47, 0, 1]))
+        case "/flaky":
+            let count = flakyCalls.withLock { $0 += 1; return $0 }
+            return count <= 2 ? text(503, "try later") : text(200, "finally")
+        case "/hang":
+            arrived.yield(path)
+            try await Task.sleep(for: .seconds(600))
+            return text(200, "late")
+        default:
+            return text(404, "no route")
+        }
+    }
+
+    /// Runs the server for the duration of `body`, which gets the base URL.
+    func run<R: Sendable>(_ body: @Sendable (String) async throws -> R) async throws -> R {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.server.run() }
+            defer { group.cancelAll() }
+            try await server.waitUntilListening()
+            guard case .ip4(_, let port) = await server.listeningAddress else { throw CancellationError() }
+            let result = try await body("http://127.0.0.1:\(port)")
+            await server.stop()
+            return result
+        }
+    }
+}
+
+fileprivate func httpTool(
+    _ url: String, method: String = "GET", headers: [String: String] = [:], body: JSONValue? = nil, accept: [Int] = [],
+    parameters: JSONValue = ["type": "object", "properties": ["q": ["type": "string"], "id": ["type": "integer"], "url": ["type": "string"], "tags": ["type": "array"]]],
+    maxResponseBytes: Int = 1 << 20, maxOutputBytes: Int? = nil, client: HTTPClient
+) throws -> HTTPToolExecutor {
+    try HTTPToolExecutor(
+        HTTPToolConfig(method: method, url: Located(url, at: SourceLocation(file: "http.yaml", line: 4, column: 8)), headers: headers, body: body,
+                       maxResponseBytes: maxResponseBytes, acceptStatus: accept),
+        spec: commandSpec(parameters: parameters, maxOutputBytes: maxOutputBytes), client: client)
+}
+
+@Suite("HTTP tool executor", .timeLimit(.minutes(1)))
+struct HTTPToolExecutorTests {
+    fileprivate let client = HTTPClient()
+
+    fileprivate func echo(_ output: ToolOutput) throws -> JSONValue {
+        #expect(!output.isError, "\(output.text)")
+        return try JSONValue(parsing: output.text)
+    }
+
+    @Test func placeholdersArePercentEncodedAndCannotAddSegments() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let tool = try httpTool(base + "/echo/items/{{q}}?id={{id}}&x={{q}}", client: client)
+            let response = try echo(try await tool.call(["q": "a/b?c=d&e#f ü", "id": 7], context: context))
+            #expect(response["target"] == "/echo/items/a%2Fb%3Fc%3Dd%26e%23f%20%C3%BC?id=7&x=a%2Fb%3Fc%3Dd%26e%23f%20%C3%BC")
+            #expect(response["method"] == "GET")
+        }
+    }
+
+    @Test func aWholeURLPlaceholderIsTakenAsIsButMustBeHTTP() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let tool = try httpTool("{{url}}", client: client)
+            let response = try echo(try await tool.call(["url": .string(base + "/echo/x?y=%20z")], context: context))
+            #expect(response["target"] == "/echo/x?y=%20z")
+            for bad in ["file:///etc/passwd", "ftp://host/x", "javascript:alert(1)", "http://", "http://host/a b", "/relative"] {
+                let output = try await tool.call(["url": .string(bad)], context: context)
+                #expect(output.isError, "\(bad)")
+                #expect(output.text.hasPrefix("`url`: must"), "\(output.text)")
+            }
+            #expect(try await tool.call([:], context: context) == ToolOutput(text: "missing argument `url` (the URL)", isError: true))
+        }
+    }
+
+    @Test func headersAndJSONBodyTemplates() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let tool = try httpTool(
+                base + "/echo", method: "POST", headers: ["X-Query": "q={{q}}", "Authorization": "Bearer fixed"],
+                body: ["query": "{{q}}", "id": "{{id}}", "tags": "{{tags}}", "label": "item {{id}}", "nested": ["list": ["{{id}}", "{{q}}"]]],
+                client: client)
+            let response = try echo(try await tool.call(["q": "hi \"there\"", "id": 5, "tags": ["a", 1]], context: context))
+            #expect(response["method"] == "POST")
+            #expect(response["headers"]?["x-query"] == "q=hi \"there\"")
+            #expect(response["headers"]?["authorization"] == "Bearer fixed")
+            #expect(response["headers"]?["content-type"] == "application/json")
+            let body = try JSONValue(parsing: response["body"]?.stringValue ?? "")
+            #expect(body == ["query": "hi \"there\"", "id": 5, "tags": ["a", 1], "label": "item 5", "nested": ["list": [5, "hi \"there\""]]])
+
+            let sparse = try echo(try await tool.call(["id": 1], context: context))
+            #expect(try JSONValue(parsing: sparse["body"]?.stringValue ?? "") == ["id": 1, "label": "item 1", "nested": ["list": [1]]])
+        }
+    }
+
+    @Test func headerInjectionIsRefused() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let tool = try httpTool(base + "/echo", headers: ["X-Query": "{{q}}"], client: client)
+            let output = try await tool.call(["q": "x\r\nX-Evil: 1"], context: context)
+            #expect(output.isError)
+            #expect(output.text.contains("CR, LF or NUL"))
+        }
+    }
+
+    @Test func statusHandling() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let tool = try httpTool(base + "/status/{{id}}", accept: [404], client: client)
+            #expect(try await tool.call(["id": 500], context: context) == ToolOutput(text: "HTTP 500 Internal Server Error\nboom 500", isError: true))
+            #expect(try await tool.call(["id": 404], context: context) == ToolOutput(text: "HTTP 404 Not Found\nboom 404"))
+            #expect(try await tool.call(["id": 201], context: context) == ToolOutput(text: "boom 201"))
+            #expect(try await tool.call(["id": 299], context: context) == ToolOutput(text: "boom 299"))
+        }
+    }
+
+    @Test func responsesAreCappedAndMarked() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let tool = try httpTool(base + "/big", maxResponseBytes: 1000, client: client)
+            #expect(try await tool.call([:], context: context).text == String(repeating: "a", count: 1000) + "\n[response truncated at 1000 bytes]")
+            let byOutputCap = try httpTool(base + "/big", maxOutputBytes: 500, client: client)
+            #expect(try await byOutputCap.call([:], context: context).text.hasSuffix("\n[response truncated at 500 bytes]"))
+        }
+    }
+
+    @Test func htmlIsReducedToTextAndBinaryIsDescribed() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let html = try await httpTool(base + "/html", client: client).call([:], context: context)
+            #expect(html.text == "Title: Hi & bye\n\nHead\n\nOne two\n\n- a\n- b")
+            let png = try await httpTool(base + "/png", client: client).call([:], context: context)
+            #expect(png == ToolOutput(text: "binary response (image/png, 6 bytes); not shown"))
+        }
+    }
+
+    @Test func connectionFailureIsAnErrorResult() async throws {
+        // Nothing listens on port 1.
+        let tool = try httpTool("http://127.0.0.1:1/x", client: client)
+        let output = try await tool.call([:], context: context)
+        #expect(output.isError)
+        #expect(output.text.hasPrefix("request failed: connectionFailed"))
+    }
+
+    @Test func retriesRecoverFromTransientFailures() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let flaky = try httpTool(base + "/flaky", client: client)
+            let once = RetryingExecutor(flaky, retries: 1, backoff: .zero)
+            #expect(try await once.call([:], context: context) == ToolOutput(text: "HTTP 503 Service Unavailable\ntry later\n[failed after 2 attempts]", isError: true))
+            let patient = RetryingExecutor(flaky, retries: 3, backoff: .zero)
+            #expect(try await patient.call([:], context: context) == ToolOutput(text: "finally"))
+            #expect(server.flakyCalls.withLock { $0 } == 3)
+        }
+    }
+
+    @Test func cancellationAbortsTheTransfer() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let tool = RetryingExecutor(try httpTool(base + "/hang", client: client), retries: 3, backoff: .zero)
+            let outcome = await withTaskGroup(of: (any Error)?.self) { group in
+                group.addTask {
+                    do { _ = try await tool.call([:], context: context); return nil } catch { return error }
+                }
+                var arrivals = server.arrivals.makeAsyncIterator()
+                _ = await arrivals.next()
+                group.cancelAll()
+                return await group.next() ?? nil
+            }
+            #expect(outcome is CancellationError)
+        }
+    }
+
+    @Test func loadTimeChecks() throws {
+        func failure(_ url: String, headers: [String: String] = [:], body: JSONValue? = nil, method: String = "GET") -> String? {
+            do {
+                _ = try httpTool(url, method: method, headers: headers, body: body, client: client)
+                return nil
+            } catch { return (error as? ConfigError)?.message ?? "\(error)" }
+        }
+        #expect(failure("https://api.example.com/v1/{{q}}?n={{id}}") == nil)
+        #expect(failure("{{url}}") == nil)
+        #expect(failure("{{url}}/x") == "url must begin with a fixed http:// or https:// and host (a placeholder may only stand for the whole URL)")
+        #expect(failure("https://{{q}}.example.com/") == "url must begin with a fixed http:// or https:// and host (a placeholder may only stand for the whole URL)")
+        #expect(failure("ftp://example.com/{{q}}") == "url must begin with a fixed http:// or https:// and host (a placeholder may only stand for the whole URL)")
+        #expect(failure("https://example.com/{{nope}}") == "url: placeholder `{{nope}}` names no parameter of tool 't'")
+        #expect(failure("https://example.com/{{q") == "url: unclosed placeholder `{{q`")
+        #expect(failure("https://example.com/a b") == "url: must not contain spaces or control characters (percent-encode them)")
+        #expect(failure("https://example.com/", headers: ["X": "{{nope}}"]) == "header X: placeholder `{{nope}}` names no parameter of tool 't'")
+        #expect(failure("https://example.com/", headers: ["Bad Name": "x"]) == "invalid header name \"Bad Name\"")
+        #expect(failure("https://example.com/", body: ["a": ["{{nope}}"]]) == "body: placeholder `{{nope}}` names no parameter of tool 't'")
+        #expect(failure("https://example.com/", method: "GE T") == "invalid HTTP method 'GE T'")
+        #expect(throws: ConfigError("url: placeholder `{{nope}}` names no parameter of tool 't'", at: SourceLocation(file: "http.yaml", line: 4, column: 8))) {
+            try httpTool("https://example.com/{{nope}}", client: client)
+        }
+    }
+}

@@ -1,0 +1,158 @@
+import Logging
+import Testing
+import BrigadeTesting
+@testable import Brigade
+
+/// The router inside the agent: static, hybrid and model modes, partial answers and the fallback.
+@Suite("Routing modes", .timeLimit(.minutes(1)))
+struct RouterModeTests {
+    static func tool(_ name: String, output: String = "", fail: Bool = false, hang: Bool = false, timeout: Duration? = nil) -> Tool {
+        Tool(name: name, description: name, policy: ToolPolicy(timeout: timeout)) { _, _ in
+            if hang { try await Task.sleep(for: .seconds(3600)) }
+            return ToolOutput(text: output.isEmpty ? "\(name) result" : output, isError: fail)
+        }
+    }
+
+    static func registry(_ tools: [Tool]) throws -> ToolRegistry { try ToolRegistry(tools) }
+
+    static func routes(join: RouteJoin, requires: [String] = []) throws -> RouteSet {
+        RouteSet([Route(
+            name: "health",
+            description: "machine health",
+            keywords: [KeywordRule("health"), KeywordRule("machine|system")],
+            examples: ["machine health please"],
+            calls: [RouteCall(label: "disk", tool: "disk"), RouteCall(label: "memory", tool: "memory")],
+            requires: requires,
+            join: join
+        )])
+    }
+
+    static func template() throws -> RouteJoin {
+        .template(try JoinTemplate(text: "disk: {{calls.disk.output}}\nmemory: {{calls.memory.output}}", file: "t.mustache"))
+    }
+
+    func agent(model: ScriptedModelClient?, tools: [Tool], routes: RouteSet, routing: RoutingMode) throws -> Agent {
+        Agent(
+            registry: try Self.registry(tools),
+            configuration: Agent.Configuration(model: model, routes: routes, routing: routing),
+            logger: Logger(label: "test")
+        )
+    }
+
+    @Test func staticModeRunsTheFanOutAndRendersTheJoin() async throws {
+        let agent = try agent(model: nil, tools: [Self.tool("disk", output: "40% used"), Self.tool("memory", output: "2 GiB free")], routes: Self.routes(join: Self.template()), routing: .static)
+        let recorder = EventRecorder()
+        let result = await agent.run("how is the machine's health?", onEvent: recorder.record)
+        #expect(result.answer == "disk: 40% used\nmemory: 2 GiB free")
+        #expect(result.stopReason == .finished)
+        #expect(result.toolCalls == 2)
+        #expect(recorder.types.first == "route_matched")
+        #expect(recorder.finishedCalls.count == 2)
+        #expect(recorder.text == result.answer)
+    }
+
+    @Test func failedAndTimedOutCallsGiveAPartialAnswerNamingTheMissingPiece() async throws {
+        let tools = [Self.tool("disk", hang: true, timeout: .milliseconds(200)), Self.tool("memory", output: "boom", fail: true)]
+        let agent = try agent(model: nil, tools: tools, routes: Self.routes(join: Self.template()), routing: .static)
+        let result = await agent.run("machine health")
+        #expect(result.answer.contains("disk: unavailable (timed out"))
+        #expect(result.answer.contains("memory: unavailable (error: boom)"))
+        #expect(result.stopReason == .finished)
+    }
+
+    @Test func aMissingRequiredCallIsNamedFirst() async throws {
+        let tools = [Self.tool("disk", output: "df failed", fail: true), Self.tool("memory", output: "ok")]
+        let agent = try agent(model: nil, tools: tools, routes: Self.routes(join: Self.template(), requires: ["disk"]), routing: .static)
+        let result = await agent.run("machine health")
+        #expect(result.answer.hasPrefix("Incomplete answer — missing what it depends on: disk: unavailable (error: df failed)."))
+        #expect(result.answer.contains("memory: ok"))
+    }
+
+    @Test func staticModeWithoutAMatchListsWhatTheRouterCanDo() async throws {
+        let agent = try agent(model: nil, tools: [Self.tool("disk"), Self.tool("memory")], routes: Self.routes(join: Self.template()), routing: .static)
+        let result = await agent.run("write me a poem")
+        #expect(result.answer.contains("No route matches this request"))
+        #expect(result.answer.contains("- health: machine health — e.g. \"machine health please\""))
+        #expect(result.toolCalls == 0)
+    }
+
+    @Test func hybridRunsAMatchingRouteWithoutTheModel() async throws {
+        let model = ScriptedModelClient([.answer("should not be asked")])
+        let agent = try agent(model: model, tools: [Self.tool("disk"), Self.tool("memory")], routes: Self.routes(join: Self.template()), routing: .hybrid)
+        let result = await agent.run("system health")
+        #expect(result.answer.contains("disk: disk result"))
+        #expect(model.requests.isEmpty)
+    }
+
+    @Test func hybridSendsOtherRequestsToTheModel() async throws {
+        let model = ScriptedModelClient([.answer("a poem")])
+        let agent = try agent(model: model, tools: [Self.tool("disk"), Self.tool("memory")], routes: Self.routes(join: Self.template()), routing: .hybrid)
+        let result = await agent.run("write me a poem")
+        #expect(result.answer == "a poem")
+        #expect(model.requests.count == 1)
+    }
+
+    @Test func hybridJoinByModelSynthesizesWithToolsDisabled() async throws {
+        let model = ScriptedModelClient([.answer("All fine: disk and memory look healthy.")])
+        let agent = try agent(model: model, tools: [Self.tool("disk"), Self.tool("memory")], routes: Self.routes(join: .model), routing: .hybrid)
+        let recorder = EventRecorder()
+        let result = await agent.run("system health", onEvent: recorder.record)
+        #expect(result.answer == "All fine: disk and memory look healthy.")
+        #expect(recorder.text == result.answer)
+        let request = try #require(model.requests.first)
+        #expect(request.toolsEnabled == false)
+        let results = request.messages.compactMap { message -> [ToolResultMessage]? in
+            if case .toolResults(let results) = message { results } else { nil }
+        }
+        #expect(results.first?.map(\.content) == ["disk result", "memory result"])
+    }
+
+    @Test func hybridHandsOverToTheModelWhenARequiredCallFails() async throws {
+        let model = ScriptedModelClient([.answer("the model's answer")])
+        let tools = [Self.tool("disk", output: "df failed", fail: true), Self.tool("memory")]
+        let agent = try agent(model: model, tools: tools, routes: Self.routes(join: Self.template(), requires: ["disk"]), routing: .hybrid)
+        let result = await agent.run("system health")
+        #expect(result.answer == "the model's answer")
+        #expect(model.requests.count == 1)
+    }
+
+    @Test(arguments: [ModelError.Code.unreachable, .rateLimited, .serverError, .rejected, .malformedResponse])
+    func modelModeFallsBackToTheRouterOnModelFailure(code: ModelError.Code) async throws {
+        let model = ScriptedModelClient([.failure(ModelError(code, "down"))])
+        let agent = try agent(model: model, tools: [Self.tool("disk"), Self.tool("memory")], routes: Self.routes(join: Self.template()), routing: .model)
+        let recorder = EventRecorder()
+        let result = await agent.run("system health", onEvent: recorder.record)
+        #expect(result.answer.hasPrefix("(Answered by the static route `health` because the model is unavailable"))
+        #expect(result.answer.contains("disk: disk result"))
+        #expect(result.fallbackReason != nil)
+        #expect(recorder.types.contains("fallback_used"))
+        if case .modelUnavailable = result.stopReason {} else { Issue.record("stop reason \(result.stopReason)") }
+    }
+
+    @Test func budgetExhaustedBeforeAnAnswerFallsBackToTheRouter() async throws {
+        // The model keeps asking for tools; the run's call cap ends the tool phase and the synthesis call
+        // finds no room: the router answers.
+        let call = ToolCall(id: "1", name: "disk", rawArguments: "{}")
+        let model = ScriptedModelClient([.toolCalls([call], usage: TokenUsage(inputTokens: 900, outputTokens: 50)), .answer("late")])
+        let agent = Agent(
+            registry: try Self.registry([Self.tool("disk"), Self.tool("memory")]),
+            configuration: Agent.Configuration(
+                model: model,
+                limits: Budget.Limits(inputTokens: 1000),
+                maxOutputTokens: 64,
+                routes: try Self.routes(join: Self.template()),
+                routing: .model
+            ),
+            logger: Logger(label: "test")
+        )
+        let result = await agent.run("system health")
+        #expect(result.answer.contains("Answered by the static route `health` because the budget ran out"), "\(result.answer)")
+        #expect(result.stopReason == .budget(.tokens))
+    }
+
+    @Test func noModelAndNoMatchInModelModeSaysWhy() async throws {
+        let agent = try agent(model: nil, tools: [Self.tool("disk"), Self.tool("memory")], routes: Self.routes(join: Self.template()), routing: .model)
+        let result = await agent.run("write me a poem")
+        #expect(result.answer.contains("no model is configured"))
+    }
+}

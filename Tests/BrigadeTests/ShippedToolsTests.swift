@@ -1,0 +1,245 @@
+import Brigade
+import CurlHTTP
+import Foundation
+import Testing
+
+/// The package's `tools/` folder.
+let shippedToolsDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("tools").path
+
+/// Runs git (no shell) in `directory`; throws on failure.
+func git(_ arguments: [String], in directory: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"] + arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw POSIXError(.EINVAL) }
+}
+
+/// A small git repository with known contents, plus a folder that is not a repository.
+final class RepositoryFixture: Sendable {
+    let folder: TemporaryDirectory
+    let repository: String
+    let plainFolder: String
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        repository = try folder.makeDirectory("demo")
+        try folder.write("demo/Sources/app.swift", "// TODO: a\n// TODO: b\nlet x = 1 // FIXME\n")
+        try folder.write("demo/README.md", "# Demo\nTODO: docs\nTODOS are not markers\n")
+        try folder.write("demo/scripts/run.sh", "echo XXX\n")
+        try folder.write("demo/Makefile", "all:\n\ttrue\n")
+        try Data((0..<5000).map { UInt8($0 % 7) }).write(to: URL(fileURLWithPath: repository + "/big.bin"))
+        try git(["init", "-q"], in: repository)
+        try git(["add", "README.md"], in: repository)
+        try git(["commit", "-q", "-m", "first commit"], in: repository)
+        try git(["add", "Sources", "Makefile"], in: repository)
+        try git(["commit", "-q", "-m", "second commit"], in: repository)
+        try git(["add", "."], in: repository)
+        try git(["commit", "-q", "-m", "third commit"], in: repository)
+        try folder.write("demo/untracked.txt", "TODO untracked\n")
+        plainFolder = try folder.makeDirectory("plain")
+        try folder.write("plain/a.txt", "TODO one\nFIXME two\n")
+        try folder.write("plain/.build/gen.txt", "TODO generated\n")
+    }
+}
+
+@Suite("Shipped tools", .timeLimit(.minutes(2)))
+struct ShippedToolsTests {
+    let declarations: [ToolDeclaration]
+    let fixture: RepositoryFixture
+    let client = HTTPClient()
+
+    init() throws {
+        declarations = try RegistryLoader.load(directory: shippedToolsDirectory, environment: ProcessInfo.processInfo.environment)
+        fixture = try RepositoryFixture()
+    }
+
+    /// The shipped tool, working in `directory` (its `cwd` for commands, its only root for file builtins).
+    func tool(_ name: String, in directory: String? = nil) throws -> Tool {
+        var declaration = try #require(declarations.first { $0.spec.name == name })
+        if let directory {
+            switch declaration.kind {
+            case .command(var config):
+                config.cwd = Located(directory)
+                declaration.kind = .command(config)
+            case .builtin(var config):
+                config.roots = [directory]
+                declaration.kind = .builtin(config)
+            case .http:
+                break
+            }
+        }
+        return try ToolFactory.makeTool(declaration, httpClient: client)
+    }
+
+    func run(_ name: String, _ arguments: JSONValue = [:], in directory: String? = nil) async throws -> ToolOutput {
+        let tool = try tool(name, in: directory)
+        let violations = JSONSchemaValidator.validate(arguments, against: tool.spec.parameters)
+        #expect(violations.isEmpty, "\(violations)")
+        return try await tool.executor.call(arguments, context: context)
+    }
+
+    @Test func everyShippedFileLoadsIntoARegistry() throws {
+        let registry = try ToolFactory.makeRegistry(declarations, httpClient: client)
+        #expect(Set(registry.names) == [
+            "current_time", "disk_usage", "git_recent_commits", "http_get", "largest_files", "lines_by_language", "list_dir",
+            "memory_usage", "read_file", "system_load", "todo_count", "top_processes",
+        ])
+        for spec in registry.specs {
+            #expect(JSONSchemaValidator.validateSchema(spec.parameters).isEmpty, "\(spec.name)")
+            #expect(spec.policy.timeout != nil, "\(spec.name) has no timeout")
+            #expect(JSONSchemaValidator.validate([:], against: spec.parameters).isEmpty || spec.name == "read_file" || spec.name == "http_get")
+        }
+    }
+
+    @Test func shippedScriptsAreExecutableAndStrict() throws {
+        let scripts = try FileManager.default.contentsOfDirectory(atPath: shippedToolsDirectory + "/scripts").filter { $0.hasSuffix(".sh") }
+        #expect(scripts.count >= 8)
+        for script in scripts where script != "common.sh" {
+            let path = shippedToolsDirectory + "/scripts/" + script
+            #expect(FileManager.default.isExecutableFile(atPath: path), "\(script)")
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.hasPrefix("#!/usr/bin/env bash\n"), "\(script)")
+            #expect(text.contains("\nset -euo pipefail\n"), "\(script)")
+        }
+    }
+
+    @Test func gitRecentCommits() async throws {
+        let output = try await run("git_recent_commits", ["count": 2], in: fixture.repository)
+        let lines = output.text.split(separator: "\n")
+        #expect(lines.first == "branch main, 3 commits in total; the latest 2:")
+        #expect(lines.count == 3)
+        #expect(lines[1].hasSuffix(" Test Author: third commit"))
+        #expect(lines[2].hasSuffix(" Test Author: second commit"))
+        let all = try await run("git_recent_commits", in: fixture.repository)
+        #expect(all.text.hasPrefix("branch main, 3 commits in total; the latest 3:"))
+    }
+
+    @Test(arguments: ["git_recent_commits", "lines_by_language", "largest_files"])
+    func repositoryToolsOutsideARepositoryFailClearly(_ name: String) async throws {
+        let output = try await run(name, in: fixture.plainFolder)
+        #expect(output.isError)
+        #expect(output.text == "exit code 2\nnot inside a git repository (working directory: \(fixture.plainFolder))")
+    }
+
+    @Test func todoCountInARepository() async throws {
+        let output = try await run("todo_count", in: fixture.repository)
+        #expect(output.text == """
+            5 markers (TODO 3, FIXME 1, XXX 1) on lines of 3 files, in tracked files of demo
+            files with the most marker lines:
+                 3  Sources/app.swift
+                 1  README.md
+                 1  scripts/run.sh
+            """)
+        let top = try await run("todo_count", ["top": 1], in: fixture.repository + "/Sources")
+        #expect(top.text.hasSuffix("lines:\n     3  Sources/app.swift"))
+    }
+
+    @Test func todoCountOutsideARepositorySkipsBuildFolders() async throws {
+        let output = try await run("todo_count", in: fixture.plainFolder)
+        #expect(output.text == """
+            2 markers (FIXME 1, TODO 1) on lines of 1 files, in files under \(fixture.plainFolder) (not a git repository)
+            files with the most marker lines:
+                 2  a.txt
+            """)
+    }
+
+    @Test func linesByLanguage() async throws {
+        let output = try await run("lines_by_language", in: fixture.repository)
+        #expect(output.text == """
+            9 lines in 4 tracked text files of demo, by language:
+            Markdown                    3 lines      1 files  33.3%
+            Swift                       3 lines      1 files  33.3%
+            Make                        2 lines      1 files  22.2%
+            Shell                       1 lines      1 files  11.1%
+            """)
+        let top = try await run("lines_by_language", ["top": 2], in: fixture.repository)
+        #expect(top.text.hasSuffix("(2 more languages not shown)"))
+    }
+
+    @Test func largestFiles() async throws {
+        let output = try await run("largest_files", ["count": 2], in: fixture.repository)
+        let lines = output.text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.first?.hasPrefix("the 2 largest of 5 tracked files in demo (") == true)
+        #expect(lines.count == 3)
+        #expect(lines[1] == " 4.9KiB  big.bin")
+        #expect(lines[2] == "    41B  Sources/app.swift")
+    }
+
+    @Test func diskUsage() async throws {
+        let output = try await run("disk_usage")
+        #expect(output.text.hasPrefix("Filesystem "))
+        #expect(output.text.split(separator: "\n").contains { $0.hasSuffix(" /") })
+        let one = try await run("disk_usage", ["path": .string(fixture.repository)])
+        #expect(one.text.split(separator: "\n").count == 2)
+        let missing = try await run("disk_usage", ["path": "/no/such/place"])
+        #expect(missing == ToolOutput(text: "exit code 2\nno such file or directory: /no/such/place", isError: true))
+        let hostile = try await run("disk_usage", ["path": "--version"])
+        #expect(hostile.isError)
+    }
+
+    @Test func memoryUsage() async throws {
+        let output = try await run("memory_usage")
+        let first = try #require(output.text.split(separator: "\n").first)
+        #expect(first.hasPrefix("memory: ") && first.contains(" used of ") && first.hasSuffix(" available"))
+        #expect(output.text.contains("\nswap: "))
+        #expect(output.text.contains("\nMem: "))
+    }
+
+    @Test func systemLoad() async throws {
+        let output = try await run("system_load")
+        let lines = output.text.split(separator: "\n")
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("load average: ") && lines[0].contains(" CPUs; the 1-minute load is "))
+        #expect(lines[1].hasPrefix("up "))
+        #expect(lines[2].hasPrefix("processes: "))
+    }
+
+    @Test func topProcesses() async throws {
+        let output = try await run("top_processes", ["sort_by": "memory", "count": 3])
+        let lines = output.text.split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines[0].hasPrefix("top 3 of ") && lines[0].hasSuffix(" processes by memory:"))
+        #expect(lines[1].contains("PID") && lines[1].contains("COMMAND"))
+        let byCPU = try await run("top_processes")
+        #expect(byCPU.text.split(separator: "\n").count == 12)
+        #expect(JSONSchemaValidator.validate(["sort_by": "disk"], against: try tool("top_processes").spec.parameters).map(\.description)
+            == ["`sort_by`: must be one of \"cpu\", \"memory\""])
+    }
+
+    @Test func fileBuiltinsStayInTheirRoot() async throws {
+        let read = try await run("read_file", ["path": "README.md"], in: fixture.repository)
+        #expect(read.text == "# Demo\nTODO: docs\nTODOS are not markers\n")
+        let escape = try await run("read_file", ["path": "../plain/a.txt"], in: fixture.repository)
+        #expect(escape.isError)
+        let list = try await run("list_dir", ["path": "Sources"], in: fixture.repository)
+        #expect(list.text == "Sources/ — 1 entry\napp.swift  (41 B)")
+        let defaultRoot = try tool("read_file")
+        #expect(defaultRoot.spec.parameters["required"] == ["path"])
+    }
+
+    @Test func currentTime() async throws {
+        let output = try await run("current_time", ["timezone": "UTC"])
+        #expect(output.text.contains("Z (UTC, "))
+    }
+
+    @Test func httpGet() async throws {
+        let server = try ToolTestServer()
+        let tool = try tool("http_get")
+        try await server.run { base in
+            let page = try await tool.executor.call(["url": .string(base + "/html")], context: context)
+            #expect(page.text.hasPrefix("Title: Hi & bye"))
+            let missing = try await tool.executor.call(["url": .string(base + "/status/404")], context: context)
+            #expect(missing.isError)
+            #expect(missing.text.hasPrefix("HTTP 404 Not Found\nboom 404"))
+        }
+        let local = try await tool.executor.call(["url": "file:///etc/passwd"], context: context)
+        #expect(local.isError)
+        #expect(JSONSchemaValidator.validate(["url": "file:///etc/passwd"], against: tool.spec.parameters).count == 1)
+    }
+}

@@ -1,0 +1,191 @@
+import CurlHTTP
+import Testing
+
+@Suite("Server-sent event parser", .timeLimit(.minutes(1)))
+struct ServerSentEventParserTests {
+    /// A stream touching every rule: BOM, comments, all three line ends, multi-line data, the
+    /// space rule, id and retry rules, unknown fields, multibyte UTF-8, an unfinished last event.
+    static let corpus = Array((
+        "\u{FEFF}: comment line\r\n"
+        + "data: first\r\n"
+        + "\r\n"
+        + "data: x\r\ndata: y\r\n\r\n"
+        + "event: update\n"
+        + "id: 42\n"
+        + "data: line one\n"
+        + "data:line two\n"
+        + "data:  two spaces\n"
+        + "\n"
+        + "retry: 1500\r"
+        + "data\r"
+        + "\r"
+        + "id: bad\u{0}id\n"
+        + "data: 😀 héllo ✓\n"
+        + "\n"
+        + "event: no-data\n"
+        + "\n"
+        + "retry: 12x\n"
+        + "retry:\n"
+        + "unknown: field\n"
+        + ":data: in a comment\n"
+        + "data: after unknown\n"
+        + "\n"
+        + "id:\n"
+        + "data: id reset\r\n"
+        + "\r\n"
+        + "data: unfinished at the end"
+    ).utf8)
+
+    static let expected = [
+        ServerSentEvent(data: "first"),
+        ServerSentEvent(data: "x\ny"),
+        ServerSentEvent(event: "update", data: "line one\nline two\n two spaces", id: "42"),
+        ServerSentEvent(data: "", id: "42", retry: 1500),
+        ServerSentEvent(data: "😀 héllo ✓", id: "42"),
+        ServerSentEvent(data: "after unknown", id: "42"),
+        ServerSentEvent(data: "id reset"),
+    ]
+
+    static func parse(_ chunks: [ArraySlice<UInt8>]) -> [ServerSentEvent] {
+        var parser = ServerSentEventParser()
+        var events: [ServerSentEvent] = []
+        for chunk in chunks { events += parser.feed(chunk) }
+        parser.finish()
+        return events
+    }
+
+    static func parse(_ text: String) -> [ServerSentEvent] {
+        parse([Array(text.utf8)[...]])
+    }
+
+    @Test("The corpus in one piece")
+    func wholeCorpus() {
+        var parser = ServerSentEventParser()
+        #expect(parser.feed(Self.corpus) == Self.expected)
+        #expect(parser.reconnectionTime == 1500)
+        #expect(parser.lastEventID == "")
+    }
+
+    @Test("The corpus split at every position into two chunks, and into three")
+    func everySplit() {
+        let bytes = Self.corpus[...]
+        for first in 0...bytes.count {
+            let chunks = [bytes[..<first], bytes[first...]]
+            #expect(Self.parse(chunks) == Self.expected, "split at \(first)")
+        }
+        // Three chunks: every first cut, with second cuts at every 7th position after it.
+        for first in 0...bytes.count {
+            for second in stride(from: first, through: bytes.count, by: 7) {
+                let chunks = [bytes[..<first], bytes[first..<second], bytes[second...]]
+                let events = Self.parse(chunks)
+                if events != Self.expected {
+                    Issue.record("cuts at \(first) and \(second): \(events)")
+                    return
+                }
+            }
+        }
+    }
+
+    @Test("The corpus byte by byte, and through a non-contiguous collection")
+    func byteByByte() {
+        #expect(Self.parse(Self.corpus.map { [$0][...] }) == Self.expected)
+        var parser = ServerSentEventParser()
+        let lazyChunk = Self.corpus.lazy.map { $0 }
+        #expect(parser.feed(lazyChunk) == Self.expected)
+    }
+
+    @Test("CR, LF and CRLF each end a line", arguments: ["\n", "\r", "\r\n"])
+    func lineEnds(_ end: String) {
+        let text = "event: e" + end + "data: a" + end + "data: b" + end + end + "data: c" + end + end
+        #expect(Self.parse(text) == [ServerSentEvent(event: "e", data: "a\nb"), ServerSentEvent(data: "c")])
+    }
+
+    @Test("A CR ending one chunk and a LF starting the next are one line end")
+    func crlfAcrossChunks() {
+        var parser = ServerSentEventParser()
+        #expect(parser.feed(Array("data: a\r".utf8)).isEmpty)
+        #expect(parser.feed(Array("\ndata: b\r".utf8)).isEmpty)
+        #expect(parser.feed(Array("\n\r".utf8)) == [ServerSentEvent(data: "a\nb")])
+        // A CR at a chunk end followed by anything but LF: the next byte starts a new line.
+        #expect(parser.feed(Array("data: c\r".utf8)).isEmpty)
+        #expect(parser.feed(Array("\r".utf8)) == [ServerSentEvent(data: "c")])
+        #expect(parser.feed(Array("\n".utf8)).isEmpty)  // an empty line with no data: nothing
+    }
+
+    @Test("Only one leading byte order mark is ignored, even split across chunks")
+    func byteOrderMark() {
+        let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+        let rest = Array("data: x\n\n".utf8)
+        #expect(Self.parse([bom[..<1], bom[1..<2], bom[2...], rest[...]]) == [ServerSentEvent(data: "x")])
+        // A second BOM is part of the field name, which is then unknown.
+        #expect(Self.parse([(bom + bom + rest)[...]]).isEmpty)
+        // A BOM later in the stream is not special either.
+        #expect(Self.parse([(Array("data: y\n\n".utf8) + bom + rest)[...]]) == [ServerSentEvent(data: "y")])
+    }
+
+    @Test("Comments are ignored; only one space after the colon is removed")
+    func commentsAndSpaces() {
+        #expect(Self.parse(":\n: hello\n:data: no\ndata:x\ndata:  y\ndata: \n\n") == [ServerSentEvent(data: "x\n y\n")])
+        #expect(Self.parse("data\ndata\n\n") == [ServerSentEvent(data: "\n")])
+        #expect(Self.parse("event: only\n\n").isEmpty)
+    }
+
+    @Test("Event types reset after each event; ids persist until changed")
+    func eventTypeAndIDScope() {
+        let events = Self.parse("event: a\nid: 1\ndata: x\n\ndata: y\n\nid: 2\n\ndata: z\n\nid\ndata: w\n\n")
+        #expect(events == [
+            ServerSentEvent(event: "a", data: "x", id: "1"),
+            ServerSentEvent(data: "y", id: "1"),
+            ServerSentEvent(data: "z", id: "2"),
+            ServerSentEvent(data: "w"),
+        ])
+    }
+
+    @Test("An id containing NUL is ignored")
+    func idWithNul() {
+        #expect(Self.parse("id: ok\n\nid: a\u{0}b\ndata: x\n\n") == [ServerSentEvent(data: "x", id: "ok")])
+    }
+
+    @Test(
+        "retry takes ASCII digits only",
+        arguments: [
+            ("retry: 10", 10), ("retry:0", 0), ("retry: -1", nil), ("retry: 1.5", nil), ("retry:  10", nil),
+            ("retry: 10 ", nil), ("retry: ", nil), ("retry", nil), ("retry: ١٢", nil),
+            ("retry: 99999999999999999999999", nil),
+        ] as [(String, Int?)]
+    )
+    func retryRules(line: String, value: Int?) {
+        var parser = ServerSentEventParser()
+        let events = parser.feed(Array((line + "\ndata: x\n\n").utf8))
+        #expect(events == [ServerSentEvent(data: "x", retry: value)])
+        #expect(parser.reconnectionTime == value)
+    }
+
+    @Test("UTF-8 split inside a multibyte sequence decodes whole; invalid bytes become U+FFFD")
+    func utf8() {
+        let bytes = Array("data: 😀é✓\n\n".utf8)
+        for cut in 0...bytes.count {
+            #expect(Self.parse([bytes[..<cut], bytes[cut...]]) == [ServerSentEvent(data: "😀é✓")], "cut at \(cut)")
+        }
+        #expect(Self.parse([(Array("data: a".utf8) + [0xFF, 0xC3] + Array("\n\n".utf8))[...]]) == [ServerSentEvent(data: "a\u{FFFD}\u{FFFD}")])
+    }
+
+    @Test("finish discards an unfinished event and readies the parser for a new stream")
+    func finish() {
+        var parser = ServerSentEventParser()
+        #expect(parser.feed(Array("id: 5\ndata: done\n\ndata: partial\n".utf8)) == [ServerSentEvent(data: "done", id: "5")])
+        parser.finish()
+        #expect(parser.lastEventID == "5")
+        #expect(parser.feed(Array("\u{FEFF}data: next\n\n".utf8)) == [ServerSentEvent(data: "next", id: "5")])
+    }
+
+    @Test("serverSentEvents() parses any sequence of byte chunks")
+    func sequence() async {
+        let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+        for byte in Self.corpus { continuation.yield([byte]) }
+        continuation.finish()
+        var events: [ServerSentEvent] = []
+        for await event in stream.serverSentEvents() { events.append(event) }
+        #expect(events == Self.expected)
+    }
+}
