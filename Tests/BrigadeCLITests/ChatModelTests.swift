@@ -192,4 +192,56 @@ struct ChatModelTests {
             #expect(try await chat.waitForExit() == 0)
         }
     }
+
+    @Test func modelModeAndResetSwitchWhileTheConversationCarriesOver() async throws {
+        try await withFakeModelServer { server in
+            let workspace = try ChatTestWorkspace.withModel(server)
+            server.enqueue(.text("First."), .text("Second."), .text("Third."))
+            let chat = try workspace.startChat(environment: workspace.environmentWithKey)
+            try await chat.waitFor(Self.prompt)
+            chat.sendLine("one")
+            try await chat.waitFor("First.")
+            try await chat.waitFor(Self.prompt)
+
+            chat.sendLine("/model bigger-model")
+            try await chat.waitFor("model: bigger-model")
+            chat.sendLine("/model")
+            try await chat.waitFor("model: openai:bigger-model")
+            chat.sendLine("/mode hybrid")
+            try await chat.waitFor("mode: hybrid")
+            try await chat.waitFor("[hybrid]")
+            chat.sendLine("two")
+            try await chat.waitFor("Second.")
+            try await chat.waitFor(Self.prompt)
+
+            chat.sendLine("/reset")
+            try await chat.waitFor("Conversation forgotten.")
+            chat.sendLine("three")
+            try await chat.waitFor("Third.")
+            try await chat.waitFor(Self.prompt)
+            chat.sendControlD()
+            #expect(try await chat.waitForExit() == 0)
+
+            let requests = server.requests
+            #expect(requests.map(\.model) == ["fake-model", "bigger-model", "bigger-model"])
+            // The second request continues the conversation (system, user, assistant, user); after
+            // /reset the third starts afresh (system, user).
+            #expect(requests.map(\.messages.count) == [2, 4, 2])
+        }
+    }
+
+    @Test func sigtermCancelsTheTurnKillsItsToolsAndEnds() async throws {
+        try await withFakeModelServer { server in
+            let workspace = try ChatTestWorkspace.withModel(server)
+            let ready = try workspace.openReadyPipe()
+            server.enqueue(.toolCalls(["a", "b"].map { FakeToolCall(name: "hold", arguments: #"{"name":"\#($0)"}"#) }))
+            let chat = try workspace.startChat(environment: workspace.environmentWithKey)
+            try await chat.waitFor(Self.prompt)
+            chat.sendLine("hold on")
+            let processes = try await ready.waitForProcesses(2)
+            kill(chat.pid, SIGTERM)
+            #expect(try await chat.waitForExit() == 128 + SIGTERM)
+            for (name, pid) in processes { #expect(!processExists(pid), "\(name) (pid \(pid)) outlived SIGTERM") }
+        }
+    }
 }

@@ -83,10 +83,15 @@ final class ChatREPL: Sendable {
             display.resized()
             interrupts.wakePipe.wake(.resize)
         }
+        // SIGTERM and SIGHUP (the terminal went away): cancel the turn, so its tools are killed, then leave.
+        let terminations = [SIGTERM, SIGHUP].map { number in
+            SignalSource(signal: number, queue: signalQueue) { [interrupts] in interrupts.terminate(signal: number) }
+        }
         let previousPipeAction = signal(SIGPIPE, SIG_IGN)
         defer {
             interrupt.cancel()
             resize.cancel()
+            for source in terminations { source.cancel() }
             signal(SIGPIPE, previousPipeAction)
             modes.restore()
         }
@@ -97,6 +102,7 @@ final class ChatREPL: Sendable {
         while true {
             switch await input.readLine(prompt: promptText()) {
             case .endOfFile:
+                if let signal = interrupts.terminationSignal { return 128 + signal }
                 if options.terminal.isInteractive { display.writeLines([""]) }
                 return 0
             case .interrupted(let lineWasEmpty):
@@ -117,6 +123,7 @@ final class ChatREPL: Sendable {
                     if await perform(text) == .exit { return 0 }
                 } else {
                     await runPrompt(text)
+                    if let signal = interrupts.terminationSignal { return 128 + signal }
                 }
             }
         }

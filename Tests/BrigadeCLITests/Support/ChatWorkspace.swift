@@ -24,7 +24,9 @@ final class ChatTestWorkspace {
     /// Writes a file under the workspace (parents must exist).
     func write(_ relativePath: String, _ text: String, executable: Bool = false) throws {
         let path = root + "/" + relativePath
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC, executable ? 0o755 : 0o644)
+        // O_CLOEXEC: tests spawn processes in parallel, and a child that inherited this descriptor would
+        // make running the script fail with ETXTBSY.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, executable ? 0o755 : 0o644)
         guard descriptor >= 0 else { throw HarnessError("cannot write \(path)") }
         defer { close(descriptor) }
         let bytes = Array(text.utf8)
@@ -38,7 +40,7 @@ final class ChatTestWorkspace {
     }
 
     func read(_ relativePath: String) -> String? {
-        let descriptor = open(root + "/" + relativePath, O_RDONLY)
+        let descriptor = open(root + "/" + relativePath, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var result: [UInt8] = []

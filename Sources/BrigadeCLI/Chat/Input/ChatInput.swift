@@ -40,11 +40,13 @@ final class ChatInput: Sendable {
 
     private func readLineNow(prompt: String) -> LineInput {
         if let editor { return editor.readLine(prompt: prompt) }
+        if interrupts.terminationSignal != nil { return .endOfFile }
         while true {
             switch input.readLine() {
             case .line(let line): return .line(line)
             case .endOfFile: return .endOfFile
             case .woken(let reasons):
+                if interrupts.terminationSignal != nil { return .endOfFile }
                 if reasons.contains(.interrupt), interrupts.takePending() { return .interrupted(lineWasEmpty: true) }
             }
         }
@@ -58,9 +60,9 @@ final class ChatInput: Sendable {
         let cancelled = Locked(false)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                queue.async { [input] in
+                queue.async { [input, interrupts] in
                     while true {
-                        if cancelled.withLock({ $0 }) { return continuation.resume(returning: nil) }
+                        if cancelled.withLock({ $0 }) || interrupts.terminationSignal != nil { return continuation.resume(returning: nil) }
                         switch input.readLine() {
                         case .line(let line): return continuation.resume(returning: line)
                         case .endOfFile: return continuation.resume(returning: nil)

@@ -7,6 +7,7 @@ final class InterruptRelay: Sendable {
     private struct State {
         var waiter: CheckedContinuation<Void, Never>?
         var pending = 0
+        var terminationSignal: Int32?
     }
 
     private let state = Locked(State())
@@ -33,6 +34,21 @@ final class InterruptRelay: Sendable {
         }
     }
 
+    /// Reports SIGTERM or SIGHUP: the running turn is cancelled (as by Ctrl-C) and readers see the end
+    /// of input, now and on every later read.
+    func terminate(signal: Int32) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.terminationSignal = state.terminationSignal ?? signal
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+        wakePipe.wake(.terminate)
+    }
+
+    /// The signal that asked the REPL to end, if one did.
+    var terminationSignal: Int32? { state.withLock { $0.terminationSignal } }
+
     /// Takes the interrupts delivered while nobody waited; `true` when there was at least one.
     func takePending() -> Bool {
         state.withLock { state in
@@ -48,7 +64,7 @@ final class InterruptRelay: Sendable {
                 let resumeNow = state.withLock { state -> Bool in
                     // Checked under the lock: a cancellation handler that ran before this finds no waiter,
                     // but has already set the flag.
-                    if Task.isCancelled { return true }
+                    if Task.isCancelled || state.terminationSignal != nil { return true }
                     state.waiter = continuation
                     return false
                 }

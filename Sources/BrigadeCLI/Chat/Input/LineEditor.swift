@@ -86,6 +86,7 @@ final class LineEditor: @unchecked Sendable {
         stop = nil
         assembler = UTF8Assembler()
         pendingScalars = []
+        if interrupts.terminationSignal != nil { return .endOfFile }
 
         // Editing mode before the prompt shows: keys typed once it is visible must not meet the canonical
         // line discipline (a Ctrl-D would be stored as an end-of-file mark and reach libedit as a NUL).
@@ -126,6 +127,10 @@ final class LineEditor: @unchecked Sendable {
                 stop = .endOfFile
                 return 0
             case .woken(let reasons):
+                if interrupts.terminationSignal != nil {
+                    stop = .endOfFile
+                    return 0
+                }
                 if reasons.contains(.resize) {
                     el_resize(editor)
                     brigade_el_refresh(editor)

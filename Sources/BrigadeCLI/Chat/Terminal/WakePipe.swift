@@ -14,6 +14,8 @@ final class WakePipe: Sendable {
         case resize = 0x57
         /// The task waiting for the read was cancelled.
         case cancel = 0x43
+        /// SIGTERM or SIGHUP: the REPL is to end.
+        case terminate = 0x54
     }
 
     let readEnd: Int32
