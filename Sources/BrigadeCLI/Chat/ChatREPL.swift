@@ -22,7 +22,7 @@ final class ChatREPL: Sendable {
         var terminal: TerminalInfo
     }
 
-    /// Mutable session state, only touched by the REPL's own task (between awaits) and under its lock.
+    /// What the session has done so far, behind ``state``'s lock.
     struct SessionState {
         var backend: ChatBackend
         var lastResult: RunResult?
@@ -39,7 +39,6 @@ final class ChatREPL: Sendable {
     let modes: TerminalModes
     let session = AgentSession()
     let state: Locked<SessionState>
-    let logger: Logger
 
     var style: TextStyle { display.style }
 
@@ -48,7 +47,6 @@ final class ChatREPL: Sendable {
     /// - Throws: the workspace's configuration errors, or a ``WakePipeError``.
     init(options: Options, logger: Logger) throws {
         self.options = options
-        self.logger = logger
         let wakePipe = try WakePipe()
         interrupts = InterruptRelay(wakePipe: wakePipe)
         modes = TerminalModes()

@@ -151,7 +151,7 @@ final class RunDisplay: Sendable {
         guard live, !state.paused else { return }
         erase(&state)
         draw(&state, at: now)
-        if state.board.entries.contains(where: \.isRunning) || state.board.hasUnfinished { startTimer(&state) } else { stopTimer(&state) }
+        if state.board.hasUnfinished { startTimer(&state) } else { stopTimer(&state) }
     }
 
     private func draw(_ state: inout State, at now: ContinuousClock.Instant) {

@@ -18,8 +18,6 @@ struct CallBoard: Sendable, Hashable {
             var duration: Duration
             var at: ContinuousClock.Instant
         }
-
-        var isRunning: Bool { startedAt != nil && finished == nil }
     }
 
     private(set) var entries: [Entry] = []

@@ -1,9 +1,7 @@
 /// The few ANSI escape sequences the REPL uses, and a style that turns colour off for `NO_COLOR`.
 enum ANSI {
-    static let escape = "\u{1B}["
     /// Carriage return, then erase from the cursor to the end of the screen.
     static let clearToEndOfScreen = "\r\u{1B}[J"
-    static let clearLine = "\r\u{1B}[2K"
 
     static func cursorUp(_ lines: Int) -> String { lines > 0 ? "\u{1B}[\(lines)A" : "" }
 }

@@ -26,12 +26,6 @@ struct TerminalInfo: Sendable, Hashable {
         return TerminalInfo(inputIsTerminal: isatty(STDIN_FILENO) == 1, outputIsTerminal: ansi, colors: ansi && !noColor)
     }
 
-    /// The width of the terminal on `fileDescriptor` in columns (TIOCGWINSZ), or `fallback` when it is
-    /// not a terminal or reports zero.
-    static func columns(of fileDescriptor: Int32 = STDOUT_FILENO, fallback: Int = 80) -> Int {
-        windowSize(of: fileDescriptor)?.columns ?? fallback
-    }
-
     /// The size of the terminal on `fileDescriptor`, or `nil` when unknown.
     static func windowSize(of fileDescriptor: Int32) -> (columns: Int, rows: Int)? {
         var size = winsize()
