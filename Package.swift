@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Brigade", targets: ["Brigade"]),
         .library(name: "BrigadeTesting", targets: ["BrigadeTesting"]),
+        .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .executable(name: "brigade", targets: ["BrigadeCLI"]),
         .executable(name: "fake-model-server", targets: ["FakeModelServerTool"]),
     ],
@@ -80,6 +81,15 @@ let package = Package(
         .executableTarget(
             name: "BatchCrashHarness",
             dependencies: ["Brigade"]
+        ),
+        .testTarget(
+            name: "BrigadeCommandTests",
+            dependencies: [
+                "BrigadeCLI",
+                "Brigade",
+                "BrigadeTesting",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
         ),
         .testTarget(
             name: "BrigadeTests",
