@@ -30,6 +30,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // libedit (line editing and history for `brigade chat`), with typed shims for its variadic calls.
+        .systemLibrary(
+            name: "CEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(
             name: "CurlHTTP",
             dependencies: ["CCurl"]
@@ -60,6 +66,7 @@ let package = Package(
             name: "BrigadeCLI",
             dependencies: [
                 "Brigade",
+                "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +102,11 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Unit tests of the REPL's pure parts, and the `brigade` binary driven through a pseudo-terminal.
+        .testTarget(
+            name: "BrigadeCLITests",
+            dependencies: ["BrigadeCLI", "Brigade", "BrigadeTesting"]
         ),
     ]
 )
