@@ -37,6 +37,18 @@ struct ChatTerminalTests {
         #expect(try await chat.waitForExit() == 0)
     }
 
+    @Test func bareBrigadeOnATerminalIsTheChat() async throws {
+        let workspace = try ChatTestWorkspace()
+        let chat = try PseudoTerminalProcess(
+            executable: BrigadeBinary.path, arguments: [],
+            environment: workspace.environment(), currentDirectory: workspace.root, columns: 100, rows: 30
+        )
+        try await chat.waitFor("/help for commands")
+        try await chat.waitFor(Self.prompt)
+        chat.sendControlD()
+        #expect(try await chat.waitForExit() == 0)
+    }
+
     @Test func ctrlCClearsATypedLineAndCtrlDExits() async throws {
         let workspace = try ChatTestWorkspace()
         let chat = try workspace.startChat()
