@@ -102,7 +102,14 @@ final class AskPrinter: Sendable {
         case .finished(let result):
             if state.withLock({ $0.wroteAnswer && !$0.answerEndsWithNewline }) { Terminal.standardOutput.write("\n") }
             err.write(dim(Self.summary(result)) + "\n")
-        case .turnStarted, .toolCallQueued, .budgetUpdate:
+        case .turnStarted, .toolCallQueued:
+            // A new turn's text starts on its own line.
+            let needsNewline = state.withLock { state -> Bool in
+                defer { state.answerEndsWithNewline = true }
+                return state.wroteAnswer && !state.answerEndsWithNewline
+            }
+            if needsNewline { Terminal.standardOutput.write("\n") }
+        case .budgetUpdate:
             break
         }
     }

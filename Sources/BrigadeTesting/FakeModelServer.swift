@@ -150,6 +150,11 @@ public final class FakeModelServer: Sendable {
         }
         var headers: [String: String] = [:]
         for (name, value) in httpRequest.headers { headers[name.rawValue.lowercased()] = value }
+        if let host = headers["host"], !host.hasSuffix(":\(port)") {
+            // A request meant for another server: refuse it rather than consume a scripted turn.
+            let body = FakeOpenAIWire.errorBody(status: 421, message: "fake model server on port \(port) got a request for \(host)")
+            return Self.json(status: 421, body: body, headers: [:])
+        }
         let request = FakeModelRequest(api: api, method: httpRequest.method.rawValue, path: httpRequest.path, headers: headers, bodyText: bodyText)
 
         let (queued, responder, sequence, released) = state.withLock { state in
@@ -208,6 +213,7 @@ public final class FakeModelServer: Sendable {
         case 400: "Bad Request"
         case 401: "Unauthorized"
         case 404: "Not Found"
+        case 421: "Misdirected Request"
         case 429: "Too Many Requests"
         case 500: "Internal Server Error"
         case 503: "Service Unavailable"

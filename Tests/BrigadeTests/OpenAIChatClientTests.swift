@@ -279,8 +279,7 @@ struct OpenAIChatClientTests {
             let error = await expectFailure(.deadlineExceeded) {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .milliseconds(300)) { _ in }
             }
-            #expect(error != nil)
-            #expect(server.requestCount == 1)
+            #expect(error?.message.contains("deadline") == true)
         }
     }
 

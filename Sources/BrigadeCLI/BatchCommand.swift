@@ -1,0 +1,156 @@
+import ArgumentParser
+import Brigade
+import Foundation
+import Logging
+
+struct BatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Run many prompts from a JSONL file under one global budget; resumable, shardable (docs/batch.md).",
+        subcommands: [Run.self, Merge.self],
+        defaultSubcommand: Run.self
+    )
+
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "run",
+            abstract: "Run INPUT.jsonl into --out RESULTS.jsonl (running again resumes).",
+            discussion: "Exit codes: 0 every item ok; 1 some item failed or was skipped (budget, fail-fast); 2 usage or configuration error."
+        )
+
+        @OptionGroup var workspaceOptions: WorkspaceOptions
+        @Argument(help: "The input: one {\"id\", \"prompt\"} JSON object (or plain text) per line.")
+        var input: String
+        @Option(name: .long, help: "The results file (created, or resumed when it exists).")
+        var out: String
+        @Option(name: .long, help: "Items run at once.")
+        var concurrency: Int = 4
+        @Option(name: .long, help: "Global USD budget over the whole batch (resumed spend counts).")
+        var budgetUsd: Double?
+        @Option(name: .long, help: "Global input-token budget.")
+        var budgetInputTokens: Int?
+        @Option(name: .long, help: "Global output-token budget.")
+        var budgetOutputTokens: Int?
+        @Option(name: .long, help: "Global wall-clock budget of this run, in seconds.")
+        var budgetWallSeconds: Double?
+        @Option(name: .long, help: "Default USD budget of an item that sets none.")
+        var itemUsd: Double?
+        @Option(name: .long, help: "Default wall-clock budget of an item, in seconds.")
+        var itemWallSeconds: Double?
+        @Option(name: .long, help: "Run only shard i of n (i from 0), by a stable hash of the item id.")
+        var shard: String?
+        @Option(name: .long, help: "Routing for items that set no `mode`: hybrid, model or static.")
+        var mode: RoutingMode?
+        @Flag(name: .long, help: "Stop starting items after the first failure.")
+        var failFast = false
+        @Flag(name: .long, help: "On resume, run failed items again.")
+        var retryFailed = false
+        @Option(name: .long, help: "Also write the summary as JSON to this file.")
+        var summary: String?
+
+        func run() async throws {
+            let workspace = try workspaceOptions.loadWorkspace()
+            if let notice = workspace.routingNotice { Terminal.standardError.write(notice + "\n") }
+            let batchInput: BatchInput
+            do {
+                batchInput = try BatchInput(contentsOf: input)
+            } catch {
+                throw CLIFailure.usage(error.description)
+            }
+            var configuration = BatchConfiguration(
+                concurrency: concurrency,
+                budget: BatchBudget(usd: budgetUsd, inputTokens: budgetInputTokens, outputTokens: budgetOutputTokens, wallSeconds: budgetWallSeconds),
+                defaultItemBudget: BatchBudget(usd: itemUsd, wallSeconds: itemWallSeconds),
+                failFast: failFast,
+                retryFailed: retryFailed
+            )
+            if let shard {
+                do { configuration.shard = try BatchShard(parsing: shard) } catch { throw CLIFailure.usage(error.description) }
+            }
+            var logger = Logger(label: "brigade")
+            logger.logLevel = .error
+            let runner = AgentBatchRunner(registry: workspace.registry, configuration: workspace.agentConfiguration(routing: mode), logger: logger)
+            let engine = BatchEngine(runner: runner, configuration: configuration)
+            let progress = BatchProgressPrinter(tty: Terminal.standardError.isTTY)
+            let (resultsPath, inputPath) = (out, input)
+            let outcome: Result<BatchSummary, BatchError> = await withInterruptCancellation {
+                do throws(BatchError) {
+                    return .success(try await engine.run(batchInput, resultsPath: resultsPath, inputPath: inputPath, onEvent: progress.handle))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            let result: BatchSummary
+            switch outcome {
+            case .success(let summary): result = summary
+            case .failure(let error): throw CLIFailure.runtime(error.description)
+            }
+            progress.finish()
+            Terminal.standardError.write(result.description + "\n")
+            if let summary {
+                do {
+                    try (result.json.prettyJSONString + "\n").write(toFile: summary, atomically: true, encoding: .utf8)
+                } catch {
+                    throw CLIFailure.runtime("cannot write the summary to \(summary): \(error.localizedDescription)")
+                }
+            }
+            if result.failed > 0 || result.skipped > 0 || result.stoppedBy != nil { throw ExitCode(1) }
+        }
+    }
+
+    struct Merge: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Merge shard results into OUT; report duplicate, missing and unexpected ids (exit 1 unless clean).")
+        @Option(name: .long, help: "The batch input, to report missing ids and write in input order.")
+        var input: String?
+        @Argument(help: "The merged results file to write.")
+        var out: String
+        @Argument(help: "The shard results files.")
+        var shards: [String]
+
+        func run() async throws {
+            guard !shards.isEmpty else { throw CLIFailure.usage("give at least one shard results file") }
+            do {
+                let batchInput = try input.map { (path) throws(BatchError) in try BatchInput(contentsOf: path) }
+                let report = try BatchMerge.merge(shards, into: out, input: batchInput)
+                print(report.description)
+                if !report.isClean { throw ExitCode(1) }
+            } catch let error as BatchError {
+                throw CLIFailure.runtime(error.description)
+            }
+        }
+    }
+}
+
+/// Batch progress on stderr: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
+final class BatchProgressPrinter: Sendable {
+    let tty: Bool
+    private let lastLine = LockedBox<ContinuousClock.Instant?>(nil)
+
+    init(tty: Bool) { self.tty = tty }
+
+    @Sendable func handle(_ event: BatchEvent) {
+        switch event {
+        case .started(_, let repair?):
+            Terminal.standardError.write("brigade: repaired the results file: \(repair)\n")
+        case .progress(let progress):
+            if tty {
+                Terminal.standardError.write("\r\u{1B}[2K" + BatchProgressRenderer.bar(progress, width: 100))
+            } else {
+                let now = ContinuousClock.now
+                let due = lastLine.withLock { last -> Bool in
+                    if let last, now - last < .seconds(5) { return false }
+                    last = now
+                    return true
+                }
+                if due { Terminal.standardError.write(BatchProgressRenderer.line(progress) + "\n") }
+            }
+        default:
+            break
+        }
+    }
+
+    func finish() {
+        if tty { Terminal.standardError.write("\n") }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+
+@Suite("brigade tools and routes", .timeLimit(.minutes(2)))
+struct ToolsCommandTests {
+    func check(_ files: [String: String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> Brigade.Outcome {
+        let folder = try TemporaryFolder()
+        for (name, text) in files { try folder.write(name, text) }
+        return try await Brigade.run(["tools", "check"], in: folder.path)
+    }
+
+    static let goodTool = "name: hello\ndescription: Says hello.\nkind: command\ncommand:\n  argv: [echo, hello]\n"
+
+    @Test func checkPassesOnTheShippedConfiguration() async throws {
+        let outcome = try await Brigade.run(["tools", "check", "--config", Brigade.repositoryRoot + "/config.yaml"], in: Brigade.repositoryRoot)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("12 tools, 2 routes"))
+    }
+
+    @Test func unknownConfigKeyGetsFileLineColumnAndASuggestion() async throws {
+        let outcome = try await check(["config.yaml": "limits:\n  max_turn: 3\n", "tools/hello.yaml": Self.goodTool])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("config.yaml:2:3: error: unknown key `max_turn` in `limits`; did you mean `max_turns`?"), "\(outcome.standardError)")
+    }
+
+    @Test func wrongTypeInConfig() async throws {
+        let outcome = try await check(["config.yaml": "limits:\n  max_turns: many\n"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("config.yaml:2:14: error: `limits.max_turns`: expected integer, got string `many`"), "\(outcome.standardError)")
+    }
+
+    @Test func malformedToolYAML() async throws {
+        let outcome = try await check(["config.yaml": "routing: static\n", "tools/bad.yaml": "name: x\ndescription: 'unclosed\n"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("tools/bad.yaml:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("error:"))
+        #expect(!outcome.standardError.contains("Fatal error"))
+    }
+
+    @Test func duplicateToolNamesNameBothPlaces() async throws {
+        let outcome = try await check(["config.yaml": "routing: static\n", "tools/a.yaml": Self.goodTool, "tools/b.yaml": Self.goodTool])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("tools/b.yaml:1:1: error: duplicate tool name `hello` (first declared at "), "\(outcome.standardError)")
+    }
+
+    @Test func missingScriptIsReported() async throws {
+        let outcome = try await check(["config.yaml": "routing: static\n", "tools/a.yaml": "name: s\ndescription: d\nkind: command\ncommand:\n  argv: [./scripts/nope.sh]\n"])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("tools/a.yaml:5:10: error:"), "\(outcome.standardError)")
+        #expect(outcome.standardError.contains("nope.sh"))
+    }
+
+    @Test func routeNamingAnUnknownToolIsRejected() async throws {
+        let outcome = try await check([
+            "config.yaml": "routing: static\n", "tools/a.yaml": Self.goodTool,
+            "routes/r.yaml": "name: r\nmatch: {keywords: [hi]}\ncalls:\n  - tool: helo\njoin: model\n",
+        ])
+        #expect(outcome.status == 2)
+        #expect(outcome.standardError.contains("routes/r.yaml:4:11: error: `calls[0].tool`: unknown tool `helo`; did you mean `hello`?"), "\(outcome.standardError)")
+    }
+
+    @Test func callRunsOneToolAndValidatesArguments() async throws {
+        let root = Brigade.repositoryRoot
+        let ok = try await Brigade.run(["tools", "call", "--config", root + "/config.yaml", "current_time"], in: root)
+        #expect(ok.status == 0, "\(ok.standardError)")
+        #expect(ok.standardOutput.contains("20"))
+        let bad = try await Brigade.run(["tools", "call", "--config", root + "/config.yaml", "largest_files", "--args", #"{"count": "ten"}"#], in: root)
+        #expect(bad.status == 1)
+        #expect(bad.standardOutput.contains("`count`: expected integer, got string"), "\(bad.standardOutput)")
+        let unknown = try await Brigade.run(["tools", "call", "--config", root + "/config.yaml", "nope"], in: root)
+        #expect(unknown.status == 2)
+    }
+
+    @Test func routesTestExplainsTheMatch() async throws {
+        let root = Brigade.repositoryRoot
+        let outcome = try await Brigade.run(["routes", "test", "--config", root + "/config.yaml", "show the top 3 largest files"], in: root)
+        #expect(outcome.status == 0)
+        #expect(outcome.standardOutput.contains("match: repo_brief"))
+        #expect(outcome.standardOutput.contains(#"captures: count="3""#))
+        let none = try await Brigade.run(["routes", "test", "--config", root + "/config.yaml", "bake a cake"], in: root)
+        #expect(none.status == 1)
+        #expect(none.standardOutput.contains("no route matches"))
+        #expect(none.standardOutput.contains("repo_brief: no — pattern did not match; missing keywords"))
+    }
+}
