@@ -30,6 +30,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
         ),
+        // libedit (line editing and history for `brigade chat`), with typed shims for its variadic calls.
+        .systemLibrary(
+            name: "CEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
         .target(
             name: "CurlHTTP",
             dependencies: ["CCurl"]
@@ -60,8 +66,18 @@ let package = Package(
             name: "BrigadeCLI",
             dependencies: [
                 "Brigade",
+                "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // An example program embedding Brigade (built with the package, so CI keeps it compiling).
+        .executableTarget(
+            name: "EmbeddedAgent",
+            dependencies: [
+                "Brigade",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/EmbeddedAgent"
         ),
         .testTarget(
             name: "CurlHTTPTests",
@@ -93,6 +109,31 @@ let package = Package(
                 "CurlHTTP",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Unit tests of the REPL's pure parts, and the `brigade` binary driven through a pseudo-terminal.
+        .testTarget(
+            name: "BrigadeCLITests",
+            dependencies: ["BrigadeCLI", "Brigade", "BrigadeTesting"]
+        ),
+        // `brigade run --json` driven as a child process (the dependency on BrigadeCLI builds it).
+        .testTarget(
+            name: "BrigadeCLIProtocolTests",
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                "BrigadeCLI",
+                "EmbeddedAgent",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        // The public API only: `import Brigade` and `import BrigadeTesting`, never `@testable`.
+        .testTarget(
+            name: "BrigadeAPITests",
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
