@@ -185,9 +185,11 @@ struct OpenAIChatClientTests {
 
     @Test func aRetryAfterBeyondTheDeadlineFailsAtOnceWithTheLastError() async throws {
         try await withFakeModelServer { server in
-            server.enqueue(.fault(.rateLimited(retryAfter: "30")), .text("never"))
+            // The longest Retry-After honoured (60 s) against a deadline a little shorter: the request is
+            // sent well before the deadline however slow the machine, and the wait could never fit.
+            server.enqueue(.fault(.rateLimited(retryAfter: "59")), .text("never"))
             let error = await expectFailure(.rateLimited) {
-                try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .seconds(10)) { _ in }
+                try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .seconds(55)) { _ in }
             }
             #expect(error?.message.contains("would pass the deadline") == true)
             #expect(server.requestCount == 1)
