@@ -163,7 +163,9 @@ struct DispatcherTests {
         task.cancel()
         let results = await task.value
         #expect(results.map(\.status) == [.cancelled, .cancelled])
-        #expect(results[1].output == "cancelled before it ran")
+        // Either call may have taken the only slot first; the other never ran.
+        #expect(results.filter { $0.startedAt != nil }.count == 1)
+        #expect(results.first { $0.startedAt == nil }?.output == "cancelled before it ran")
         #expect(cancelled.isOpen)
     }
 
