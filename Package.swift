@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "Brigade", targets: ["Brigade"]),
         .library(name: "BrigadeTesting", targets: ["BrigadeTesting"]),
+        .library(name: "CurlHTTP", targets: ["CurlHTTP"]),
         .executable(name: "brigade", targets: ["BrigadeCLI"]),
         .executable(name: "fake-model-server", targets: ["FakeModelServerTool"]),
     ],
@@ -28,6 +29,12 @@ let package = Package(
             name: "CYAML",
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"])]
+        ),
+        // libedit (line editing and history for `brigade chat`), with typed shims for its variadic calls.
+        .systemLibrary(
+            name: "CEdit",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
         ),
         .target(
             name: "CurlHTTP",
@@ -59,6 +66,7 @@ let package = Package(
             name: "BrigadeCLI",
             dependencies: [
                 "Brigade",
+                "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -94,6 +102,11 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Unit tests of the REPL's pure parts, and the `brigade` binary driven through a pseudo-terminal.
+        .testTarget(
+            name: "BrigadeCLITests",
+            dependencies: ["BrigadeCLI", "Brigade", "BrigadeTesting"]
         ),
     ]
 )

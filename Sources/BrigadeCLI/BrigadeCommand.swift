@@ -8,10 +8,11 @@ struct BrigadeCommand: AsyncParsableCommand {
         commandName: "brigade",
         abstract: "A parallel tool-calling agent runtime: every tool call of a turn runs at once, within a budget.",
         discussion: """
+            Bare `brigade` on a terminal starts `brigade chat`.
             Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
             Configuration: --config, $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml.
             """,
-        subcommands: [AskCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self]
+        subcommands: [AskCommand.self, ChatCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self]
     )
 
     /// Runs the command, mapping errors to Brigade's exit codes: 2 for usage and configuration errors
@@ -19,6 +20,10 @@ struct BrigadeCommand: AsyncParsableCommand {
     static func main() async {
         // Writing to a closed pipe must give an error, not kill the process.
         signal(SIGPIPE, SIG_IGN)
+        // Bare `brigade` on a terminal is the chat.
+        if CommandLine.arguments.count == 1, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
+            Foundation.exit(await runChat())
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

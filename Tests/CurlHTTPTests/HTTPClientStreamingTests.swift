@@ -132,6 +132,23 @@ struct HTTPClientStreamingTests {
         await server.stop()
     }
 
+    @MainActor
+    @Test("withStream runs its closure in the caller's isolation, which may mutate local state")
+    func fromMainActor() async throws {
+        let server = try Self.bulkServer(total: 100_000, sentAll: Promise())
+        let client = HTTPClient()
+        defer { client.shutdown() }
+        var total = 0
+        let status = try await client.withStream(HTTPRequest(url: server.url + "/")) { head, body in
+            MainActor.assertIsolated()
+            for try await chunk in body { total += chunk.count }
+            return head.status
+        }
+        #expect(status == 200)
+        #expect(total == 100_000)
+        await server.stop()
+    }
+
     @Test("collect(upTo:) fails with responseTooLarge past its limit")
     func collectLimit() async throws {
         let server = try Self.bulkServer(total: 100_000, sentAll: Promise())

@@ -1,7 +1,7 @@
 /// "Did you mean …?" for misspelt keys and enum values.
-enum ConfigSuggestion {
+package enum ConfigSuggestion {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
-    static func closest(to word: String, among candidates: [String]) -> String? {
+    package static func closest(to word: String, among candidates: [String]) -> String? {
         let lowered = word.lowercased()
         // An abbreviation (`int` for `integer`) is a likely slip even when the distance is large.
         if lowered.count >= 3, let match = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {

@@ -41,6 +41,9 @@ extension HTTPClient {
         /// paused. One network read (at most 16 KiB for HTTP/1.1) may land past it.
         public var streamBufferCapacity: Int
 
+        /// Creates a configuration; every parameter has the default documented on its property.
+        /// `maxConnectionsPerHost` defaults to 32, `maxCachedConnections` to 64, `userAgent` to
+        /// `"brigade"`, `streamBufferCapacity` to 256 KiB.
         public init(
             timeouts: Timeouts = Timeouts(),
             maxConnectionsPerHost: Int = 32,

@@ -40,6 +40,11 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// curl's `CURLcode`, when the failure came from curl.
     public var curlCode: Int?
 
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: the kind of failure.
+    ///   - message: what happened, for people.
+    ///   - curlCode: curl's `CURLcode`, when curl reported the failure.
     public init(_ code: Code, _ message: String, curlCode: Int? = nil) {
         self.code = code
         self.message = message

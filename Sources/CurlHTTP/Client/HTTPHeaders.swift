@@ -5,9 +5,12 @@
 public struct HTTPHeaders: Sendable, Hashable {
     /// One header field.
     public struct Field: Sendable, Hashable {
+        /// The name as given or received (lookups ignore ASCII case).
         public var name: String
+        /// The value, without surrounding whitespace when received.
         public var value: String
 
+        /// Creates a field.
         public init(name: String, value: String) {
             self.name = name
             self.value = value
@@ -76,6 +79,7 @@ extension HTTPHeaders: ExpressibleByDictionaryLiteral {
 }
 
 extension HTTPHeaders: Sequence {
+    /// Iterates over every field in order as `(name, value)`.
     public func makeIterator() -> some IteratorProtocol<(name: String, value: String)> {
         fields.lazy.map { (name: $0.name, value: $0.value) }.makeIterator()
     }

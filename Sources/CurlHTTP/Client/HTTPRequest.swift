@@ -15,6 +15,14 @@ public struct HTTPRequest: Sendable {
     /// one wins). Past it the transfer fails with ``HTTPError/Code/deadlineExceeded``.
     public var deadline: ContinuousClock.Instant?
 
+    /// Creates a request; nothing is validated until it is sent.
+    /// - Parameters:
+    ///   - method: defaults to `"GET"`.
+    ///   - url: an absolute `http://` or `https://` URL.
+    ///   - headers: header fields to send as given.
+    ///   - body: the body bytes, or `nil` for none.
+    ///   - timeouts: replaces the client's timeouts for this request when set.
+    ///   - deadline: when the whole exchange must be over.
     public init(
         method: String = "GET",
         url: String,

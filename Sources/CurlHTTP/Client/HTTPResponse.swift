@@ -5,6 +5,7 @@ public struct HTTPResponseHead: Sendable, Hashable {
     /// The header fields of the final response (interim `1xx` responses are skipped).
     public var headers: HTTPHeaders
 
+    /// Creates a head.
     public init(status: Int, headers: HTTPHeaders) {
         self.status = status
         self.headers = headers
@@ -20,6 +21,7 @@ public struct HTTPResponse: Sendable, Hashable {
     /// The body bytes (after content decoding, if ``HTTPClient/Configuration/acceptsCompressedResponses`` is on).
     public var body: [UInt8]
 
+    /// Creates a response.
     public init(status: Int, headers: HTTPHeaders, body: [UInt8]) {
         self.status = status
         self.headers = headers

@@ -10,6 +10,7 @@ public struct ServerSentEvent: Sendable, Hashable {
     /// The `retry:` value (milliseconds) given in this event's block, if any.
     public var retry: Int?
 
+    /// Creates an event.
     public init(event: String = "message", data: String, id: String? = nil, retry: Int? = nil) {
         self.event = event
         self.data = data

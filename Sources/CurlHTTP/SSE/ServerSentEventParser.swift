@@ -23,6 +23,7 @@ public struct ServerSentEventParser: Sendable {
     /// The reconnection time in milliseconds from the most recent valid `retry:` field.
     public private(set) var reconnectionTime: Int?
 
+    /// Creates a parser at the start of a stream.
     public init() {}
 
     /// Parses more bytes of the stream.

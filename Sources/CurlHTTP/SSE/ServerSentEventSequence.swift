@@ -9,10 +9,12 @@ public struct ServerSentEventSequence<Base: AsyncSequence>: AsyncSequence where 
 
     let base: Base
 
+    /// An iterator over the events.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(base: base.makeAsyncIterator())
     }
 
+    /// Reads chunks from the base sequence and yields the events they complete.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: Base.AsyncIterator
         var parser = ServerSentEventParser()
@@ -20,6 +22,7 @@ public struct ServerSentEventSequence<Base: AsyncSequence>: AsyncSequence where 
         var pendingIndex = 0
         var isFinished = false
 
+        /// The next event, or `nil` once the base sequence ends.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(Base.Failure) -> ServerSentEvent? {
             while true {
                 if pendingIndex < pending.count {
@@ -37,6 +40,7 @@ public struct ServerSentEventSequence<Base: AsyncSequence>: AsyncSequence where 
             }
         }
 
+        /// The next event, or `nil` once the base sequence ends.
         public mutating func next() async throws(Base.Failure) -> ServerSentEvent? {
             try await next(isolation: nil)
         }

@@ -16,6 +16,7 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
         self.channel = channel
     }
 
+    /// An iterator over the body's chunks.
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(channel: channel)
     }
@@ -47,6 +48,7 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
         return bytes
     }
 
+    /// Yields the body's chunks in order; throws ``HTTPError`` when the transfer fails.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let channel: BodyChannel
 
@@ -55,6 +57,7 @@ public struct HTTPBodyStream: AsyncSequence, Sendable {
             try await channel.next().get()
         }
 
+        /// The next chunk of bytes, or `nil` at the end of the body.
         public mutating func next(isolation actor: isolated (any Actor)?) async throws(HTTPError) -> [UInt8]? {
             try await channel.next().get()
         }

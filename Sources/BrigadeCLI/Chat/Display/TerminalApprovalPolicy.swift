@@ -1,0 +1,44 @@
+import Brigade
+
+/// Asks at the terminal before a `confirm: true` tool runs: yes, no, or always for this tool.
+///
+/// The live display is paused while asking (its block cleared, its timer stopped) and echo is turned
+/// back on for the answer. When the turn is cancelled (Ctrl-C) while the question waits, the read is
+/// woken and the call is denied. Without an interactive terminal nobody can answer: calls are denied,
+/// and a line says so.
+struct TerminalApprovalPolicy: ApprovalPolicy {
+    let display: RunDisplay
+    let input: ChatInput
+    let modes: TerminalModes
+    let interactive: Bool
+
+    func decide(_ request: ApprovalRequest) async -> ApprovalDecision {
+        let name = TerminalText.sanitized(request.spec.name, keepNewlines: false)
+        guard interactive else {
+            display.writeLines(["[approval] \(name) denied: confirm-tools need an interactive terminal"])
+            return .deny
+        }
+        display.pause()
+        modes.restore()
+        defer {
+            modes.echoOff()
+            display.resume()
+        }
+        let arguments = TerminalText.truncated(ArgumentSummary.short(request.call.rawArguments), toWidth: max(10, display.columns - name.count - 40))
+        let style = display.style
+        var question = "Allow " + style.apply(.bold, name) + (arguments.isEmpty ? "" : " " + style.apply(.dim, arguments)) + "? [y]es / [n]o / [a]lways for this tool: "
+        while true {
+            display.writeQuestion(question)
+            guard let answer = await input.readAnswer() else {
+                display.writeLines(["(no answer: denied)"])
+                return .deny
+            }
+            switch answer.lowercased().filter({ !$0.isWhitespace }) {
+            case "y", "yes": return .approve
+            case "n", "no", "": return .deny
+            case "a", "always": return .approveAlways
+            default: question = "Please answer y, n or a: "
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Brigade
+import BrigadeTesting
+import Testing
+
+/// `brigade chat` with pipes instead of a terminal: plain lines, no escape sequences, prompts read line
+/// by line from standard input.
+@Suite("Chat without a terminal", .timeLimit(.minutes(2)))
+struct ChatPlainTests {
+    func runChat(in workspace: ChatTestWorkspace, input: String, environment: [String: String] = [:]) throws -> PipedProcess.Result {
+        try PipedProcess.run(
+            executable: BrigadeBinary.path,
+            arguments: ["chat", "--config", workspace.root + "/config.yaml"],
+            environment: workspace.environment(environment),
+            currentDirectory: workspace.root,
+            input: input
+        )
+    }
+
+    @Test func toolCallsAndSummariesArePlainLines() async throws {
+        try await withFakeModelServer { server in
+            let workspace = try ChatTestWorkspace.withModel(server)
+            server.enqueue(.toolCalls([
+                FakeToolCall(name: "nap", arguments: #"{"seconds":0.1}"#),
+                FakeToolCall(name: "nap", arguments: #"{"seconds":0.2}"#),
+                FakeToolCall(name: "danger"),
+            ], usage: TokenUsage(inputTokens: 100, outputTokens: 10)))
+            server.enqueue(.text("Two naps taken.", usage: TokenUsage(inputTokens: 150, outputTokens: 5)))
+            let result = try runChat(in: workspace, input: "take two naps\n\n/trace\n/budget\n", environment: workspace.environmentWithKey)
+            #expect(result.status == 0)
+            #expect(!result.output.contains("\u{1B}"), "escape sequences in \(result.output.debugDescription)")
+            let lines = result.output.split(separator: "\n").map(String.init)
+            #expect(lines.contains { $0.hasPrefix("[tool] nap ok 0.") }, "output: \(result.output)")
+            #expect(lines.filter { $0.hasPrefix("[tool] nap ok ") }.count == 2)
+            // Nobody can answer an approval question through a pipe: the call is denied, and a line says so.
+            #expect(lines.contains("[approval] danger denied: confirm-tools need an interactive terminal"))
+            #expect(lines.contains("[tool] danger denied 0.00 s"))
+            #expect(lines.contains { $0.hasPrefix("[calls] 3 calls in ") && $0.hasSuffix(", 1 not ok") })
+            #expect(lines.contains("Two naps taken."))
+            #expect(lines.contains("[usage] tokens 250 in + 15 out · $0.0003 · left $0.4997"))
+            #expect(lines.contains { $0.hasPrefix("turn 1 · model ") })
+            #expect(lines.contains { $0.hasPrefix("USD ") && $0.hasSuffix("$0.4997") })
+        }
+    }
+
+    @Test func withoutAModelPromptsGoToTheRouter() throws {
+        let workspace = try ChatTestWorkspace()
+        let result = try runChat(in: workspace, input: "/tools\n\nwhat time is it?\n/budget\n/nonsense\n")
+        #expect(result.status == 0)
+        #expect(!result.output.contains("\u{1B}"))
+        #expect(!result.output.contains("> "))  // no prompt is printed to a pipe
+        #expect(result.output.hasPrefix("brigade: no model is configured — answering with the offline router (routing: static)\n"))
+        #expect(result.output.contains("No tools are configured."))
+        #expect(result.output.contains("No route matches this request, and no routes are configured."))
+        #expect(result.output.contains("[usage] tokens 0 in + 0 out · $0.0000 · no budget cap"))
+        #expect(result.output.contains("Unknown command /nonsense."))
+        #expect(result.output.contains("Session: 1 prompt"))
+    }
+
+    @Test func aBadConfigurationIsReportedWithItsLocation() throws {
+        let workspace = try ChatTestWorkspace(config: "routing: sideways\n")
+        let result = try runChat(in: workspace, input: "")
+        #expect(result.status == 2)
+        #expect(result.output.contains("config.yaml:1:"))
+        #expect(result.output.contains("sideways"))
+    }
+
+    @Test func aModeThatNeedsAModelIsAUsageError() throws {
+        let workspace = try ChatTestWorkspace()
+        let result = try PipedProcess.run(
+            executable: BrigadeBinary.path,
+            arguments: ["chat", "--config", workspace.root + "/config.yaml", "--mode", "model"],
+            environment: workspace.environment(), currentDirectory: workspace.root, input: ""
+        )
+        #expect(result.status == 2)
+        #expect(result.output.contains("mode model needs a model: no model is configured"))
+    }
+}
