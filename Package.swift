@@ -70,6 +70,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // An example program embedding Brigade (built with the package, so CI keeps it compiling).
+        .executableTarget(
+            name: "EmbeddedAgent",
+            dependencies: [
+                "Brigade",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Examples/EmbeddedAgent"
+        ),
         .testTarget(
             name: "CurlHTTPTests",
             dependencies: [
@@ -107,6 +116,26 @@ let package = Package(
         .testTarget(
             name: "BrigadeCLITests",
             dependencies: ["BrigadeCLI", "Brigade", "BrigadeTesting"]
+        ),
+        // `brigade run --json` driven as a child process (the dependency on BrigadeCLI builds it).
+        .testTarget(
+            name: "BrigadeCLIProtocolTests",
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                "BrigadeCLI",
+                "EmbeddedAgent",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ]
+        ),
+        // The public API only: `import Brigade` and `import BrigadeTesting`, never `@testable`.
+        .testTarget(
+            name: "BrigadeAPITests",
+            dependencies: [
+                "Brigade",
+                "BrigadeTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ]
 )

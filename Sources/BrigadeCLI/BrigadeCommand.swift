@@ -12,7 +12,7 @@ struct BrigadeCommand: AsyncParsableCommand {
             Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
             Configuration: --config, $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml.
             """,
-        subcommands: [AskCommand.self, ChatCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self]
+        subcommands: [AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self]
     )
 
     /// Runs the command, mapping errors to Brigade's exit codes: 2 for usage and configuration errors

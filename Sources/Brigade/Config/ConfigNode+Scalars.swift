@@ -1,26 +1,26 @@
 extension ConfigNode {
     /// A string scalar (quoted, or plain text that is not a number, boolean or null).
-    public func string() throws(ConfigError) -> String {
+    package func string() throws(ConfigError) -> String {
         guard case .string(let value)? = node.scalarValue else { throw typeMismatch(expected: "string") }
         return value
     }
 
     /// A string with `${NAME}` / `${NAME:-default}` replaced from `environment` (`$${` is a literal `${`).
     /// - Throws: at the `${` when the variable is unset and has no default.
-    public func string(environment: [String: String]) throws(ConfigError) -> String {
+    package func string(environment: [String: String]) throws(ConfigError) -> String {
         try interpolate(try string(), environment: environment)
     }
 
     /// The text of any non-null scalar, as written: `8080` and `true` read as "8080" and "true".
     /// For values that are strings by nature (argv elements, header and environment values).
-    public func text() throws(ConfigError) -> String {
+    package func text() throws(ConfigError) -> String {
         guard let value = node.scalarValue, let text = node.scalarText else { throw typeMismatch(expected: "scalar") }
         guard !value.isNull else { throw typeMismatch(expected: "a value") }
         return text
     }
 
     /// `text()` with `${…}` interpolation.
-    public func text(environment: [String: String]) throws(ConfigError) -> String {
+    package func text(environment: [String: String]) throws(ConfigError) -> String {
         try interpolate(try text(), environment: environment)
     }
 
@@ -31,7 +31,7 @@ extension ConfigNode {
         }
     }
 
-    public func bool() throws(ConfigError) -> Bool {
+    package func bool() throws(ConfigError) -> Bool {
         guard case .bool(let value)? = node.scalarValue else {
             if let text = node.scalarText, ["yes", "no", "on", "off", "y", "n"].contains(text.lowercased()) {
                 throw error("expected boolean, got `\(text)` (YAML 1.2 booleans are `true` and `false`)")
@@ -41,13 +41,13 @@ extension ConfigNode {
         return value
     }
 
-    public func int() throws(ConfigError) -> Int {
+    package func int() throws(ConfigError) -> Int {
         guard case .integer(let value)? = node.scalarValue else { throw typeMismatch(expected: "integer") }
         return value
     }
 
     /// An integer in `range`; "must be between 1 and 100, got 0" otherwise.
-    public func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
+    package func int(in range: ClosedRange<Int>) throws(ConfigError) -> Int {
         let value = try int()
         guard range.contains(value) else {
             if range.upperBound == .max { throw error("must be at least \(range.lowerBound), got \(value)") }
@@ -57,7 +57,7 @@ extension ConfigNode {
     }
 
     /// A finite number (integers accepted).
-    public func double() throws(ConfigError) -> Double {
+    package func double() throws(ConfigError) -> Double {
         switch node.scalarValue {
         case .integer(let value)?: return Double(value)
         case .number(let value)? where value.isFinite: return value
@@ -67,7 +67,7 @@ extension ConfigNode {
     }
 
     /// A finite number at least `minimum` and, when `below` is given, less than it.
-    public func double(atLeast minimum: Double, below limit: Double? = nil) throws(ConfigError) -> Double {
+    package func double(atLeast minimum: Double, below limit: Double? = nil) throws(ConfigError) -> Double {
         let value = try double()
         if let limit, !(value >= minimum && value < limit) {
             throw error("must be at least \(minimum) and less than \(limit), got \(value)")
@@ -77,7 +77,7 @@ extension ConfigNode {
     }
 
     /// One of `choices`; anything else is an error with a "did you mean" suggestion.
-    public func choice(_ choices: [String]) throws(ConfigError) -> String {
+    package func choice(_ choices: [String]) throws(ConfigError) -> String {
         let value = try string()
         guard choices.contains(value) else {
             throw error("unknown value `\(value)`" + ConfigSuggestion.hint(for: value, among: choices))
@@ -86,7 +86,7 @@ extension ConfigNode {
     }
 
     /// A case of a string enum, by raw value.
-    public func choice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) throws(ConfigError) -> Choice
+    package func choice<Choice: RawRepresentable & CaseIterable>(_ type: Choice.Type) throws(ConfigError) -> Choice
     where Choice.RawValue == String {
         let value = try choice(Choice.allCases.map(\.rawValue))
         guard let result = Choice(rawValue: value) else { throw error("unknown value `\(value)`") }
@@ -94,7 +94,7 @@ extension ConfigNode {
     }
 
     /// A duration: a number of seconds (`30`, `0.5`) or a string with a unit (`250ms`, `5s`, `2m`, `1h`).
-    public func duration() throws(ConfigError) -> Duration {
+    package func duration() throws(ConfigError) -> Duration {
         let seconds: Double
         switch node.scalarValue {
         case .integer(let value)?: seconds = Double(value)
@@ -112,7 +112,7 @@ extension ConfigNode {
     }
 
     /// A duration greater than zero.
-    public func positiveDuration() throws(ConfigError) -> Duration {
+    package func positiveDuration() throws(ConfigError) -> Duration {
         let value = try duration()
         guard value > .zero else { throw error("must be greater than zero") }
         return value

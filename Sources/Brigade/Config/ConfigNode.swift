@@ -3,23 +3,23 @@
 /// "`limits.max_turns`: expected integer, got string" at the value's file:line:col.
 ///
 /// Used for `config.yaml`, tool declarations and routes.
-public struct ConfigNode: Sendable {
-    public var node: YAMLNode
+package struct ConfigNode: Sendable {
+    package var node: YAMLNode
     /// Dotted key path from the document root; empty for the root.
-    public var path: String
+    package var path: String
 
-    public init(_ node: YAMLNode, path: String = "") {
+    package init(_ node: YAMLNode, path: String = "") {
         self.node = node
         self.path = path
     }
 
-    public var location: SourceLocation { node.location }
-    public var isNull: Bool { node.scalarValue?.isNull ?? false }
+    package var location: SourceLocation { node.location }
+    package var isNull: Bool { node.scalarValue?.isNull ?? false }
     /// The subtree as JSON (schemas, body templates).
-    public var json: JSONValue { node.json }
+    package var json: JSONValue { node.json }
 
     /// An error about this value: "`path`: message" at its location.
-    public func error(_ message: String) -> ConfigError {
+    package func error(_ message: String) -> ConfigError {
         error(message, at: location)
     }
 
@@ -28,7 +28,7 @@ public struct ConfigNode: Sendable {
     }
 
     /// "expected integer, got string `abc`".
-    public func typeMismatch(expected: String) -> ConfigError {
+    package func typeMismatch(expected: String) -> ConfigError {
         var got = node.typeName
         if let text = node.scalarText, !isNull {
             got += text.count <= 40 ? " `\(text)`" : " `\(text.prefix(37))...`"
@@ -44,7 +44,7 @@ public struct ConfigNode: Sendable {
     /// - Parameter allowedKeys: the keys the mapping may hold; an unknown key is an error at the key,
     ///   with a "did you mean" suggestion. `nil` allows any key (free-form maps such as `env`).
     /// - Throws: `ConfigError` when the node is not a mapping or holds an unknown key.
-    public func mapping(allowedKeys: [String]? = nil) throws(ConfigError) -> ConfigMapping {
+    package func mapping(allowedKeys: [String]? = nil) throws(ConfigError) -> ConfigMapping {
         guard let pairs = node.pairs else {
             // An empty value (`limits:` with nothing under it) reads as an empty mapping.
             if isNull { return ConfigMapping(self, pairs: []) }
@@ -63,7 +63,7 @@ public struct ConfigNode: Sendable {
     }
 
     /// Reads this node as a sequence; each element's path is `path[i]`. An empty value reads as `[]`.
-    public func sequence() throws(ConfigError) -> [ConfigNode] {
+    package func sequence() throws(ConfigError) -> [ConfigNode] {
         guard let items = node.items else {
             if isNull { return [] }
             throw typeMismatch(expected: "sequence")
@@ -73,33 +73,33 @@ public struct ConfigNode: Sendable {
 }
 
 /// A mapping being decoded: lookups by key, with paths extended for messages.
-public struct ConfigMapping: Sendable {
-    public var owner: ConfigNode
-    public var pairs: [YAMLPair]
+package struct ConfigMapping: Sendable {
+    package var owner: ConfigNode
+    package var pairs: [YAMLPair]
 
     init(_ owner: ConfigNode, pairs: [YAMLPair]) {
         self.owner = owner
         self.pairs = pairs
     }
 
-    public var keys: [String] { pairs.map(\.key) }
-    public var location: SourceLocation { owner.location }
+    package var keys: [String] { pairs.map(\.key) }
+    package var location: SourceLocation { owner.location }
 
-    public func contains(_ key: String) -> Bool { pairs.contains { $0.key == key } }
+    package func contains(_ key: String) -> Bool { pairs.contains { $0.key == key } }
 
     /// The value for `key` as written (possibly null); `nil` when the key is absent.
-    public subscript(key: String) -> ConfigNode? {
+    package subscript(key: String) -> ConfigNode? {
         pairs.first { $0.key == key }.map { owner.child($0.value, key: key) }
     }
 
     /// The value for `key`, or `nil` when the key is absent or its value is null (`~`, empty).
-    public func optional(_ key: String) -> ConfigNode? {
+    package func optional(_ key: String) -> ConfigNode? {
         guard let value = self[key], !value.isNull else { return nil }
         return value
     }
 
     /// The value for `key`; absent or null is an error at the mapping.
-    public func required(_ key: String) throws(ConfigError) -> ConfigNode {
+    package func required(_ key: String) throws(ConfigError) -> ConfigNode {
         if let value = optional(key) { return value }
         let name = owner.path.isEmpty ? key : "\(owner.path).\(key)"
         if let present = self[key] { throw ConfigError("`\(name)` must have a value", at: present.location) }
@@ -107,14 +107,14 @@ public struct ConfigMapping: Sendable {
     }
 
     /// Every entry in order, for free-form mappings.
-    public var entries: [(key: String, keyLocation: SourceLocation, value: ConfigNode)] {
+    package var entries: [(key: String, keyLocation: SourceLocation, value: ConfigNode)] {
         pairs.map { ($0.key, $0.keyLocation, owner.child($0.value, key: $0.key)) }
     }
 }
 
 extension ConfigMapping {
     /// Where `key` itself was written; `nil` when absent.
-    public func keyLocation(_ key: String) -> SourceLocation? {
+    package func keyLocation(_ key: String) -> SourceLocation? {
         pairs.first { $0.key == key }?.keyLocation
     }
 }

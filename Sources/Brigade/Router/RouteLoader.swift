@@ -11,6 +11,7 @@ public enum RouteLoader {
 
     /// Loads every route in `directory`; a missing directory means no routes.
     /// - Parameters:
+    ///   - directory: the routes folder (`paths.routes`).
     ///   - tools: the registry's tool specs, by name.
     ///   - promptsDirectory: where join templates are read from.
     public static func load(directory: String, tools: [String: ToolSpec], promptsDirectory: String) throws(ConfigError) -> RouteSet {

@@ -6,16 +6,36 @@ import Logging
 /// to the ``Dispatcher``, the results are appended, and the next turn begins — until the model answers
 /// without tools, the last turn, the budget (then one last call with tools disabled answers from what
 /// was gathered), a model failure (then the fallback), or cancellation. See `docs/runtime.md`.
+///
+/// Build one from files with ``Workspace/makeAgent(routing:approval:logger:)``, or entirely in code:
+///
+/// ```swift
+/// let registry = try ToolRegistry([clock, forecast])
+/// let model = OpenAIChatClient(baseURL: "http://127.0.0.1:8080/v1", apiKey: nil, model: "qwen2.5")
+/// let agent = Agent(
+///     registry: registry,
+///     configuration: Agent.Configuration(model: model, limits: Budget.Limits(usd: 0.05, maxTurns: 6)),
+///     logger: logger
+/// )
+/// let result = await agent.respond("What should I wear in Paris tomorrow?")
+/// ```
+///
+/// An agent is a value that may be shared between tasks: several runs may go on at once (each with
+/// its own budget), sharing the dispatcher's parallelism cap and its "always approve" memory.
 public struct Agent: Sendable {
+    /// What an agent runs with: the model, the budget, the prompt and the policies.
     public struct Configuration: Sendable {
         /// The model; `nil` answers every run through the fallback.
         public var model: (any ModelClient)?
+        /// Prices per million tokens, to count model usage against ``Budget/Limits/usd``.
         public var pricing: ModelPricing
+        /// The budget of each run (every run starts a fresh one).
         public var limits: Budget.Limits
         /// The system prompt (the text of `prompts/system.md` or the user's own).
         public var systemPrompt: String
         /// `max_output_tokens` of each model call (clamped by the budget). Default 4096.
         public var maxOutputTokens: Int
+        /// Sampling temperature; `nil` leaves the provider's default.
         public var temperature: Double?
         /// Parallelism, call defaults and the approval policy.
         public var dispatch: Dispatcher.Configuration
@@ -31,11 +51,15 @@ public struct Agent: Sendable {
         /// monotonic clock). It also drives the agent's dispatcher, replacing `dispatch.clock`.
         public var clock: any RuntimeClock
 
+        /// The default ``synthesisInstruction``.
         public static let defaultSynthesisInstruction = """
             No more tool calls are possible in this run. Answer my request now, using only the information \
             already gathered in this conversation. Say plainly what is missing or uncertain.
             """
 
+        /// Every value but the model has a default: no price, the default ``Budget/Limits`` (20 turns),
+        /// no system prompt, calls through a default ``Dispatcher/Configuration`` (which denies
+        /// `confirm: true` tools), no routes, and ``RoutingMode/hybrid`` routing.
         public init(
             model: (any ModelClient)?,
             pricing: ModelPricing = ModelPricing(),
@@ -65,12 +89,15 @@ public struct Agent: Sendable {
         }
     }
 
+    /// The configuration the agent was made with.
     public let configuration: Configuration
     /// Runs the tool calls; shared by every run of this agent (so `maxParallelCalls` and "always
     /// approve" hold across runs).
     public let dispatcher: Dispatcher
     let logger: Logger
 
+    /// Makes an agent over `registry`.
+    ///
     /// - Parameters:
     ///   - registry: the tools offered to the model.
     ///   - configuration: model, limits, prompt and policies.
@@ -83,6 +110,7 @@ public struct Agent: Sendable {
         self.logger = logger
     }
 
+    /// The tools offered to the model.
     public var registry: ToolRegistry { dispatcher.registry }
 
     /// Runs one prompt to its end.
@@ -114,6 +142,23 @@ public struct Agent: Sendable {
             await group.waitForAll()
             return result
         }
+    }
+
+    /// Runs one prompt to its end and returns its result — ``run(_:session:onEvent:)`` without watching
+    /// the events.
+    ///
+    /// ```swift
+    /// let result = await agent.respond("How full is the disk?")
+    /// print(result.answer, result.stopReason)
+    /// ```
+    ///
+    /// Never throws; cancelling the calling task ends the run with ``StopReason/cancelled``.
+    /// - Parameters:
+    ///   - prompt: the user's request.
+    ///   - session: continue this conversation and store this run's messages in it; `nil` for a one-off.
+    /// - Returns: the answer, the stop reason, usage, cost and timings.
+    public func respond(_ prompt: String, session: AgentSession? = nil) async -> RunResult {
+        await run(prompt, session: session)
     }
 
     /// The events of one run of `prompt`, as an asynchronous sequence ending with `finished`.

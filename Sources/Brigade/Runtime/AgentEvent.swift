@@ -60,6 +60,7 @@ public enum AgentEvent: Sendable, Hashable {
     case toolCallQueued(ToolCallInfo)
     /// The call's executor starts.
     case toolCallStarted(ToolCallInfo)
+    /// The call ended: ran, failed, timed out, or was refused, denied or cancelled.
     case toolCallFinished(ToolCallOutcome)
     /// Spent and left, after each model call and each batch of tool calls.
     case budgetUpdate(BudgetSnapshot)

@@ -20,6 +20,7 @@ public struct AgentEventStream: AsyncSequence, Sendable {
         return Iterator(base: stream.makeAsyncIterator(), run: RunHandle(task: task))
     }
 
+    /// Iterates the events of one run (the run started with it).
     public struct Iterator: AsyncIteratorProtocol {
         var base: AsyncStream<AgentEvent>.Iterator
         let run: RunHandle

@@ -1,10 +1,13 @@
 /// A tool call waiting for approval (its tool is declared with `confirm: true`).
 public struct ApprovalRequest: Sendable, Hashable {
+    /// The call as the model (or a route) sent it; `call.id` is unique within the run.
     public var call: ToolCall
+    /// The tool's declaration: name, description, schema and policy.
     public var spec: ToolSpec
     /// The validated arguments.
     public var arguments: JSONValue
 
+    /// A request for `call` of the tool `spec`, with its validated `arguments`.
     public init(call: ToolCall, spec: ToolSpec, arguments: JSONValue) {
         self.call = call
         self.spec = spec
@@ -14,7 +17,9 @@ public struct ApprovalRequest: Sendable, Hashable {
 
 /// The answer to an ``ApprovalRequest``.
 public enum ApprovalDecision: Sendable, Hashable {
+    /// Run this call.
     case approve
+    /// Do not run it: the model gets `denied: tool … needs approval`.
     case deny
     /// Approve this call and every later call of the same tool through the same dispatcher.
     case approveAlways
@@ -27,6 +32,7 @@ public enum ApprovalDecision: Sendable, Hashable {
 /// call's timeout; when the run is cancelled or its deadline passes, the waiting task is cancelled and
 /// the policy should return promptly.
 public protocol ApprovalPolicy: Sendable {
+    /// Decides one call. Return promptly when the task is cancelled (``ApprovalDecision/deny`` is right then).
     func decide(_ request: ApprovalRequest) async -> ApprovalDecision
 }
 
@@ -46,6 +52,7 @@ public struct ApproveAllApprovalPolicy: ApprovalPolicy {
 public struct ClosureApprovalPolicy: ApprovalPolicy {
     private let body: @Sendable (ApprovalRequest) async -> ApprovalDecision
 
+    /// - Parameter body: decides each request, e.g. by asking a user.
     public init(_ body: @escaping @Sendable (ApprovalRequest) async -> ApprovalDecision) {
         self.body = body
     }

@@ -3,7 +3,7 @@
 /// `CancellationError`) without taking a permit.
 ///
 /// Every successful `acquire()` must be balanced by exactly one `release()`.
-final class AsyncSemaphore: Sendable {
+package final class AsyncSemaphore: Sendable {
     private enum Waiter {
         /// Registered, but its continuation is not stored yet.
         case pending
@@ -23,13 +23,13 @@ final class AsyncSemaphore: Sendable {
     private let state: RuntimeLock<State>
 
     /// - Parameter permits: how many holders may hold a permit at once (at least 1).
-    init(permits: Int) {
+    package init(permits: Int) {
         state = RuntimeLock(State(permits: max(1, permits)))
     }
 
     /// Waits for a permit.
     /// - Throws: `CancellationError` when the task is cancelled before it gets a permit; no permit is held then.
-    func acquire() async throws(CancellationError) {
+    package func acquire() async throws(CancellationError) {
         let id: UInt64? = state.withLock { state in
             if state.permits > 0, state.queue.isEmpty {
                 state.permits -= 1
@@ -82,7 +82,7 @@ final class AsyncSemaphore: Sendable {
     }
 
     /// Returns a permit, waking the oldest waiter if there is one.
-    func release() {
+    package func release() {
         let next: CheckedContinuation<Void, any Error>? = state.withLock { state in
             while !state.queue.isEmpty {
                 let id = state.queue.removeFirst()
@@ -98,7 +98,7 @@ final class AsyncSemaphore: Sendable {
 
     /// Runs `body` holding a permit.
     /// - Throws: `CancellationError` when cancelled while waiting; errors of `body`.
-    func withPermit<T>(_ body: () async throws -> T) async throws -> T {
+    package func withPermit<T>(_ body: () async throws -> T) async throws -> T {
         try await acquire()
         defer { release() }
         return try await body()

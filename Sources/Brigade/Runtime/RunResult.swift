@@ -2,14 +2,18 @@
 public struct RunResult: Sendable, Hashable {
     /// When and how one tool call ran, as offsets from the run's start.
     public struct CallTiming: Sendable, Hashable {
+        /// The call's id, unique within the run.
         public var callID: String
         public var toolName: String
+        /// The turn that asked for it (0 for a route's fan-out).
         public var turn: Int
+        /// How the call ended.
         public var status: ToolCallStatus
         /// When the model asked for it.
         public var queued: Duration
         /// When its executor started; `nil` when it never ran.
         public var started: Duration?
+        /// When it ended (run, failed, timed out, refused or cancelled).
         public var finished: Duration
 
         public init(callID: String, toolName: String, turn: Int, status: ToolCallStatus, queued: Duration, started: Duration?, finished: Duration) {
@@ -28,6 +32,7 @@ public struct RunResult: Sendable, Hashable {
 
     /// One turn: the model call and the fan-out of its tool calls.
     public struct TurnTiming: Sendable, Hashable {
+        /// The turn's number (from 1; 0 for a route's fan-out).
         public var turn: Int
         /// The model call, from request to assembled response.
         public var modelTime: Duration
@@ -35,6 +40,7 @@ public struct RunResult: Sendable, Hashable {
         public var fanOutWallTime: Duration
         /// The executors' durations added up: with a parallel fan-out this exceeds `fanOutWallTime`.
         public var sumOfCallTimes: Duration
+        /// The calls of the turn, whatever their status.
         public var toolCalls: Int
 
         public init(turn: Int, modelTime: Duration, fanOutWallTime: Duration, sumOfCallTimes: Duration, toolCalls: Int) {
@@ -46,7 +52,9 @@ public struct RunResult: Sendable, Hashable {
         }
     }
 
+    /// The final answer (possibly partial or empty: see ``stopReason``).
     public var answer: String
+    /// Why the run ended.
     public var stopReason: StopReason
     /// Tokens of every model call of the run (estimates where the provider reported none).
     public var usage: TokenUsage
@@ -56,8 +64,11 @@ public struct RunResult: Sendable, Hashable {
     public var turns: Int
     /// Tool calls admitted (run, timed out or failed; not those refused or invalid).
     public var toolCalls: Int
+    /// From the start of the run to its end.
     public var wallTime: Duration
+    /// Every tool call of the run, in the order they were asked for.
     public var calls: [CallTiming]
+    /// Every turn of the run, in order.
     public var turnTimings: [TurnTiming]
     /// Why the answer did not come from the model, when it did not.
     public var fallbackReason: String?

@@ -1,6 +1,6 @@
 import CurlHTTP
 
-/// Runs a `kind: http` tool: one request through Brigade's ``HTTPClient``.
+/// Runs a `kind: http` tool: one request through Brigade's `HTTPClient`.
 ///
 /// The response body is read up to the smaller of `max_response_bytes` and the tool's output cap, then the
 /// transfer is stopped and the text marked "[response truncated at N bytes]". A 2xx status (or one listed

@@ -1,10 +1,14 @@
 /// The tools an agent may call, by unique name, in declaration order.
 public struct ToolRegistry: Sendable {
+    /// The tools in registration order.
     public private(set) var tools: [Tool] = []
     private var indexByName: [String: Int] = [:]
 
+    /// An empty registry.
     public init() {}
 
+    /// A registry of `tools`, in order.
+    /// - Throws: `ConfigError` when two tools share a name.
     public init(_ tools: [Tool]) throws(ConfigError) {
         for tool in tools { try register(tool) }
     }
@@ -20,10 +24,13 @@ public struct ToolRegistry: Sendable {
         tools.append(tool)
     }
 
+    /// The tool called `name`, if any.
     public func tool(named name: String) -> Tool? {
         indexByName[name].map { tools[$0] }
     }
 
+    /// The tools' names, in order.
     public var names: [String] { tools.map(\.name) }
+    /// What the model sees of each tool, in order.
     public var specs: [ToolSpec] { tools.map(\.spec) }
 }

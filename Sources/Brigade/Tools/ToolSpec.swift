@@ -6,6 +6,7 @@ public struct ToolPolicy: Sendable, Hashable {
     public var maxConcurrency: Int?
     /// Extra attempts after a failure; only allowed when `idempotent` is true.
     public var retries: Int
+    /// Running the call twice does no harm (required for `retries`).
     public var idempotent: Bool
     /// The call needs approval before it runs.
     public var confirm: Bool
@@ -14,6 +15,7 @@ public struct ToolPolicy: Sendable, Hashable {
     /// Output beyond this many bytes is truncated with a note; `nil` takes the configuration's default.
     public var maxOutputBytes: Int?
 
+    /// Every limit defaults to "none" or to the configuration's default.
     public init(
         timeout: Duration? = nil,
         maxConcurrency: Int? = nil,
@@ -35,14 +37,18 @@ public struct ToolPolicy: Sendable, Hashable {
 
 /// What the model sees of a tool, plus the policy Brigade enforces.
 public struct ToolSpec: Sendable, Hashable {
+    /// The name the model calls the tool by (`^[A-Za-z0-9_-]{1,64}$`).
     public var name: String
+    /// What the tool does, for the model.
     public var description: String
     /// A JSON Schema with `type: object`.
     public var parameters: JSONValue
+    /// Limits and permissions Brigade enforces.
     public var policy: ToolPolicy
     /// Where the tool was declared, for messages; `nil` for tools built in code.
     public var location: SourceLocation?
 
+    /// A declaration; `parameters` defaults to an object schema without properties.
     public init(
         name: String,
         description: String,
@@ -60,9 +66,12 @@ public struct ToolSpec: Sendable, Hashable {
 
 /// The result of one tool call as handed back to the model.
 public struct ToolOutput: Sendable, Hashable {
+    /// What the model reads (truncated to the tool's output cap).
     public var text: String
+    /// The call failed; the model reads `text` as the error (the call's status is ``ToolCallStatus/error``).
     public var isError: Bool
 
+    /// A result, successful unless `isError`.
     public init(text: String, isError: Bool = false) {
         self.text = text
         self.isError = isError
@@ -74,6 +83,7 @@ public struct ToolContext: Sendable {
     /// The model's id for this call (or a generated one).
     public var callID: String
 
+    /// The context of the call `callID`.
     public init(callID: String) {
         self.callID = callID
     }
@@ -91,13 +101,17 @@ public protocol ToolExecutor: Sendable {
 
 /// A tool: its declaration and the executor that runs it.
 public struct Tool: Sendable {
+    /// What the model sees, and the policy.
     public var spec: ToolSpec
+    /// What runs a call.
     public var executor: any ToolExecutor
 
+    /// A tool of any kind; for Swift closures see ``init(name:description:parameters:policy:body:)``.
     public init(spec: ToolSpec, executor: any ToolExecutor) {
         self.spec = spec
         self.executor = executor
     }
 
+    /// The tool's name (``ToolSpec/name``).
     public var name: String { spec.name }
 }

@@ -11,8 +11,11 @@ import Logging
 /// let result = await agent.run("brief me on this repository")
 /// ```
 public struct Workspace: Sendable {
+    /// The settings of config.yaml (the defaults when there is no file).
     public var config: BrigadeConfig
+    /// The tools of the `tools/` folder, plus those added with ``register(_:)``.
     public var registry: ToolRegistry
+    /// The static routes of the `routes/` folder.
     public var routes: RouteSet
     /// The system prompt: `prompts/system.md`, or a built-in default when there is none.
     public var systemPrompt: String
@@ -91,6 +94,13 @@ public struct Workspace: Sendable {
     }
 
     /// The model client for `settings`, or why there is none.
+    ///
+    /// - Parameters:
+    ///   - settings: the `model:` section of config.yaml; `nil` gives no model.
+    ///   - environment: where the API key variable is read.
+    ///   - httpClient: the client requests go through.
+    ///   - modelName: overrides `settings.model` (e.g. a `/model` switch in the REPL).
+    /// - Returns: the client, or `nil` and a short reason ("no API key in $OPENAI_API_KEY").
     public static func makeModel(
         _ settings: BrigadeConfig.ModelSettings?,
         environment: [String: String],
@@ -119,7 +129,31 @@ public struct Workspace: Sendable {
         }
     }
 
+    /// Adds an in-process tool beside the tools of the `tools/` folder, e.g. a ``Tool`` built with a
+    /// Swift closure. Agents made afterwards offer it to the model; routes were checked against the
+    /// folder's tools when the workspace loaded, so they cannot name it.
+    ///
+    /// ```swift
+    /// var workspace = try Workspace.load()
+    /// try workspace.register(Tool(name: "ticket", description: "Opens a ticket.", parameters: schema) { arguments, _ in … })
+    /// ```
+    ///
+    /// - Throws: `ConfigError` when a tool of the same name is already registered (the message names
+    ///   where the first one was declared).
+    public mutating func register(_ tool: Tool) throws(ConfigError) {
+        try registry.register(tool)
+    }
+
     /// The agent's configuration from config.yaml, with the given routing and approval policy.
+    ///
+    /// Adjust it before making an agent, e.g. to use another model client or tighter limits:
+    ///
+    /// ```swift
+    /// var configuration = workspace.agentConfiguration(routing: .model)
+    /// configuration.model = myClient
+    /// configuration.limits.usd = 0.01
+    /// let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
+    /// ```
     public func agentConfiguration(routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy()) -> Agent.Configuration {
         let limits = config.limits
         let budget = config.budget

@@ -3,7 +3,7 @@ import CurlHTTP
 /// A ``ModelClient`` for the Anthropic Messages API (`POST {baseURL}/v1/messages`).
 ///
 /// Streams by default, assembling tool calls from `input_json_delta` fragments with
-/// ``AnthropicStreamAssembler``; retries 429, 5xx (529 "overloaded" included) and connection
+/// an internal stream assembler; retries 429, 5xx (529 "overloaded" included) and connection
 /// failures with ``RetryPolicy``. See `docs/providers.md`.
 public struct AnthropicClient: ModelClient {
     public var configuration: Configuration

@@ -10,7 +10,7 @@
 /// fails with the error it carries, e.g. `overloaded_error` as a 529 server error). Other block
 /// kinds (`thinking`, …), other delta kinds and unknown event types are ignored, as the API's
 /// versioning policy asks.
-public struct AnthropicStreamAssembler: Sendable {
+package struct AnthropicStreamAssembler: Sendable {
     enum BlockKind: Sendable { case text, toolUse, ignored }
 
     struct Block: Sendable {
@@ -30,9 +30,9 @@ public struct AnthropicStreamAssembler: Sendable {
     private var cacheCreationTokens: Int?
     private var cacheReadTokens: Int?
     /// `message_stop` arrived.
-    public private(set) var isComplete = false
+    package private(set) var isComplete = false
 
-    public init() {}
+    package init() {}
 
     /// Feeds one server-sent event.
     ///
@@ -42,7 +42,7 @@ public struct AnthropicStreamAssembler: Sendable {
     /// - Returns: the text it adds to the answer, or `nil` when it adds none.
     /// - Throws: `.malformedResponse` for a payload that is not JSON or refers to a block that was
     ///   never started; the carried error for an `error` event.
-    public mutating func consume(event: String?, data: String) throws(ModelError) -> String? {
+    package mutating func consume(event: String?, data: String) throws(ModelError) -> String? {
         let payload = ProviderParsing.trim(data)
         if payload.isEmpty { return nil }
         let json = try ProviderParsing.json(String(payload), provider: "Anthropic", what: "stream event")
@@ -161,7 +161,7 @@ public struct AnthropicStreamAssembler: Sendable {
     /// The assembled response.
     ///
     /// - Throws: `.malformedResponse` when the stream ended before `message_stop` and without a `stop_reason`.
-    public func response() throws(ModelError) -> ModelResponse {
+    package func response() throws(ModelError) -> ModelResponse {
         guard isComplete || stopReason != nil else {
             throw ModelError(.malformedResponse, "the Anthropic stream ended before the response was complete (no message_stop)")
         }

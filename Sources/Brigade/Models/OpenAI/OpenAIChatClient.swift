@@ -4,7 +4,7 @@ import CurlHTTP
 /// the servers that copy it: vLLM, llama.cpp's server, Ollama, LM Studio, OpenRouter and others.
 ///
 /// Streams by default (`stream: true` with `stream_options.include_usage`), assembling tool calls
-/// from their deltas with ``OpenAIStreamAssembler``; retries 429, 5xx and connection failures
+/// from their deltas with an internal stream assembler; retries 429, 5xx and connection failures
 /// with ``RetryPolicy``. See `docs/providers.md` for settings per server.
 public struct OpenAIChatClient: ModelClient {
     public var configuration: Configuration

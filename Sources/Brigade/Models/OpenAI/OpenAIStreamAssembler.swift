@@ -10,7 +10,7 @@
 /// empty `choices` list, `null` content, a missing `[DONE]` after a `finish_reason`,
 /// `finish_reason: "stop"` with tool calls (reported as `.toolCalls`), the legacy `function_call`
 /// delta. An `{"error": …}` payload fails with the error it carries.
-public struct OpenAIStreamAssembler: Sendable {
+package struct OpenAIStreamAssembler: Sendable {
     struct Slot: Sendable {
         var wireIndex: Int
         var id = ""
@@ -26,16 +26,16 @@ public struct OpenAIStreamAssembler: Sendable {
     private(set) var finishReason: String?
     private(set) var usage: TokenUsage?
     /// `data: [DONE]` arrived.
-    public private(set) var isDone = false
+    package private(set) var isDone = false
 
-    public init() {}
+    package init() {}
 
     /// Feeds one `data:` payload.
     ///
     /// - Returns: the text it adds to the answer, or `nil` when it adds none.
     /// - Throws: `.malformedResponse` for a payload that is not JSON; the carried error for an
     ///   error payload.
-    public mutating func consume(data: String) throws(ModelError) -> String? {
+    package mutating func consume(data: String) throws(ModelError) -> String? {
         guard !isDone else { return nil }
         let payload = ProviderParsing.trim(data)
         if payload.isEmpty { return nil }
@@ -120,7 +120,7 @@ public struct OpenAIStreamAssembler: Sendable {
     /// The assembled response.
     ///
     /// - Throws: `.malformedResponse` when the stream ended with neither a `finish_reason` nor `[DONE]`.
-    public func response() throws(ModelError) -> ModelResponse {
+    package func response() throws(ModelError) -> ModelResponse {
         guard isDone || finishReason != nil else {
             throw ModelError(.malformedResponse, "the OpenAI stream ended before the response was complete (no finish_reason and no [DONE])")
         }

@@ -1,0 +1,174 @@
+import Brigade
+import Logging
+
+/// The NDJSON protocol of `brigade run --json` (docs/protocol.md): requests in, events out.
+///
+/// Runs go on at once, up to `maxConcurrentRuns` (later ones wait for a free slot, in no promised
+/// order); runs of one session go one after the other, in the order they arrived. Every accepted run
+/// ends with exactly one `finished` event. Lines that cannot be accepted give an `error` event and
+/// the server goes on. At end of input, the runs in flight finish and `serve` returns.
+struct ProtocolServer: Sendable {
+    let workspace: Workspace
+    /// `--mode`; `nil` takes the workspace's default.
+    let defaultMode: RoutingMode?
+    let maxConcurrentRuns: Int
+    let logger: Logger
+    let output: ProtocolOutput
+    let broker: ApprovalBroker
+    let slots: AsyncSemaphore
+    let table = RunTable()
+
+    init(workspace: Workspace, defaultMode: RoutingMode?, maxConcurrentRuns: Int, logger: Logger, output: ProtocolOutput = ProtocolOutput()) {
+        self.workspace = workspace
+        self.defaultMode = defaultMode
+        self.maxConcurrentRuns = max(1, maxConcurrentRuns)
+        self.logger = logger
+        self.output = output
+        self.broker = ApprovalBroker(output: output)
+        self.slots = AsyncSemaphore(permits: max(1, maxConcurrentRuns))
+    }
+
+    /// Serves `lines` until they end (or the task is cancelled), then waits for the runs in flight.
+    func serve(_ lines: AsyncStream<InputLine>) async {
+        emitReady()
+        await withDiscardingTaskGroup { group in
+            for await line in lines {
+                switch line {
+                case .tooLong(let bytes, let number):
+                    output.emit(ProtocolFailure("line_too_long", "the line has \(bytes) bytes; the limit is \(RunCommand.maxLineBytes)"), line: number)
+                case .text(let text, let number):
+                    if text.allSatisfy(\.isWhitespace) { continue }
+                    handle(text, line: number, group: &group)
+                }
+            }
+            // No answer can come any more: deny what waits for one, so every run can end.
+            broker.close()
+        }
+    }
+
+    private func handle(_ text: String, line: Int, group: inout DiscardingTaskGroup) {
+        switch ProtocolRequest.parse(text) {
+        case .failure(let failure):
+            output.emit(failure, line: line)
+        case .success(.run(let request)):
+            let tracker = RunTracker(id: request.id)
+            guard let place = table.admit(tracker, session: request.session) else {
+                output.emit(ProtocolFailure("duplicate_id", "a run with id \(request.id.jsonString) is still in flight", id: request.id), line: line)
+                return
+            }
+            group.addTask { await execute(request, tracker: tracker, place: place) }
+        case .success(.approval(let requestID, let decision)):
+            if !broker.answer(requestID, with: decision) {
+                output.emit(ProtocolFailure("unknown_request_id", "no approval request \"\(requestID)\" is waiting (unknown, already answered, or its run ended)"), line: line)
+            }
+        case .success(.cancel(let id)):
+            guard let tracker = table.run(id) else {
+                output.emit(ProtocolFailure("unknown_id", "no run with id \(id.jsonString) is in flight", id: id), line: line)
+                return
+            }
+            tracker.cancellation.fire()
+        }
+    }
+
+    /// Runs one request until it finishes or a `cancel` for it arrives, then lets its session's next run go.
+    private func execute(_ request: RunRequest, tracker: RunTracker, place: RunTable.Place) async {
+        await withTaskGroup(of: Void.self) { race in
+            race.addTask { await tracker.cancellation.wait() }
+            race.addTask { await perform(request, tracker: tracker, place: place) }
+            await race.next()
+            race.cancelAll()
+        }
+        // The session's next run starts only when every earlier run of it has ended.
+        await place.previous?.waitIgnoringCancellation()
+        place.done.fire()
+    }
+
+    private func perform(_ request: RunRequest, tracker: RunTracker, place: RunTable.Place) async {
+        await place.previous?.wait()
+        var acquired = false
+        if !Task.isCancelled {
+            do {
+                try await slots.acquire()
+                acquired = true
+            } catch {}
+        }
+        guard acquired, !Task.isCancelled else {
+            if acquired { slots.release() }
+            finish(tracker, with: .finished(RunResult(answer: "", stopReason: .cancelled)))
+            return
+        }
+        defer { slots.release() }
+
+        var configuration = workspace.agentConfiguration(routing: request.mode ?? defaultMode, approval: broker.policy(for: tracker))
+        configuration.limits = request.limits.applied(to: configuration.limits)
+        let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
+        _ = await agent.run(request.prompt, session: place.session) { event in
+            if case .finished = event {
+                finish(tracker, with: event)
+                return
+            }
+            output.emit(event, run: tracker.id)
+            if case .toolCallQueued(let info) = event { tracker.markQueuedWritten(info.id) }
+        }
+    }
+
+    /// Writes a run's `finished` event — after taking the run out of the table, so that a client
+    /// reacting to `finished` may reuse the id at once.
+    private func finish(_ tracker: RunTracker, with event: AgentEvent) {
+        table.remove(tracker)
+        output.emit(event, run: tracker.id)
+    }
+
+    private func emitReady() {
+        output.emit("ready", [
+            ("tools", .array(workspace.registry.names.map { .string($0) })),
+            ("routing", .string((defaultMode ?? workspace.defaultRouting).rawValue)),
+            ("model", workspace.model.map { .string($0.displayName) } ?? .null),
+            ("model_unavailable_reason", workspace.modelUnavailableReason.map { .string($0) } ?? .null),
+            ("max_concurrent_runs", .integer(maxConcurrentRuns)),
+        ])
+    }
+}
+
+/// The runs in flight by id, and the sessions by name with the last run queued on each.
+final class RunTable: Sendable {
+    /// Where a run stands: its session, the run of that session before it, and the signal it fires when done.
+    struct Place: Sendable {
+        var session: AgentSession?
+        var previous: OneShotSignal?
+        var done: OneShotSignal
+    }
+
+    private struct State {
+        var runs: [String: RunTracker] = [:]
+        var sessions: [String: AgentSession] = [:]
+        var lastRunOfSession: [String: OneShotSignal] = [:]
+    }
+
+    private let state = LockedBox(State())
+
+    /// Registers a run; `nil` when a run with the same id is in flight.
+    func admit(_ tracker: RunTracker, session name: String?) -> Place? {
+        state.withLock { state in
+            guard state.runs[tracker.key] == nil else { return nil }
+            state.runs[tracker.key] = tracker
+            let done = OneShotSignal()
+            guard let name else { return Place(session: nil, previous: nil, done: done) }
+            let session = state.sessions[name] ?? AgentSession()
+            state.sessions[name] = session
+            let previous = state.lastRunOfSession[name]
+            state.lastRunOfSession[name] = done
+            return Place(session: session, previous: previous, done: done)
+        }
+    }
+
+    func run(_ id: JSONValue) -> RunTracker? {
+        state.withLock { $0.runs[id.jsonString] }
+    }
+
+    func remove(_ tracker: RunTracker) {
+        state.withLock { state in
+            if state.runs[tracker.key] === tracker { state.runs[tracker.key] = nil }
+        }
+    }
+}
