@@ -11,12 +11,17 @@ struct AgentThroughFakeServerTests {
     enum Provider: String, CaseIterable, Sendable { case openAIStreamed, openAIBuffered, anthropicStreamed, anthropicBuffered }
 
     static func client(_ provider: Provider, server: FakeModelServer, http: HTTPClient, retries: Int = 0) -> any ModelClient {
+        client(provider, baseURL: server.baseURL, http: http, retries: retries)
+    }
+
+    /// A client of the server at `baseURL` (scheme, host and port).
+    static func client(_ provider: Provider, baseURL: String, http: HTTPClient, retries: Int = 0) -> any ModelClient {
         let policy = RetryPolicy(maxRetries: retries, initialBackoff: .milliseconds(10))
         switch provider {
         case .openAIStreamed, .openAIBuffered:
-            return OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m", streaming: provider == .openAIStreamed, retryPolicy: policy), httpClient: http)
+            return OpenAIChatClient(configuration: .init(baseURL: baseURL + "/v1", apiKey: "k", model: "m", streaming: provider == .openAIStreamed, retryPolicy: policy), httpClient: http)
         case .anthropicStreamed, .anthropicBuffered:
-            return AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m", streaming: provider == .anthropicStreamed, retryPolicy: policy), httpClient: http)
+            return AnthropicClient(configuration: .init(baseURL: baseURL, apiKey: "k", model: "m", streaming: provider == .anthropicStreamed, retryPolicy: policy), httpClient: http)
         }
     }
 
@@ -176,10 +181,8 @@ struct AgentThroughFakeServerTests {
 
     @Test(arguments: Provider.allCases)
     func aDeadServerEndsTheRunWithModelUnavailable(provider: Provider) async throws {
-        let server = try await FakeModelServer.start()
-        let http = HTTPClient()
-        let client = Self.client(provider, server: server, http: http)
-        await server.stop()
+        let refused = try RefusedPort()  // nothing answers there, and no other test can start a server on it
+        let client = Self.client(provider, baseURL: refused.url, http: HTTPClient())
         let result = try await agent(client).run("go")
         guard case .modelUnavailable = result.stopReason else {
             Issue.record("stop reason \(result.stopReason)")

@@ -317,10 +317,10 @@ struct OpenAIChatClientTests {
     }
 
     @Test func anUnreachableServerFailsAfterRetries() async throws {
-        let port = try await withFakeModelServer { $0.port }  // a port that was just closed
+        let refused = try RefusedPort()
         let log = ProviderCallLog()
         let client = OpenAIChatClient(
-            configuration: .init(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: "k", model: "m", retryPolicy: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(1))),
+            configuration: .init(baseURL: refused.url + "/v1", apiKey: "k", model: "m", retryPolicy: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(1))),
             httpClient: ProviderTestHTTP.client, onRetry: log.onRetry
         )
         let error = await expectFailure(.unreachable) {
