@@ -3,20 +3,98 @@
 //
 //   BatchCrashHarness INPUT RESULTS CONCURRENCY GLOBAL_USD ITEM_USD COST_USD DELAY_MS
 //
+// Each item needs a permit before it runs: one byte read from stdin is one permit, and the end of
+// stdin (or no stdin) means permits without limit. The test hands out permits, so the harness can
+// never run ahead of it and finish before the moment the test chose to kill it, however loaded the
+// machine is.
+//
 // Prints `recorded ID` on stdout (unbuffered) after each result line is synced, and
 // `summary JSON` at the end. Exits 0 when the batch ended, 1 on an error, 2 on bad arguments.
 import Brigade
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Pays `cost` per item after `delay`; honours cancellation.
+/// Permits to run items, fed from stdin by a dedicated thread.
+final class Permits: Sendable {
+    private struct State {
+        var available = 0
+        var unlimited = false
+        var nextID = 0
+        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var cancelled: Set<Int> = []
+    }
+
+    private let state = RuntimeLock(State())
+
+    /// Reads stdin on its own thread: each byte adds a permit, the end of input lifts the limit.
+    func feedFromStandardInput() {
+        Thread.detachNewThread {
+            var buffer = [UInt8](repeating: 0, count: 256)
+            while true {
+                let count = buffer.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                self.add(count > 0 ? count : nil)
+                if count <= 0 { return }
+            }
+        }
+    }
+
+    /// Adds `count` permits, or lifts the limit when `count` is nil.
+    private func add(_ count: Int?) {
+        let woken = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+            if let count { state.available += count } else { state.unlimited = true }
+            var woken: [CheckedContinuation<Void, any Error>] = []
+            for id in state.waiters.keys.sorted() where state.unlimited || state.available > 0 {
+                if !state.unlimited { state.available -= 1 }
+                if let waiter = state.waiters.removeValue(forKey: id) { woken.append(waiter) }
+            }
+            return woken
+        }
+        for waiter in woken { waiter.resume() }
+    }
+
+    /// Takes a permit, waiting for one. Throws `CancellationError` when cancelled first.
+    func acquire() async throws {
+        let id = state.withLock { state in
+            defer { state.nextID += 1 }
+            return state.nextID
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let result: Result<Void, any Error>? = state.withLock { state in
+                    if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
+                    if state.unlimited { return .success(()) }
+                    if state.available > 0 {
+                        state.available -= 1
+                        return .success(())
+                    }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let result { continuation.resume(with: result) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
+                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
+                state.cancelled.insert(id)
+                return nil
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+}
+
+/// Pays `cost` per item after a permit and `delay`; honours cancellation.
 struct DelayedFakeRunner: BatchItemRunner {
     let cost: Double
     let delay: Duration
+    let permits: Permits
 
     func run(_ item: BatchItem, budget: BatchBudget) async -> BatchItemOutcome {
         do {
+            try await permits.acquire()
             try await Task.sleep(for: delay)  // stands in for the model's latency
         } catch {
             return .failure("cancelled", stopReason: "cancelled")
@@ -51,7 +129,10 @@ do {
     let configuration = BatchConfiguration(
         concurrency: concurrency, budget: BatchBudget(usd: globalUSD), defaultItemBudget: BatchBudget(usd: itemUSD)
     )
-    let engine = BatchEngine(runner: DelayedFakeRunner(cost: cost, delay: .milliseconds(delayMS)), configuration: configuration)
+    let permits = Permits()
+    permits.feedFromStandardInput()
+    let runner = DelayedFakeRunner(cost: cost, delay: .milliseconds(delayMS), permits: permits)
+    let engine = BatchEngine(runner: runner, configuration: configuration)
     let summary = try await engine.run(input, resultsPath: arguments[2], inputPath: arguments[1]) { event in
         if case .recorded(let record) = event { say("recorded \(record.id.key)") }
     }

@@ -48,10 +48,16 @@ public final class ScriptedModelClient: ModelClient {
 
     public let displayName: String
     private let state: RuntimeLock<State>
+    private let clock: any RuntimeClock
 
-    public init(_ turns: [ScriptedTurn], displayName: String = "scripted") {
+    /// - Parameters:
+    ///   - turns: the turns to play, in order.
+    ///   - displayName: the client's name in events and errors.
+    ///   - clock: the clock a ``ScriptedTurn/hang`` waits on for its deadline (pass the agent's clock).
+    public init(_ turns: [ScriptedTurn], displayName: String = "scripted", clock: any RuntimeClock = .system) {
         self.displayName = displayName
         self.state = RuntimeLock(State(turns: turns))
+        self.clock = clock
     }
 
     /// Every request received, in order.
@@ -85,7 +91,7 @@ public final class ScriptedModelClient: ModelClient {
         case .hang:
             do {
                 if let deadline {
-                    try await Task.sleep(until: deadline, clock: .continuous)
+                    try await clock.sleep(until: deadline)
                 } else {
                     try await Task.sleep(for: .seconds(86_400))
                 }

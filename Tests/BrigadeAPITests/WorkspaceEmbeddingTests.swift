@@ -9,7 +9,8 @@ struct WorkspaceEmbeddingTests {
     /// The YAML command tool and the Swift tool can only finish if they run at the same time: the
     /// command tells the Swift tool it has started through one named pipe, then waits for the Swift
     /// tool's answer on another. Run one after the other, they would wait for each other until their
-    /// 5 s timeouts and the test would fail.
+    /// 20 s timeouts and the test would fail. (The timeouts only bound that failure: generous, so a
+    /// loaded machine that is slow to start the script cannot make the parallel run fail.)
     @Test func aSwiftToolRunsInParallelWithAYAMLCommandTool() async throws {
         let folder = try ScratchFolder()
         let started = try folder.makeFIFO("started")
@@ -27,11 +28,11 @@ struct WorkspaceEmbeddingTests {
             kind: command
             command:
               argv: [\(script), \(started), \(reply)]
-            policy: {timeout: 5s}
+            policy: {timeout: 20s}
             """)
 
         var workspace = try Workspace.load(configPath: folder.path + "/config.yaml", environment: [:], currentDirectory: folder.path)
-        try workspace.register(Tool(name: "answer", description: "Answers the handshake.", policy: ToolPolicy(timeout: .seconds(5))) { _, _ in
+        try workspace.register(Tool(name: "answer", description: "Answers the handshake.", policy: ToolPolicy(timeout: .seconds(20))) { _, _ in
             let heard = await readLine(fromFIFO: started) ?? "nothing"
             let wrote = await writeLine("go", toFIFO: reply)
             return ToolOutput(text: "swift heard \(heard), wrote: \(wrote)")

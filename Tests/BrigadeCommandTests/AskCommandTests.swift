@@ -66,17 +66,23 @@ struct AskCommandTests {
                   price: {input_per_million: 1.0, output_per_million: 2.0}
                 routing: model
                 """)
-            // Each call waits until all three have started: only a parallel fan-out can finish.
+            // Each call announces itself, then waits until the test has heard all three: only a parallel
+            // fan-out can finish.
+            let gate = try ScriptGate(in: folder.path)
             try folder.write("tools/slow.yaml", """
                 name: slow
                 description: Waits for its two siblings.
                 kind: command
                 parameters: {type: object, properties: {tag: {type: string}}, required: [tag]}
                 command:
-                  argv: [sh, -c, 'touch "$0.$1"; n=0; while [ $(ls "$0".* | wc -l) -lt 3 ]; do n=$((n+1)); [ $n -gt 500 ] && exit 3; sleep 0.01; done; echo "$1 done"', "\(folder.path)/started", "{{tag}}"]
+                  argv: [sh, -c, 'echo "$1" > "$0/started"; read -r line < "$0/go"; echo "$1 done"', "\(gate.directory)", "{{tag}}"]
                 policy: {timeout: 20s}
                 """)
-            let outcome = try await Brigade.run(["ask", "what happened?"], in: folder.path, environment: ["FAKE_KEY": "k"])
+            async let running = Brigade.run(["ask", "what happened?"], in: folder.path, environment: ["FAKE_KEY": "k"])
+            let announced = await gate.announcements(3)
+            gate.release(3)
+            let outcome = try await running
+            #expect(announced.sorted() == ["a", "b", "c"])
             #expect(outcome.status == 0, "\(outcome.standardError)")
             #expect(outcome.standardOutput == "Looking.\nDone: a, b and c.\n")
             #expect(outcome.standardError.contains("3 calls · fan-out"))

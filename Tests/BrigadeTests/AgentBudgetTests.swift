@@ -108,28 +108,71 @@ struct AgentBudgetTests {
         #expect(model.requests.allSatisfy { $0.toolsEnabled })
     }
 
+    // The time-budget tests run on a manual clock: the test advances it once the run has provably
+    // reached the state under test, so a slow or loaded machine cannot reorder anything.
+
     @Test func aToolRunningPastTheTimeBudgetIsCutAndTheSynthesisAnswers() async throws {
-        let cancelled = Latch()
-        let model = ScriptedModelClient([.toolCalls([call("block", id: "1"), call("echo", id: "2")]), .answer("partial")])
+        let clock = ManualClock()
+        let origin = clock.now
+        let started = Latch(), cancelled = Latch(), echoed = Latch()
+        let model = ScriptedModelClient([.toolCalls([call("block", id: "1"), call("echo", id: "2")]), .answer("partial")], clock: clock)
         let limits = Budget.Limits(wallTime: .seconds(2), synthesisReserve: 0.5)
-        let agent = try makeAgent(model, tools: [TestTools.block(cancelled: cancelled), TestTools.echo()], limits: limits)
-        let result = await agent.run("x")
+        let agent = try makeAgent(model, tools: [TestTools.block(started: started, cancelled: cancelled), TestTools.echo()], limits: limits, clock: clock)
+        async let running = agent.run("x") { event in
+            if case .toolCallFinished(let outcome) = event, outcome.call.id == "2" { echoed.open() }
+        }
+        // Both calls were admitted before the dispatch deadline: the block is running, the echo is done.
+        try await started.wait()
+        try await echoed.wait()
+        clock.advance(by: .seconds(1))  // the dispatch deadline: 2 s minus the 0.5 reserve
+        let result = await running
         #expect(result.stopReason == .budget(.time))
         #expect(result.calls.map(\.status) == [.timeout, .ok])
         #expect(cancelled.isOpen)
         expectSynthesis(model, requests: 2)
         // Regular turns get the dispatch deadline, the synthesis the hard one, a second later.
-        let deadlines = model.deadlines.compactMap { $0 }
-        #expect(deadlines.count == 2)
-        if deadlines.count == 2 { #expect(deadlines[1] - deadlines[0] == .seconds(1)) }
+        #expect(model.deadlines == [origin + .seconds(1), origin + .seconds(2)])
     }
 
     @Test func aModelHangingPastTheTimeBudgetIsCutAndTheSynthesisAnswers() async throws {
-        let model = ScriptedModelClient([.hang, .answer("late but here")])
+        let clock = ManualClock()
+        let origin = clock.now
+        let asked = Latch()
+        let model = ScriptedModelClient([.hang, .answer("late but here")], clock: clock)
         let limits = Budget.Limits(wallTime: .seconds(2), synthesisReserve: 0.5)
-        let result = await (try makeAgent(model, limits: limits)).run("x")
+        async let running = (try makeAgent(model, limits: limits, clock: clock)).run("x") { event in
+            if case .turnStarted = event { asked.open() }  // sent once the turn was admitted
+        }
+        try await asked.wait()
+        clock.advance(by: .seconds(1))  // past the dispatch deadline, before the hard one
+        let result = try await running
         #expect(result.stopReason == .budget(.time))
         #expect(result.answer == "late but here")
+        expectSynthesis(model, requests: 2)
+        #expect(model.deadlines == [origin + .seconds(1), origin + .seconds(2)])
+    }
+
+    @Test func aModelHangingPastTheHardDeadlineEndsInTheFallback() async throws {
+        // The synthesis hangs too: at the hard deadline it is cut, and the fallback answers.
+        let clock = ManualClock()
+        let asked = RuntimeLock(0)
+        let firstTurn = Latch(), secondTurn = Latch()
+        let model = ScriptedModelClient([.hang, .hang], clock: clock)
+        let fallback = RecordingFallback(answer: "from the router")
+        let limits = Budget.Limits(wallTime: .seconds(2), synthesisReserve: 0.5)
+        async let running = (try makeAgent(model, limits: limits, fallback: fallback, clock: clock)).run("x") { event in
+            guard case .turnStarted = event else { return }
+            let count = asked.withLock { $0 += 1; return $0 }
+            (count == 1 ? firstTurn : secondTurn).open()
+        }
+        try await firstTurn.wait()
+        clock.advance(by: .seconds(1))
+        try await secondTurn.wait()
+        clock.advance(by: .seconds(1))
+        let result = try await running
+        #expect(result.stopReason == .budget(.time))
+        #expect(result.answer == "from the router")
+        #expect(fallback.reasons == [.budgetExhausted(.wallTime)])
         expectSynthesis(model, requests: 2)
     }
 

@@ -44,7 +44,7 @@ struct AgentProcessTests {
         #expect(result.stopReason == .cancelled)
         #expect(result.calls.map(\.status) == [.cancelled, .cancelled])
         for pid in pids {
-            #expect(waitUntilDead(pid), "process \(pid) survived the cancelled run")
+            #expect(await waitUntilDead(pid), "process \(pid) survived the cancelled run")
         }
     }
 
@@ -60,12 +60,21 @@ struct AgentProcessTests {
         )
         let slow = Tool(spec: ToolSpec(name: "slow", description: "", policy: ToolPolicy(timeout: .milliseconds(500))), executor: executor)
         let model = ScriptedModelClient([.toolCalls([call("slow", id: "1"), call("echo", #"{"text":"fast"}"#, id: "2")]), .answer("done")])
-        let agent = try makeAgent(model, tools: [slow, TestTools.echo()])
-        async let lines = readFIFOLines(fifo) { !$0.isEmpty }
-        let result = await agent.run("go")
-        let pid = try #require(await lines.first.flatMap { pid_t($0) })
+        // A manual clock: the timeout fires only once the command provably runs and the echo is done.
+        let clock = ManualClock()
+        let echoed = Latch()
+        let agent = try makeAgent(model, tools: [slow, TestTools.echo()], clock: clock)
+        async let running = agent.run("go") { event in
+            if case .toolCallFinished(let outcome) = event, outcome.call.id == "2" { echoed.open() }
+        }
+        let lines = await readFIFOLines(fifo) { !$0.isEmpty }
+        try await echoed.wait()
+        clock.advance(by: .milliseconds(500))
+        let result = await running
+        let pid = try #require(lines.first.flatMap { pid_t($0) })
         #expect(result.stopReason == .finished)
         #expect(result.calls.map(\.status) == [.timeout, .ok])
-        #expect(waitUntilDead(pid))
+        #expect(result.answer == "done")
+        #expect(await waitUntilDead(pid))
     }
 }

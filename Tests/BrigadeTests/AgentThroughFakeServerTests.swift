@@ -11,26 +11,66 @@ struct AgentThroughFakeServerTests {
     enum Provider: String, CaseIterable, Sendable { case openAIStreamed, openAIBuffered, anthropicStreamed, anthropicBuffered }
 
     static func client(_ provider: Provider, server: FakeModelServer, http: HTTPClient, retries: Int = 0) -> any ModelClient {
+        client(provider, baseURL: server.baseURL, http: http, retries: retries)
+    }
+
+    /// A client of the server at `baseURL` (scheme, host and port).
+    static func client(_ provider: Provider, baseURL: String, http: HTTPClient, retries: Int = 0) -> any ModelClient {
         let policy = RetryPolicy(maxRetries: retries, initialBackoff: .milliseconds(10))
         switch provider {
         case .openAIStreamed, .openAIBuffered:
-            return OpenAIChatClient(configuration: .init(baseURL: server.openAIBaseURL, apiKey: "k", model: "m", streaming: provider == .openAIStreamed, retryPolicy: policy), httpClient: http)
+            return OpenAIChatClient(configuration: .init(baseURL: baseURL + "/v1", apiKey: "k", model: "m", streaming: provider == .openAIStreamed, retryPolicy: policy), httpClient: http)
         case .anthropicStreamed, .anthropicBuffered:
-            return AnthropicClient(configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m", streaming: provider == .anthropicStreamed, retryPolicy: policy), httpClient: http)
+            return AnthropicClient(configuration: .init(baseURL: baseURL, apiKey: "k", model: "m", streaming: provider == .anthropicStreamed, retryPolicy: policy), httpClient: http)
         }
     }
 
-    /// `echo` answers with its text after waiting `wait_ms`: later calls finish first.
-    static let echo = Tool(
-        name: "echo", description: "Echoes its text.",
-        parameters: ["type": "object", "properties": ["text": ["type": "string"], "wait_ms": ["type": "integer"]], "required": ["text"]]
-    ) { arguments, _ in
-        if let wait = arguments["wait_ms"]?.intValue { try await Task.sleep(for: .milliseconds(wait)) }
-        return ToolOutput(text: "echo " + (arguments["text"]?.stringValue ?? ""))
+    /// `echo` answers with its text.
+    ///
+    /// With `together: N` a call first waits until N calls are running at once (so a fan-out provably
+    /// runs in parallel); with `after: TEXT` it then waits until the call echoing TEXT has been reported
+    /// finished (``EchoOrder/reported(_:)``), so calls finish in the order a test chooses.
+    static func echo(_ order: EchoOrder = EchoOrder()) -> Tool {
+        Tool(
+            name: "echo", description: "Echoes its text.",
+            parameters: [
+                "type": "object",
+                "properties": ["text": ["type": "string"], "after": ["type": "string"], "together": ["type": "integer"]],
+                "required": ["text"],
+            ]
+        ) { arguments, _ in
+            order.running.enter()
+            defer { order.running.leave() }
+            if let together = arguments["together"]?.intValue { try await order.running.waitUntilActive(atLeast: together) }
+            if let after = arguments["after"]?.stringValue { try await order.finished(after).wait() }
+            return ToolOutput(text: "echo " + (arguments["text"]?.stringValue ?? ""))
+        }
     }
 
-    func agent(_ client: any ModelClient, limits: Budget.Limits = Budget.Limits()) throws -> Agent {
-        Agent(registry: try ToolRegistry([Self.echo]), configuration: Agent.Configuration(model: client, limits: limits, systemPrompt: "Be brief."), logger: Logger(label: "test"))
+    /// Orders ``echo(_:)`` calls: who is running, and whose finish has been reported.
+    final class EchoOrder: Sendable {
+        let running = ConcurrencyProbe()
+        private let latches = RuntimeLock<[String: Latch]>([:])
+
+        func finished(_ text: String) -> Latch {
+            latches.withLock { latches in
+                if let latch = latches[text] { return latch }
+                let latch = Latch()
+                latches[text] = latch
+                return latch
+            }
+        }
+
+        /// Give it every event of the run: a finished echo opens its latch.
+        func reported(_ event: AgentEvent) {
+            if case .toolCallFinished(let outcome) = event, outcome.outputPreview.hasPrefix("echo ") {
+                finished(String(outcome.outputPreview.dropFirst("echo ".count))).open()
+            }
+        }
+    }
+
+    func agent(_ client: any ModelClient, limits: Budget.Limits = Budget.Limits(), order: EchoOrder = EchoOrder()) throws -> Agent {
+        Agent(registry: try ToolRegistry([Self.echo(order)]), configuration: Agent.Configuration(model: client, limits: limits, systemPrompt: "Be brief."), logger: Logger(label: "test"))
     }
 
     @Test(arguments: Provider.allCases)
@@ -39,25 +79,43 @@ struct AgentThroughFakeServerTests {
             let http = HTTPClient()
             server.enqueue(
                 .toolCalls([
-                    FakeToolCall(name: "echo", json: ["text": "first", "wait_ms": 300]),
-                    FakeToolCall(name: "echo", json: ["text": "second", "wait_ms": 150]),
-                    FakeToolCall(name: "echo", json: ["text": "third"]),
+                    FakeToolCall(name: "echo", json: ["text": "first", "after": "second", "together": 3]),
+                    FakeToolCall(name: "echo", json: ["text": "second", "after": "third", "together": 3]),
+                    FakeToolCall(name: "echo", json: ["text": "third", "together": 3]),
                 ], text: "On it.", usage: TokenUsage(inputTokens: 50, outputTokens: 20)),
                 .text("first, second, third", usage: TokenUsage(inputTokens: 90, outputTokens: 5))
             )
             let recorder = EventRecorder()
-            let result = try await agent(Self.client(provider, server: server, http: http)).run("go", onEvent: recorder.record)
+            let order = EchoOrder()
+            let agent = try agent(Self.client(provider, server: server, http: http), order: order)
+            let result = await agent.run("go") { event in
+                recorder.record(event)
+                order.reported(event)
+            }
             #expect(result.stopReason == .finished)
             #expect(result.answer == "first, second, third")
             #expect(result.usage.inputTokens == 140 && result.usage.outputTokens == 25)
+            #expect(order.running.maxActive == 3)
             // finished in reverse order of the calls…
             #expect(recorder.finishedCalls.map(\.outputPreview) == ["echo third", "echo second", "echo first"])
             // …and went back in call order
             let second = try #require(server.requests.last)
             #expect(second.trailingToolResults.map(\.content) == ["echo first", "echo second", "echo third"])
             #expect(server.requests.allSatisfy { $0.isStreaming == (provider == .openAIStreamed || provider == .anthropicStreamed) })
+            // The timings show the overlap: every call started before any finished; the turn's fan-out
+            // spans them all, and the sum counts each call's own time.
+            let calls = result.calls
+            #expect(calls.count == 3)
             let timing = try #require(result.turnTimings.first)
-            #expect(timing.fanOutWallTime < timing.sumOfCallTimes)
+            if let lastStart = calls.compactMap(\.started).max(), let firstFinish = calls.map(\.finished).min(),
+                let lastFinish = calls.map(\.finished).max(), let firstQueued = calls.map(\.queued).min()
+            {
+                #expect(calls.allSatisfy { $0.started != nil })
+                #expect(lastStart <= firstFinish)
+                #expect(timing.fanOutWallTime == lastFinish - firstQueued)
+            }
+            #expect(timing.sumOfCallTimes == calls.map(\.duration).reduce(.zero, +))
+            #expect(timing.toolCalls == 3)
         }
     }
 
@@ -123,10 +181,8 @@ struct AgentThroughFakeServerTests {
 
     @Test(arguments: Provider.allCases)
     func aDeadServerEndsTheRunWithModelUnavailable(provider: Provider) async throws {
-        let server = try await FakeModelServer.start()
-        let http = HTTPClient()
-        let client = Self.client(provider, server: server, http: http)
-        await server.stop()
+        let refused = try RefusedPort()  // nothing answers there, and no other test can start a server on it
+        let client = Self.client(provider, baseURL: refused.url, http: HTTPClient())
         let result = try await agent(client).run("go")
         guard case .modelUnavailable = result.stopReason else {
             Issue.record("stop reason \(result.stopReason)")

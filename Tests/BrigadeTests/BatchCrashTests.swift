@@ -37,14 +37,25 @@ struct BatchCrashTests {
     }
 
     /// Runs the harness once; kills it with SIGKILL after `killAfter` recorded lines (0: at once).
-    func runHarness(_ arguments: [String], killAfter: Int?) async throws -> Ending {
+    ///
+    /// The harness runs an item only with a permit from its stdin (see its header), so it cannot run
+    /// ahead of this reader: it gets `permits` of them (the end of input, meaning no limit, when
+    /// `killAfter` is nil). With more permits than `killAfter`, items are still running or being
+    /// written when the kill lands.
+    func runHarness(_ arguments: [String], killAfter: Int?, permits: Int = 0) async throws -> Ending {
+        signal(SIGPIPE, SIG_IGN)  // a harness that ends on its own closes its stdin: EPIPE, not death
         let result = try await Subprocess.run(
             .path(.init(Self.harnessPath)), arguments: Arguments(arguments),
-            input: .none, output: .sequence, error: .string(limit: 16 * 1024)
+            input: .inputWriter, output: .sequence, error: .string(limit: 16 * 1024)
         ) { execution in
             var recorded = 0
             var summary: JSONValue?
-            if killAfter == 0 { try? execution.send(signal: .kill) }
+            if killAfter == 0 {
+                try? execution.send(signal: .kill)
+            } else {
+                if permits > 0 { _ = try? await execution.standardInputWriter.write(Array(repeating: UInt8(ascii: "+"), count: permits)) }
+                if killAfter == nil { try? await execution.standardInputWriter.finish() }
+            }
             for try await line in execution.standardOutput.strings() {
                 if line.hasPrefix("recorded ") {
                     recorded += 1
@@ -53,6 +64,7 @@ struct BatchCrashTests {
                     summary = try JSONValue(parsing: String(line.dropFirst("summary ".count)))
                 }
             }
+            try? await execution.standardInputWriter.finish()
             return (recorded, summary)
         }
         let (recorded, summary) = result.closureResult
@@ -89,7 +101,8 @@ struct BatchCrashTests {
         var finished: JSONValue?
         for attempt in 1...400 where finished == nil {
             let killAfter = Int(random.next() % 24)  // 0: right after spawn, before or during start-up
-            switch try await runHarness(arguments, killAfter: killAfter) {
+            let inFlight = 1 + Int(random.next() % 4)  // items allowed past the kill: running or being written
+            switch try await runHarness(arguments, killAfter: killAfter, permits: killAfter + inFlight) {
             case .killed: kills += 1
             case .finished(let summary): finished = summary
             }

@@ -117,9 +117,12 @@ struct BatchResumeTests {
     @Test func resultsFileLockedByAnotherRunIsRefused() async throws {
         let directory = BatchTempDirectory()
         let path = directory.write("results.jsonl", "")
-        let fd = open(path, O_RDWR)
+        let fd = open(path, O_RDWR | O_CLOEXEC)  // no child process spawned meanwhile keeps it (and the lock)
         #expect(flock(fd, LOCK_EX | LOCK_NB) == 0)
-        defer { close(fd) }
+        defer {
+            flock(fd, LOCK_UN)
+            close(fd)
+        }
         let error = await #expect(throws: BatchError.self) { try await run(batchInputText(1), in: directory) }
         #expect(error?.code == .resultsInUse)
     }

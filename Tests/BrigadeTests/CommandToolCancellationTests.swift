@@ -56,7 +56,7 @@ struct CommandToolCancellationTests {
         default: Issue.record("expected CancellationError, got \(String(describing: outcome))")
         }
         for pid in pids {
-            #expect(waitUntilDead(pid), "process \(pid) survived cancellation")
+            #expect(await waitUntilDead(pid), "process \(pid) survived cancellation")
         }
     }
 
@@ -69,7 +69,7 @@ struct CommandToolCancellationTests {
         let tool = try CommandToolExecutor(CommandToolConfig(argv: located([script])), spec: commandSpec(parameters: [:]), baseDirectory: "/")
         let output = try await tool.call([:], context: context)
         let pid = try #require(pid_t(output.text))
-        #expect(waitUntilDead(pid))
+        #expect(await waitUntilDead(pid))
     }
 
     @Test func aGrandchildHoldingStdoutDoesNotHoldTheCall() async throws {
@@ -80,7 +80,7 @@ struct CommandToolCancellationTests {
         let output = try await tool.call([:], context: context)
         #expect(!output.isError)
         let pid = try #require(pid_t(output.text))
-        #expect(waitUntilDead(pid))
+        #expect(await waitUntilDead(pid))
     }
 
     @Test func aCancelledCallDoesNotStart() async throws {

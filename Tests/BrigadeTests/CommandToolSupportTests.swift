@@ -78,7 +78,16 @@ func readFIFOLines(_ path: String, timeout: Duration = .seconds(20), until done:
 }
 
 /// Whether `pid` has exited (gone, or a zombie nobody reaped), waiting for it up to `timeout` on a pidfd.
-func waitUntilDead(_ pid: pid_t, timeout: Duration = .seconds(10)) -> Bool {
+/// The wait blocks a dedicated thread, never one of the cooperative pool's (two on a 2-core machine).
+func waitUntilDead(_ pid: pid_t, timeout: Duration = .seconds(10)) async -> Bool {
+    await withCheckedContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(returning: blockUntilDead(pid, timeout: timeout))
+        }
+    }
+}
+
+private func blockUntilDead(_ pid: pid_t, timeout: Duration) -> Bool {
     typealias PidfdOpen = @convention(c) (pid_t, UInt32) -> Int32
     if let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "pidfd_open") {
         let pidfdOpen = unsafeBitCast(symbol, to: PidfdOpen.self)

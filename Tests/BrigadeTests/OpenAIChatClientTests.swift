@@ -185,9 +185,11 @@ struct OpenAIChatClientTests {
 
     @Test func aRetryAfterBeyondTheDeadlineFailsAtOnceWithTheLastError() async throws {
         try await withFakeModelServer { server in
-            server.enqueue(.fault(.rateLimited(retryAfter: "30")), .text("never"))
+            // The longest Retry-After honoured (60 s) against a deadline a little shorter: the request is
+            // sent well before the deadline however slow the machine, and the wait could never fit.
+            server.enqueue(.fault(.rateLimited(retryAfter: "59")), .text("never"))
             let error = await expectFailure(.rateLimited) {
-                try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .seconds(10)) { _ in }
+                try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: .now + .seconds(55)) { _ in }
             }
             #expect(error?.message.contains("would pass the deadline") == true)
             #expect(server.requestCount == 1)
@@ -315,10 +317,10 @@ struct OpenAIChatClientTests {
     }
 
     @Test func anUnreachableServerFailsAfterRetries() async throws {
-        let port = try await withFakeModelServer { $0.port }  // a port that was just closed
+        let refused = try RefusedPort()
         let log = ProviderCallLog()
         let client = OpenAIChatClient(
-            configuration: .init(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: "k", model: "m", retryPolicy: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(1))),
+            configuration: .init(baseURL: refused.url + "/v1", apiKey: "k", model: "m", retryPolicy: RetryPolicy(maxRetries: 1, initialBackoff: .milliseconds(1))),
             httpClient: ProviderTestHTTP.client, onRetry: log.onRetry
         )
         let error = await expectFailure(.unreachable) {

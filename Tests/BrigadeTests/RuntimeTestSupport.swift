@@ -58,7 +58,8 @@ func makeAgent(
     systemPrompt: String = "Be brief.",
     maxOutputTokens: Int = 1000,
     dispatch: Dispatcher.Configuration = Dispatcher.Configuration(),
-    fallback: (any FallbackAnswering)? = nil
+    fallback: (any FallbackAnswering)? = nil,
+    clock: any RuntimeClock = .system
 ) throws -> Agent {
     Agent(
         registry: try ToolRegistry(tools),
@@ -69,7 +70,8 @@ func makeAgent(
             systemPrompt: systemPrompt,
             maxOutputTokens: maxOutputTokens,
             dispatch: dispatch,
-            fallback: fallback
+            fallback: fallback,
+            clock: clock
         ),
         logger: .quiet
     )

@@ -1,6 +1,7 @@
 import Brigade
 import CurlHTTP
 import Foundation
+import Subprocess
 import Testing
 
 /// The package's `tools/` folder.
@@ -8,16 +9,20 @@ let shippedToolsDirectory = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("tools").path
 
-/// Runs git (no shell) in `directory`; throws on failure.
-func git(_ arguments: [String], in directory: String) throws {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["git", "-c", "user.name=Test Author", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"] + arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.standardOutput = FileHandle.nullDevice
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else { throw POSIXError(.EINVAL) }
+/// Runs git (no shell) in `directory`; throws on failure. Asynchronous: a blocking wait for the child
+/// would hold one of the cooperative pool's two threads while every other test waits.
+func git(_ arguments: [String], in directory: String) async throws {
+    let result = try await Subprocess.run(
+        .name("git"),
+        arguments: Arguments(["-c", "user.name=Test Author", "-c", "user.email=test@example.com", "-c", "init.defaultBranch=main"] + arguments),
+        workingDirectory: .init(directory),
+        output: .discarded,
+        error: .string(limit: 65536)
+    )
+    guard result.terminationStatus.isSuccess else {
+        Issue.record("git \(arguments) failed: \(result.standardError)")
+        throw POSIXError(.EINVAL)
+    }
 }
 
 /// A small git repository with known contents, plus a folder that is not a repository.
@@ -26,7 +31,7 @@ final class RepositoryFixture: Sendable {
     let repository: String
     let plainFolder: String
 
-    init() throws {
+    init() async throws {
         folder = try TemporaryDirectory()
         repository = try folder.makeDirectory("demo")
         try folder.write("demo/Sources/app.swift", "// TODO: a\n// TODO: b\nlet x = 1 // FIXME\n")
@@ -34,13 +39,13 @@ final class RepositoryFixture: Sendable {
         try folder.write("demo/scripts/run.sh", "echo XXX\n")
         try folder.write("demo/Makefile", "all:\n\ttrue\n")
         try Data((0..<5000).map { UInt8($0 % 7) }).write(to: URL(fileURLWithPath: repository + "/big.bin"))
-        try git(["init", "-q"], in: repository)
-        try git(["add", "README.md"], in: repository)
-        try git(["commit", "-q", "-m", "first commit"], in: repository)
-        try git(["add", "Sources", "Makefile"], in: repository)
-        try git(["commit", "-q", "-m", "second commit"], in: repository)
-        try git(["add", "."], in: repository)
-        try git(["commit", "-q", "-m", "third commit"], in: repository)
+        try await git(["init", "-q"], in: repository)
+        try await git(["add", "README.md"], in: repository)
+        try await git(["commit", "-q", "-m", "first commit"], in: repository)
+        try await git(["add", "Sources", "Makefile"], in: repository)
+        try await git(["commit", "-q", "-m", "second commit"], in: repository)
+        try await git(["add", "."], in: repository)
+        try await git(["commit", "-q", "-m", "third commit"], in: repository)
         try folder.write("demo/untracked.txt", "TODO untracked\n")
         plainFolder = try folder.makeDirectory("plain")
         try folder.write("plain/a.txt", "TODO one\nFIXME two\n")
@@ -54,9 +59,9 @@ struct ShippedToolsTests {
     let fixture: RepositoryFixture
     let client = HTTPClient()
 
-    init() throws {
+    init() async throws {
         declarations = try RegistryLoader.load(directory: shippedToolsDirectory, environment: ProcessInfo.processInfo.environment)
-        fixture = try RepositoryFixture()
+        fixture = try await RepositoryFixture()
     }
 
     /// The shipped tool, working in `directory` (its `cwd` for commands, its only root for file builtins).

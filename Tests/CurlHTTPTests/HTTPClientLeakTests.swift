@@ -9,8 +9,8 @@ struct HTTPClientLeakTests {
         let idleClosed = Promise<Void>(), cancelSent = Promise<Void>(), cancelClosed = Promise<Void>()
         let idler = try HTTPClientTimeoutTests.stallingServer(closed: idleClosed)
         let staller = try HTTPClientCancellationTests.partialBodyServer(sentPart: cancelSent, closed: cancelClosed)
-        let (refusedSocket, refusedPort) = try RawServer.listen(backlog: 1)
-        closeSocket(refusedSocket)
+        let (refusedSocket, refusedPort) = try RawServer.refusingPort()
+        defer { closeSocket(refusedSocket) }
         let client = HTTPClient()
         let shortIdle = HTTPClient.Configuration.Timeouts(connect: .seconds(20), idle: .milliseconds(300))
         try await server.run { base in

@@ -120,9 +120,9 @@ struct HTTPClientRequestTests {
 
     @Test("Refused connections fail with connectionFailed")
     func connectionRefused() async throws {
-        // Bind a port, then close it: nothing listens there.
-        let (fd, port) = try RawServer.listen(backlog: 1)
-        closeSocket(fd)
+        // A bound port that nothing listens on.
+        let (fd, port) = try RawServer.refusingPort()
+        defer { closeSocket(fd) }
         let client = HTTPClient()
         defer { client.shutdown() }
         let error = await httpError { try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/")) }

@@ -79,6 +79,8 @@ final class ChildProcess {
     init(_ argv: [String]) throws {
         var pipeEnds: [Int32] = [0, 0]
         guard pipe(&pipeEnds) == 0 else { throw POSIXFailure("pipe", errno) }
+        // Not inherited by children other tests spawn meanwhile (they would keep the pipe from ending).
+        for end in pipeEnds { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -86,6 +88,9 @@ final class ChildProcess {
         posix_spawn_file_actions_adddup2(&actions, pipeEnds[1], 1)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addclose(&actions, pipeEnds[0])
+        guard SpawnHygiene.closeInheritedDescriptors(&actions) else {
+            throw POSIXFailure("posix_spawn_file_actions_addclosefrom_np", ENOSYS)
+        }
         var arguments = argv.map { strdup($0) } + [nil]
         defer { arguments.forEach { free($0) } }
         var pid: pid_t = 0

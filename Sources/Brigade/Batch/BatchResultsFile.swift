@@ -94,12 +94,20 @@ final class BatchResultsFile {
         do {
             try load(retrying: shouldRetry)
         } catch {
-            close(fd)
+            Self.unlockAndClose(fd)
             throw error
         }
     }
 
-    deinit { close(fd) }
+    deinit { Self.unlockAndClose(fd) }
+
+    /// Releases the lock, then closes. Closing alone would keep the lock while a child process forked
+    /// by another thread of this process still holds a copy of the descriptor (between its fork and
+    /// its exec), so a second run on the same file in this process could find it "in use".
+    private static func unlockAndClose(_ fd: Int32) {
+        flock(fd, LOCK_UN)
+        close(fd)
+    }
 
     private static func openLocked(_ path: String) throws(BatchError) -> Int32 {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
@@ -137,7 +145,7 @@ final class BatchResultsFile {
         if kept.count < scan.lines.count {
             try BatchFile.replace(path, with: kept.flatMap(\.bytes))
             let replacement = try Self.openLocked(path)
-            close(fd)
+            Self.unlockAndClose(fd)
             fd = replacement
         }
         records = kept.map(\.record)

@@ -47,6 +47,9 @@ public struct Agent: Sendable {
         public var routes: RouteSet
         /// How requests are split between the routes and the model.
         public var routing: RoutingMode
+        /// The time source of the wall-time budget, call timeouts and deadlines (default: the system's
+        /// monotonic clock). It also drives the agent's dispatcher, replacing `dispatch.clock`.
+        public var clock: any RuntimeClock
 
         /// The default ``synthesisInstruction``.
         public static let defaultSynthesisInstruction = """
@@ -68,7 +71,8 @@ public struct Agent: Sendable {
             fallback: (any FallbackAnswering)? = nil,
             synthesisInstruction: String = Configuration.defaultSynthesisInstruction,
             routes: RouteSet = RouteSet(),
-            routing: RoutingMode = .hybrid
+            routing: RoutingMode = .hybrid,
+            clock: any RuntimeClock = .system
         ) {
             self.model = model
             self.pricing = pricing
@@ -81,6 +85,7 @@ public struct Agent: Sendable {
             self.synthesisInstruction = synthesisInstruction
             self.routes = routes
             self.routing = routing
+            self.clock = clock
         }
     }
 
@@ -99,7 +104,9 @@ public struct Agent: Sendable {
     ///   - logger: the caller's logger (turns at debug level, model failures at warning).
     public init(registry: ToolRegistry, configuration: Configuration, logger: Logger) {
         self.configuration = configuration
-        self.dispatcher = Dispatcher(registry: registry, configuration: configuration.dispatch, logger: logger)
+        var dispatch = configuration.dispatch
+        dispatch.clock = configuration.clock
+        self.dispatcher = Dispatcher(registry: registry, configuration: dispatch, logger: logger)
         self.logger = logger
     }
 

@@ -1,17 +1,25 @@
 /// A ``Budget`` shared by the tasks of one run (the agent loop and the dispatcher's call tasks).
 ///
-/// Each method locks, reads `ContinuousClock.now` where the state machine needs an instant, and forwards
+/// Each method locks, reads the ledger's clock where the state machine needs an instant, and forwards
 /// to the ``Budget`` of the same name.
 public final class BudgetLedger: Sendable {
     private let state: RuntimeLock<Budget>
-    private let clock = ContinuousClock()
+    /// Where the ledger reads the current instant.
+    public let clock: any RuntimeClock
 
     /// - Parameters:
     ///   - limits: the caps.
     ///   - pricing: turns token usage into USD.
-    ///   - startedAt: the run's start (defaults to now).
-    public init(limits: Budget.Limits, pricing: ModelPricing = ModelPricing(), startedAt: ContinuousClock.Instant? = nil) {
-        state = RuntimeLock(Budget(limits: limits, pricing: pricing, startedAt: startedAt ?? .now))
+    ///   - startedAt: the run's start (defaults to the clock's now).
+    ///   - clock: the time source of the wall-time limit (default: the system's monotonic clock).
+    public init(
+        limits: Budget.Limits,
+        pricing: ModelPricing = ModelPricing(),
+        startedAt: ContinuousClock.Instant? = nil,
+        clock: any RuntimeClock = .system
+    ) {
+        self.clock = clock
+        state = RuntimeLock(Budget(limits: limits, pricing: pricing, startedAt: startedAt ?? clock.now))
     }
 
     /// A copy of the state machine.

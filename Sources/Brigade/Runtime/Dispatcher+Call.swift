@@ -16,7 +16,8 @@ extension Dispatcher {
         onEvent: @escaping @Sendable (AgentEvent) -> Void
     ) async -> DispatchedCall {
         let startedAt = RuntimeLock<ContinuousClock.Instant?>(nil)
-        let outcome = await withTimeLimit(deadline) {
+        let clock = configuration.clock
+        let outcome = await withTimeLimit(deadline, clock: clock) {
             await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, onEvent: onEvent)
         }
         let started = startedAt.value
@@ -26,7 +27,7 @@ extension Dispatcher {
             end = finished
         case .deadlinePassed:
             if let started {
-                end = CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - started)) s: the run's time budget ran out")
+                end = CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(clock.now - started)) s: the run's time budget ran out")
             } else {
                 end = CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start", refusedBy: .wallTime)
             }
@@ -54,7 +55,7 @@ extension Dispatcher {
         }
         do {
             return try await withSlots(for: prepared.tool) {
-                let start = ContinuousClock.now
+                let start = self.configuration.clock.now
                 // A slot freed by a call cancelled at the deadline must not start another call.
                 if let deadline, start >= deadline {
                     return CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start", refusedBy: .wallTime)
@@ -76,9 +77,10 @@ extension Dispatcher {
         let executor = prepared.tool.executor
         let arguments = prepared.arguments
         let context = ToolContext(callID: prepared.call.id)
-        let start = ContinuousClock.now
+        let clock = configuration.clock
+        let start = clock.now
         let callDeadline = start + timeout
-        let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline)) { () async -> Result<ToolOutput, any Error> in
+        let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline), clock: clock) { () async -> Result<ToolOutput, any Error> in
             do {
                 return .success(try await executor.call(arguments, context: context))
             } catch {
@@ -93,7 +95,7 @@ extension Dispatcher {
             return CallEnd(status: .error, output: "error: \(error)")
         case .deadlinePassed:
             if let deadline, deadline <= callDeadline {
-                return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(.now - start)) s: the run's time budget ran out")
+                return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(clock.now - start)) s: the run's time budget ran out")
             }
             return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(timeout)) s")
         }

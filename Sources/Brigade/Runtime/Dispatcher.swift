@@ -22,17 +22,22 @@ public final class Dispatcher: Sendable {
         public var defaultMaxOutputBytes: Int
         /// Decides `confirm: true` calls. Default: deny them all.
         public var approval: any ApprovalPolicy
+        /// The time source of timeouts, deadlines and call timings. Default: the system's monotonic clock.
+        /// An ``Agent`` sets it to its own ``Agent/Configuration/clock``.
+        public var clock: any RuntimeClock
 
         public init(
             maxParallelCalls: Int = 8,
             defaultTimeout: Duration = .seconds(60),
             defaultMaxOutputBytes: Int = 64 * 1024,
-            approval: any ApprovalPolicy = DenyAllApprovalPolicy()
+            approval: any ApprovalPolicy = DenyAllApprovalPolicy(),
+            clock: any RuntimeClock = .system
         ) {
             self.maxParallelCalls = maxParallelCalls
             self.defaultTimeout = defaultTimeout
             self.defaultMaxOutputBytes = defaultMaxOutputBytes
             self.approval = approval
+            self.clock = clock
         }
     }
 
@@ -76,7 +81,7 @@ public final class Dispatcher: Sendable {
         onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
     ) async -> [DispatchedCall] {
         let calls = Self.withUniqueIDs(calls)
-        let queuedAt = ContinuousClock.now
+        let queuedAt = configuration.clock.now
         for call in calls { onEvent(.toolCallQueued(ToolCallInfo(call))) }
 
         let deadline = Self.earliest(deadline, budget?.dispatchDeadline)
@@ -106,7 +111,7 @@ public final class Dispatcher: Sendable {
             for await (index, result) in group { results[index] = result }
         }
         return zip(calls, results).map { call, result in
-            result ?? DispatchedCall(call: call, status: .error, output: "error: internal: no result", queuedAt: queuedAt, startedAt: nil, finishedAt: .now)
+            result ?? DispatchedCall(call: call, status: .error, output: "error: internal: no result", queuedAt: queuedAt, startedAt: nil, finishedAt: configuration.clock.now)
         }
     }
 
@@ -121,7 +126,8 @@ public final class Dispatcher: Sendable {
         onEvent: @Sendable (AgentEvent) -> Void
     ) -> DispatchedCall {
         let result = DispatchedCall(
-            call: call, status: status, output: output, queuedAt: queuedAt, startedAt: startedAt, finishedAt: .now, refusedBy: refusedBy)
+            call: call, status: status, output: output, queuedAt: queuedAt, startedAt: startedAt, finishedAt: configuration.clock.now,
+            refusedBy: refusedBy)
         logger.debug("tool call finished", metadata: [
             "tool": "\(call.name)", "call": "\(call.id)", "status": "\(status.rawValue)",
             "seconds": "\(Preview.seconds(result.duration))",

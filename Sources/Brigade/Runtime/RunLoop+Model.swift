@@ -32,10 +32,11 @@ extension RunLoop {
         estimate: InputEstimate,
         deadline: ContinuousClock.Instant?
     ) async -> (Result<ModelResponse, ModelError>, Duration) {
-        let start = ContinuousClock.now
+        let clock = configuration.clock
+        let start = clock.now
         let emit = emit
         let streamedBytes = RuntimeLock(0)
-        let outcome = await withTimeLimit(deadline) { () async -> Result<ModelResponse, ModelError> in
+        let outcome = await withTimeLimit(deadline, clock: clock) { () async -> Result<ModelResponse, ModelError> in
             do throws(ModelError) {
                 let response = try await model.complete(request, deadline: deadline) { delta in
                     streamedBytes.withLock { $0 += delta.utf8.count }
@@ -46,7 +47,7 @@ extension RunLoop {
                 return .failure(error)
             }
         }
-        let elapsed = ContinuousClock.now - start
+        let elapsed = clock.now - start
         let result: Result<ModelResponse, ModelError>
         switch outcome {
         case .finished(let finished): result = finished

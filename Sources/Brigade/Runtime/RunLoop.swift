@@ -27,8 +27,9 @@ struct RunLoop {
         self.prompt = prompt
         self.session = session
         self.emit = emit
-        self.startedAt = .now
-        self.ledger = BudgetLedger(limits: agent.configuration.limits, pricing: agent.configuration.pricing, startedAt: startedAt)
+        let clock = agent.configuration.clock
+        self.startedAt = clock.now
+        self.ledger = BudgetLedger(limits: agent.configuration.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
     }
 
     var configuration: Agent.Configuration { agent.configuration }
@@ -57,7 +58,7 @@ struct RunLoop {
             costUSD: budget.costUSD,
             turns: budget.turns,
             toolCalls: budget.toolCalls,
-            wallTime: .now - startedAt,
+            wallTime: configuration.clock.now - startedAt,
             calls: callTimings,
             turnTimings: turnTimings,
             fallbackReason: end.fallbackReason

@@ -5,7 +5,7 @@ enum TimeLimitOutcome<Value: Sendable>: Sendable {
     case deadlinePassed
 }
 
-/// Runs `operation` in a child task and cancels it when `deadline` passes first.
+/// Runs `operation` in a child task and cancels it when `deadline` passes first on `clock`.
 ///
 /// Structured: returns only after the operation's task has ended, so the operation must honour
 /// cancellation promptly (executors kill processes, model clients abort transfers). Without a deadline
@@ -13,6 +13,7 @@ enum TimeLimitOutcome<Value: Sendable>: Sendable {
 /// own result (usually a cancellation error) is returned.
 func withTimeLimit<Value: Sendable>(
     _ deadline: ContinuousClock.Instant?,
+    clock: any RuntimeClock = .system,
     operation: @escaping @Sendable () async -> Value
 ) async -> TimeLimitOutcome<Value> {
     guard let deadline else { return .finished(await operation()) }
@@ -20,7 +21,7 @@ func withTimeLimit<Value: Sendable>(
         group.addTask { .finished(await operation()) }
         group.addTask {
             do {
-                try await Task.sleep(until: deadline, clock: .continuous)
+                try await clock.sleep(until: deadline)
                 return .deadlinePassed
             } catch {
                 return nil  // cancelled: the operation finished first or the caller was cancelled

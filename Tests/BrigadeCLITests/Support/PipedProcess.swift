@@ -26,6 +26,9 @@ enum PipedProcess {
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2)
+        guard SpawnHygiene.closeInheritedDescriptors(&actions) else {
+            throw HarnessError("posix_spawn_file_actions_addclosefrom_np is unavailable")
+        }
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

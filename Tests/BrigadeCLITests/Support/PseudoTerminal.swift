@@ -48,6 +48,9 @@ final class PseudoTerminalProcess: @unchecked Sendable {
         guard let addChangeDirectory = Self.addChangeDirectory, addChangeDirectory(&actions, currentDirectory) == 0 else {
             throw HarnessError("posix_spawn_file_actions_addchdir_np is unavailable")
         }
+        guard SpawnHygiene.closeInheritedDescriptors(&actions) else {
+            throw HarnessError("posix_spawn_file_actions_addclosefrom_np is unavailable")
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

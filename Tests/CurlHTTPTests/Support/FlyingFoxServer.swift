@@ -22,6 +22,7 @@ final class FlyingFoxServer: Sendable {
 
     let stats = LockedValue(Stats())
     let lastRequest = LockedValue<RecordedRequest?>(nil)
+    private let barrier = RequestBarrier()
     private let server: HTTPServer
 
     init() throws {
@@ -57,6 +58,7 @@ final class FlyingFoxServer: Sendable {
     private func installRoutes() async {
         let stats = self.stats
         let lastRequest = self.lastRequest
+        let barrier = self.barrier
         let noteConnection: @Sendable (FlyingFox.HTTPRequest) -> Void = { request in
             if case .ip4(_, let port)? = request.remoteAddress {
                 stats.withLock { _ = $0.connections.insert("\(port)") }
@@ -71,6 +73,22 @@ final class FlyingFoxServer: Sendable {
                 $0.maxInFlight = max($0.maxInFlight, $0.inFlight)
             }
             try? await Task.sleep(for: .milliseconds(milliseconds))
+            stats.withLock {
+                $0.inFlight -= 1
+                $0.completed += 1
+            }
+            return FlyingFox.HTTPResponse(statusCode: .ok, body: Data("ok".utf8))
+        }
+        // Holds each request until `count` requests are held at once, then answers them all: only a
+        // client that really has `count` requests in flight gets answers (a reusable barrier).
+        await server.appendRoute("GET /gather") { request in
+            noteConnection(request)
+            let count = request.query["count"].flatMap(Int.init) ?? 2
+            stats.withLock {
+                $0.inFlight += 1
+                $0.maxInFlight = max($0.maxInFlight, $0.inFlight)
+            }
+            await barrier.arrive(count: count)
             stats.withLock {
                 $0.inFlight -= 1
                 $0.completed += 1
@@ -104,6 +122,23 @@ final class FlyingFoxServer: Sendable {
             noteConnection(request)
             let code = request.query["code"].flatMap(Int.init) ?? 200
             return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(code, phrase: "Test"), body: Data("status \(code)".utf8))
+        }
+    }
+}
+
+/// Holds arrivals until `count` of them wait, then releases them all and starts over.
+final class RequestBarrier: Sendable {
+    private let waiting = LockedValue<[CheckedContinuation<Void, Never>]>([])
+
+    func arrive(count: Int) async {
+        await withCheckedContinuation { continuation in
+            let released = waiting.withLock { waiting -> [CheckedContinuation<Void, Never>] in
+                waiting.append(continuation)
+                guard waiting.count >= count else { return [] }
+                defer { waiting = [] }
+                return waiting
+            }
+            for waiter in released { waiter.resume() }
         }
     }
 }

@@ -79,6 +79,23 @@ final class RawServer: Sendable {
         return (fd, try localPort(of: fd))
     }
 
+    /// A socket bound to a port of 127.0.0.1 but never listening: connections to the port are refused
+    /// while the socket stays open (close it when done), and no other test can take the port meanwhile.
+    /// (A listener that was just closed is not as reliable in a parallel run: another test may bind
+    /// the port, and a child forked at that moment keeps a copy of the listening socket until it execs.)
+    static func refusingPort() throws -> (socket: Int32, port: UInt16) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw POSIXFailure("socket", errno) }
+        var address = loopbackAddress(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard bound == 0 else { close(fd); throw POSIXFailure("bind", errno) }
+        return (fd, try localPort(of: fd))
+    }
+
     static func loopbackAddress(port: UInt16) -> sockaddr_in {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
