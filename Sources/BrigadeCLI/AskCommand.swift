@@ -17,7 +17,7 @@ struct AskCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print every event as one JSON line (NDJSON) on stdout instead of the answer.")
     var json = false
 
-    @Flag(name: .long, help: "Approve tools that need confirmation (`confirm: true`) without asking.")
+    @Flag(name: .long, help: "Approve tools that need confirmation (`confirm: true`) without asking (on a terminal, ask asks; otherwise they are denied).")
     var yes = false
 
     @Argument(help: "The request.")
@@ -33,7 +33,13 @@ struct AskCommand: AsyncParsableCommand {
         }
         var logger = Logger(label: "brigade")
         logger.logLevel = .warning
-        let approval: any ApprovalPolicy = yes ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy()
+        let approval: any ApprovalPolicy = if yes {
+            ApproveAllApprovalPolicy()
+        } else if Terminal.standardError.isTTY, isatty(STDIN_FILENO) == 1, !json {
+            LineApprovalPolicy()
+        } else {
+            DenyAllApprovalPolicy()
+        }
         let agent = workspace.makeAgent(routing: mode, approval: approval, logger: logger)
         let printer = AskPrinter(json: json, color: Terminal.colorEnabled(for: Terminal.standardError))
         let prompt = prompt
