@@ -1,0 +1,145 @@
+import BrigadeTesting
+import Foundation
+import Synchronization
+
+/// The benchmarks' model server: a ``FakeModelServer`` answering with ``BenchScenario``, run in a
+/// child process so that its CPU time and memory are not counted as Brigade's.
+///
+/// The child is the benchmark executable itself, started again with
+/// `BRIGADE_BENCH_MODEL_SERVER=1`: every benchmark target calls ``serveIfRequested()`` first thing
+/// in its `benchmarks` closure, which in the child serves until its standard input closes (when the
+/// parent stops it, or dies) and exits, never returning to the benchmark runner.
+public actor ModelServerProcess {
+    public static let shared = ModelServerProcess()
+    static let environmentKey = "BRIGADE_BENCH_MODEL_SERVER"
+
+    private var process: Process?
+    private var input: Pipe?
+    private var port: UInt16?
+
+    /// Starts the child unless it runs already.
+    /// - Returns: the OpenAI base URL, `http://127.0.0.1:<port>/v1`.
+    /// - Throws: when the child cannot start or does not print its port.
+    @discardableResult
+    public func start() throws -> String {
+        if let port { return Self.baseURL(port) }
+        let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        var environment = ProcessInfo.processInfo.environment
+        environment[Self.environmentKey] = "1"
+        environment["LD_PRELOAD"] = nil  // the benchmark tool's malloc interposer is for the parent only
+        process.environment = environment
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        try process.run()
+        // One line: the port. Blocking here is fine: this runs in a benchmark's setup, not measured.
+        var line: [UInt8] = []
+        while !line.contains(0x0A) {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            line += data
+        }
+        let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let port = UInt16(text) else {
+            process.terminate()
+            process.waitUntilExit()
+            throw ModelServerProcessError(message: "the model server child printed \(text.debugDescription) instead of its port")
+        }
+        self.process = process
+        self.input = input
+        self.port = port
+        return Self.baseURL(port)
+    }
+
+    /// Stops the child: closes its standard input and waits for it to exit.
+    public func stop() {
+        guard let process else { return }
+        try? input?.fileHandleForWriting.close()
+        process.waitUntilExit()
+        self.process = nil
+        self.input = nil
+        self.port = nil
+    }
+
+    /// User + system CPU time the child has used so far, in microseconds (from `/proc/PID/stat`,
+    /// so in clock ticks: 10 ms steps), or `nil` when it is not running.
+    public func cpuMicroseconds() -> Int? {
+        guard let process, process.isRunning,
+            let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        // After "pid (comm)": state is field 3, utime field 14, stime field 15.
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
+        let ticksPerSecond = max(1, sysconf(Int32(_SC_CLK_TCK)))
+        return (user + system) * 1_000_000 / ticksPerSecond
+    }
+
+    static func baseURL(_ port: UInt16) -> String { "http://127.0.0.1:\(port)/v1" }
+
+    /// In the child (`BRIGADE_BENCH_MODEL_SERVER=1`): serves until standard input closes, then exits
+    /// the process. Elsewhere: returns at once.
+    public nonisolated static func serveIfRequested() {
+        guard ProcessInfo.processInfo.environment[environmentKey] == "1" else { return }
+        // The benchmark runner's registration hook is synchronous: the server starts in a task of
+        // its own, hands itself to this thread (which keeps it alive), and this thread then blocks
+        // reading standard input.
+        let started = DispatchSemaphore(value: 0)
+        let holder = ServerHolder()
+        Task {
+            do {
+                let server = try await FakeModelServer.start(recordsRequests: false)
+                server.respond(with: BenchScenario.respond(to:))
+                disableNagle(onListenerAt: server.port)
+                holder.server.withLock { $0 = server }
+                FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
+            } catch {
+                FileHandle.standardError.write(Data("bench model server: \(error)\n".utf8))
+                exit(70)
+            }
+            started.signal()
+        }
+        started.wait()
+        let server = holder.server.withLock { $0 }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        while read(0, &buffer, buffer.count) > 0 {}
+        withExtendedLifetime(server) { exit(0) }
+    }
+}
+
+/// Sets `TCP_NODELAY` on this process's listening socket at `port`; Linux copies it to every
+/// socket accepted from it.
+///
+/// FlyingFox sets no `TCP_NODELAY` and writes a response head and each stream event separately, so
+/// the first event waits for the client's delayed ACK (40 ms on Linux) whenever the connection is
+/// not in quick-ACK mode — in these benchmarks, the first model call of nearly every run. That stall
+/// belongs to the fake server, not to Brigade, so the benchmark server removes it.
+func disableNagle(onListenerAt port: UInt16) {
+    for descriptor in Int32(3)..<Int32(1024) {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0, address.sin_family == sa_family_t(AF_INET), UInt16(bigEndian: address.sin_port) == port else { continue }
+        var listening: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 1 else { continue }
+        var on: Int32 = 1
+        _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
+}
+
+/// The model server child did not start.
+public struct ModelServerProcessError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// Carries the started server from its task to the thread that keeps it.
+final class ServerHolder: Sendable {
+    let server = Mutex<FakeModelServer?>(nil)
+}
