@@ -74,6 +74,7 @@ public final class FakeModelServer: Sendable {
             task.cancel()
             throw FakeModelServerAbort.stopped
         }
+        disableNagle(onListenerAt: port)
         let server = FakeModelServer(http: http, port: port, recordsRequests: recordsRequests)
         server.state.withLock { $0.runTask = task }
         await http.appendRoute("*") { [weak server] request in
@@ -243,5 +244,29 @@ public func withFakeModelServer<Result: Sendable>(
     } catch {
         await server.stop()
         throw error
+    }
+}
+
+/// Sets `TCP_NODELAY` on this process's listening socket at `port`; Linux copies it to every
+/// socket accepted from it.
+///
+/// FlyingFox sets no `TCP_NODELAY` and writes a response head and each stream event separately, so
+/// the first event waits for the client's delayed ACK (40 ms on Linux) whenever the connection is
+/// not in quick-ACK mode — in these benchmarks, the first model call of nearly every run. That stall
+/// belongs to the fake server, not to Brigade, so the server removes it (FlyingFox offers no hook
+/// to set socket options before `listen`, hence the search among this process's descriptors).
+func disableNagle(onListenerAt port: UInt16) {
+    for descriptor in Int32(3)..<Int32(1024) {
+        var address = sockaddr_in()
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        guard named == 0, address.sin_family == sa_family_t(AF_INET), UInt16(bigEndian: address.sin_port) == port else { continue }
+        var listening: Int32 = 0
+        var size = socklen_t(MemoryLayout<Int32>.size)
+        guard getsockopt(descriptor, SOL_SOCKET, SO_ACCEPTCONN, &listening, &size) == 0, listening == 1 else { continue }
+        var on: Int32 = 1
+        _ = setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &on, socklen_t(MemoryLayout<Int32>.size))
     }
 }
