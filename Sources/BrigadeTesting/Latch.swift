@@ -60,10 +60,16 @@ public final class Latch: Sendable {
 /// A tool body calls `enter()`, then e.g. `waitUntilActive(atLeast:)`, then `leave()`; ``maxActive`` is
 /// the highest count seen. To prove a cap of K holds, wait for K + 1 inside a call with a timeout: a
 /// correct cap never gets there (the calls time out), a broken one does at once.
+///
+/// A level counts once it has been reached during the current busy period (since the probe was last
+/// empty), not only while it still holds: of three calls that meet inside, the last to enter may pass,
+/// finish and leave before another has even started waiting, and that one must still pass.
 public final class ConcurrencyProbe: Sendable {
     private struct State {
         var active = 0
         var maxActive = 0
+        /// The highest count since `active` was last 0.
+        var busyPeak = 0
         var entered = 0
         var waiters: [(level: Int, latch: Latch)] = []
     }
@@ -82,6 +88,7 @@ public final class ConcurrencyProbe: Sendable {
             state.active += 1
             state.entered += 1
             state.maxActive = max(state.maxActive, state.active)
+            state.busyPeak = max(state.busyPeak, state.active)
             let active = state.active
             let ready = state.waiters.filter { $0.level <= active }.map(\.latch)
             state.waiters.removeAll { $0.level <= active }
@@ -91,15 +98,19 @@ public final class ConcurrencyProbe: Sendable {
     }
 
     public func leave() {
-        state.withLock { $0.active -= 1 }
+        state.withLock { state in
+            state.active -= 1
+            if state.active == 0 { state.busyPeak = 0 }
+        }
     }
 
-    /// Waits until at least `level` tasks are inside at once.
+    /// Waits until at least `level` tasks are, or have been, inside at once in the current busy period
+    /// (call it from inside, between `enter()` and `leave()`).
     /// - Throws: `CancellationError` when cancelled first.
     public func waitUntilActive(atLeast level: Int) async throws {
         let latch = Latch()
         let reached = state.withLock { state in
-            if state.active >= level { return true }
+            if state.busyPeak >= level { return true }
             state.waiters.append((level, latch))
             return false
         }
