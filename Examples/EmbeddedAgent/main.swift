@@ -104,11 +104,13 @@ do {
         switch event {
         case .turnStarted(let turn): print("turn \(turn)")
         case .toolCallStarted(let call): print("  → \(call.toolName)(\(call.argumentsPreview))")
-        case .toolCallFinished(let outcome): print("  ✓ \(outcome.call.toolName) \(outcome.status.rawValue): \(outcome.outputPreview)")
+        case .toolCallFinished(let outcome):
+            print("  \(outcome.status == .ok ? "✓" : "✗") \(outcome.call.toolName) \(outcome.status.rawValue): \(outcome.outputPreview)")
         case .textDelta(let text): print("answer: \(text)")
         case .finished(let result):
             let fanOut = result.turnTimings.map(\.fanOutWallTime).reduce(.zero, +)
-            print("finished: \(result.stopReason.code), \(result.toolCalls) tool calls, fan-out \(fanOut)")
+            let milliseconds = Double(fanOut.components.seconds) * 1000 + Double(fanOut.components.attoseconds) / 1e15
+            print("finished: \(result.stopReason.code), \(result.toolCalls) tool calls, fan-out \(String(format: "%.1f", milliseconds)) ms")
             if result.stopReason != .finished { exit(1) }
         default: break
         }
