@@ -62,7 +62,7 @@ struct AskCommand: AsyncParsableCommand {
 final class AskPrinter: Sendable {
     let json: Bool
     let color: Bool
-    private let state = LockedBox(State())
+    private let state = RuntimeLock(State())
 
     struct State {
         var answerEndsWithNewline = true
@@ -135,18 +135,4 @@ final class AskPrinter: Sendable {
 
     private func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
     private func paint(_ text: String, _ code: Int) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
-}
-
-/// A value behind a lock, for state shared by event callbacks.
-final class LockedBox<Value>: @unchecked Sendable {  // every access goes through `lock`
-    private let lock = NSLock()
-    private var value: Value
-
-    init(_ value: Value) { self.value = value }
-
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
 }

@@ -1,3 +1,4 @@
+import Brigade
 import Foundation
 
 /// Small helpers for the terminal: TTY checks, unbuffered standard error, colours that honour NO_COLOR.
@@ -32,8 +33,7 @@ enum Terminal {
     }
 
     static func seconds(_ duration: Duration) -> String {
-        let (s, atto) = duration.components
-        let value = Double(s) + Double(atto) / 1e18
+        let value = duration.inSeconds
         return value < 10 ? String(format: "%.2f s", value) : String(format: "%.1f s", value)
     }
 }
@@ -42,13 +42,13 @@ enum Terminal {
 /// with status 130. Cancellation reaches every tool call, so child processes are killed, not orphaned.
 func withInterruptCancellation<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
     let task = Task { await body() }
-    let interrupts = InterruptCounter()
+    let interrupts = RuntimeLock(0)
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)
     let sources = [SIGINT, SIGTERM].map { number in
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
-            if interrupts.increment() > 1 { Foundation.exit(130) }
+            if interrupts.withLock({ count -> Int in count += 1; return count }) > 1 { Foundation.exit(130) }
             Terminal.standardError.write("\nbrigade: interrupted — cancelling (press Ctrl-C again to quit at once)\n")
             task.cancel()
         }
@@ -60,17 +60,4 @@ func withInterruptCancellation<T: Sendable>(_ body: @escaping @Sendable () async
     signal(SIGINT, SIG_DFL)
     signal(SIGTERM, SIG_DFL)
     return result
-}
-
-/// Counts signals across the signal queue's threads.
-final class InterruptCounter: @unchecked Sendable {  // guarded by `lock`
-    private let lock = NSLock()
-    private var count = 0
-
-    func increment() -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        count += 1
-        return count
-    }
 }

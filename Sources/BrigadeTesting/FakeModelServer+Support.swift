@@ -1,30 +1,11 @@
 #if canImport(Glibc)
+import Brigade
 import Glibc
 #elseif canImport(Musl)
 import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// A value guarded by a pthread mutex (visible to ThreadSanitizer, unlike `Synchronization.Mutex` on Linux).
-final class FakeModelServerLock<Value>: @unchecked Sendable {
-    // @unchecked: every access to `value` happens between pthread_mutex_lock and _unlock.
-    private var mutex = pthread_mutex_t()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func withLock<Result>(_ body: (inout Value) throws -> Result) rethrows -> Result {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body(&value)
-    }
-}
 
 /// Where hung and stalled responses wait: until their task is cancelled or the server stops.
 final class FakeModelServerGate: Sendable {
@@ -34,7 +15,7 @@ final class FakeModelServerGate: Sendable {
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
     }
 
-    private let state = FakeModelServerLock(State())
+    private let state = RuntimeLock(State())
 
     /// Suspends until ``open()`` or cancellation.
     func wait() async {

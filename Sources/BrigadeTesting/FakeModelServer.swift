@@ -31,7 +31,7 @@ public final class FakeModelServer: Sendable {
     }
 
     private let http: HTTPServer
-    private let state = FakeModelServerLock(State())
+    private let state = RuntimeLock(State())
     private let gate = FakeModelServerGate()
     private let recordsRequests: Bool
     /// The port the server listens on, at 127.0.0.1.

@@ -20,8 +20,8 @@ struct RetryPolicyTests {
         for retry in 1...4 {
             let delay = try #require(policy.delay(beforeRetry: retry, serverDelay: nil, randomUnit: unit))
             #expect(delay.source == .backoff)
-            let expected = RetryPolicy.seconds(policy.backoffCap(beforeRetry: retry)) * unit
-            #expect(abs(RetryPolicy.seconds(delay.duration) - expected) < 1e-9)
+            let expected = (policy.backoffCap(beforeRetry: retry)).inSeconds * unit
+            #expect(abs((delay.duration).inSeconds - expected) < 1e-9)
         }
     }
 

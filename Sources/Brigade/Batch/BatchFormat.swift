@@ -1,10 +1,5 @@
 /// Number and duration formatting for batch progress and summaries (locale-independent).
 enum BatchFormat {
-    /// A duration in seconds as a `Double`.
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 
     /// `value` with exactly `digits` decimals, rounded half away from zero: `fixed(2.345, 1) == "2.3"`.
     static func fixed(_ value: Double, _ digits: Int) -> String {
@@ -36,7 +31,7 @@ enum BatchFormat {
 
     /// A duration: "850ms", "12.3s", "4m05s", "1h02m".
     static func duration(_ duration: Duration) -> String {
-        let total = seconds(duration)
+        let total = duration.inSeconds
         if total < 1 { return fixed(total * 1000, 0) + "ms" }
         if total < 60 { return fixed(total, 1) + "s" }
         let whole = Int(total.rounded())

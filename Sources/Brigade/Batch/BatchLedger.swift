@@ -135,6 +135,6 @@ struct BatchLedger {
     private mutating func average(_ spend: BatchSpend, _ latency: Duration) {
         averaged += 1
         averagedSpend = averagedSpend + spend
-        averagedSeconds += BatchFormat.seconds(latency)
+        averagedSeconds += latency.inSeconds
     }
 }

@@ -35,7 +35,7 @@ public struct BatchProgress: Sendable, Hashable {
 
     /// Items finished by this run per second of this run; zero before any finished.
     public var itemsPerSecond: Double {
-        let seconds = BatchFormat.seconds(elapsed)
+        let seconds = elapsed.inSeconds
         let finished = done - resumed
         return seconds > 0 && finished > 0 ? Double(finished) / seconds : 0
     }

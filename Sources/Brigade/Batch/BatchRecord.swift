@@ -142,6 +142,6 @@ public struct BatchRecord: Sendable, Hashable {
     }
 
     static func milliseconds(_ duration: Duration) -> Double {
-        (BatchFormat.seconds(duration) * 1_000_000).rounded() / 1000
+        (duration.inSeconds * 1_000_000).rounded() / 1000
     }
 }

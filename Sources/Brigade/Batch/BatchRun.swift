@@ -112,7 +112,7 @@ struct BatchRun {
                 }
                 guard inFlight < configuration.concurrency else { break admission }
                 let budget = item.budget.filling(from: configuration.defaultItemBudget)
-                switch ledger.admit(budget, elapsedSeconds: BatchFormat.seconds(elapsed)) {
+                switch ledger.admit(budget, elapsedSeconds: elapsed.inSeconds) {
                 case .admit(let narrowed, let reserve):
                     group.addTask { [completions] in
                         let started = ContinuousClock.now

@@ -50,7 +50,7 @@ public struct BatchSummary: Sendable, Hashable, CustomStringConvertible {
 
     /// Items run in this run per second of this run.
     public var itemsPerSecond: Double {
-        let seconds = BatchFormat.seconds(elapsed)
+        let seconds = elapsed.inSeconds
         return seconds > 0 ? Double(ran) / seconds : 0
     }
 
@@ -74,7 +74,7 @@ public struct BatchSummary: Sendable, Hashable, CustomStringConvertible {
             "resumed": .integer(resumed), "ran": .integer(ran), "not_started": .integer(notStarted),
             "spent": spend(spent), "spent_this_run": spend(spentThisRun),
             "latency_p50_ms": ms(latencyP50), "latency_p95_ms": ms(latencyP95),
-            "elapsed_seconds": .number(BatchFormat.seconds(elapsed)),
+            "elapsed_seconds": .number(elapsed.inSeconds),
             "items_per_second": .number((itemsPerSecond * 1000).rounded() / 1000),
             "stopped_by": stoppedBy.map { .string($0) } ?? .null,
         ]

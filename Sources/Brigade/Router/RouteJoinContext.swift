@@ -92,7 +92,7 @@ enum RouteJoinContext {
 }
 
 func formatSeconds(_ duration: Duration) -> String {
-    let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    let seconds = duration.inSeconds
     if seconds < 10 { return String(format: "%.2f s", seconds) }
     return String(format: "%.1f s", seconds)
 }

@@ -1,11 +1,3 @@
-extension Duration {
-    /// The duration in seconds, as a floating-point number.
-    var inSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
-}
-
 extension AgentEvent {
     /// The event as one JSON object with a `"type"` field (`turn_started`, `text_delta`,
     /// `route_matched`, `tool_call_queued`, `tool_call_started`, `tool_call_finished`, `budget_update`, `fallback_used`,

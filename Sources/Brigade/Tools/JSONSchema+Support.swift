@@ -97,7 +97,7 @@ func listWithOr(_ items: [String]) -> String {
 
 /// Compiled `pattern` regexes, shared by every validation.
 enum PatternCache {
-    private static let cache = PThreadLocked<[String: Regex<AnyRegexOutput>]>([:])
+    private static let cache = RuntimeLock<[String: Regex<AnyRegexOutput>]>([:])
 
     /// Whether `string` contains a match of `pattern`; `nil` when the pattern does not compile.
     /// Matching runs under the cache's lock because `Regex` is not `Sendable`.

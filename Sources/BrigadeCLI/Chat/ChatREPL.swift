@@ -38,7 +38,7 @@ final class ChatREPL: Sendable {
     let interrupts: InterruptRelay
     let modes: TerminalModes
     let session = AgentSession()
-    let state: Locked<SessionState>
+    let state: RuntimeLock<SessionState>
 
     var style: TextStyle { display.style }
 
@@ -70,7 +70,7 @@ final class ChatREPL: Sendable {
             approval: approval,
             logger: logger
         )
-        state = Locked(SessionState(backend: backend))
+        state = RuntimeLock(SessionState(backend: backend))
     }
 
     /// Runs the loop until the user leaves. Returns the process exit status.
@@ -132,7 +132,7 @@ final class ChatREPL: Sendable {
         let agent = state.withLock { $0.backend.agent }
         modes.echoOff()
         defer { modes.restore() }
-        let snapshot = Locked<BudgetSnapshot?>(nil)
+        let snapshot = RuntimeLock<BudgetSnapshot?>(nil)
         let result = await withTaskGroup(of: RunResult?.self, returning: RunResult.self) { group in
             group.addTask { [display, session] in
                 await agent.run(prompt, session: session) { event in

@@ -20,7 +20,7 @@ final class ApprovalBroker: Sendable {
         var closed = false
     }
 
-    private let state = LockedBox(State())
+    private let state = RuntimeLock(State())
     private let output: ProtocolOutput
 
     init(output: ProtocolOutput) {
@@ -110,7 +110,7 @@ final class RunTracker: Sendable {
     /// `id` as text for request ids.
     let label: String
     let cancellation = OneShotSignal()
-    private let queued = LockedBox<(written: Set<String>, waiters: [String: [OneShotSignal]])>(([], [:]))
+    private let queued = RuntimeLock<(written: Set<String>, waiters: [String: [OneShotSignal]])>(([], [:]))
 
     init(id: JSONValue) {
         self.id = id

@@ -1,3 +1,4 @@
+import Brigade
 import Foundation
 
 /// A one-shot signal between tasks: `fire()` wakes every waiter, and waits after it return at once.
@@ -13,7 +14,7 @@ final class OneShotSignal: Sendable {
         var abandoned: Set<Int> = []
     }
 
-    private let state = LockedBox(State())
+    private let state = RuntimeLock(State())
 
     var isFired: Bool { state.withLock { $0.fired } }
 

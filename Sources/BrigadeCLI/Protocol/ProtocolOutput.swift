@@ -5,7 +5,7 @@ import Foundation
 /// runs never interleave: each line is written whole under a lock.
 final class ProtocolOutput: Sendable {
     private let output: Terminal.Output
-    private let lock = LockedBox(())
+    private let lock = RuntimeLock(())
 
     init(output: Terminal.Output = Terminal.standardOutput) {
         self.output = output

@@ -145,7 +145,7 @@ final class RunTable: Sendable {
         var lastRunOfSession: [String: OneShotSignal] = [:]
     }
 
-    private let state = LockedBox(State())
+    private let state = RuntimeLock(State())
 
     /// Registers a run; `nil` when a run with the same id is in flight.
     func admit(_ tracker: RunTracker, session name: String?) -> Place? {

@@ -48,7 +48,7 @@ extension RetryPolicy {
     }
 
     static func describe(_ duration: Duration) -> String {
-        let seconds = seconds(duration)
+        let seconds = duration.inSeconds
         if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
         return "\((seconds * 10).rounded() / 10) s"
     }

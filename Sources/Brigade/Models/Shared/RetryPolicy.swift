@@ -44,8 +44,8 @@ public struct RetryPolicy: Sendable, Hashable {
     /// The upper bound of the jittered backoff before retry number `retry` (1-based).
     public func backoffCap(beforeRetry retry: Int) -> Duration {
         let exponent = Double(max(0, retry - 1))
-        let capSeconds = Self.seconds(maxBackoff)
-        let grown = Self.seconds(initialBackoff) * pow(multiplier, exponent)
+        let capSeconds = maxBackoff.inSeconds
+        let grown = initialBackoff.inSeconds * pow(multiplier, exponent)
         return .seconds(min(capSeconds, grown.isFinite ? grown : capSeconds))
     }
 
@@ -62,12 +62,7 @@ public struct RetryPolicy: Sendable, Hashable {
             return wait <= maxServerDelay ? RetryDelay(duration: wait, source: .server) : nil
         }
         let unit = min(max(randomUnit, 0), 1)
-        return RetryDelay(duration: .seconds(Self.seconds(backoffCap(beforeRetry: retry)) * unit), source: .backoff)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        return RetryDelay(duration: .seconds(backoffCap(beforeRetry: retry).inSeconds * unit), source: .backoff)
     }
 
     private func pow(_ base: Double, _ exponent: Double) -> Double {

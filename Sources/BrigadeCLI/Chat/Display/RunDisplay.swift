@@ -25,7 +25,7 @@ final class RunDisplay: Sendable {
     let style: TextStyle
     private let output: TerminalOutput
     private let timerQueue = DispatchQueue(label: "brigade.chat.display")
-    private let state: Locked<State>
+    private let state: RuntimeLock<State>
     private let measure: @Sendable () -> (columns: Int, rows: Int)
 
     /// - Parameters:
@@ -39,7 +39,7 @@ final class RunDisplay: Sendable {
         self.output = output
         self.measure = measure
         let size = measure()
-        state = Locked(State(columns: size.columns, rows: size.rows))
+        state = RuntimeLock(State(columns: size.columns, rows: size.rows))
     }
 
     /// Handles one event of the run.

@@ -1,3 +1,4 @@
+import Brigade
 import Dispatch
 
 /// The REPL's input: prompts (line-edited on a terminal, plain lines otherwise) and approval answers.
@@ -57,7 +58,7 @@ final class ChatInput: Sendable {
     /// - Returns: the line, or `nil` at end of input or when the calling task is cancelled (then it
     ///   returns promptly: the read is woken through the wake pipe).
     func readAnswer() async -> String? {
-        let cancelled = Locked(false)
+        let cancelled = RuntimeLock(false)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 queue.async { [input, interrupts] in

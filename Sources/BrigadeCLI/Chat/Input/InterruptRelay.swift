@@ -1,3 +1,4 @@
+import Brigade
 /// Routes Ctrl-C (SIGINT) to whoever should react to it.
 ///
 /// While a turn runs, its task waits in ``waitForInterrupt()``; a Ctrl-C resumes that waiter, and the
@@ -10,7 +11,7 @@ final class InterruptRelay: Sendable {
         var terminationSignal: Int32?
     }
 
-    private let state = Locked(State())
+    private let state = RuntimeLock(State())
     let wakePipe: WakePipe
 
     init(wakePipe: WakePipe) {

@@ -1,3 +1,4 @@
+import Brigade
 /// Numbers as the REPL shows them: seconds, dollars, token counts. No locale: the same everywhere.
 enum Formatting {
     /// `0.82 s`, `2.9 s`, `42.0 s`, `1m 40s`, `1h 02m`.
@@ -45,12 +46,4 @@ enum Formatting {
     }
 
     private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
-}
-
-extension Duration {
-    /// The duration in seconds.
-    var inSeconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
-    }
 }

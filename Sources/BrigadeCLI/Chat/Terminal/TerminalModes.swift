@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import Brigade
 import Glibc
 #elseif canImport(Darwin)
 import Darwin
@@ -8,13 +9,13 @@ import Darwin
 /// still signals) and back on for questions and the prompt. Restores the original settings at the end.
 final class TerminalModes: Sendable {
     private let fileDescriptor: Int32
-    private let original: Locked<termios?>
+    private let original: RuntimeLock<termios?>
 
     /// - Parameter fileDescriptor: the terminal (standard input); nothing happens if it is not one.
     init(fileDescriptor: Int32 = STDIN_FILENO) {
         self.fileDescriptor = fileDescriptor
         var settings = termios()
-        original = Locked(isatty(fileDescriptor) == 1 && tcgetattr(fileDescriptor, &settings) == 0 ? settings : nil)
+        original = RuntimeLock(isatty(fileDescriptor) == 1 && tcgetattr(fileDescriptor, &settings) == 0 ? settings : nil)
     }
 
     /// Echo off (canonical mode and signals stay as they are).
