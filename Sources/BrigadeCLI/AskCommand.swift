@@ -36,7 +36,7 @@ struct AskCommand: AsyncParsableCommand {
         let approval: any ApprovalPolicy = if yes {
             ApproveAllApprovalPolicy()
         } else if Terminal.standardError.isTTY, isatty(STDIN_FILENO) == 1, !json {
-            LineApprovalPolicy()
+            try LineApprovalPolicy()
         } else {
             DenyAllApprovalPolicy()
         }
@@ -46,14 +46,8 @@ struct AskCommand: AsyncParsableCommand {
         let result = await withInterruptCancellation {
             await agent.run(prompt) { event in printer.handle(event) }
         }
-        switch result.stopReason {
-        case .finished, .maxTurns, .budget:
-            return
-        case .cancelled:
-            throw ExitCode(130)
-        case .modelUnavailable, .error:
-            if result.answer.isEmpty { throw ExitCode(1) }
-        }
+        let code = result.outcome.exitCode
+        if code != 0 { throw ExitCode(code) }
     }
 }
 

@@ -15,7 +15,7 @@ struct BatchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
             abstract: "Run INPUT.jsonl into --out RESULTS.jsonl (running again resumes).",
-            discussion: "Exit codes: 0 every item ok; 1 some item failed or was skipped (budget, fail-fast); 2 usage or configuration error."
+            discussion: "Exit codes: 0 every item finished (status ok); 1 some item did not (failed: any stop reason but `finished`; or skipped: budget, fail-fast); 2 usage or configuration error."
         )
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
@@ -43,7 +43,7 @@ struct BatchCommand: AsyncParsableCommand {
         var mode: RoutingMode?
         @Flag(name: .long, help: "Stop starting items after the first failure.")
         var failFast = false
-        @Flag(name: .long, help: "On resume, run failed items again.")
+        @Flag(name: .long, help: "On resume, run failed items (every item that did not finish) again.")
         var retryFailed = false
         @Option(name: .long, help: "Also write the summary as JSON to this file.")
         var summary: String?

@@ -9,7 +9,9 @@ struct BrigadeCommand: AsyncParsableCommand {
         abstract: "A parallel tool-calling agent runtime: every tool call of a turn runs at once, within a budget.",
         discussion: """
             Bare `brigade` on a terminal starts `brigade chat`.
-            Exit codes: 0 ok, 1 runtime failure, 2 usage or configuration error.
+            Exit codes: 0 finished with an answer; 1 runtime failure; 2 usage or configuration error;
+            3 no answer (model unavailable, no route, the route's calls failed); 4 answer cut short by a
+            limit (budget, max turns); 130 cancelled.
             Configuration: --config, $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml.
             """,
         subcommands: [AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self]

@@ -48,19 +48,13 @@ public struct AgentBatchRunner: BatchItemRunner {
         return limits
     }
 
-    /// The batch line's view of a run.
+    /// The batch line's view of a run: `ok` only when it finished.
     static func outcome(of result: RunResult) -> BatchItemOutcome {
         let model = result.turnTimings.reduce(Duration.zero) { $0 + $1.modelTime }
         let tools = result.turnTimings.reduce(Duration.zero) { $0 + $1.fanOutWallTime }
-        var error: String?
-        switch result.stopReason {
-        case .cancelled, .error:
-            error = result.stopReason.description
-        case .modelUnavailable(let message) where result.answer.isEmpty || result.fallbackReason == nil:
-            error = message
-        default:
-            break
-        }
+        // Only a finished run is `ok`: anything else (no answer, cut short, a fallback's answer) is
+        // `failed`, so `--retry-failed` runs it again.
+        let error: String? = result.stopReason == .finished ? nil : result.stopReason.description
         return BatchItemOutcome(
             answer: result.answer.isEmpty ? nil : result.answer,
             stopReason: result.stopReason.code,

@@ -81,6 +81,13 @@ enum RouteJoinContext {
         outcomes.filter { route.requires.contains($0.label) && !$0.succeeded }
     }
 
+    /// `true` when every call the route depends on gave nothing: those it `requires`, or all of its
+    /// calls when it requires none.
+    static func allRequiredFailed(route: Route, outcomes: [RouteCallOutcome]) -> Bool {
+        let required = route.requires.isEmpty ? outcomes : outcomes.filter { route.requires.contains($0.label) }
+        return !required.isEmpty && required.allSatisfy { !$0.succeeded }
+    }
+
     /// The answer when there is no template to render (`join: model` without a model): one section per call.
     static func plainList(route: Route, outcomes: [RouteCallOutcome]) -> String {
         var text = ""

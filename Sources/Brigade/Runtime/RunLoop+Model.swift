@@ -83,7 +83,7 @@ extension RunLoop {
                 emit(.fallbackUsed(reason: "\(reason); answered by the fallback"))
                 emit(.textDelta(answer))
                 messages.append(.assistant(text: answer, toolCalls: []))
-                return LoopEnd(answer: answer, stopReason: stopReason, fallbackReason: reason.description)
+                return LoopEnd(answer: answer, stopReason: stopReason, fallbackReason: reason.description, answeredByFallback: true)
             }
         }
         let answer = Self.summary(of: gathered, reason: reason)

@@ -27,6 +27,8 @@ extension RunLoop {
         emit(.fallbackUsed(reason: "\(reason); answered by route `\(match.route.name)`"))
         guard var end = await serve(match, isFallback: true) else { return nil }
         end.answer = "(Answered by the static route `\(match.route.name)` because \(reason).)\n\n" + end.answer
+        // A route whose required calls all failed stands in for nothing: the run still has no answer.
+        if case .routeFailed = end.stopReason {} else { end.answeredByFallback = true }
         end.stopReason = stopReason
         end.fallbackReason = reason.description
         return end
@@ -77,6 +79,17 @@ extension RunLoop {
             answer = header + text
         }
         messages.append(.assistant(text: answer, toolCalls: []))
+        // A call the budget refused or cut off: the answer was cut short by that limit.
+        if let limit = dispatched.lazy.compactMap(\.refusedBy).first {
+            return LoopEnd(answer: answer, stopReason: limit.stopReason)
+        }
+        if let deadline = ledger.deadline, configuration.clock.now >= deadline {
+            return LoopEnd(answer: answer, stopReason: Budget.Limit.wallTime.stopReason)
+        }
+        if RouteJoinContext.allRequiredFailed(route: route, outcomes: outcomes) {
+            let failed = outcomes.filter { !$0.succeeded }.map { "\($0.label) (\($0.missingReason))" }.joined(separator: ", ")
+            return LoopEnd(answer: answer, stopReason: .routeFailed(failed))
+        }
         return LoopEnd(answer: answer, stopReason: .finished)
     }
 
@@ -125,7 +138,7 @@ extension RunLoop {
             text += "\n\nConfigure a model in config.yaml (and its API key) to ask anything else."
         }
         emit(.textDelta(text))
-        return LoopEnd(answer: text, stopReason: .finished)
+        return LoopEnd(answer: text, stopReason: .noRoute)
     }
 }
 

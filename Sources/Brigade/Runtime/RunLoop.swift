@@ -5,6 +5,8 @@ struct LoopEnd {
     var answer: String
     var stopReason: StopReason
     var fallbackReason: String?
+    /// A static route or the fallback hook answered in the model's place.
+    var answeredByFallback = false
 }
 
 /// The state of one run: the conversation, the ledger, what was gathered and the timeline.
@@ -61,7 +63,8 @@ struct RunLoop {
             wallTime: configuration.clock.now - startedAt,
             calls: callTimings,
             turnTimings: turnTimings,
-            fallbackReason: end.fallbackReason
+            fallbackReason: end.fallbackReason,
+            answeredByFallback: end.answeredByFallback
         )
     }
 

@@ -72,6 +72,9 @@ public struct RunResult: Sendable, Hashable {
     public var turnTimings: [TurnTiming]
     /// Why the answer did not come from the model, when it did not.
     public var fallbackReason: String?
+    /// `true` when a static route or the fallback hook answered in the model's place (not when the
+    /// answer only lists what was gathered).
+    public var answeredByFallback: Bool
 
     public init(
         answer: String,
@@ -83,7 +86,8 @@ public struct RunResult: Sendable, Hashable {
         wallTime: Duration = .zero,
         calls: [CallTiming] = [],
         turnTimings: [TurnTiming] = [],
-        fallbackReason: String? = nil
+        fallbackReason: String? = nil,
+        answeredByFallback: Bool = false
     ) {
         self.answer = answer
         self.stopReason = stopReason
@@ -95,5 +99,6 @@ public struct RunResult: Sendable, Hashable {
         self.calls = calls
         self.turnTimings = turnTimings
         self.fallbackReason = fallbackReason
+        self.answeredByFallback = answeredByFallback
     }
 }
