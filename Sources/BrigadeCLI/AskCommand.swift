@@ -20,19 +20,42 @@ struct AskCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Approve tools that need confirmation (`confirm: true`) without asking (on a terminal, ask asks; otherwise they are denied).")
     var yes = false
 
-    @Argument(help: "The request.")
-    var prompt: String
+    @Option(name: [.customShort("f"), .customLong("file")], help: "Attach a file as context (repeatable; `-` is standard input).")
+    var files: [String] = []
+
+    @Option(name: .long, help: "The most bytes of piped input or of one attached file that are sent; the rest is cut with a note.")
+    var maxInputBytes = 262_144
+
+    @Option(name: .long, help: "The system prompt of this run: TEXT, or @FILE to read it from FILE.")
+    var system: String?
+
+    @Flag(name: .long, help: "Print the answer once it is complete instead of as it streams.")
+    var noStream = false
+
+    @Flag(name: [.customShort("q"), .customLong("quiet")], help: "Print only the answer: no progress, notices or summary.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Print the answer as the model wrote it (no Markdown rendering on a terminal).")
+    var raw = false
+
+    @Argument(help: "The request; without one (or with `-`) it is read from standard input. Piped input with a request is sent as context.")
+    var prompt: String?
+
+    func validate() throws {
+        if json && quiet { throw ValidationError("--json and --quiet cannot be used together") }
+        if maxInputBytes < 1 { throw ValidationError("--max-input-bytes must be at least 1") }
+    }
 
     func run() async throws {
-        let workspace = try workspaceOptions.loadWorkspace()
-        if let notice = workspace.routingNotice, mode == nil || mode != .static {
+        var workspace = try workspaceOptions.loadWorkspace()
+        if let system { workspace.systemPrompt = try Self.systemPrompt(system) }
+        let request = try readRequest()
+        if let notice = workspace.routingNotice, mode == nil || mode != .static, !quiet {
             Terminal.standardError.write(notice + "\n")
         }
         if (mode == .model || mode == .hybrid), workspace.model == nil {
             throw CLIFailure.usage("--mode \(mode!.rawValue) needs a model: \(workspace.modelUnavailableReason ?? "none is available")")
         }
-        var logger = Logger(label: "brigade")
-        logger.logLevel = .warning
         let approval: any ApprovalPolicy = if yes {
             ApproveAllApprovalPolicy()
         } else if Terminal.standardError.isTTY, isatty(STDIN_FILENO) == 1, !json {
@@ -40,93 +63,51 @@ struct AskCommand: AsyncParsableCommand {
         } else {
             DenyAllApprovalPolicy()
         }
-        let agent = workspace.makeAgent(routing: mode, approval: approval, logger: logger)
-        let printer = AskPrinter(json: json, color: Terminal.colorEnabled(for: Terminal.standardError))
-        let prompt = prompt
+        let agent = workspace.makeAgent(routing: mode, approval: approval, logger: CLILogger.make(verbose: workspaceOptions.verbose))
+        let printer = AskPrinter(json: json, color: Terminal.colorEnabled(for: Terminal.standardError), quiet: quiet, stream: !noStream)
         let result = await withInterruptCancellation {
-            await agent.run(prompt) { event in printer.handle(event) }
+            await agent.run(request) { event in printer.handle(event) }
         }
         let code = result.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
     }
-}
 
-/// Prints one run for `brigade ask`: the answer on stdout as it streams, each tool call and a summary
-/// line on stderr; or, with `--json`, every event as one NDJSON line on stdout.
-final class AskPrinter: Sendable {
-    let json: Bool
-    let color: Bool
-    private let state = RuntimeLock(State())
-
-    struct State {
-        var answerEndsWithNewline = true
-        var wroteAnswer = false
-    }
-
-    init(json: Bool, color: Bool) {
-        self.json = json
-        self.color = color
-    }
-
-    func handle(_ event: AgentEvent) {
-        if json {
-            Terminal.standardOutput.write(event.json.jsonString + "\n")
-            return
+    /// The prompt (argument or standard input) with piped input and `-f` files as context.
+    func readRequest() throws(CLIFailure) -> String {
+        var attachments: [AskInput.Attachment] = []
+        let stdinIsPiped = isatty(STDIN_FILENO) != 1
+        let text: String
+        if let prompt, prompt != "-" {
+            text = prompt
+            // Piped input goes along as context (unless a `-f -` attaches it explicitly).
+            if stdinIsPiped, !files.contains("-"), let piped = try AskInput.standardInput(cap: maxInputBytes) {
+                attachments.append(piped)
+            }
+        } else {
+            guard stdinIsPiped else {
+                throw CLIFailure.usage("give a request: brigade ask \"…\", or pipe one: echo \"…\" | brigade ask")
+            }
+            if files.contains("-") { throw CLIFailure.usage("standard input cannot be both the request and `-f -`") }
+            guard let piped = try AskInput.standardInput(cap: maxInputBytes), !piped.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                throw CLIFailure.usage("the request read from standard input is empty")
+            }
+            if piped.wasCut { throw CLIFailure.usage("the request on standard input is longer than --max-input-bytes (\(maxInputBytes))") }
+            text = piped.text.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let err = Terminal.standardError
-        switch event {
-        case .routeMatched(let info):
-            let captures = info.captures.isEmpty ? "" : " " + info.captures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            err.write(dim("route \(info.route)\(captures)\(info.isFallback ? " (fallback)" : "")") + "\n")
-        case .toolCallStarted(let info):
-            err.write(dim("  → \(info.toolName)(\(info.argumentsPreview))") + "\n")
-        case .toolCallFinished(let outcome):
-            let mark: String
-            switch outcome.status {
-            case .ok: mark = paint("✓", 32)
-            case .timeout: mark = paint("⏱", 33)
-            case .notRun, .denied: mark = paint("–", 33)
-            case .error, .cancelled: mark = paint("✗", 31)
-            }
-            var line = "  \(mark) \(outcome.call.toolName) \(outcome.status.rawValue) \(Terminal.seconds(outcome.duration))"
-            if outcome.status != .ok { line += " — " + outcome.outputPreview.prefix(160).replacingOccurrences(of: "\n", with: " ") }
-            err.write(line + "\n")
-        case .fallbackUsed(let reason):
-            err.write(paint("fallback: \(reason)", 33) + "\n")
-        case .textDelta(let text):
-            Terminal.standardOutput.write(text)
-            state.withLock {
-                $0.wroteAnswer = true
-                if let last = text.last { $0.answerEndsWithNewline = last == "\n" }
-            }
-        case .finished(let result):
-            if state.withLock({ $0.wroteAnswer && !$0.answerEndsWithNewline }) { Terminal.standardOutput.write("\n") }
-            err.write(dim(Self.summary(result)) + "\n")
-        case .turnStarted, .toolCallQueued:
-            // A new turn's text starts on its own line.
-            let needsNewline = state.withLock { state -> Bool in
-                defer { state.answerEndsWithNewline = true }
-                return state.wroteAnswer && !state.answerEndsWithNewline
-            }
-            if needsNewline { Terminal.standardOutput.write("\n") }
-        case .budgetUpdate:
-            break
+        for path in files { attachments.append(try AskInput.file(path, cap: maxInputBytes)) }
+        for attachment in attachments where attachment.wasCut && !quiet {
+            Terminal.standardError.write("brigade: " + AskInput.cutNote(attachment, cap: maxInputBytes) + "\n")
         }
+        return AskInput.compose(prompt: text, attachments: attachments, cap: maxInputBytes)
     }
 
-    /// "4 calls · fan-out 0.31 s (sequential 0.92 s) · 0 tokens · $0.0000 · 0.35 s · finished".
-    static func summary(_ result: RunResult) -> String {
-        let fanOut = result.turnTimings.reduce(Duration.zero) { $0 + $1.fanOutWallTime }
-        let sequential = result.turnTimings.reduce(Duration.zero) { $0 + $1.sumOfCallTimes }
-        var parts = ["\(result.toolCalls) call\(result.toolCalls == 1 ? "" : "s")"]
-        if result.toolCalls > 0 { parts.append("fan-out \(Terminal.seconds(fanOut)) (sequential \(Terminal.seconds(sequential)))") }
-        parts.append("\(result.usage.inputTokens + result.usage.outputTokens) tokens (\(result.usage.inputTokens) in, \(result.usage.outputTokens) out)")
-        parts.append(String(format: "$%.4f", result.costUSD))
-        parts.append("wall \(Terminal.seconds(result.wallTime))")
-        parts.append("stop: \(result.stopReason.code)")
-        return parts.joined(separator: " · ")
+    /// `--system TEXT`, or `--system @FILE`.
+    static func systemPrompt(_ value: String) throws(CLIFailure) -> String {
+        guard value.hasPrefix("@") else { return value }
+        let path = String(value.dropFirst())
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CLIFailure.usage("--system @\(path): cannot read the file")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
-
-    private func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
-    private func paint(_ text: String, _ code: Int) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
 }

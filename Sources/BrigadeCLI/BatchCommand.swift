@@ -67,8 +67,7 @@ struct BatchCommand: AsyncParsableCommand {
             if let shard {
                 do { configuration.shard = try BatchShard(parsing: shard) } catch { throw CLIFailure.usage(error.description) }
             }
-            var logger = Logger(label: "brigade")
-            logger.logLevel = .error
+            let logger = CLILogger.make(verbose: workspaceOptions.verbose)
             let runner = AgentBatchRunner(registry: workspace.registry, configuration: workspace.agentConfiguration(routing: mode), logger: logger)
             let engine = BatchEngine(runner: runner, configuration: configuration)
             let progress = BatchProgressPrinter(tty: Terminal.standardError.isTTY)

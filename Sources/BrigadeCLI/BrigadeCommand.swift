@@ -8,7 +8,8 @@ struct BrigadeCommand: AsyncParsableCommand {
         commandName: "brigade",
         abstract: "A parallel tool-calling agent runtime: every tool call of a turn runs at once, within a budget.",
         discussion: """
-            Bare `brigade` on a terminal starts `brigade chat`.
+            Bare `brigade` on a terminal starts `brigade chat`. `brigade --version` prints the version.
+            --config, -m and -v may come before the subcommand.
             Exit codes: 0 finished with an answer; 1 runtime failure; 2 usage or configuration error;
             3 no answer (model unavailable, no route, the route's calls failed); 4 answer cut short by a
             limit (budget, max turns); 130 cancelled.
@@ -26,8 +27,13 @@ struct BrigadeCommand: AsyncParsableCommand {
         if CommandLine.arguments.count == 1, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
             Foundation.exit(await runChat())
         }
+        let arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments == ["--version"] {
+            print(BrigadeVersion.description(executable: CommandLine.arguments[0]))
+            Foundation.exit(0)
+        }
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(GlobalOptions.movedAfterSubcommand(arguments))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -66,6 +72,9 @@ struct CLIFailure: Error {
 struct WorkspaceOptions: ParsableArguments {
     @Option(name: .long, help: "The config file (default: $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml).")
     var config: String?
+
+    @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Debug logs on stderr (BRIGADE_LOG=LEVEL sets a level without -v).")
+    var verbose = false
 
     func loadWorkspace() throws(ConfigError) -> Workspace {
         try Workspace.load(configPath: config)

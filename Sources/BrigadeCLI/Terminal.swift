@@ -25,6 +25,8 @@ enum Terminal {
 
     static let standardOutput = Output(descriptor: STDOUT_FILENO)
     static let standardError = Output(descriptor: STDERR_FILENO)
+    /// Writes nowhere (e.g. progress under `--quiet`).
+    static let discarded = Output(descriptor: -1)
 
     /// Colour only on a terminal and without `NO_COLOR`.
     static func colorEnabled(for output: Output) -> Bool {

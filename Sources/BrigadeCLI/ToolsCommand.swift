@@ -67,8 +67,7 @@ struct ToolsCommand: AsyncParsableCommand {
             guard workspace.registry.tool(named: name) != nil else {
                 throw CLIFailure.usage("unknown tool `\(name)`; the tools are: \(workspace.registry.names.joined(separator: ", "))")
             }
-            var logger = Logger(label: "brigade")
-            logger.logLevel = .warning
+            let logger = CLILogger.make(verbose: workspaceOptions.verbose)
             let approval: any ApprovalPolicy = yes ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy()
             let dispatcher = Dispatcher(
                 registry: workspace.registry,

@@ -26,8 +26,9 @@ enum Brigade {
         var standardError: String
     }
 
-    /// Runs `brigade ARGUMENTS` in `directory` with `environment` (plus PATH and HOME) and waits for it.
-    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:]) async throws -> Outcome {
+    /// Runs `brigade ARGUMENTS` in `directory` with `environment` (plus PATH and HOME) and waits for it;
+    /// `stdin` is piped to it (none: standard input is empty).
+    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], stdin: [UInt8] = []) async throws -> Outcome {
         var env: [Environment.Key: String?] = [:]
         for (key, value) in environment { env[Environment.Key(stringLiteral: key)] = value }
         // No API key from the developer's shell leaks into a test.
@@ -40,6 +41,7 @@ enum Brigade {
             arguments: Arguments(arguments),
             environment: .inherit.updating(env),
             workingDirectory: .init(directory),
+            input: .array(stdin),
             output: .string(limit: 4 << 20),
             error: .string(limit: 4 << 20)
         )

@@ -82,4 +82,22 @@ struct ToolsCommandTests {
         #expect(none.standardOutput.contains("no route matches"))
         #expect(none.standardOutput.contains("repo_brief: no — pattern did not match; missing keywords"))
     }
+
+    /// The issue's case: `seq 1 100000` (588,895 bytes) under a 200-byte cap is cut once, and the note
+    /// gives the size of the whole output — not "200 of 232" (the first cut measured by a second).
+    @Test func theTruncationNoteGivesTheTrueSizeOfTheWholeOutput() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("tools/numbers.yaml", """
+            name: numbers
+            description: Counts.
+            kind: command
+            command: {argv: [seq, 1, 100000]}
+            policy: {max_output_bytes: 200}
+            """)
+        let outcome = try await Brigade.run(["tools", "call", "numbers"], in: folder.path)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.hasSuffix("\n[output truncated: 200 of 588895 bytes shown]\n"), "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.components(separatedBy: "[output truncated").count == 2)
+        #expect(outcome.standardOutput.hasPrefix("1\n2\n3\n"))
+    }
 }

@@ -147,8 +147,9 @@ struct CommandToolExecutorTests {
         #expect(!output.isError)
         let parts = output.text.components(separatedBy: "\n[stderr]\n")
         #expect(parts.count == 2)
-        #expect(parts[0].hasSuffix("\n[output truncated at 1000 bytes]"))
-        #expect(parts[0].utf8.count == 1000 + "\n[output truncated at 1000 bytes]".utf8.count)
+        #expect(parts[0].hasSuffix("\n[output truncated: 1000 of 1048576 bytes shown]"))
+        #expect(parts[0].utf8.count == 1000 + "\n[output truncated: 1000 of 1048576 bytes shown]".utf8.count)
+        #expect(output.isCapped)
         #expect(parts[1].hasPrefix("[stderr truncated: last 1000 of 1048580 bytes]"))
         #expect(parts[1].hasSuffix("LAST"))
     }
@@ -157,7 +158,7 @@ struct CommandToolExecutorTests {
         let script = try folder.write("utf.py", "#!/usr/bin/env python3\nprint('é' * 100)\n", executable: true)
         let tool = try CommandToolExecutor(
             CommandToolConfig(argv: located([script])), spec: commandSpec(parameters: [:], maxOutputBytes: 11), baseDirectory: "/")
-        #expect(try await tool.call([:], context: context).text == "ééééé\n[output truncated at 11 bytes]")
+        #expect(try await tool.call([:], context: context).text == "ééééé\n[output truncated: 10 of 201 bytes shown]")
     }
 
     @Test func aProgramThatCannotStartIsAnErrorResult() async throws {

@@ -75,7 +75,12 @@ enum Preview {
         var cut = limit
         while cut > 0, bytes[cut] & 0b1100_0000 == 0b1000_0000 { cut -= 1 }
         let kept = String(decoding: bytes[..<cut], as: UTF8.self)
-        return kept + "\n[output truncated: \(cut) of \(bytes.count) bytes shown]"
+        return kept + "\n" + truncationNote(shown: cut, of: bytes.count)
+    }
+
+    /// "[output truncated: 200 of 588895 bytes shown]": the one truncation note, with the true size.
+    static func truncationNote(shown: Int, of total: Int) -> String {
+        "[output truncated: \(shown) of \(total) bytes shown]"
     }
 
     /// Seconds for messages: `2`, `0.5`, `1.25`, `12`.

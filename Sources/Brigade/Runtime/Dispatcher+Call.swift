@@ -3,6 +3,8 @@ private struct CallEnd: Sendable {
     var status: ToolCallStatus
     var output: String
     var refusedBy: Budget.Limit? = nil
+    /// The executor cut the output to the cap itself (see ``ToolOutput/isCapped``).
+    var isCapped = false
 }
 
 extension Dispatcher {
@@ -33,7 +35,8 @@ extension Dispatcher {
             }
         }
         let maxBytes = prepared.tool.spec.policy.maxOutputBytes ?? configuration.defaultMaxOutputBytes
-        let output = end.status == .ok || end.status == .error ? Preview.truncated(end.output, maxBytes: maxBytes) : end.output
+        let cut = (end.status == .ok || end.status == .error) && !end.isCapped
+        let output = cut ? Preview.truncated(end.output, maxBytes: maxBytes) : end.output
         return finished(prepared.call, end.status, output, queuedAt: queuedAt, startedAt: started, refusedBy: end.refusedBy, onEvent: onEvent)
     }
 
@@ -90,7 +93,7 @@ extension Dispatcher {
         if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled") }
         switch outcome {
         case .finished(.success(let output)):
-            return CallEnd(status: output.isError ? .error : .ok, output: output.text)
+            return CallEnd(status: output.isError ? .error : .ok, output: output.text, isCapped: output.isCapped)
         case .finished(.failure(let error)):
             return CallEnd(status: .error, output: "error: \(error)")
         case .deadlinePassed:

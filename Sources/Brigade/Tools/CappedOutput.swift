@@ -61,12 +61,13 @@ extension String {
     }
 
     /// At most `limit` UTF-8 bytes of the text, cut at a character boundary, with the truncation note
-    /// "[output truncated at N bytes]" when anything was cut.
+    /// "[output truncated: K of M bytes shown]" when anything was cut.
     func cappedForOutput(_ limit: Int) -> String {
         guard utf8.count > limit else { return self }
         var output = CappedOutput(limit: limit, keep: .head)
         var copy = self
         copy.withUTF8 { output.append(UnsafeRawBufferPointer($0)) }
-        return output.text + "\n[output truncated at \(limit) bytes]"
+        let kept = output.text
+        return kept + "\n" + Preview.truncationNote(shown: kept.utf8.count, of: output.totalCount)
     }
 }

@@ -137,25 +137,28 @@ public struct CommandToolExecutor: ToolExecutor {
 
     func output(for run: CommandRun) -> ToolOutput {
         let stdout = run.standardOutput.text.trimmingTrailingWhitespace
-        let stdoutNote = run.standardOutput.isTruncated ? "\n[output truncated at \(maxOutputBytes) bytes]" : ""
+        let stdoutNote = run.standardOutput.isTruncated
+            ? "\n" + Preview.truncationNote(shown: stdout.utf8.count, of: run.standardOutput.totalCount) : ""
         let stderr = run.standardError.text.trimmingTrailingWhitespace
         let stderrNote = run.standardError.isTruncated
             ? "[stderr truncated: last \(maxOutputBytes) of \(run.standardError.totalCount) bytes]\n" : ""
+        // Cut here, with the true sizes in the notes; the dispatcher must not cut again.
+        let capped = run.standardOutput.isTruncated || run.standardError.isTruncated
         switch run.termination {
         case .exited(let code) where config.successExitCodes.contains(code):
             var text = stdout.isEmpty ? "(no output)" : stdout
             text += stdoutNote
             if config.includeStderr, !stderr.isEmpty { text += "\n[stderr]\n" + stderrNote + stderr }
-            return ToolOutput(text: text)
+            return ToolOutput(text: text, isCapped: capped)
         case .exited(let code):
             var text = "exit code \(code)"
             if !stderr.isEmpty { text += "\n" + stderrNote + stderr }
             if !stdout.isEmpty { text += "\n[stdout]\n" + stdout + stdoutNote }
-            return ToolOutput(text: text, isError: true)
+            return ToolOutput(text: text, isError: true, isCapped: capped)
         case .signaled(let signal):
             var text = "terminated by signal \(signal)\(ProcessSignals.name(of: signal).map { " (\($0))" } ?? "")"
             if !stderr.isEmpty { text += "\n" + stderrNote + stderr }
-            return ToolOutput(text: text, isError: true)
+            return ToolOutput(text: text, isError: true, isCapped: capped)
         }
     }
 }

@@ -84,8 +84,9 @@ public struct HTTPToolExecutor: ToolExecutor {
             text += truncation
         }
         if text.isEmpty { text = "(empty body)" }
-        if (200..<300).contains(head.status) { return ToolOutput(text: text) }
-        if acceptStatus.contains(head.status) { return ToolOutput(text: status + "\n" + text) }
+        // The read stopped at the cap and said so: the dispatcher must not cut the note off.
+        if (200..<300).contains(head.status) { return ToolOutput(text: text, isCapped: body.isTruncated) }
+        if acceptStatus.contains(head.status) { return ToolOutput(text: status + "\n" + text, isCapped: body.isTruncated) }
         return ToolOutput(text: status + "\n" + text.cappedForOutput(2048), isError: true)
     }
 }

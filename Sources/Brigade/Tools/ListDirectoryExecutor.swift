@@ -46,7 +46,7 @@ public struct ListDirectoryExecutor: ToolExecutor {
         } else if listing.total > listing.lines.count {
             text += "\n[\(listing.total - listing.lines.count) more entries not shown]"
         }
-        return ToolOutput(text: text.cappedForOutput(maxOutputBytes))
+        return ToolOutput(text: text.cappedForOutput(maxOutputBytes), isCapped: text.utf8.count > maxOutputBytes)
     }
 
     struct Listing {

@@ -70,11 +70,15 @@ public struct ToolOutput: Sendable, Hashable {
     public var text: String
     /// The call failed; the model reads `text` as the error (the call's status is ``ToolCallStatus/error``).
     public var isError: Bool
+    /// The executor already cut `text` to the tool's output cap and said so in a note with the true
+    /// size; the dispatcher does not cut it again (a second cut would measure the first one's note).
+    public var isCapped: Bool
 
     /// A result, successful unless `isError`.
-    public init(text: String, isError: Bool = false) {
+    public init(text: String, isError: Bool = false, isCapped: Bool = false) {
         self.text = text
         self.isError = isError
+        self.isCapped = isCapped
     }
 }
 

@@ -1,0 +1,99 @@
+import Brigade
+import Foundation
+
+/// Prints one run for `brigade ask`: the answer on stdout as it streams, each tool call and a summary
+/// line on stderr; or, with `--json`, every event as one NDJSON line on stdout.
+///
+/// `quiet` prints the answer only; without `stream` the answer is printed once the run is done. On a
+/// terminal, control characters of the model's text are never written raw.
+final class AskPrinter: Sendable {
+    let json: Bool
+    let color: Bool
+    let quiet: Bool
+    let stream: Bool
+    private let sanitize: Bool
+    private let state = RuntimeLock(State())
+
+    struct State {
+        var answerEndsWithNewline = true
+        var wroteAnswer = false
+    }
+
+    init(json: Bool, color: Bool, quiet: Bool = false, stream: Bool = true) {
+        self.json = json
+        self.color = color
+        self.quiet = quiet
+        self.stream = stream
+        sanitize = Terminal.standardOutput.isTTY
+    }
+
+    func handle(_ event: AgentEvent) {
+        if json {
+            Terminal.standardOutput.write(event.json.jsonString + "\n")
+            return
+        }
+        let err = quiet ? Terminal.discarded : Terminal.standardError
+        switch event {
+        case .routeMatched(let info):
+            let captures = info.captures.isEmpty ? "" : " " + info.captures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            err.write(dim("route \(info.route)\(captures)\(info.isFallback ? " (fallback)" : "")") + "\n")
+        case .toolCallStarted(let info):
+            err.write(dim("  → \(info.toolName)(\(info.argumentsPreview))") + "\n")
+        case .toolCallFinished(let outcome):
+            let mark: String
+            switch outcome.status {
+            case .ok: mark = paint("✓", 32)
+            case .timeout: mark = paint("⏱", 33)
+            case .notRun, .denied: mark = paint("–", 33)
+            case .error, .cancelled: mark = paint("✗", 31)
+            }
+            var line = "  \(mark) \(outcome.call.toolName) \(outcome.status.rawValue) \(Terminal.seconds(outcome.duration))"
+            if outcome.status != .ok { line += " — " + outcome.outputPreview.prefix(160).replacingOccurrences(of: "\n", with: " ") }
+            err.write(line + "\n")
+        case .fallbackUsed(let reason):
+            err.write(paint("fallback: \(reason)", 33) + "\n")
+        case .textDelta(let text):
+            guard stream else { return }
+            writeAnswer(text)
+        case .finished(let result):
+            if !stream { writeAnswer(result.answer) }
+            if state.withLock({ $0.wroteAnswer && !$0.answerEndsWithNewline }) { Terminal.standardOutput.write("\n") }
+            err.write(dim(Self.summary(result)) + "\n")
+        case .turnStarted, .toolCallQueued:
+            // A new turn's text starts on its own line.
+            guard stream else { return }
+            let needsNewline = state.withLock { state -> Bool in
+                defer { state.answerEndsWithNewline = true }
+                return state.wroteAnswer && !state.answerEndsWithNewline
+            }
+            if needsNewline { Terminal.standardOutput.write("\n") }
+        case .budgetUpdate:
+            break
+        }
+    }
+
+    private func writeAnswer(_ text: String) {
+        Terminal.standardOutput.write(sanitize ? TerminalText.sanitized(text) : text)
+        state.withLock {
+            $0.wroteAnswer = true
+            if let last = text.last { $0.answerEndsWithNewline = last == "\n" }
+        }
+    }
+
+    /// "4 calls · fan-out 0.31 s (sequential 0.92 s) · 0 tokens · $0.0000 · 0.35 s · finished".
+    static func summary(_ result: RunResult) -> String {
+        let fanOut = result.turnTimings.reduce(Duration.zero) { $0 + $1.fanOutWallTime }
+        let sequential = result.turnTimings.reduce(Duration.zero) { $0 + $1.sumOfCallTimes }
+        var parts = ["\(result.toolCalls) call\(result.toolCalls == 1 ? "" : "s")"]
+        if result.toolCalls > 0 { parts.append("fan-out \(Terminal.seconds(fanOut)) (sequential \(Terminal.seconds(sequential)))") }
+        let tokens = result.usage.inputTokens + result.usage.outputTokens
+        parts.append("\(tokens) token\(tokens == 1 ? "" : "s") (\(result.usage.inputTokens) in, \(result.usage.outputTokens) out)")
+        parts.append(String(format: "$%.4f", result.costUSD))
+        parts.append("wall \(Terminal.seconds(result.wallTime))")
+        parts.append("stop: \(result.stopReason.code)")
+        return parts.joined(separator: " · ")
+    }
+
+    private func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }
+    private func paint(_ text: String, _ code: Int) -> String { color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text }
+}
