@@ -10,9 +10,12 @@ import Foundation
 /// thread blocked in `readLine` until Enter.
 struct LineApprovalPolicy: ApprovalPolicy {
     let input: ChatInput
+    /// The live call display, taken off the screen while the question waits.
+    let display: RunDisplay?
 
     /// - Throws: `WakePipeError` when the wake pipe cannot be created.
-    init() throws(WakePipeError) {
+    init(display: RunDisplay?) throws(WakePipeError) {
+        self.display = display
         let wakePipe = try WakePipe()
         input = ChatInput(
             input: TerminalInput(wakePipe: wakePipe), interrupts: InterruptRelay(wakePipe: wakePipe),
@@ -24,6 +27,8 @@ struct LineApprovalPolicy: ApprovalPolicy {
         let arguments = request.arguments.jsonString
         let shown = arguments.count > 200 ? String(arguments.prefix(197)) + "..." : arguments
         let name = TerminalText.sanitized(request.spec.name, keepNewlines: false)
+        display?.pause()
+        defer { display?.resume() }
         Terminal.standardError.write("? \(name)(\(TerminalText.sanitized(shown, keepNewlines: false))) needs your approval — run it? [y]es / [n]o / [a]lways for this tool: ")
         let answer = await input.readAnswer()
         switch answer?.trimmingCharacters(in: .whitespaces).lowercased() {

@@ -56,15 +56,15 @@ struct AskCommand: AsyncParsableCommand {
         if (mode == .model || mode == .hybrid), workspace.model == nil {
             throw CLIFailure.usage("--mode \(mode!.rawValue) needs a model: \(workspace.modelUnavailableReason ?? "none is available")")
         }
+        let printer = AskPrinter(json: json, color: Terminal.colorEnabled(for: Terminal.standardError), quiet: quiet, stream: !noStream, raw: raw)
         let approval: any ApprovalPolicy = if yes {
             ApproveAllApprovalPolicy()
         } else if Terminal.standardError.isTTY, isatty(STDIN_FILENO) == 1, !json {
-            try LineApprovalPolicy()
+            try LineApprovalPolicy(display: printer.display)
         } else {
             DenyAllApprovalPolicy()
         }
         let agent = workspace.makeAgent(routing: mode, approval: approval, logger: CLILogger.make(verbose: workspaceOptions.verbose))
-        let printer = AskPrinter(json: json, color: Terminal.colorEnabled(for: Terminal.standardError), quiet: quiet, stream: !noStream)
         let result = await withInterruptCancellation {
             await agent.run(request) { event in printer.handle(event) }
         }

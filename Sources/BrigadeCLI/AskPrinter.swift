@@ -4,34 +4,70 @@ import Foundation
 /// Prints one run for `brigade ask`: the answer on stdout as it streams, each tool call and a summary
 /// line on stderr; or, with `--json`, every event as one NDJSON line on stdout.
 ///
-/// `quiet` prints the answer only; without `stream` the answer is printed once the run is done. On a
-/// terminal, control characters of the model's text are never written raw.
+/// When stdout and stderr are both a terminal, the calls are shown as chat shows them: a live line per
+/// running call, then ✓ / ✗ lines (``RunDisplay``). On a colour terminal the answer is rendered as
+/// Markdown line by line as it streams (not with `--raw`); on any terminal control characters of the
+/// model's text are never written raw. `quiet` prints the answer only; without `stream` the answer is
+/// printed once the run is done.
 final class AskPrinter: Sendable {
     let json: Bool
     let color: Bool
     let quiet: Bool
     let stream: Bool
-    private let sanitize: Bool
-    private let state = RuntimeLock(State())
+    /// The live display (both outputs are a terminal, not quiet, not JSON).
+    let display: RunDisplay?
+    private let state: RuntimeLock<State>
 
     struct State {
+        var answer: AnswerText
         var answerEndsWithNewline = true
         var wroteAnswer = false
     }
 
-    init(json: Bool, color: Bool, quiet: Bool = false, stream: Bool = true) {
+    init(json: Bool, color: Bool, quiet: Bool = false, stream: Bool = true, raw: Bool = false) {
         self.json = json
         self.color = color
         self.quiet = quiet
         self.stream = stream
-        sanitize = Terminal.standardOutput.isTTY
+        state = RuntimeLock(State(answer: AnswerText.forStandardOutput(raw: raw)))
+        if !json, !quiet, Terminal.standardOutput.isTTY, Terminal.standardError.isTTY {
+            display = RunDisplay(live: true, style: TextStyle(colors: color), output: .standardError, answerOutput: .standardOutput) {
+                let size = TerminalInfo.windowSize(of: STDERR_FILENO)
+                return (size?.columns ?? 80, size?.rows ?? 24)
+            }
+        } else {
+            display = nil
+        }
     }
 
     func handle(_ event: AgentEvent) {
         if json {
             Terminal.standardOutput.write(event.json.jsonString + "\n")
-            return
+        } else if let display {
+            handleLive(event, display)
+        } else {
+            handlePlain(event)
         }
+    }
+
+    private func handleLive(_ event: AgentEvent, _ display: RunDisplay) {
+        switch event {
+        case .textDelta(let text):
+            if stream { display.writeRendered(state.withLock { $0.answer.feed(text) }) }
+        case .turnStarted, .toolCallQueued:
+            display.writeRendered(state.withLock { $0.answer.finish() })
+            display.handle(event)
+        case .finished(let result):
+            if !stream { display.writeRendered(state.withLock { $0.answer.feed(result.answer) }) }
+            display.writeRendered(state.withLock { $0.answer.finish() })
+            display.handle(event)
+            Terminal.standardError.write(dim(Self.summary(result)) + "\n")
+        default:
+            display.handle(event)
+        }
+    }
+
+    private func handlePlain(_ event: AgentEvent) {
         let err = quiet ? Terminal.discarded : Terminal.standardError
         switch event {
         case .routeMatched(let info):
@@ -53,15 +89,16 @@ final class AskPrinter: Sendable {
         case .fallbackUsed(let reason):
             err.write(paint("fallback: \(reason)", 33) + "\n")
         case .textDelta(let text):
-            guard stream else { return }
-            writeAnswer(text)
+            if stream { writeAnswer { $0.feed(text) } }
         case .finished(let result):
-            if !stream { writeAnswer(result.answer) }
+            if !stream { writeAnswer { $0.feed(result.answer) } }
+            writeAnswer { $0.finish() }
             if state.withLock({ $0.wroteAnswer && !$0.answerEndsWithNewline }) { Terminal.standardOutput.write("\n") }
             err.write(dim(Self.summary(result)) + "\n")
         case .turnStarted, .toolCallQueued:
             // A new turn's text starts on its own line.
             guard stream else { return }
+            writeAnswer { $0.finish() }
             let needsNewline = state.withLock { state -> Bool in
                 defer { state.answerEndsWithNewline = true }
                 return state.wroteAnswer && !state.answerEndsWithNewline
@@ -72,12 +109,17 @@ final class AskPrinter: Sendable {
         }
     }
 
-    private func writeAnswer(_ text: String) {
-        Terminal.standardOutput.write(sanitize ? TerminalText.sanitized(text) : text)
-        state.withLock {
-            $0.wroteAnswer = true
-            if let last = text.last { $0.answerEndsWithNewline = last == "\n" }
+    /// Writes what `produce` makes of the answer's text now.
+    private func writeAnswer(_ produce: (inout AnswerText) -> String) {
+        let text = state.withLock { state -> String in
+            let text = produce(&state.answer)
+            if let last = text.last {
+                state.wroteAnswer = true
+                state.answerEndsWithNewline = last == "\n"
+            }
+            return text
         }
+        if !text.isEmpty { Terminal.standardOutput.write(text) }
     }
 
     /// "4 calls · fan-out 0.31 s (sequential 0.92 s) · 0 tokens · $0.0000 · 0.35 s · finished".

@@ -24,6 +24,8 @@ final class RunDisplay: Sendable {
     let live: Bool
     let style: TextStyle
     private let output: TerminalOutput
+    /// Where ``writeRendered(_:)`` writes (`brigade ask`: the answer on stdout, the calls on stderr).
+    private let answerOutput: TerminalOutput
     private let timerQueue = DispatchQueue(label: "brigade.chat.display")
     private let state: RuntimeLock<State>
     private let measure: @Sendable () -> (columns: Int, rows: Int)
@@ -33,10 +35,15 @@ final class RunDisplay: Sendable {
     ///   - style: colours or not.
     ///   - output: where to write.
     ///   - measure: the terminal's size now (called at start and on every resize).
-    init(live: Bool, style: TextStyle, output: TerminalOutput, measure: @escaping @Sendable () -> (columns: Int, rows: Int)) {
+    ///   - answerOutput: where ``writeRendered(_:)`` writes; `output` when `nil`.
+    init(
+        live: Bool, style: TextStyle, output: TerminalOutput, answerOutput: TerminalOutput? = nil,
+        measure: @escaping @Sendable () -> (columns: Int, rows: Int)
+    ) {
         self.live = live
         self.style = style
         self.output = output
+        self.answerOutput = answerOutput ?? output
         self.measure = measure
         let size = measure()
         state = RuntimeLock(State(columns: size.columns, rows: size.rows))
@@ -84,6 +91,22 @@ final class RunDisplay: Sendable {
             case .finished:
                 if !state.board.isEmpty { settle(&state) }
                 endLine(&state)
+            }
+        }
+    }
+
+    /// Writes answer text that is already safe for the terminal (e.g. rendered Markdown) to the answer
+    /// output, taking the live block off the screen and putting it back below.
+    func writeRendered(_ text: String) {
+        guard !text.isEmpty else { return }
+        let now = ContinuousClock.now
+        state.withLock { state in
+            if live, !state.board.isEmpty { erase(&state) }
+            answerOutput.write(text)
+            if let last = text.last { state.atLineStart = last == "\n" }
+            if live, !state.board.isEmpty {
+                endLine(&state)
+                draw(&state, at: now)
             }
         }
     }

@@ -16,6 +16,8 @@ struct TextStyle: Sendable, Hashable {
     enum Tone: String, Sendable {
         case dim = "2"
         case bold = "1"
+        case italic = "3"
+        case underline = "4"
         case green = "32"
         case red = "31"
         case yellow = "33"
