@@ -24,29 +24,49 @@ struct RoutesCommand: AsyncParsableCommand {
     }
 
     struct Test: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show which route matches PROMPT, with which captures, and why.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show which route takes PROMPT in each mode (hybrid: precise, static: loose), with scores and why.",
+            discussion: "Exits with 1 when no route takes the request in either mode."
+        )
         @OptionGroup var workspaceOptions: WorkspaceOptions
         @Argument(help: "The request to test.")
         var prompt: String
 
         func run() async throws {
             let workspace = try workspaceOptions.loadWorkspace()
-            let evaluations = workspace.routes.evaluate(prompt)
-            if let best = evaluations.first?.match {
-                print("match: \(best.route.name)")
-                print("  why: \(best.reason)")
+            var matchedAny = false
+            for (mode, meaning) in [(RoutingMode.hybrid, "with a model"), (.static, "no model")] {
+                let evaluations = workspace.routes.evaluate(prompt, mode: mode)
+                print("\(mode.rawValue) (\(meaning)): ", terminator: "")
+                guard let best = evaluations.first?.match else {
+                    print(mode == .static ? "no route matches" : "no route matches — the model answers")
+                    continue
+                }
+                matchedAny = true
+                print("match: \(best.route.name) (score \(RouteScore.format(best.score)) ≥ \(RouteScore.format(best.route.thresholds.threshold(for: mode))))")
                 if !best.captures.isEmpty {
                     print("  captures: " + best.captures.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", "))
                 }
                 print("  calls: \(best.route.calls.map(\.tool).joined(separator: ", "))")
-            } else {
-                print("no route matches")
             }
-            for evaluation in evaluations.dropFirst(evaluations.first?.match == nil ? 0 : 1) {
-                let verdict = evaluation.match == nil ? "no" : "also matches (lower rank)"
-                print("  \(evaluation.route.name): \(verdict) — \(evaluation.reasons.joined(separator: "; "))")
+            print("routes, best first:")
+            var untouched: [String] = []
+            for evaluation in workspace.routes.evaluate(prompt, mode: .hybrid) {
+                let score = evaluation.score
+                guard score.pattern != nil || !score.keywordHits.isEmpty else {
+                    untouched.append(evaluation.route.name)
+                    continue
+                }
+                let verdicts = [RoutingMode.hybrid, .static].map { mode in
+                    let verdict = score.verdict(for: mode, thresholds: evaluation.route.thresholds)
+                    return "\(mode.rawValue) \(verdict.accepted ? "yes" : "no") (\(verdict.reason))"
+                }
+                print("  \(evaluation.route.name): score \(RouteScore.format(score.score)) = coverage \(RouteScore.format(score.coverage)) × intent \(RouteScore.format(score.intent)); " + verdicts.joined(separator: "; "))
+                let details = evaluation.reasons.filter { !$0.hasPrefix("score ") && !$0.hasPrefix("missing keyword") && !$0.hasPrefix("negative word") }
+                print("    " + details.joined(separator: "; "))
             }
-            if evaluations.first?.match == nil { throw ExitCode(1) }
+            if !untouched.isEmpty { print("  no keyword or pattern present: \(untouched.joined(separator: ", "))") }
+            if !matchedAny { throw ExitCode(1) }
         }
     }
 }

@@ -13,6 +13,7 @@ struct ChatStaticTests {
             description: Two naps at once.
             match:
               keywords: ["nap|naps"]
+              vocabulary: [take]
               examples: [take some naps]
             calls:
               - label: short

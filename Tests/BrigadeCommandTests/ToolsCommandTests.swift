@@ -14,7 +14,7 @@ struct ToolsCommandTests {
     @Test func checkPassesOnTheShippedConfiguration() async throws {
         let outcome = try await Brigade.run(["tools", "check", "--config", Brigade.repositoryRoot + "/config.yaml"], in: Brigade.repositoryRoot)
         #expect(outcome.status == 0, "\(outcome.standardError)")
-        #expect(outcome.standardOutput.contains("12 tools, 2 routes"))
+        #expect(outcome.standardOutput.contains("12 tools, 9 routes"))
     }
 
     @Test func unknownConfigKeyGetsFileLineColumnAndASuggestion() async throws {
@@ -75,12 +75,31 @@ struct ToolsCommandTests {
         let root = Brigade.repositoryRoot
         let outcome = try await Brigade.run(["routes", "test", "--config", root + "/config.yaml", "show the top 3 largest files"], in: root)
         #expect(outcome.status == 0)
-        #expect(outcome.standardOutput.contains("match: repo_brief"))
+        #expect(outcome.standardOutput.contains("hybrid (with a model): match: largest_files (score 1.00 ≥ 0.80)"), "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("static (no model): match: largest_files"))
         #expect(outcome.standardOutput.contains(#"captures: count="3""#))
+        #expect(outcome.standardOutput.contains("covered: top, largest, files; missed: none"))
         let none = try await Brigade.run(["routes", "test", "--config", root + "/config.yaml", "bake a cake"], in: root)
         #expect(none.status == 1)
-        #expect(none.standardOutput.contains("no route matches"))
-        #expect(none.standardOutput.contains("repo_brief: no — pattern did not match; missing keywords"))
+        #expect(none.standardOutput.contains("hybrid (with a model): no route matches — the model answers"))
+        #expect(none.standardOutput.contains("static (no model): no route matches"))
+        #expect(none.standardOutput.contains("no keyword or pattern present: ") && none.standardOutput.contains("repo_brief"))
+    }
+
+    @Test func routesTestShowsEachModesDecision() async throws {
+        let root = Brigade.repositoryRoot
+        // Shares a word with the memory route but is not its job: the model answers in hybrid; static takes the loose match.
+        let outcome = try await Brigade.run(["routes", "test", "--config", root + "/config.yaml", "is 16 GB of RAM enough for Xcode?"], in: root)
+        #expect(outcome.status == 0)
+        let text = outcome.standardOutput
+        #expect(text.contains("hybrid (with a model): no route matches — the model answers"), "\(text)")
+        #expect(text.contains("static (no model): match: memory (score 0.75 ≥ 0.40)"))
+        #expect(text.contains("memory: score 0.75 = coverage 0.75 × intent 1.00; hybrid no (score 0.75 < 0.80); static yes"))
+        #expect(text.contains("covered: gb, ram, enough; missed: xcode"))
+        let stolen = try await Brigade.run(["routes", "test", "--config", root + "/config.yaml", "summarize how error handling works in this project"], in: root)
+        #expect(stolen.standardOutput.contains("hybrid (with a model): no route matches — the model answers"), "\(stolen.standardOutput)")
+        #expect(stolen.standardOutput.contains("repo_brief: score 0.40"))
+        #expect(stolen.standardOutput.contains("hybrid no (negative words 'how', 'error', 'handling', 'works')"))
     }
 
     /// The issue's case: `seq 1 100000` (588,895 bytes) under a 200-byte cap is cut once, and the note

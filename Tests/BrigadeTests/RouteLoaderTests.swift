@@ -48,6 +48,26 @@ struct RouteLoaderTests {
         }
     }
 
+    @Test func loadsVocabularyNegativeWordsAndThresholds() throws {
+        let routes = try parse("""
+            name: disk
+            match:
+              keywords: ["disk|space"]
+              vocabulary: [free, "running out"]
+              negative: [why, "how do i"]
+              threshold: {hybrid: 0.9, static: 0.3}
+              examples: [am I running out of disk space]
+              counterexamples: [why is the disk full, disk space on the build server]
+            calls: [{tool: disk_usage}]
+            join: model
+            """, prompts: "/nonexistent")
+        let route = try #require(routes.route(named: "disk"))
+        #expect(route.vocabulary == ["free", "running out"])
+        #expect(route.negative == ["why", "how do i"])
+        #expect(route.thresholds == RouteThresholds(hybrid: 0.9, static: 0.3))
+        #expect(routes.match("disk space on the build server", mode: .static) != nil)
+    }
+
     func expectError(_ yaml: String, prompts: String = "/nonexistent", line: Int, contains text: String, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
         do {
             _ = try parse(yaml, prompts: prompts)
@@ -97,6 +117,8 @@ struct RouteLoaderTests {
     @Test func structuralErrors() {
         expectError("name: r\nmatch: {keywords: [x]}\ncalls: [{tool: disk_usage}]\njoin: model\nprioritty: 3\n", line: 5, contains: "did you mean `priority`")
         expectError("name: r\nmatch: {}\ncalls: [{tool: disk_usage}]\njoin: model\n", line: 2, contains: "needs `keywords` or `patterns`")
+        expectError("name: r\nmatch: {keywords: [x], threshold: {hybrid: 1.5}}\ncalls: [{tool: disk_usage}]\njoin: model\n", line: 2, contains: "from 0 to 1")
+        expectError("name: r\nmatch: {keywords: [x], threshold: {hybird: 0.5}}\ncalls: [{tool: disk_usage}]\njoin: model\n", line: 2, contains: "did you mean `hybrid`")
         expectError("name: r\nmatch: {patterns: ['(unclosed']}\ncalls: [{tool: disk_usage}]\njoin: model\n", line: 2, contains: "invalid regular expression")
         expectError("name: r\nmatch: {keywords: [x]}\ncalls: [{tool: disk_usage}, {tool: disk_usage}]\njoin: model\n", line: 3, contains: "duplicate call label")
         expectError("name: r\nmatch: {keywords: [x]}\ncalls: [{tool: disk_usage}]\nrequires: [disk]\njoin: model\n", line: 4, contains: "not a call of this route")

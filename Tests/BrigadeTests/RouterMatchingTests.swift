@@ -136,3 +136,78 @@ struct JoinTemplateTests {
         #expect(refs[0].location.line == 2 && refs[0].location.column == 3)
     }
 }
+
+@Suite("Route scores", .timeLimit(.minutes(1)))
+struct RouteScoreTests {
+    static let disk = Route(
+        name: "disk",
+        keywords: [KeywordRule("disk|storage|space")],
+        vocabulary: ["free", "left", "running out", "machine"],
+        negative: ["why", "how do i"],
+        calls: [RouteCall(label: "disk", tool: "disk_usage")],
+        join: .model
+    )
+
+    @Test func stemsAndFillerWords() {
+        #expect(["files", "running", "summarized", "summarize", "processes", "committed", "caches", "status", "this"].map(RouteText.stem)
+            == ["file", "run", "summariz", "summariz", "process", "commit", "cach", "status", "this"])
+        let text = RouteText("Can you show me the 10 largest files, please?")
+        #expect(text.words.filter(\.isContent).map(\.text) == ["largest", "files"])
+    }
+
+    @Test func coverageCountsContentWordsTheRouteAccountsFor() throws {
+        let score = try #require(RouteSet([Self.disk]).evaluate("am I running out of disk space on the build server?").first?.score)
+        #expect(score.covered == ["running", "disk", "space"])
+        #expect(score.missed == ["build", "server"])
+        #expect(score.coverage == 0.6)
+        #expect(score.intent == 1)
+    }
+
+    @Test func hybridIsStrictStaticIsLoose() {
+        let routes = RouteSet([Self.disk])
+        // 3 of 5 content words: below the hybrid threshold (0.8), above the static one (0.4).
+        let prompt = "am I running out of disk space on the build server?"
+        #expect(routes.match(prompt, mode: .hybrid) == nil)
+        #expect(routes.match(prompt, mode: .static)?.score == 0.6)
+        #expect(routes.match("is there free disk space left on this machine", mode: .hybrid)?.route.name == "disk")
+        // custom thresholds
+        var strict = Self.disk
+        strict.thresholds = RouteThresholds(hybrid: 1, static: 0.7)
+        #expect(RouteSet([strict]).match(prompt, mode: .static) == nil)
+        #expect(RouteSet([strict]).match("free disk space", mode: .hybrid) != nil)
+    }
+
+    @Test func negativeWordsVetoInEveryModeAsWritten() throws {
+        let routes = RouteSet([Self.disk])
+        #expect(routes.match("how do I get free disk space", mode: .static) == nil)
+        #expect(routes.match("why is the disk space left so low", mode: .static) == nil)
+        let evaluation = try #require(routes.evaluate("how do I get free disk space, and why", mode: .hybrid).first)
+        #expect(evaluation.reasons.contains("negative words 'how do i', 'why'"))
+        // as written: "whys" is not "why"
+        #expect(routes.match("disk space whys", mode: .static) != nil)
+    }
+
+    @Test func staticNeedsOneKeywordEntryHybridNeedsAll() throws {
+        let routes = RouteSet([try RouterMatchingTests.briefRoute()])
+        #expect(routes.match("repository overview", mode: .hybrid)?.route.name == "repo_brief")
+        #expect(routes.match("the repository", mode: .hybrid) == nil)
+        // one of two entries: intent 0.5 × coverage 1.0
+        #expect(routes.match("the repository", mode: .static)?.score == 0.5)
+        #expect(routes.match("weather", mode: .static) == nil)
+    }
+
+    @Test func higherScoreWinsBeforePriority() {
+        let narrow = Route(name: "narrow", keywords: [KeywordRule("disk")], vocabulary: ["space"], calls: [], join: .model)
+        let wide = Route(name: "wide", keywords: [KeywordRule("disk")], priority: 9, calls: [], join: .model)
+        #expect(RouteSet([wide, narrow]).match("disk space")?.route.name == "narrow")
+        #expect(RouteSet([narrow, wide]).match("disk")?.route.name == "wide")
+    }
+
+    @Test func contentFreeRequestsMatchNothing() {
+        // the keyword is present but the request has no content word to cover
+        let about = Route(name: "about", keywords: [KeywordRule("about")], vocabulary: ["disk"], calls: [], join: .model)
+        #expect(RouteSet([about]).match("what about it?", mode: .static) == nil)
+        #expect(RouteSet([about]).match("about disks", mode: .static) != nil)
+        #expect(RouteScore.format(0.755) == "0.76" && RouteScore.format(1) == "1.00" && RouteScore.format(0.05) == "0.05")
+    }
+}

@@ -1,13 +1,21 @@
 /// A static happy-path route: a request shape mapped to a fixed fan-out of tool calls and a join.
 ///
-/// Routes live in `routes/*.yaml` (see docs/routes.md). A route matches a prompt when one of its
-/// `patterns` matches, or when every entry of its `keywords` is present; captures of named groups
-/// fill the argument templates of its calls.
+/// Routes live in `routes/*.yaml` (see docs/routes.md). A route takes a request when the request
+/// is its job: its `keywords` (or one of its `patterns`) say what is asked for, and its vocabulary
+/// covers enough of the request's content words (see ``RouteScore``); how much is enough depends on
+/// the routing mode (``RouteThresholds``). Captures of named groups fill the argument templates of its calls.
 public struct Route: Sendable {
     public var name: String
     public var description: String
+    /// Every entry must be present for a precise (hybrid) match; they also count as vocabulary.
     public var keywords: [KeywordRule]
     public var patterns: [RoutePattern]
+    /// Further words and phrases a request for this route may use ("free", "running out", "machine").
+    public var vocabulary: [String]
+    /// Words and phrases that say the request is not this route's job ("why", "how do i"); any of
+    /// them keeps a precise (hybrid) match from taking the request.
+    public var negative: [String]
+    public var thresholds: RouteThresholds
     /// Phrasings that must match this route (checked by `brigade routes check` and tests).
     public var examples: [String]
     /// Near-misses that must not match this route.
@@ -26,6 +34,9 @@ public struct Route: Sendable {
         description: String = "",
         keywords: [KeywordRule] = [],
         patterns: [RoutePattern] = [],
+        vocabulary: [String] = [],
+        negative: [String] = [],
+        thresholds: RouteThresholds = RouteThresholds(),
         examples: [String] = [],
         counterexamples: [String] = [],
         priority: Int = 0,
@@ -38,6 +49,9 @@ public struct Route: Sendable {
         self.description = description
         self.keywords = keywords
         self.patterns = patterns
+        self.vocabulary = vocabulary
+        self.negative = negative
+        self.thresholds = thresholds
         self.examples = examples
         self.counterexamples = counterexamples
         self.priority = priority
@@ -60,11 +74,14 @@ public struct KeywordRule: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { alternatives.joined(separator: "|") }
 
-    /// The alternative found in `normalizedPrompt` (see ``normalize(_:)``), if any. A plural with
-    /// `s` or `es` counts as the word ("file" matches "files").
-    func firstHit(in normalizedPrompt: String) -> String? {
-        let padded = " " + normalizedPrompt + " "
-        return alternatives.first { padded.contains(" " + $0 + " ") || padded.contains(" " + $0 + "s ") || padded.contains(" " + $0 + "es ") }
+    /// The first alternative found in `text` as whole words, comparing stems ("file" matches
+    /// "files", "summarize" matches "summarized"), with where it is.
+    func firstHit(in text: RouteText) -> (alternative: String, start: Int, count: Int)? {
+        for alternative in alternatives {
+            let stems = RouteText.stems(of: alternative)
+            if let start = text.occurrences(of: stems).first { return (alternative, start, stems.count) }
+        }
+        return nil
     }
 
     /// Lowercased words separated by single spaces; punctuation dropped. A possessive `'s` is dropped
@@ -138,6 +155,11 @@ public struct RoutePattern: Sendable, CustomStringConvertible {
 
     /// The named captures when the pattern matches anywhere in `prompt`.
     func captures(in prompt: String) -> [String: String]? {
+        firstMatch(in: prompt)?.captures
+    }
+
+    /// The first match in `prompt`: the matched text and the named captures.
+    func firstMatch(in prompt: String) -> (text: String, captures: [String: String])? {
         guard let match = try? regex.firstMatch(in: prompt) else { return nil }
         var captures: [String: String] = [:]
         for element in match.output {
@@ -145,7 +167,7 @@ public struct RoutePattern: Sendable, CustomStringConvertible {
                 captures[name] = String(value)
             }
         }
-        return captures
+        return (String(prompt[match.range]), captures)
     }
 }
 

@@ -6,7 +6,8 @@
 /// captures, a join template with a syntax error or naming a call the route does not make.
 public enum RouteLoader {
     static let routeKeys = ["name", "description", "match", "priority", "calls", "requires", "join"]
-    static let matchKeys = ["keywords", "patterns", "examples", "counterexamples"]
+    static let matchKeys = ["keywords", "patterns", "vocabulary", "negative", "threshold", "examples", "counterexamples"]
+    static let thresholdKeys = ["hybrid", "static"]
     static let callKeys = ["label", "tool", "arguments"]
 
     /// Loads every route in `directory`; a missing directory means no routes.
@@ -103,6 +104,14 @@ struct RouteDecoder {
         if keywords.isEmpty && patterns.isEmpty {
             throw matchNode.error("a route needs `keywords` or `patterns` to match anything")
         }
+        let vocabulary = try strings(match.optional("vocabulary"))
+        let negative = try strings(match.optional("negative"))
+        var thresholds = RouteThresholds()
+        if let thresholdNode = match.optional("threshold") {
+            let map = try thresholdNode.mapping(allowedKeys: RouteLoader.thresholdKeys)
+            if let node = map.optional("hybrid") { thresholds.hybrid = try Self.fraction(node) }
+            if let node = map.optional("static") { thresholds.static = try Self.fraction(node) }
+        }
         let examples = try strings(match.optional("examples"))
         let counterexamples = try strings(match.optional("counterexamples"))
         let priority = try map.optional("priority")?.int() ?? 0
@@ -146,7 +155,8 @@ struct RouteDecoder {
             join = .template(template)
         }
         let route = Route(
-            name: name, description: description, keywords: keywords, patterns: patterns, examples: examples,
+            name: name, description: description, keywords: keywords, patterns: patterns,
+            vocabulary: vocabulary, negative: negative, thresholds: thresholds, examples: examples,
             counterexamples: counterexamples, priority: priority, calls: calls, requires: requires, join: join,
             location: node.location
         )
@@ -217,21 +227,29 @@ struct RouteDecoder {
         return template
     }
 
+    /// A threshold: a number from 0 to 1.
+    static func fraction(_ node: ConfigNode) throws(ConfigError) -> Double {
+        let value = try node.double()
+        guard (0...1).contains(value) else { throw node.error("a threshold is a share of the request's words, from 0 to 1; got \(value)") }
+        return value
+    }
+
     func strings(_ node: ConfigNode?) throws(ConfigError) -> [String] {
         var result: [String] = []
         for item in try node?.sequence() ?? [] { result.append(try item.string()) }
         return result
     }
 
-    /// Each example must match the route on its own, each counterexample must not.
+    /// Each example must match the route on its own even where matching is precise (hybrid); each
+    /// counterexample must not match it there.
     func checkExamples(_ route: Route, match: ConfigMapping) throws(ConfigError) {
         let alone = RouteSet([route])
-        for (index, example) in route.examples.enumerated() where alone.match(example) == nil {
-            let why = alone.evaluate(example).first?.reasons.joined(separator: "; ") ?? ""
+        for (index, example) in route.examples.enumerated() where alone.match(example, mode: .hybrid) == nil {
+            let why = alone.evaluate(example, mode: .hybrid).first?.reasons.joined(separator: "; ") ?? ""
             let location = (try? match.required("examples").sequence()[index].location) ?? route.location
             throw ConfigError("example \"\(example)\" does not match route `\(route.name)`: \(why)", at: location)
         }
-        for (index, example) in route.counterexamples.enumerated() where alone.match(example) != nil {
+        for (index, example) in route.counterexamples.enumerated() where alone.match(example, mode: .hybrid) != nil {
             let location = (try? match.required("counterexamples").sequence()[index].location) ?? route.location
             throw ConfigError("counterexample \"\(example)\" matches route `\(route.name)`", at: location)
         }

@@ -12,65 +12,33 @@ public struct RouteSet: Sendable {
         routes.first { $0.name == name }
     }
 
-    /// The best matching route for `prompt`: a pattern match beats a keyword match, then the higher
-    /// `priority`, then declaration order. `nil` when no route matches.
-    public func match(_ prompt: String) -> RouteMatch? {
-        evaluate(prompt).compactMap(\.match).first
+    /// The route that takes `prompt` in `mode`, or `nil`. `hybrid` (and `model`) match precisely —
+    /// a model answers what no route takes; `static` matches loosely — there is nothing else. See
+    /// ``RouteScore`` for the rules.
+    public func match(_ prompt: String, mode: RoutingMode = .hybrid) -> RouteMatch? {
+        evaluate(prompt, mode: mode).first?.match
     }
 
-    /// How every route fares against `prompt`, best match first, then the routes that did not match
-    /// (with why not) in declaration order. Used by `brigade routes test`.
-    public func evaluate(_ prompt: String) -> [RouteEvaluation] {
-        let normalized = KeywordRule.normalize(prompt)
-        var evaluations: [(order: Int, evaluation: RouteEvaluation)] = []
-        for (order, route) in routes.enumerated() {
-            evaluations.append((order, Self.evaluate(route, prompt: prompt, normalized: normalized)))
+    /// How every route fares against `prompt` in `mode`: the routes that take it first (higher
+    /// score, then a pattern match, then the higher `priority`, then declaration order), then the
+    /// others by score. Used by `brigade routes test`.
+    public func evaluate(_ prompt: String, mode: RoutingMode = .hybrid) -> [RouteEvaluation] {
+        let text = RouteText(prompt)
+        let evaluations = routes.enumerated().map { order, route in
+            (order: order, evaluation: RouteEvaluation(route: route, score: RouteScore(route: route, prompt: prompt, text: text), mode: mode))
         }
-        evaluations.sort { a, b in
-            switch (a.evaluation.match, b.evaluation.match) {
-            case (let x?, let y?):
-                if x.strength != y.strength { return x.strength > y.strength }
-                if x.route.priority != y.route.priority { return x.route.priority > y.route.priority }
-                return a.order < b.order
-            case (.some, .none): return true
-            case (.none, .some): return false
-            case (.none, .none): return a.order < b.order
-            }
-        }
-        return evaluations.map(\.evaluation)
-    }
-
-    static func evaluate(_ route: Route, prompt: String, normalized: String) -> RouteEvaluation {
-        var reasons: [String] = []
-        for pattern in route.patterns {
-            if let captures = pattern.captures(in: prompt) {
-                let shown = captures.isEmpty ? "" : " with " + captures.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", ")
-                reasons.append("pattern /\(pattern.source)/ matched\(shown)")
-                return RouteEvaluation(route: route, match: RouteMatch(route: route, captures: captures, strength: .pattern, reason: reasons.joined(separator: "; ")), reasons: reasons)
-            }
-        }
-        if !route.patterns.isEmpty {
-            reasons.append(route.patterns.count == 1 ? "pattern did not match" : "none of \(route.patterns.count) patterns matched")
-        }
-        guard !route.keywords.isEmpty else {
-            return RouteEvaluation(route: route, match: nil, reasons: reasons)
-        }
-        var hits: [String] = []
-        var misses: [String] = []
-        for keyword in route.keywords {
-            if let hit = keyword.firstHit(in: normalized) { hits.append(hit) } else { misses.append(keyword.description) }
-        }
-        if misses.isEmpty {
-            reasons.append("keywords matched: " + hits.joined(separator: ", "))
-            return RouteEvaluation(route: route, match: RouteMatch(route: route, captures: [:], strength: .keywords, reason: reasons.joined(separator: "; ")), reasons: reasons)
-        }
-        reasons.append("missing keyword" + (misses.count == 1 ? " " : "s ") + misses.map { "'\($0)'" }.joined(separator: ", ")
-            + (hits.isEmpty ? "" : " (found: \(hits.joined(separator: ", ")))"))
-        return RouteEvaluation(route: route, match: nil, reasons: reasons)
+        return evaluations.sorted { a, b in
+            let x = a.evaluation, y = b.evaluation
+            if (x.match != nil) != (y.match != nil) { return x.match != nil }
+            if x.score.score != y.score.score { return x.score.score > y.score.score }
+            if (x.score.pattern != nil) != (y.score.pattern != nil) { return x.score.pattern != nil }
+            if x.route.priority != y.route.priority { return x.route.priority > y.route.priority }
+            return a.order < b.order
+        }.map(\.evaluation)
     }
 }
 
-/// A route that matched a prompt.
+/// A route that takes a prompt.
 public struct RouteMatch: Sendable {
     public enum Strength: Int, Sendable, Comparable {
         case keywords = 1
@@ -82,13 +50,45 @@ public struct RouteMatch: Sendable {
     /// Named groups of the pattern that matched.
     public var captures: [String: String]
     public var strength: Strength
+    /// Coverage × intent (see ``RouteScore``).
+    public var score: Double
     /// Why it matched, in words.
     public var reason: String
 }
 
-/// One route's verdict on a prompt.
+/// One route's verdict on a prompt in one mode.
 public struct RouteEvaluation: Sendable {
     public var route: Route
+    public var score: RouteScore
+    public var mode: RoutingMode
+    /// Set when the route takes the prompt in ``mode``.
     public var match: RouteMatch?
     public var reasons: [String]
+
+    init(route: Route, score: RouteScore, mode: RoutingMode) {
+        self.route = route
+        self.score = score
+        self.mode = mode
+        var reasons: [String] = []
+        if let pattern = score.pattern {
+            let shown = score.captures.isEmpty ? "" : " with " + score.captures.sorted { $0.key < $1.key }.map { "\($0.key)=\"\($0.value)\"" }.joined(separator: ", ")
+            reasons.append("pattern /\(pattern.source)/ matched\(shown)")
+        } else if !route.patterns.isEmpty {
+            reasons.append(route.patterns.count == 1 ? "pattern did not match" : "none of \(route.patterns.count) patterns matched")
+        }
+        if !score.keywordHits.isEmpty && score.keywordMisses.isEmpty {
+            reasons.append("keywords found: " + score.keywordHits.joined(separator: ", "))
+        }
+        let verdict = score.verdict(for: mode, thresholds: route.thresholds)
+        reasons.append(verdict.reason)
+        reasons.append("covered: " + (score.covered.isEmpty ? "none" : score.covered.joined(separator: ", "))
+            + "; missed: " + (score.missed.isEmpty ? "none" : score.missed.joined(separator: ", ")))
+        self.reasons = reasons
+        if verdict.accepted {
+            match = RouteMatch(
+                route: route, captures: score.captures, strength: score.pattern == nil ? .keywords : .pattern,
+                score: score.score, reason: reasons.joined(separator: "; ")
+            )
+        }
+    }
 }

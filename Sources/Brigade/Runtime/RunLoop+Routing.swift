@@ -8,11 +8,12 @@ extension RunLoop {
         case .model:
             return await loop()
         case .static:
-            guard let match = routes.match(prompt) else { return noRouteAnswer() }
+            guard let match = routes.match(prompt, mode: .static) else { return noRouteAnswer() }
             // Never nil here: only a hand-over to the model returns nil.
             return await serve(match, isFallback: false) ?? noRouteAnswer()
         case .hybrid:
-            if let match = routes.match(prompt) {
+            // Precise matching only when a model can answer what the routes do not take.
+            if let match = routes.match(prompt, mode: configuration.model == nil ? .static : .hybrid) {
                 let end = await serve(match, isFallback: false, handOverWhenIncomplete: configuration.model != nil)
                 if let end { return end }
                 // A required call gave nothing: the model takes over, with what was gathered in the conversation.
@@ -23,7 +24,8 @@ extension RunLoop {
 
     /// The router's answer when the model cannot give one; `nil` when no route matches.
     mutating func routeFallback(_ reason: FallbackReason, stopReason: StopReason) async -> LoopEnd? {
-        guard let match = configuration.routes.match(prompt) else { return nil }
+        // No model answer is coming: the loose (static) match applies.
+        guard let match = configuration.routes.match(prompt, mode: .static) else { return nil }
         emit(.fallbackUsed(reason: "\(reason); answered by route `\(match.route.name)`"))
         guard var end = await serve(match, isFallback: true) else { return nil }
         end.answer = "(Answered by the static route `\(match.route.name)` because \(reason).)\n\n" + end.answer
