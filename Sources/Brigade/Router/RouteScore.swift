@@ -56,7 +56,8 @@ public struct RouteScore: Sendable {
 
         covered = []
         missed = []
-        for (index, word) in text.words.enumerated() where word.isContent {
+        // A filler word the route names itself ("about", "hello") counts as covered content.
+        for (index, word) in text.words.enumerated() where word.isContent || (isCovered[index] && !word.text.allSatisfy(\.isNumber)) {
             if isCovered[index] { covered.append(word.text) } else { missed.append(word.text) }
         }
         let content = covered.count + missed.count

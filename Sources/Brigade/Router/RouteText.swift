@@ -82,7 +82,7 @@ struct RouteText: Sendable {
         "and", "or", "but", "so", "as", "if", "then", "than", "also", "too", "very", "really", "just", "only", "even",
         "what", "whats", "which", "who", "where", "when", "how", "hows", "wheres",
         "please", "pls", "plz", "kindly", "thanks", "thank", "hey", "hi", "hello", "ok", "okay",
-        "show", "give", "tell", "list", "display", "print", "let", "lets", "know", "want", "need", "see", "find", "run", "check",
+        "show", "give", "tell", "list", "display", "print", "let", "lets", "know", "want", "need", "see", "find", "run", "check", "say",
         "quick", "quickly", "some", "any", "all", "up", "out", "much", "many", "lot", "lots", "bit",
         "right", "now", "currently", "current", "moment", "today", "again", "there", "one", "ones", "thing", "things",
     ]
