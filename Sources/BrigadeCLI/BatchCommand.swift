@@ -68,7 +68,7 @@ struct BatchCommand: AsyncParsableCommand {
                 do { configuration.shard = try BatchShard(parsing: shard) } catch { throw CLIFailure.usage(error.description) }
             }
             let logger = CLILogger.make(verbose: workspaceOptions.verbose)
-            let runner = AgentBatchRunner(registry: workspace.registry, configuration: workspace.agentConfiguration(routing: mode), logger: logger)
+            let runner = AgentBatchRunner(agent: workspace.makeAgent(routing: mode, logger: logger))
             let engine = BatchEngine(runner: runner, configuration: configuration)
             let progress = BatchProgressPrinter(tty: Terminal.standardError.isTTY)
             let (resultsPath, inputPath) = (out, input)

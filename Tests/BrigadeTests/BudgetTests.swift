@@ -10,7 +10,8 @@ struct BudgetTests {
     }
 
     @Test func unlimitedAdmitsTheRequestedOutputAndCountsTurns() {
-        #expect(Budget.Limits().maxTurns == 20)
+        #expect(Budget.Limits() == .default)
+        #expect(Budget.Limits.default.maxTurns == 8 && Budget.Limits.default.maxCallsPerRun == 128 && Budget.Limits.default.maxCallsPerTurn == 32)
         var budget = budget(.unlimited)
         #expect(budget.admitModelCall(estimatedInputTokens: 1_000_000, requestedOutputTokens: 4096, purpose: .turn, now: start) == .admitted(maxOutputTokens: 4096))
         #expect(budget.admitModelCall(estimatedInputTokens: 0, requestedOutputTokens: 10, purpose: .synthesis, now: start) == .admitted(maxOutputTokens: 10))

@@ -1,34 +1,43 @@
 import Logging
 
-/// Runs batch items through the agent: one run per item, with the item's mode and budget.
+/// Runs batch items through one agent: one run per item, with the item's mode and budget as the
+/// run's options. Every item shares the agent's scheduler, so a tool's `max_concurrency` and the
+/// global `max_parallel_calls` hold across the whole batch, not per item.
 public struct AgentBatchRunner: BatchItemRunner {
-    public let registry: ToolRegistry
-    public let configuration: Agent.Configuration
-    let logger: Logger
+    /// The runtime hosting every item's run.
+    public let agent: Agent
 
-    /// - Parameters:
-    ///   - registry: the tools.
-    ///   - configuration: the agent's configuration; each item's budget narrows its limits and an
-    ///     item's `mode` overrides ``Agent/Configuration/routing``.
-    ///   - logger: the caller's logger.
-    public init(registry: ToolRegistry, configuration: Agent.Configuration, logger: Logger) {
-        self.registry = registry
-        self.configuration = configuration
-        self.logger = logger
+    /// - Parameter agent: the shared runtime; each item's budget narrows its default limits and an
+    ///   item's `mode` overrides its routing.
+    public init(agent: Agent) {
+        self.agent = agent
     }
 
+    /// Makes one agent for the whole batch.
+    /// - Parameters:
+    ///   - registry: the tools.
+    ///   - configuration: the agent's configuration (see ``init(agent:)``).
+    ///   - logger: the caller's logger.
+    public init(registry: ToolRegistry, configuration: Agent.Configuration, logger: Logger) {
+        self.init(agent: Agent(registry: registry, configuration: configuration, logger: logger))
+    }
+
+    public var registry: ToolRegistry { agent.registry }
+    public var configuration: Agent.Configuration { agent.configuration }
+
     public func run(_ item: BatchItem, budget: BatchBudget) async -> BatchItemOutcome {
-        var configuration = configuration
+        var options = RunOptions(limits: Self.narrow(agent.configuration.limits, to: budget))
         if let mode = item.mode {
             guard let routing = RoutingMode(rawValue: mode) else {
                 return .failure("unknown mode `\(mode)` (use hybrid, model or static)", stopReason: "error")
             }
-            configuration.routing = routing
+            options.routing = routing
         }
-        configuration.limits = Self.narrow(configuration.limits, to: budget)
-        let agent = Agent(registry: registry, configuration: configuration, logger: logger)
-        let result = await agent.run(item.prompt)
-        return Self.outcome(of: result)
+        do {
+            return Self.outcome(of: try await agent.run(item.prompt, options: options))
+        } catch {
+            return .failure(error.message, stopReason: "error")
+        }
     }
 
     /// The agent's limits, each cap lowered to the item's budget where it sets one.

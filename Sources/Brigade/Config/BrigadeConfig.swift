@@ -114,7 +114,8 @@ public struct BrigadeConfig: Sendable, Hashable {
         }
     }
 
-    /// `limits:` — caps on turns, calls and tool output.
+    /// `limits:` — caps on turns, calls and tool output. The defaults are ``Budget/Limits/default``
+    /// and ``Dispatcher/Configuration/default``, the same as for agents built in code.
     public struct Limits: Sendable, Hashable {
         /// Model turns per request.
         public var maxTurns: Int
@@ -129,12 +130,12 @@ public struct BrigadeConfig: Sendable, Hashable {
         public var maxToolOutputBytes: Int
 
         public init(
-            maxTurns: Int = 8,
-            maxParallelCalls: Int = 16,
-            maxCallsPerTurn: Int = 32,
-            maxCallsPerRun: Int = 128,
-            toolTimeout: Duration = .seconds(30),
-            maxToolOutputBytes: Int = 65536
+            maxTurns: Int = Budget.Limits.default.maxTurns ?? 8,
+            maxParallelCalls: Int = Dispatcher.Configuration.default.maxParallelCalls,
+            maxCallsPerTurn: Int = Budget.Limits.default.maxCallsPerTurn ?? 32,
+            maxCallsPerRun: Int = Budget.Limits.default.maxCallsPerRun ?? 128,
+            toolTimeout: Duration = Dispatcher.Configuration.default.defaultTimeout,
+            maxToolOutputBytes: Int = Dispatcher.Configuration.default.defaultMaxOutputBytes
         ) {
             self.maxTurns = maxTurns
             self.maxParallelCalls = maxParallelCalls
@@ -160,7 +161,7 @@ public struct BrigadeConfig: Sendable, Hashable {
             inputTokens: Int? = nil,
             outputTokens: Int? = nil,
             wallClock: Duration? = nil,
-            synthesisReserve: Double = 0.15
+            synthesisReserve: Double = Budget.Limits.default.synthesisReserve
         ) {
             self.usd = usd
             self.inputTokens = inputTokens

@@ -20,8 +20,10 @@ import Logging
 /// let result = await agent.respond("What should I wear in Paris tomorrow?")
 /// ```
 ///
-/// An agent is a value that may be shared between tasks: several runs may go on at once (each with
-/// its own budget), sharing the dispatcher's parallelism cap and its "always approve" memory.
+/// An agent is the runtime of a process, a value that may be shared between tasks: several runs may
+/// go on at once, each with its own ``RunOptions`` (budget, routing, approval, session, prompt, tools),
+/// all sharing one tool-call scheduler — the parallelism cap, each tool's `maxConcurrency` and the
+/// "always approve" memory. Make one and keep it; do not make one per run.
 public struct Agent: Sendable {
     /// What an agent runs with: the model, the budget, the prompt and the policies.
     public struct Configuration: Sendable {
@@ -29,7 +31,7 @@ public struct Agent: Sendable {
         public var model: (any ModelClient)?
         /// Prices per million tokens, to count model usage against ``Budget/Limits/usd``.
         public var pricing: ModelPricing
-        /// The budget of each run (every run starts a fresh one).
+        /// The default budget of each run (every run starts a fresh one); ``RunOptions/limits`` overrides it.
         public var limits: Budget.Limits
         /// The system prompt (the text of `prompts/system.md` or the user's own).
         public var systemPrompt: String
@@ -45,7 +47,7 @@ public struct Agent: Sendable {
         public var synthesisInstruction: String
         /// The static routes: fixed fan-outs with template joins (see docs/routes.md).
         public var routes: RouteSet
-        /// How requests are split between the routes and the model.
+        /// How requests are split between the routes and the model, unless ``RunOptions/routing`` says otherwise.
         public var routing: RoutingMode
         /// The time source of the wall-time budget, call timeouts and deadlines (default: the system's
         /// monotonic clock). It also drives the agent's dispatcher, replacing `dispatch.clock`.
@@ -57,7 +59,7 @@ public struct Agent: Sendable {
             already gathered in this conversation. Say plainly what is missing or uncertain.
             """
 
-        /// Every value but the model has a default: no price, the default ``Budget/Limits`` (20 turns),
+        /// Every value but the model has a default: no price, ``Budget/Limits/default`` (8 turns),
         /// no system prompt, calls through a default ``Dispatcher/Configuration`` (which denies
         /// `confirm: true` tools), no routes, and ``RoutingMode/hybrid`` routing.
         public init(
@@ -110,10 +112,16 @@ public struct Agent: Sendable {
         self.logger = logger
     }
 
+    init(configuration: Configuration, dispatcher: Dispatcher, logger: Logger) {
+        self.configuration = configuration
+        self.dispatcher = dispatcher
+        self.logger = logger
+    }
+
     /// The tools offered to the model.
     public var registry: ToolRegistry { dispatcher.registry }
 
-    /// Runs one prompt to its end.
+    /// Runs one prompt to its end with the agent's defaults (see ``run(_:options:onEvent:)``).
     ///
     /// Never throws: every failure ends the run with a ``StopReason``. Cancelling the calling task cancels
     /// the model call and every tool call in flight; the run then ends with ``StopReason/cancelled`` and
@@ -130,12 +138,41 @@ public struct Agent: Sendable {
         session: AgentSession? = nil,
         onEvent: @escaping @Sendable (AgentEvent) async -> Void = { _ in }
     ) async -> RunResult {
+        await run(prompt, settings: RunSettings(agent: self, session: session), onEvent: onEvent)
+    }
+
+    /// Runs one prompt to its end with its own options: limits, routing, approval policy, session,
+    /// system prompt, tool subset. Runs of one agent may go on at once; they share its scheduler (the
+    /// parallel-call cap, each tool's `max_concurrency`, the "always approve" memory).
+    ///
+    /// ```swift
+    /// let result = try await agent.run("Summarise the logs", options: RunOptions(limits: Budget.Limits(usd: 0.01)))
+    /// ```
+    ///
+    /// - Parameters:
+    ///   - prompt: the user's request.
+    ///   - options: what belongs to this run; `nil` fields take the agent's defaults.
+    ///   - onEvent: receives every event of the run, one at a time, in order, ending with `finished`.
+    /// - Returns: the answer, the stop reason, usage, cost and timings.
+    /// - Throws: ``InvalidRunOptions`` — only before the run starts (a negative limit, a tool subset
+    ///   naming an unknown tool); nothing has run then and no event was sent. Failures of the run itself
+    ///   are never thrown: they end it with a ``StopReason``.
+    public func run(
+        _ prompt: String,
+        options: RunOptions,
+        onEvent: @escaping @Sendable (AgentEvent) async -> Void = { _ in }
+    ) async throws(InvalidRunOptions) -> RunResult {
+        let settings = try RunSettings(agent: self, options: options)
+        return await run(prompt, settings: settings, onEvent: onEvent)
+    }
+
+    func run(_ prompt: String, settings: RunSettings, onEvent: @escaping @Sendable (AgentEvent) async -> Void) async -> RunResult {
         let channel = EventChannel<AgentEvent>()
         return await withTaskGroup(of: Void.self, returning: RunResult.self) { group in
             group.addTask {
                 while let event = await channel.next() { await onEvent(event) }
             }
-            var loop = RunLoop(agent: self, prompt: prompt, session: session, emit: { channel.send($0) })
+            var loop = RunLoop(agent: self, prompt: prompt, settings: settings, emit: { channel.send($0) })
             let result = await loop.run()
             channel.send(.finished(result))
             channel.finish()
@@ -161,11 +198,31 @@ public struct Agent: Sendable {
         await run(prompt, session: session)
     }
 
+    /// ``run(_:options:onEvent:)`` without watching the events.
+    /// - Throws: ``InvalidRunOptions`` before the run starts; never for the run's own failures.
+    public func respond(_ prompt: String, options: RunOptions) async throws(InvalidRunOptions) -> RunResult {
+        try await run(prompt, options: options)
+    }
+
     /// The events of one run of `prompt`, as an asynchronous sequence ending with `finished`.
     ///
     /// The run starts when iteration starts (each iterator starts its own run). Cancelling the consuming
     /// task, or dropping the iterator, cancels the run.
     public func events(for prompt: String, session: AgentSession? = nil) -> AgentEventStream {
-        AgentEventStream(agent: self, prompt: prompt, session: session)
+        AgentEventStream(agent: self, prompt: prompt, settings: RunSettings(agent: self, session: session))
+    }
+
+    /// The events of one run of `prompt` with its own options (see ``run(_:options:onEvent:)``).
+    /// - Throws: ``InvalidRunOptions`` at once, before any run starts.
+    public func events(for prompt: String, options: RunOptions) throws(InvalidRunOptions) -> AgentEventStream {
+        AgentEventStream(agent: self, prompt: prompt, settings: try RunSettings(agent: self, options: options))
+    }
+
+    /// The same runtime — registry, scheduler (parallel cap, tool slots, "always approve" memory),
+    /// clock and logger — over another model client, e.g. for the REPL's `/model`.
+    public func replacingModel(_ model: (any ModelClient)?) -> Agent {
+        var configuration = configuration
+        configuration.model = model
+        return Agent(configuration: configuration, dispatcher: dispatcher, logger: logger)
     }
 }

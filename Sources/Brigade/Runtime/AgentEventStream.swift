@@ -1,19 +1,19 @@
-/// The events of one agent run as an `AsyncSequence` (see ``Agent/events(for:session:)``).
+/// The events of one agent run as an `AsyncSequence` (see ``Agent/events(for:session:)`` and ``Agent/events(for:options:)``).
 public struct AgentEventStream: AsyncSequence, Sendable {
     public typealias Element = AgentEvent
     public typealias Failure = Never
 
     let agent: Agent
     let prompt: String
-    let session: AgentSession?
+    let settings: RunSettings
 
     /// Starts the run and returns its iterator.
     public func makeAsyncIterator() -> Iterator {
         let (stream, continuation) = AsyncStream.makeStream(of: AgentEvent.self)
-        let agent = agent, prompt = prompt, session = session
+        let agent = agent, prompt = prompt, settings = settings
         // The run's own task: the iterator cancels it when its consumer is cancelled or it is dropped.
         let task = Task {
-            _ = await agent.run(prompt, session: session) { continuation.yield($0) }
+            _ = await agent.run(prompt, settings: settings) { continuation.yield($0) }
             continuation.finish()
         }
         continuation.onTermination = { _ in task.cancel() }

@@ -32,17 +32,20 @@
 /// outlives `wallTime` only by how long cancelled work takes to stop.
 public struct Budget: Sendable, Hashable {
     /// Caps for one run. Every cap is optional; `nil` means unlimited.
+    ///
+    /// ``default`` (the initialiser's defaults) is the one set of defaults: config.yaml's `limits:` and
+    /// `budget:` sections start from it too (docs/configuration.md lists them).
     public struct Limits: Sendable, Hashable {
         public var usd: Double?
         public var inputTokens: Int?
         public var outputTokens: Int?
         public var wallTime: Duration?
-        /// Model calls per run, the synthesis call included. Default 20, so that a model that keeps
+        /// Model calls per run, the synthesis call included. Default 8, so that a model that keeps
         /// asking for tools cannot loop forever; `nil` removes the cap.
         public var maxTurns: Int?
-        /// Tool calls per run.
+        /// Tool calls per run. Default 128.
         public var maxCallsPerRun: Int?
-        /// Tool calls per turn (per dispatch of one batch of calls).
+        /// Tool calls per turn (per dispatch of one batch of calls). Default 32.
         public var maxCallsPerTurn: Int?
         /// The fraction of each cap kept for the synthesis call, clamped to `0...0.9`. Default 0.15.
         public var synthesisReserve: Double
@@ -55,9 +58,9 @@ public struct Budget: Sendable, Hashable {
             inputTokens: Int? = nil,
             outputTokens: Int? = nil,
             wallTime: Duration? = nil,
-            maxTurns: Int? = 20,
-            maxCallsPerRun: Int? = nil,
-            maxCallsPerTurn: Int? = nil,
+            maxTurns: Int? = 8,
+            maxCallsPerRun: Int? = 128,
+            maxCallsPerTurn: Int? = 32,
             synthesisReserve: Double = 0.15,
             minimumOutputTokens: Int = 256
         ) {
@@ -72,8 +75,12 @@ public struct Budget: Sendable, Hashable {
             self.minimumOutputTokens = minimumOutputTokens
         }
 
-        /// No cap at all (not even on turns).
-        public static let unlimited = Limits(maxTurns: nil)
+        /// The defaults: 8 turns, 128 tool calls per run, 32 per turn, no USD, token or time cap, a
+        /// 0.15 synthesis reserve, a 256-token minimum output.
+        public static let `default` = Limits()
+
+        /// No cap at all (not even on turns or calls).
+        public static let unlimited = Limits(maxTurns: nil, maxCallsPerRun: nil, maxCallsPerTurn: nil)
     }
 
     /// One cap of ``Limits``, as the reason an admission was refused.

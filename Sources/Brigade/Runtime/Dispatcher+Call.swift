@@ -15,12 +15,13 @@ extension Dispatcher {
         queuedAt: ContinuousClock.Instant,
         deadline: ContinuousClock.Instant?,
         budget: BudgetLedger?,
+        approval: any ApprovalPolicy,
         onEvent: @escaping @Sendable (AgentEvent) -> Void
     ) async -> DispatchedCall {
         let startedAt = RuntimeLock<ContinuousClock.Instant?>(nil)
         let clock = configuration.clock
         let outcome = await withTimeLimit(deadline, clock: clock) {
-            await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, onEvent: onEvent)
+            await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent)
         }
         let started = startedAt.value
         let end: CallEnd
@@ -45,11 +46,12 @@ extension Dispatcher {
         startedAt: RuntimeLock<ContinuousClock.Instant?>,
         deadline: ContinuousClock.Instant?,
         budget: BudgetLedger?,
+        approval: any ApprovalPolicy,
         onEvent: @escaping @Sendable (AgentEvent) -> Void
     ) async -> CallEnd {
         let policy = prepared.tool.spec.policy
         if policy.confirm {
-            let approved = await approve(prepared)
+            let approved = await approve(prepared, policy: approval)
             if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled before it ran") }
             if !approved {
                 budget?.refundToolCall(costUSD: policy.costUSD)
@@ -105,14 +107,14 @@ extension Dispatcher {
     }
 
     /// Asks the approval policy, one request at a time, remembering "always" per tool.
-    private func approve(_ prepared: PreparedCall) async -> Bool {
+    private func approve(_ prepared: PreparedCall, policy: any ApprovalPolicy) async -> Bool {
         let name = prepared.tool.name
         if alwaysApproved.withLock({ $0.contains(name) }) { return true }
         do {
             return try await approvalGate.withPermit {
                 if alwaysApproved.withLock({ $0.contains(name) }) { return true }
                 let request = ApprovalRequest(call: prepared.call, spec: prepared.tool.spec, arguments: prepared.arguments)
-                switch await configuration.approval.decide(request) {
+                switch await policy.decide(request) {
                 case .approve:
                     return true
                 case .deny:

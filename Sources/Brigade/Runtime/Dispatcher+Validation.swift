@@ -12,9 +12,11 @@ struct InvalidCall: Error {
 
 extension Dispatcher {
     /// Checks that the tool exists and the arguments are a JSON object valid against its schema.
-    func validate(_ call: ToolCall) -> Result<PreparedCall, InvalidCall> {
-        guard let tool = registry.tool(named: call.name) else {
-            let available = registry.names.isEmpty ? "no tools are available" : "available tools: \(registry.names.joined(separator: ", "))"
+    /// - Parameter allowed: the run's tool subset; `nil` allows every tool of the registry.
+    func validate(_ call: ToolCall, allowed: Set<String>? = nil) -> Result<PreparedCall, InvalidCall> {
+        guard let tool = registry.tool(named: call.name), allowed?.contains(call.name) ?? true else {
+            let names = registry.names.filter { allowed?.contains($0) ?? true }
+            let available = names.isEmpty ? "no tools are available" : "available tools: \(names.joined(separator: ", "))"
             return .failure(InvalidCall(message: "error: unknown tool '\(call.name)'; \(available)"))
         }
         let arguments: JSONValue

@@ -14,9 +14,9 @@ import Logging
 /// Results come back in the order of the calls, whatever order they finished in, one for every call.
 public final class Dispatcher: Sendable {
     public struct Configuration: Sendable {
-        /// Calls running at once across all batches of this dispatcher. Default 8.
+        /// Calls running at once across all batches (all runs) of this dispatcher. Default 16.
         public var maxParallelCalls: Int
-        /// Timeout of a call whose tool sets none. Default 60 s.
+        /// Timeout of a call whose tool sets none. Default 30 s.
         public var defaultTimeout: Duration
         /// Output cap of a call whose tool sets none. Default 64 KiB.
         public var defaultMaxOutputBytes: Int
@@ -26,9 +26,13 @@ public final class Dispatcher: Sendable {
         /// An ``Agent`` sets it to its own ``Agent/Configuration/clock``.
         public var clock: any RuntimeClock
 
+        /// The defaults, shared with config.yaml's `limits:` section: 16 calls at once, 30 s per call,
+        /// 64 KiB of output per call, `confirm: true` tools denied.
+        public static let `default` = Configuration()
+
         public init(
-            maxParallelCalls: Int = 8,
-            defaultTimeout: Duration = .seconds(60),
+            maxParallelCalls: Int = 16,
+            defaultTimeout: Duration = .seconds(30),
             defaultMaxOutputBytes: Int = 64 * 1024,
             approval: any ApprovalPolicy = DenyAllApprovalPolicy(),
             clock: any RuntimeClock = .system
@@ -71,6 +75,9 @@ public final class Dispatcher: Sendable {
     ///   - budget: the run's ledger; calls are admitted against its caps and charged to it. Without one,
     ///     only parallelism, timeouts and approval apply.
     ///   - deadline: no call runs past it (the budget's dispatch deadline applies as well).
+    ///   - approval: decides this batch's `confirm: true` calls; `nil` takes ``Configuration/approval``.
+    ///     Whoever decides, ``ApprovalDecision/approveAlways`` is remembered by this dispatcher.
+    ///   - tools: the tools this batch may call (a run's subset); `nil` allows every tool of the registry.
     ///   - onEvent: receives `toolCallQueued`, `toolCallStarted` and `toolCallFinished`, called from the
     ///     calls' tasks concurrently.
     /// - Returns: the dispatched calls, in the order of `calls`, ids made unique.
@@ -78,8 +85,11 @@ public final class Dispatcher: Sendable {
         _ calls: [ToolCall],
         budget: BudgetLedger? = nil,
         deadline: ContinuousClock.Instant? = nil,
+        approval: (any ApprovalPolicy)? = nil,
+        tools: Set<String>? = nil,
         onEvent: @escaping @Sendable (AgentEvent) -> Void = { _ in }
     ) async -> [DispatchedCall] {
+        let approval = approval ?? configuration.approval
         let calls = Self.withUniqueIDs(calls)
         let queuedAt = configuration.clock.now
         for call in calls { onEvent(.toolCallQueued(ToolCallInfo(call))) }
@@ -89,7 +99,7 @@ public final class Dispatcher: Sendable {
         var results = [DispatchedCall?](repeating: nil, count: calls.count)
         var admitted: [(index: Int, call: PreparedCall)] = []
         for (index, call) in calls.enumerated() {
-            switch validate(call) {
+            switch validate(call, allowed: tools) {
             case .failure(let invalid):
                 results[index] = finished(call, .error, invalid.message, queuedAt: queuedAt, startedAt: nil, onEvent: onEvent)
             case .success(let prepared):
@@ -105,7 +115,7 @@ public final class Dispatcher: Sendable {
         await withTaskGroup(of: (Int, DispatchedCall).self) { group in
             for (index, prepared) in admitted {
                 group.addTask {
-                    (index, await self.run(prepared, queuedAt: queuedAt, deadline: deadline, budget: budget, onEvent: onEvent))
+                    (index, await self.run(prepared, queuedAt: queuedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent))
                 }
             }
             for await (index, result) in group { results[index] = result }

@@ -4,7 +4,7 @@ extension RunLoop {
     /// Chooses between route and model by the configured ``RoutingMode``.
     mutating func route() async -> LoopEnd {
         let routes = configuration.routes
-        switch configuration.routing {
+        switch settings.routing {
         case .model:
             return await loop()
         case .static:
@@ -49,7 +49,7 @@ extension RunLoop {
             calls.append(ToolCall(id: "route_\(index)_\(routeCall.label)", name: routeCall.tool, rawArguments: arguments.jsonString))
         }
         let turn = ledger.budget.turns
-        let dispatched = await agent.dispatcher.dispatch(calls, budget: ledger, onEvent: emit)
+        let dispatched = await dispatch(calls)
         record(dispatched, turn: turn, modelTime: .zero)
         emit(.budgetUpdate(ledger.snapshot()))
         if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }

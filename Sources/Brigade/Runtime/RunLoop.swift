@@ -14,7 +14,7 @@ struct LoopEnd {
 struct RunLoop {
     let agent: Agent
     let prompt: String
-    let session: AgentSession?
+    let settings: RunSettings
     let emit: @Sendable (AgentEvent) -> Void
     let startedAt: ContinuousClock.Instant
     let ledger: BudgetLedger
@@ -24,14 +24,14 @@ struct RunLoop {
     var turnTimings: [RunResult.TurnTiming] = []
     var estimator = InputEstimator()
 
-    init(agent: Agent, prompt: String, session: AgentSession?, emit: @escaping @Sendable (AgentEvent) -> Void) {
+    init(agent: Agent, prompt: String, settings: RunSettings, emit: @escaping @Sendable (AgentEvent) -> Void) {
         self.agent = agent
         self.prompt = prompt
-        self.session = session
+        self.settings = settings
         self.emit = emit
         let clock = agent.configuration.clock
         self.startedAt = clock.now
-        self.ledger = BudgetLedger(limits: agent.configuration.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
+        self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
     }
 
     var configuration: Agent.Configuration { agent.configuration }
@@ -39,7 +39,7 @@ struct RunLoop {
 
     mutating func run() async -> RunResult {
         let end: LoopEnd
-        if let session {
+        if let session = settings.session {
             if let history = session.beginRun() {
                 messages = history + [.user(prompt)]
                 end = await route()
@@ -104,7 +104,7 @@ struct RunLoop {
                 return LoopEnd(answer: response.text, stopReason: .finished)
             }
             // Dispatched even when cancelled: every call gets a result, so the conversation stays valid.
-            let dispatched = await agent.dispatcher.dispatch(calls, budget: ledger, onEvent: emit)
+            let dispatched = await dispatch(calls)
             messages.append(.toolResults(dispatched.map(\.resultMessage)))
             record(dispatched, turn: turn, modelTime: modelTime)
             emit(.budgetUpdate(ledger.snapshot()))
@@ -150,14 +150,19 @@ struct RunLoop {
 
     func makeRequest(toolsEnabled: Bool) -> ModelRequest {
         var all = messages
-        if !configuration.systemPrompt.isEmpty { all.insert(.system(configuration.systemPrompt), at: 0) }
+        if !settings.systemPrompt.isEmpty { all.insert(.system(settings.systemPrompt), at: 0) }
         return ModelRequest(
             messages: all,
-            tools: agent.registry.specs,
+            tools: settings.specs,
             toolsEnabled: toolsEnabled,
             maxOutputTokens: configuration.maxOutputTokens,
             temperature: configuration.temperature
         )
+    }
+
+    /// Runs calls through the agent's shared scheduler, under this run's ledger, approval and tools.
+    func dispatch(_ calls: [ToolCall]) async -> [DispatchedCall] {
+        await agent.dispatcher.dispatch(calls, budget: ledger, approval: settings.approval, tools: settings.tools, onEvent: emit)
     }
 
     mutating func record(_ dispatched: [DispatchedCall], turn: Int, modelTime: Duration) {

@@ -184,7 +184,8 @@ public struct Workspace: Sendable {
         )
     }
 
-    /// An agent over this workspace.
+    /// An agent over this workspace: the runtime every run of the process should share (runs take
+    /// their own limits, routing, approval and session through ``RunOptions``).
     /// - Parameters:
     ///   - routing: overrides the configured mode (`--mode`); `nil` takes ``defaultRouting``.
     ///   - approval: decides `confirm: true` tools; denies them all by default.

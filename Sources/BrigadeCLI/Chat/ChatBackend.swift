@@ -4,15 +4,14 @@ import Logging
 /// What the REPL needs from the workspace — config, tools, routes, model — and the one file that calls
 /// the workspace glue (`Workspace.load`, `makeAgent`, `Workspace.makeModel`).
 ///
-/// `/mode` and `/model` make a new agent over the same workspace; the conversation lives in the REPL's
-/// `AgentSession`, so it carries over. (A new agent has a new dispatcher: "always" approvals start over.)
+/// One agent serves every prompt of the session: `/mode` changes the routing of later runs (a run
+/// option), `/model` swaps the model client of the same runtime, so the tool scheduler and "always"
+/// approvals carry over. The conversation lives in the REPL's `AgentSession`.
 struct ChatBackend: Sendable {
     private(set) var workspace: Workspace
     private(set) var agent: Agent
     private(set) var mode: RoutingMode
     private let environment: [String: String]
-    private let approval: any ApprovalPolicy
-    private let logger: Logger
 
     var limits: Budget.Limits { agent.configuration.limits }
     /// The model's display name, e.g. `openai:gpt-4o-mini`; `nil` without a model.
@@ -39,7 +38,7 @@ struct ChatBackend: Sendable {
         return ChatBackend(
             workspace: workspace,
             agent: workspace.makeAgent(routing: mode, approval: approval, logger: logger),
-            mode: mode, environment: environment, approval: approval, logger: logger
+            mode: mode, environment: environment
         )
     }
 
@@ -49,7 +48,6 @@ struct ChatBackend: Sendable {
         try Self.requireModel(for: mode, in: workspace)
         var copy = self
         copy.mode = mode
-        copy.agent = workspace.makeAgent(routing: mode, approval: approval, logger: logger)
         return copy
     }
 
@@ -61,7 +59,7 @@ struct ChatBackend: Sendable {
         guard let client else { throw ChatBackendError(reason ?? "the model cannot be used") }
         var copy = self
         copy.workspace.model = client
-        copy.agent = copy.workspace.makeAgent(routing: mode, approval: approval, logger: logger)
+        copy.agent = agent.replacingModel(client)
         return copy
     }
 

@@ -129,13 +129,14 @@ final class ChatREPL: Sendable {
 
     /// Runs one prompt, showing its events; Ctrl-C cancels it.
     func runPrompt(_ prompt: String) async {
-        let agent = state.withLock { $0.backend.agent }
+        let (agent, mode) = state.withLock { ($0.backend.agent, $0.backend.mode) }
         modes.echoOff()
         defer { modes.restore() }
         let snapshot = RuntimeLock<BudgetSnapshot?>(nil)
         let result = await withTaskGroup(of: RunResult?.self, returning: RunResult.self) { group in
             group.addTask { [display, session] in
-                await agent.run(prompt, session: session) { event in
+                // The options name no tools and set no limits, so they cannot be refused.
+                try? await agent.run(prompt, options: RunOptions(routing: mode, session: session)) { event in
                     if case .budgetUpdate(let value) = event { snapshot.withLock { $0 = value } }
                     display.handle(event)
                 }

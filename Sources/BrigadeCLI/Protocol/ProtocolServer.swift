@@ -7,8 +7,12 @@ import Logging
 /// order); runs of one session go one after the other, in the order they arrived. Every accepted run
 /// ends with exactly one `finished` event. Lines that cannot be accepted give an `error` event and
 /// the server goes on. At end of input, the runs in flight finish and `serve` returns.
+///
+/// Every run goes through one ``Agent``: the tool-call scheduler (`max_parallel_calls`, each tool's
+/// `max_concurrency`, "always" approvals) is shared by all the runs of the process.
 struct ProtocolServer: Sendable {
     let workspace: Workspace
+    let agent: Agent
     /// `--mode`; `nil` takes the workspace's default.
     let defaultMode: RoutingMode?
     let maxConcurrentRuns: Int
@@ -20,6 +24,7 @@ struct ProtocolServer: Sendable {
 
     init(workspace: Workspace, defaultMode: RoutingMode?, maxConcurrentRuns: Int, logger: Logger, output: ProtocolOutput = ProtocolOutput()) {
         self.workspace = workspace
+        self.agent = workspace.makeAgent(routing: defaultMode, logger: logger)
         self.defaultMode = defaultMode
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
         self.logger = logger
@@ -99,16 +104,24 @@ struct ProtocolServer: Sendable {
         }
         defer { slots.release() }
 
-        var configuration = workspace.agentConfiguration(routing: request.mode ?? defaultMode, approval: broker.policy(for: tracker))
-        configuration.limits = request.limits.applied(to: configuration.limits)
-        let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
-        _ = await agent.run(request.prompt, session: place.session) { event in
-            if case .finished = event {
-                finish(tracker, with: event)
-                return
+        let options = RunOptions(
+            limits: request.limits.applied(to: agent.configuration.limits),
+            routing: request.mode,
+            approval: broker.policy(for: tracker),
+            session: place.session
+        )
+        do throws(InvalidRunOptions) {
+            _ = try await agent.run(request.prompt, options: options) { event in
+                if case .finished = event {
+                    finish(tracker, with: event)
+                    return
+                }
+                output.emit(event, run: tracker.id)
+                if case .toolCallQueued(let info) = event { tracker.markQueuedWritten(info.id) }
             }
-            output.emit(event, run: tracker.id)
-            if case .toolCallQueued(let info) = event { tracker.markQueuedWritten(info.id) }
+        } catch {
+            // The request's limits were checked when it was parsed; this is a last guard.
+            finish(tracker, with: .finished(RunResult(answer: "", stopReason: .error(error.description))))
         }
     }
 
