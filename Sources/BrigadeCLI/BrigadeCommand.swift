@@ -13,9 +13,13 @@ struct BrigadeCommand: AsyncParsableCommand {
             Exit codes: 0 finished with an answer; 1 runtime failure; 2 usage or configuration error;
             3 no answer (model unavailable, no route, the route's calls failed); 4 answer cut short by a
             limit (budget, max turns); 130 cancelled.
-            Configuration: --config, $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml.
+            Configuration layers, later wins: built-in defaults, $XDG_CONFIG_HOME/brigade/, the project
+            (.brigade/ found walking up, or ./config.yaml), $BRIGADE_CONFIG, --config. See `brigade config show`.
             """,
-        subcommands: [AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self]
+        subcommands: [
+            AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self,
+            ConfigCommand.self, InitCommand.self,
+        ]
     )
 
     /// Runs the command, mapping errors to Brigade's exit codes: 2 for usage and configuration errors
@@ -70,14 +74,17 @@ struct CLIFailure: Error {
 
 /// Options every command that loads the workspace shares.
 struct WorkspaceOptions: ParsableArguments {
-    @Option(name: .long, help: "The config file (default: $BRIGADE_CONFIG, ./config.yaml, $XDG_CONFIG_HOME/brigade/config.yaml).")
+    @Option(name: .long, help: "A config file applied over the user, project and $BRIGADE_CONFIG layers (see `brigade config show`).")
     var config: String?
+
+    @Option(name: [.customShort("m"), .customLong("model")], help: "The model profile (or alias) of `models:` to use instead of the default.")
+    var model: String?
 
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Debug logs on stderr (BRIGADE_LOG=LEVEL sets a level without -v).")
     var verbose = false
 
     func loadWorkspace() throws(ConfigError) -> Workspace {
-        try Workspace.load(configPath: config)
+        try Workspace.load(configPath: config, modelProfile: model)
     }
 }
 

@@ -95,7 +95,9 @@ struct ConfigTests {
         #expect(openai.provider == .openai)
         #expect(openai.baseURL == "https://api.openai.com/v1")
         #expect(openai.apiKeyEnvironmentVariable == "OPENAI_API_KEY")
-        #expect(openai.price == nil)
+        // Not configured, so taken from the dated price table.
+        #expect(openai.price == ModelPricing(inputPerMillion: 0.15, outputPerMillion: 0.60, cachedInputPerMillion: 0.075))
+        #expect(openai.priceSource == .table(date: PriceTable.date))
         #expect(openai.maxOutputTokens == 4096)
         #expect(openai.temperature == nil)
         #expect(openai.requestTimeout == .seconds(120))

@@ -1,5 +1,5 @@
 extension BrigadeConfig {
-    static let topLevelKeys = ["model", "limits", "budget", "routing", "paths"]
+    static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths"]
     static let modelKeys = [
         "provider", "base_url", "model", "api_key_env", "price", "max_output_tokens", "temperature",
         "request_timeout", "max_retries",
@@ -21,7 +21,9 @@ extension BrigadeConfig {
     public static func load(path: String, environment: [String: String]? = nil) throws(ConfigError) -> BrigadeConfig {
         let file = ConfigPath.resolve(path, against: ConfigFileSystem.currentDirectory())
         let root = try YAMLLoader.load(file: file)
-        return try decode(root, file: file, environment: environment ?? ConfigFileSystem.processEnvironment())
+        let config = try decode(root, file: file, environment: environment ?? ConfigFileSystem.processEnvironment())
+        try config.checkUSDBudgetIsPriced()
+        return config
     }
 
     /// Parses configuration from YAML text, as `load(path:environment:)` does from a file.
@@ -31,34 +33,65 @@ extension BrigadeConfig {
     ///     against its folder.
     ///   - environment: variables for `${NAME}` interpolation.
     public static func parse(_ text: String, file: String, environment: [String: String]) throws(ConfigError) -> BrigadeConfig {
-        try decode(YAMLLoader.parse(text, file: file), file: file, environment: environment)
+        let config = try decode(YAMLLoader.parse(text, file: file), file: file, environment: environment)
+        try config.checkUSDBudgetIsPriced()
+        return config
     }
 
     static func decode(_ root: YAMLNode?, file: String, environment: [String: String]) throws(ConfigError) -> BrigadeConfig {
-        let base = ConfigPath.directory(of: file)
+        let layer = ConfigLayer(kind: .explicit, directory: ConfigPath.directory(of: file), file: file)
+        var config = try decode(layers: [(layer, root)], environment: environment)
+        config.layers = []
+        return config
+    }
+
+    /// Merges the layers' trees (later wins, see `ConfigMerge`) and decodes the result; each layer's
+    /// `paths:` is decoded on its own, against its folder. Does not check the USD budget's price
+    /// (a `-m` profile may still be chosen).
+    static func decode(layers: [(ConfigLayer, YAMLNode?)], environment: [String: String]) throws(ConfigError) -> BrigadeConfig {
+        var resolvedLayers: [ConfigLayer] = []
+        for (layer, root) in layers {
+            var layer = layer
+            if let root {
+                let top = try ConfigNode(root).mapping(allowedKeys: topLevelKeys)
+                if let paths = top.optional("paths") {
+                    layer.paths = try decodePaths(paths, base: layer.directory, environment: environment)
+                }
+            }
+            resolvedLayers.append(layer)
+        }
+        let base = resolvedLayers.last?.directory ?? ConfigFileSystem.currentDirectory()
         var config = BrigadeConfig.defaults(baseDirectory: base)
-        config.file = file
-        guard let root else { return config }
+        config.file = resolvedLayers.last?.file
+        config.layers = resolvedLayers
+        if let last = resolvedLayers.last { config.paths = last.paths }
+        guard let root = ConfigMerge.merge(layers.map(\.1)) else { return config }
+        config.locations = ConfigMerge.locations(of: root)
         let top = try ConfigNode(root).mapping(allowedKeys: topLevelKeys)
+        if let models = top.optional("models") { config.models = try decodeProfiles(models, environment: environment) }
         if let model = top.optional("model") {
-            config.model = try decodeModel(model, environment: environment)
+            if model.node.pairs != nil || model.node.scalarValue?.stringValue == nil {
+                config.model = try decodeModel(model, environment: environment)
+            } else {
+                config.model = try profile(named: model.string(), in: config.models, at: model).settings
+            }
+        } else {
+            config.model = config.models.first?.settings
         }
         if let limits = top.optional("limits") { config.limits = try decodeLimits(limits) }
         if let budget = top.optional("budget") { config.budget = try decodeBudget(budget) }
         if let routing = top.optional("routing") { config.routing = try routing.choice(Routing.self) }
-        if let paths = top.optional("paths") {
-            config.paths = try decodePaths(paths, base: base, environment: environment)
-        }
         return config
     }
 
-    private static func decodeModel(_ node: ConfigNode, environment: [String: String]) throws(ConfigError) -> ModelSettings {
-        let map = try node.mapping(allowedKeys: modelKeys)
+    static func decodeModel(_ node: ConfigNode, environment: [String: String], extraKeys: [String] = []) throws(ConfigError) -> ModelSettings {
+        let map = try node.mapping(allowedKeys: modelKeys + extraKeys)
         let provider = try map.optional("provider")?.choice(Provider.self) ?? .openai
         let modelNode = try map.required("model")
         let name = try modelNode.string(environment: environment)
         guard !name.isEmpty else { throw modelNode.error("must not be empty") }
         var settings = ModelSettings(provider: provider, model: name)
+        settings.keyPath = node.path
         if let url = map.optional("base_url") {
             let value = try url.string(environment: environment)
             guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
@@ -78,11 +111,16 @@ extension BrigadeConfig {
             }
         }
         if let price = map.optional("price") {
-            let prices = try price.mapping(allowedKeys: ["input_per_million", "output_per_million"])
+            let prices = try price.mapping(allowedKeys: ["input_per_million", "cached_input_per_million", "output_per_million"])
             settings.price = ModelPricing(
                 inputPerMillion: try prices.required("input_per_million").double(atLeast: 0),
-                outputPerMillion: try prices.required("output_per_million").double(atLeast: 0)
+                outputPerMillion: try prices.required("output_per_million").double(atLeast: 0),
+                cachedInputPerMillion: try prices.optional("cached_input_per_million")?.double(atLeast: 0)
             )
+            settings.priceSource = .configured(price.location)
+        } else if let listed = PriceTable.price(provider: provider, model: name) {
+            settings.price = listed
+            settings.priceSource = .table(date: PriceTable.date)
         }
         if let value = map.optional("max_output_tokens") { settings.maxOutputTokens = try value.int(in: 1...10_000_000) }
         if let value = map.optional("temperature") {

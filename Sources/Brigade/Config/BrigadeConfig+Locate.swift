@@ -1,50 +1,45 @@
 extension BrigadeConfig {
-    /// Finds the configuration file, first match wins:
-    /// 1. `explicit` (`--config`), 2. `$BRIGADE_CONFIG`, 3. `./config.yaml`,
-    /// 4. `$XDG_CONFIG_HOME/brigade/config.yaml` (`XDG_CONFIG_HOME` defaults to `~/.config`).
+    /// The most specific configuration file, first match wins:
+    /// 1. `explicit` (`--config`), 2. `$BRIGADE_CONFIG`, 3. the project's (`.brigade/config.yaml` found
+    /// walking up from the working directory, or `./config.yaml`), 4. the user's
+    /// (`$XDG_CONFIG_HOME/brigade/config.yaml`, `XDG_CONFIG_HOME` defaulting to `~/.config`).
     ///
-    /// An explicit path or `$BRIGADE_CONFIG` is returned even when the file does not exist, so that
-    /// loading it reports the mistake instead of silently falling back; the other two are returned
-    /// only when they exist.
-    /// - Parameters:
-    ///   - explicit: the `--config` argument, if any.
-    ///   - environment: the process environment (`BRIGADE_CONFIG`, `XDG_CONFIG_HOME`, `HOME`).
-    ///   - currentDirectory: the absolute working directory, for relative paths.
-    /// - Returns: an absolute path, or `nil` when no configuration file applies (use `defaults(baseDirectory:)`).
+    /// All of them apply, as layers (``ConfigLayer/locate(explicit:environment:currentDirectory:)``);
+    /// this is the one that wins. An explicit path or `$BRIGADE_CONFIG` is returned even when the file
+    /// does not exist, so that loading it reports the mistake instead of silently falling back.
+    /// - Returns: an absolute path, or `nil` when no configuration file applies.
     public static func locate(explicit: String?, environment: [String: String], currentDirectory: String) -> String? {
-        if let explicit, !explicit.isEmpty {
-            return ConfigPath.resolve(explicit, against: currentDirectory, home: environment["HOME"])
-        }
-        if let fromEnvironment = environment["BRIGADE_CONFIG"], !fromEnvironment.isEmpty {
-            return ConfigPath.resolve(fromEnvironment, against: currentDirectory, home: environment["HOME"])
-        }
-        let local = ConfigPath.resolve("config.yaml", against: currentDirectory)
-        if ConfigFileSystem.kind(of: local) == .file { return local }
-        // XDG Base Directory: a relative XDG_CONFIG_HOME is invalid and ignored.
-        var configHome: String?
-        if let xdg = environment["XDG_CONFIG_HOME"], xdg.hasPrefix("/") {
-            configHome = xdg
-        } else if let home = environment["HOME"], home.hasPrefix("/") {
-            configHome = home + "/.config"
-        }
-        if let configHome {
-            let user = ConfigPath.resolve("brigade/config.yaml", against: configHome)
-            if ConfigFileSystem.kind(of: user) == .file { return user }
-        }
-        return nil
+        ConfigLayer.locate(explicit: explicit, environment: environment, currentDirectory: currentDirectory)
+            .last { $0.file != nil }?.file
     }
 
-    /// Locates and loads the configuration in one step: the located file, or the defaults rooted at
-    /// `currentDirectory` when there is none.
-    /// - Throws: `ConfigError` from `load(path:environment:)`.
+    /// Locates every layer and merges them (docs/configuration.md): built-in defaults → user →
+    /// project → `$BRIGADE_CONFIG` → `--config`; with no layer at all, the defaults rooted at
+    /// `currentDirectory`.
+    /// - Parameters:
+    ///   - explicit: `--config`.
+    ///   - environment: `BRIGADE_CONFIG`, `XDG_CONFIG_HOME`, `HOME` and `${…}` interpolation.
+    ///   - currentDirectory: where the project is looked for.
+    ///   - modelProfile: `-m NAME`: the model profile (or alias) to use instead of the default.
+    /// - Throws: `ConfigError` for anything wrong in any layer, an unknown profile, or a USD budget
+    ///   with an unpriced model.
     public static func resolve(
         explicit: String?,
         environment: [String: String],
-        currentDirectory: String
+        currentDirectory: String,
+        modelProfile: String? = nil
     ) throws(ConfigError) -> BrigadeConfig {
-        guard let path = locate(explicit: explicit, environment: environment, currentDirectory: currentDirectory) else {
-            return defaults(baseDirectory: currentDirectory)
+        let layers = ConfigLayer.locate(explicit: explicit, environment: environment, currentDirectory: currentDirectory)
+        var config = defaults(baseDirectory: currentDirectory)
+        if !layers.isEmpty {
+            var trees: [(ConfigLayer, YAMLNode?)] = []
+            for layer in layers {
+                trees.append((layer, try layer.file.map { file throws(ConfigError) in try YAMLLoader.load(file: file) } ?? nil))
+            }
+            config = try decode(layers: trees, environment: environment)
         }
-        return try load(path: path, environment: environment)
+        if let modelProfile { return try config.selectingModel(modelProfile) }
+        try config.checkUSDBudgetIsPriced()
+        return config
     }
 }

@@ -4,8 +4,16 @@
 /// file at all, `BrigadeConfig.defaults(baseDirectory:)` (no model: the static router only).
 /// See docs/configuration.md for every key.
 public struct BrigadeConfig: Sendable, Hashable {
-    /// The language model; `nil` when the file has no `model:` section (router only).
+    /// The language model in use: `model:`, the profile it names, the first of `models:`, or the
+    /// profile chosen with ``selectingModel(_:)`` (`-m`); `nil` when none is configured (router only).
     public var model: ModelSettings?
+    /// The named model profiles of `models:`, in the order written.
+    public var models: [ModelProfile] = []
+    /// The layers this configuration was merged from, most general first (empty for the defaults).
+    public var layers: [ConfigLayer] = []
+    /// Where each configured value was written, by dotted key path (`limits.max_turns`); keys absent
+    /// here have their built-in default.
+    public var locations: [String: SourceLocation] = [:]
     public var limits: Limits
     public var budget: BudgetLimits
     public var routing: Routing
@@ -82,8 +90,15 @@ public struct BrigadeConfig: Sendable, Hashable {
         /// The environment variable holding the API key; `nil` sends no key (local servers).
         /// The initialiser's `nil` means the provider's default; assign `nil` afterwards for no key.
         public var apiKeyEnvironmentVariable: String?
-        /// Prices per million tokens; `nil` when not configured (USD budgets then count tool costs only).
+        /// Prices per million tokens: `price:`, else ``PriceTable``; `nil` when neither knows the model
+        /// (a USD budget is then a configuration error).
         public var price: ModelPricing?
+        /// Where ``price`` came from; `nil` when there is none.
+        public var priceSource: PriceSource?
+        /// The profile name when the settings come from `models:`.
+        public var profile: String?
+        /// The key path the settings were written at: `model` or `models.NAME`.
+        public var keyPath: String = "model"
         public var maxOutputTokens: Int
         /// `nil` leaves the provider's default.
         public var temperature: Double?
@@ -107,6 +122,7 @@ public struct BrigadeConfig: Sendable, Hashable {
             self.baseURL = baseURL ?? provider.defaultBaseURL
             self.apiKeyEnvironmentVariable = apiKeyEnvironmentVariable ?? provider.defaultAPIKeyEnvironmentVariable
             self.price = price
+            self.priceSource = price == nil ? nil : .configured(nil)
             self.maxOutputTokens = maxOutputTokens
             self.temperature = temperature
             self.requestTimeout = requestTimeout
@@ -191,6 +207,37 @@ public struct BrigadeConfig: Sendable, Hashable {
                 prompts: Located(ConfigPath.resolve("prompts", against: baseDirectory)),
                 routes: Located(ConfigPath.resolve("routes", against: baseDirectory))
             )
+        }
+    }
+}
+
+extension BrigadeConfig {
+    /// Where a model's price came from.
+    public enum PriceSource: Sendable, Hashable, CustomStringConvertible {
+        /// `price:` in configuration, at this place (`nil` when set in code).
+        case configured(SourceLocation?)
+        /// ``PriceTable``, checked on this date.
+        case table(date: String)
+
+        public var description: String {
+            switch self {
+            case .configured(let location?): "price: at \(location.file):\(location.line)"
+            case .configured(nil): "price: set in code"
+            case .table(let date): "Brigade's price table of \(date)"
+            }
+        }
+    }
+
+    /// One entry of `models:`: a name, its aliases for `-m`, and the model settings.
+    public struct ModelProfile: Sendable, Hashable {
+        public var name: String
+        public var aliases: [String]
+        public var settings: ModelSettings
+
+        public init(name: String, aliases: [String] = [], settings: ModelSettings) {
+            self.name = name
+            self.aliases = aliases
+            self.settings = settings
         }
     }
 }

@@ -168,17 +168,24 @@ public protocol ModelClient: Sendable {
     ) async throws(ModelError) -> ModelResponse
 }
 
-/// Prices per million tokens, from the configuration, to turn usage into USD.
+/// Prices per million tokens, from the configuration or ``PriceTable``, to turn usage into USD.
 public struct ModelPricing: Sendable, Hashable {
     public var inputPerMillion: Double
     public var outputPerMillion: Double
+    /// The price of input tokens read from the provider's prompt cache; `nil` bills them as input.
+    public var cachedInputPerMillion: Double?
 
-    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0) {
+    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0, cachedInputPerMillion: Double? = nil) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
+        self.cachedInputPerMillion = cachedInputPerMillion
     }
 
+    /// USD for `usage`; its `cachedInputTokens` (a part of `inputTokens`) at the cached rate.
     public func cost(of usage: TokenUsage) -> Double {
-        Double(usage.inputTokens) * inputPerMillion / 1_000_000 + Double(usage.outputTokens) * outputPerMillion / 1_000_000
+        let cached = min(max(usage.cachedInputTokens, 0), usage.inputTokens)
+        let cachedRate = cachedInputPerMillion ?? inputPerMillion
+        return (Double(usage.inputTokens - cached) * inputPerMillion + Double(cached) * cachedRate
+            + Double(usage.outputTokens) * outputPerMillion) / 1_000_000
     }
 }

@@ -25,6 +25,8 @@ public struct Workspace: Sendable {
     public var modelUnavailableReason: String?
     /// The client shared by the model and the http tools.
     public let httpClient: HTTPClient
+    /// Tools and routes a later configuration layer took over from an earlier one.
+    public var overrides: [LayerOverride] = []
 
     /// The routing the configuration asks for, lowered to `static` when there is no model.
     public var defaultRouting: RoutingMode {
@@ -37,46 +39,34 @@ public struct Workspace: Sendable {
         return "brigade: \(reason) — answering with the offline router (routing: static)"
     }
 
-    /// Loads the configuration and everything it points to.
+    /// Loads the configuration layers and everything they point to (docs/configuration.md).
     /// - Parameters:
-    ///   - configPath: `--config`; `nil` looks up `$BRIGADE_CONFIG`, `./config.yaml`,
-    ///     `$XDG_CONFIG_HOME/brigade/config.yaml`, and falls back to the defaults (no model).
+    ///   - configPath: `--config`, the last layer; the others are the user's
+    ///     (`$XDG_CONFIG_HOME/brigade/`), the project's (`.brigade/` walking up from
+    ///     `currentDirectory`, or `./config.yaml`) and `$BRIGADE_CONFIG`. With none, the defaults (no model).
     ///   - environment: for `${ENV}` interpolation, the lookup and the API key.
-    ///   - currentDirectory: where relative paths and `./config.yaml` are found.
+    ///   - currentDirectory: where the project is looked for.
+    ///   - modelProfile: `-m NAME`, a profile (or alias) of `models:` to use instead of the default.
     ///   - httpClient: a client to share; a new one by default.
     /// - Throws: `ConfigError` with file:line:col for anything wrong in any of the files.
     public static func load(
         configPath: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         currentDirectory: String = FileManager.default.currentDirectoryPath,
+        modelProfile: String? = nil,
         httpClient: HTTPClient? = nil
     ) throws(ConfigError) -> Workspace {
-        let config = try BrigadeConfig.resolve(explicit: configPath, environment: environment, currentDirectory: currentDirectory)
+        let config = try BrigadeConfig.resolve(
+            explicit: configPath, environment: environment, currentDirectory: currentDirectory, modelProfile: modelProfile)
         let httpClient = httpClient ?? HTTPClient()
-
-        let toolsFolder = config.paths.tools
-        var declarations: [ToolDeclaration] = []
-        if toolsFolder.location != nil || FileManager.default.fileExists(atPath: toolsFolder.value) {
-            declarations = try RegistryLoader.load(directory: toolsFolder.value, environment: environment)
-        }
-        let registry = try ToolFactory.makeRegistry(declarations, httpClient: httpClient)
-        let specs = Dictionary(registry.specs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let routes = try RouteLoader.load(directory: config.paths.routes.value, tools: specs, promptsDirectory: config.paths.prompts.value)
-
-        let systemPromptPath = config.paths.prompts.value + "/system.md"
-        var systemPrompt = Self.defaultSystemPrompt
-        if FileManager.default.fileExists(atPath: systemPromptPath) {
-            guard let data = FileManager.default.contents(atPath: systemPromptPath) else {
-                throw ConfigError("cannot read \(systemPromptPath)", file: systemPromptPath)
-            }
-            systemPrompt = String(decoding: data, as: UTF8.self)
-        }
+        let (registry, routes, systemPrompt, overrides) = try loadLayers(config, environment: environment, httpClient: httpClient)
 
         var workspace = Workspace(
             config: config, registry: registry, routes: routes, systemPrompt: systemPrompt,
             model: nil, modelUnavailableReason: nil, httpClient: httpClient
         )
         (workspace.model, workspace.modelUnavailableReason) = Self.makeModel(config.model, environment: environment, httpClient: httpClient)
+        workspace.overrides = overrides
         return workspace
     }
 

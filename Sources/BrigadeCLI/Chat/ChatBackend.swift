@@ -26,13 +26,15 @@ struct ChatBackend: Sendable {
     ///   needs a model and there is none.
     static func load(
         configPath: String?,
+        modelProfile: String? = nil,
         environment: [String: String],
         currentDirectory: String,
         mode: RoutingMode?,
         approval: any ApprovalPolicy,
         logger: Logger
     ) throws -> ChatBackend {
-        let workspace = try Workspace.load(configPath: configPath, environment: environment, currentDirectory: currentDirectory)
+        let workspace = try Workspace.load(
+            configPath: configPath, environment: environment, currentDirectory: currentDirectory, modelProfile: modelProfile)
         let mode = mode ?? workspace.defaultRouting
         try requireModel(for: mode, in: workspace)
         return ChatBackend(

@@ -26,7 +26,7 @@ struct ChatCommand: AsyncParsableCommand {
     var mode: RoutingMode?
 
     func run() async throws {
-        let status = await runChat(configPath: workspaceOptions.config, mode: mode)
+        let status = await runChat(configPath: workspaceOptions.config, modelProfile: workspaceOptions.model, mode: mode)
         if status != 0 { throw ExitCode(status) }
     }
 }
@@ -43,12 +43,14 @@ struct ChatCommand: AsyncParsableCommand {
 ///   model there is not (the error is printed on standard error); 1 when the terminal cannot be set up.
 func runChat(
     configPath: String? = nil,
+    modelProfile: String? = nil,
     mode: RoutingMode? = nil,
     environment: [String: String] = ProcessEnvironment.current,
     logger: Logger = Logger(label: "brigade.chat") { _ in SwiftLogNoOpLogHandler() }
 ) async -> Int32 {
     let options = ChatREPL.Options(
         configPath: configPath,
+        modelProfile: modelProfile,
         mode: mode,
         environment: environment,
         currentDirectory: ProcessEnvironment.currentDirectory,

@@ -16,6 +16,7 @@ import Darwin
 final class ChatREPL: Sendable {
     struct Options: Sendable {
         var configPath: String?
+        var modelProfile: String? = nil
         var mode: RoutingMode?
         var environment: [String: String]
         var currentDirectory: String
@@ -64,6 +65,7 @@ final class ChatREPL: Sendable {
         let approval = TerminalApprovalPolicy(display: display, input: input, modes: modes, interactive: terminal.isInteractive)
         let backend = try ChatBackend.load(
             configPath: options.configPath,
+            modelProfile: options.modelProfile,
             environment: options.environment,
             currentDirectory: options.currentDirectory,
             mode: options.mode,

@@ -26,6 +26,9 @@ enum PipedProcess {
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2)
+        guard let addChangeDirectory = PseudoTerminalProcess.addChangeDirectory, addChangeDirectory(&actions, currentDirectory) == 0 else {
+            throw HarnessError("posix_spawn_file_actions_addchdir_np is unavailable")
+        }
         guard SpawnHygiene.closeInheritedDescriptors(&actions) else {
             throw HarnessError("posix_spawn_file_actions_addclosefrom_np is unavailable")
         }
