@@ -77,5 +77,15 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        // Brigade's in-process side of Benchmarks/Compare (a plain executable, not a benchmark).
+        .executableTarget(
+            name: "CompareRunner",
+            dependencies: [
+                .product(name: "Brigade", package: "Brigade"),
+                .product(name: "CurlHTTP", package: "Brigade"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/CompareRunner"
+        ),
     ]
 )

@@ -21,13 +21,22 @@ import Brigade
 /// `{"hang": true}`, `{"stall_after_events": N}`, `{"cut_after_events": N}`,
 /// `{"malformed_after_events": N}` or `{"error_event_after": N, "type": …, "message": …}`.
 /// `echo: true` answers requests beyond the queue with `echo: <last user message>`.
+/// `fan_out` answers every request beyond the queue statelessly, so one server can serve many
+/// concurrent conversations of the same shape (benchmarks use it): a request that ends in tool
+/// results gets the text `answer`; any other gets `calls` parallel calls of `tool` with `arguments`.
+///
+/// ```json
+/// {"fan_out": {"tool": "wait", "calls": 4, "arguments": {"ms": 200}, "answer": "All done."}}
+/// ```
 public struct FakeModelScript: Sendable, Hashable {
     public var turns: [FakeTurn]
     public var echo: Bool
+    public var fanOut: FakeFanOut?
 
-    public init(turns: [FakeTurn] = [], echo: Bool = false) {
+    public init(turns: [FakeTurn] = [], echo: Bool = false, fanOut: FakeFanOut? = nil) {
         self.turns = turns
         self.echo = echo
+        self.fanOut = fanOut
     }
 
     /// Reads a script from JSON text.
@@ -40,13 +49,26 @@ public struct FakeModelScript: Sendable, Hashable {
         for (position, value) in (root["turns"]?.arrayValue ?? []).enumerated() {
             turns.append(try Self.turn(value, at: "turns[\(position)]"))
         }
-        self.init(turns: turns, echo: root["echo"]?.boolValue ?? false)
+        let fanOut = try root["fan_out"].map { value throws(FakeModelScriptError) in try Self.fanOut(value) }
+        self.init(turns: turns, echo: root["echo"]?.boolValue ?? false, fanOut: fanOut)
     }
 
     /// Loads the script into `server`: queues its turns and, with `echo`, sets an echoing responder.
     public func load(into server: FakeModelServer) {
         server.enqueue(contentsOf: turns)
-        if echo { server.respond { request in .text("echo: \(request.lastUserText ?? "")") } }
+        if let fanOut {
+            server.respond { request in fanOut.turn(answering: request) }
+        } else if echo {
+            server.respond { request in .text("echo: \(request.lastUserText ?? "")") }
+        }
+    }
+
+    private static func fanOut(_ value: JSONValue) throws(FakeModelScriptError) -> FakeFanOut {
+        guard let tool = value["tool"]?.stringValue else { throw FakeModelScriptError("fan_out needs a \"tool\"") }
+        let calls = value["calls"]?.intValue ?? 1
+        guard (1...1_000).contains(calls) else { throw FakeModelScriptError("fan_out.calls must be 1 to 1000, not \(calls)") }
+        let arguments = value["arguments"].map { $0.stringValue ?? $0.jsonString } ?? "{}"
+        return FakeFanOut(tool: tool, calls: calls, arguments: arguments, answer: value["answer"]?.stringValue ?? "Done.")
     }
 
     private static func turn(_ value: JSONValue, at path: String) throws(FakeModelScriptError) -> FakeTurn {
@@ -92,4 +114,27 @@ public struct FakeModelScriptError: Error, Sendable, Hashable, CustomStringConve
     public var message: String
     public init(_ message: String) { self.message = message }
     public var description: String { message }
+}
+
+/// A stateless two-turn conversation: `calls` parallel calls of `tool`, then `answer` once the
+/// request carries their results. See ``FakeModelScript``.
+public struct FakeFanOut: Sendable, Hashable {
+    public var tool: String
+    public var calls: Int
+    /// The arguments of every call, as JSON text.
+    public var arguments: String
+    public var answer: String
+
+    public init(tool: String, calls: Int, arguments: String = "{}", answer: String = "Done.") {
+        self.tool = tool
+        self.calls = calls
+        self.arguments = arguments
+        self.answer = answer
+    }
+
+    /// The turn that answers `request`: the final text after tool results, else the calls.
+    public func turn(answering request: FakeModelRequest) -> FakeTurn {
+        if !request.trailingToolResults.isEmpty { return .text(answer) }
+        return .toolCalls((0..<calls).map { _ in FakeToolCall(name: tool, arguments: arguments) })
+    }
 }

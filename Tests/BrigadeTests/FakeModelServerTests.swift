@@ -150,5 +150,33 @@ struct FakeModelServerScriptTests {
             try FakeModelScript(json: #"{"turns": [{"tool_calls": [{"arguments": {}}]}]}"#)
         }
         #expect(throws: FakeModelScriptError.self) { try FakeModelScript(json: "[") }
+        #expect(throws: FakeModelScriptError("fan_out needs a \"tool\"")) { try FakeModelScript(json: #"{"fan_out": {"calls": 2}}"#) }
+        #expect(throws: FakeModelScriptError("fan_out.calls must be 1 to 1000, not 0")) {
+            try FakeModelScript(json: #"{"fan_out": {"tool": "w", "calls": 0}}"#)
+        }
+    }
+
+    @Test func fanOutAnswersEveryConversationStatelessly() async throws {
+        let script = try FakeModelScript(json: #"{"fan_out": {"tool": "wait", "calls": 3, "arguments": {"ms": 5}, "answer": "All done."}}"#)
+        #expect(script.fanOut == FakeFanOut(tool: "wait", calls: 3, arguments: #"{"ms":5}"#, answer: "All done."))
+        try await withFakeModelServer { server in
+            script.load(into: server)
+            let client = AnthropicClient(
+                configuration: .init(baseURL: server.anthropicBaseURL, apiKey: "k", model: "m", streaming: true, retryPolicy: ProviderTestHTTP.fastRetries),
+                httpClient: ProviderTestHTTP.client
+            )
+            let tools = [ToolSpec(name: "wait", description: "Waits")]
+            for _ in 0..<2 {
+                let first = try await client.complete(ModelRequest(messages: [.user("Go")], tools: tools), deadline: nil) { _ in }
+                #expect(first.toolCalls.map(\.name) == ["wait", "wait", "wait"])
+                #expect(Set(first.toolCalls.map(\.id)).count == 3)
+                let results = first.toolCalls.map { ToolResultMessage(callID: $0.id, toolName: $0.name, content: "ok", isError: false) }
+                let second = try await client.complete(
+                    ModelRequest(messages: [.user("Go"), .assistant(text: first.text, toolCalls: first.toolCalls), .toolResults(results)], tools: tools),
+                    deadline: nil
+                ) { _ in }
+                #expect(second.text == "All done.")
+            }
+        }
     }
 }
