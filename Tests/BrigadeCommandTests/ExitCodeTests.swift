@@ -46,6 +46,10 @@ struct ExitCodeTests {
             #expect(outcome.status == 3, "\(outcome.standardError)")
             #expect(outcome.standardError.contains("stop: model_unavailable"))
             #expect(outcome.standardOutput.contains("No answer could be composed"))
+            // The server is named by its host and API, not as "OpenAI".
+            let host = server.openAIBaseURL.replacingOccurrences(of: "http://", with: "").split(separator: "/")[0]
+            #expect(outcome.standardOutput.contains("\(host) (OpenAI-compatible API) server error"), "\(outcome.standardOutput)")
+            #expect(!outcome.standardOutput.contains("OpenAI server error"))
         }
     }
 

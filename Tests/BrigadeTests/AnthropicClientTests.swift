@@ -97,7 +97,7 @@ struct AnthropicClientTests {
             #expect(log.retryEvents.map { $0.error.code } == [.serverError, .rateLimited])
             #expect(log.retryEvents[0].delay.source == .backoff)
             #expect(log.retryEvents[1].delay == RetryDelay(duration: .milliseconds(15), source: .server))
-            #expect(log.retryEvents[0].error.message.contains("Anthropic is overloaded: Overloaded"))
+            #expect(log.retryEvents[0].error.message.contains("127.0.0.1:\(server.port) (Anthropic-compatible API) is overloaded: Overloaded"))
         }
     }
 
@@ -124,7 +124,7 @@ struct AnthropicClientTests {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.status == 400)
-            #expect(error?.message == "Anthropic rejected the request: messages.1: tool_use ids were found without tool_result blocks")
+            #expect(error?.message == "127.0.0.1:\(server.port) (Anthropic-compatible API) rejected the request: messages.1: tool_use ids were found without tool_result blocks")
         }
     }
 

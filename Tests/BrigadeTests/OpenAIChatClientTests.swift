@@ -218,7 +218,7 @@ struct OpenAIChatClientTests {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.status == 401)
-            #expect(error?.message == "OpenAI rejected the request: Incorrect API key provided: [redacted].")
+            #expect(error?.message == "127.0.0.1:\(server.port) (OpenAI-compatible API) rejected the request: Incorrect API key provided: [redacted].")
             #expect(error.map { !$0.description.contains("sk-test-secret") } == true)
             #expect(server.requestCount == 1)
         }

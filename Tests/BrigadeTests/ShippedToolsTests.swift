@@ -148,23 +148,38 @@ struct ShippedToolsTests {
     @Test func todoCountOutsideARepositorySkipsBuildFolders() async throws {
         let output = try await run("todo_count", in: fixture.plainFolder)
         #expect(output.text == """
-            2 markers (FIXME 1, TODO 1) on lines of 1 files, in files under \(fixture.plainFolder) (not a git repository)
+            2 markers (FIXME 1, TODO 1) on lines of 1 file, in files under \(fixture.plainFolder) (not a git repository)
             files with the most marker lines:
                  2  a.txt
             """)
+    }
+
+    /// "1 commit", "1 file": singular where the count is one.
+    @Test func oneIsSingular() async throws {
+        let single = try fixture.folder.makeDirectory("single")
+        try fixture.folder.write("single/notes.txt", "TODO: one\n")
+        try await git(["init", "-q", "-b", "main"], in: single)
+        try await git(["add", "."], in: single)
+        try await git(["commit", "-q", "-m", "only commit"], in: single)
+        #expect(try await run("git_recent_commits", in: single).text.hasPrefix("branch main, 1 commit in total; the latest 1:"))
+        #expect(try await run("todo_count", in: single).text.hasPrefix("1 marker (TODO 1) on lines of 1 file, in"))
+        #expect(try await run("largest_files", in: single).text.hasPrefix("the 1 largest of 1 tracked file in single ("))
+        #expect(try await run("lines_by_language", in: single).text.hasPrefix("1 line in 1 tracked text file of single, by language:"))
     }
 
     @Test func linesByLanguage() async throws {
         let output = try await run("lines_by_language", in: fixture.repository)
         #expect(output.text == """
             9 lines in 4 tracked text files of demo, by language:
-            Markdown                    3 lines      1 files  33.3%
-            Swift                       3 lines      1 files  33.3%
-            Make                        2 lines      1 files  22.2%
-            Shell                       1 lines      1 files  11.1%
+            Markdown                    3 lines      1 file   33.3%
+            Swift                       3 lines      1 file   33.3%
+            Make                        2 lines      1 file   22.2%
+            Shell                       1 line       1 file   11.1%
             """)
         let top = try await run("lines_by_language", ["top": 2], in: fixture.repository)
         #expect(top.text.hasSuffix("(2 more languages not shown)"))
+        let three = try await run("lines_by_language", ["top": 3], in: fixture.repository)
+        #expect(three.text.hasSuffix("(1 more language not shown)"))
     }
 
     @Test func largestFiles() async throws {

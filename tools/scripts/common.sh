@@ -20,3 +20,9 @@ require_integer() {
         exit 2
     fi
 }
+
+# "1 commit", "2 commits": COUNT then NOUN, plural unless COUNT is 1 (PLURAL overrides NOUN + "s").
+# Usage: plural COUNT NOUN [PLURAL]
+plural() {
+    if [ "$1" = 1 ]; then printf '%s %s' "$1" "$2"; else printf '%s %s' "$1" "${3:-$2s}"; fi
+}

@@ -16,6 +16,6 @@ fi
 branch=$(git symbolic-ref --quiet --short HEAD || echo "detached HEAD at $(git rev-parse --short HEAD)")
 total=$(git rev-list --count HEAD)
 shown=$(( count < total ? count : total ))
-echo "branch $branch, $total commits in total; the latest $shown:"
+echo "branch $branch, $(plural "$total" commit) in total; the latest $shown:"
 git --no-pager log -n "$count" --no-color --date=short --pretty=format:'%h %ad %an: %s'
 echo

@@ -20,7 +20,7 @@ fi
 tab=$(printf '\t')
 files=$(printf '%s\n' "$sizes" | grep -c . || true)
 total=$(printf '%s\n' "$sizes" | awk -F '\t' '{ s += $1 } END { print s + 0 }')
-echo "the $(( count < files ? count : files )) largest of $files tracked files in $(basename "$root") ($(numfmt --to=iec-i --suffix=B "$total") in total):"
+echo "the $(( count < files ? count : files )) largest of $(plural "$files" "tracked file") in $(basename "$root") ($(numfmt --to=iec-i --suffix=B "$total") in total):"
 printf '%s\n' "$sizes" \
     | LC_ALL=C sort -t "$tab" -k1,1nr -k2,2 \
     | awk -F '\t' -v n="$count" 'NR <= n' \

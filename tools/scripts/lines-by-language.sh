@@ -47,16 +47,16 @@ BEGIN {
     lines[lang] += n; files[lang]++; total += n; count++
 }
 END {
-    printf "%d lines in %d tracked text files of %s, by language:\n", total, count, repo
+    printf "%d %s in %d tracked text %s of %s, by language:\n", total, (total == 1 ? "line" : "lines"), count, (count == 1 ? "file" : "files"), repo
     for (lang in lines) order[lang] = lines[lang]
     shown = 0
     while (shown < top) {
         best = ""
         for (lang in order) if (best == "" || order[lang] > order[best] || (order[lang] == order[best] && lang < best)) best = lang
         if (best == "") break
-        printf "%-20s %8d lines %6d files %5.1f%%\n", best, lines[best], files[best], (total ? 100 * lines[best] / total : 0)
+        printf "%-20s %8d %-5s %6d %-5s %5.1f%%\n", best, lines[best], (lines[best] == 1 ? "line" : "lines"), files[best], (files[best] == 1 ? "file" : "files"), (total ? 100 * lines[best] / total : 0)
         delete order[best]; shown++
     }
     rest = 0; for (lang in order) rest++
-    if (rest > 0) printf "(%d more languages not shown)\n", rest
+    if (rest > 0) printf "(%d more %s not shown)\n", rest, (rest == 1 ? "language" : "languages")
 }'

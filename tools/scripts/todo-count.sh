@@ -30,7 +30,7 @@ fi
 kinds=$(printf '%s\n' "$per_kind" | LC_ALL=C sort | uniq -c | LC_ALL=C sort -k1,1nr -k2,2 | awk '{printf "%s%s %d", (NR > 1 ? ", " : ""), $2, $1}')
 total=$(printf '%s\n' "$per_kind" | grep -c . || true)
 files=$(printf '%s\n' "$per_file" | grep -c . || true)
-echo "$total markers ($kinds) on lines of $files files, in $scope"
+echo "$(plural "$total" marker) ($kinds) on lines of $(plural "$files" file), in $scope"
 echo "files with the most marker lines:"
 # "path:count" → "count<TAB>path"; the count is after the last colon (paths may hold colons).
 printf '%s\n' "$per_file" \

@@ -79,7 +79,8 @@ public struct AnthropicClient: ModelClient {
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(ModelError) -> ModelResponse {
         let transport = ModelTransport(
-            http: httpClient, provider: "Anthropic", apiKey: configuration.apiKey,
+            http: httpClient,
+            provider: ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL), apiKey: configuration.apiKey,
             retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, onRetry: onRetry
         )
         return try await transport.perform(

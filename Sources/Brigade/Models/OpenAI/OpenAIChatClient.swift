@@ -80,7 +80,8 @@ public struct OpenAIChatClient: ModelClient {
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(ModelError) -> ModelResponse {
         let transport = ModelTransport(
-            http: httpClient, provider: "OpenAI", apiKey: configuration.apiKey,
+            http: httpClient,
+            provider: ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL), apiKey: configuration.apiKey,
             retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, onRetry: onRetry
         )
         return try await transport.perform(
