@@ -11,10 +11,14 @@ public struct Route: Sendable {
     public var keywords: [KeywordRule]
     public var patterns: [RoutePattern]
     /// Further words and phrases a request for this route may use ("free", "running out", "machine").
-    public var vocabulary: [String]
+    public var vocabulary: [String] { didSet { vocabularyStems = vocabulary.map(RouteText.stems) } }
+    /// `vocabulary` stemmed once, not per request.
+    private(set) var vocabularyStems: [[String]] = []
     /// Words and phrases that say the request is not this route's job ("why", "how do i"); any of
     /// them keeps a precise (hybrid) match from taking the request.
-    public var negative: [String]
+    public var negative: [String] { didSet { negativeWords = negative.map(KeywordRule.normalize) } }
+    /// `negative` normalized once (compared as written).
+    private(set) var negativeWords: [String] = []
     public var thresholds: RouteThresholds
     /// Phrasings that must match this route (checked by `brigade routes check` and tests).
     public var examples: [String]
@@ -51,6 +55,8 @@ public struct Route: Sendable {
         self.patterns = patterns
         self.vocabulary = vocabulary
         self.negative = negative
+        vocabularyStems = vocabulary.map(RouteText.stems)
+        negativeWords = negative.map(KeywordRule.normalize)
         self.thresholds = thresholds
         self.examples = examples
         self.counterexamples = counterexamples
@@ -65,11 +71,14 @@ public struct Route: Sendable {
 /// One keyword entry: the prompt must contain one of the alternatives as whole words
 /// (case-insensitive). An alternative may be several words ("health check").
 public struct KeywordRule: Sendable, Hashable, CustomStringConvertible {
-    public var alternatives: [String]
+    public var alternatives: [String] { didSet { alternativeStems = alternatives.map(RouteText.stems) } }
+    /// `alternatives` stemmed once, not per request.
+    private(set) var alternativeStems: [[String]] = []
 
     /// Parses `repo|repository|codebase`.
     public init(_ text: String) {
         alternatives = text.split(separator: "|").map { Self.normalize(String($0)) }.filter { !$0.isEmpty }
+        alternativeStems = alternatives.map(RouteText.stems)
     }
 
     public var description: String { alternatives.joined(separator: "|") }
@@ -77,8 +86,7 @@ public struct KeywordRule: Sendable, Hashable, CustomStringConvertible {
     /// The first alternative found in `text` as whole words, comparing stems ("file" matches
     /// "files", "summarize" matches "summarized"), with where it is.
     func firstHit(in text: RouteText) -> (alternative: String, start: Int, count: Int)? {
-        for alternative in alternatives {
-            let stems = RouteText.stems(of: alternative)
+        for (alternative, stems) in zip(alternatives, alternativeStems) {
             if let start = text.occurrences(of: stems).first { return (alternative, start, stems.count) }
         }
         return nil

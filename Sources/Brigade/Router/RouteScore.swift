@@ -33,7 +33,7 @@ public struct RouteScore: Sendable {
             guard let match = candidate.firstMatch(in: prompt) else { continue }
             pattern = candidate
             captures = match.captures
-            let stems = RouteText.stems(of: match.text)
+            let stems = RouteText.stems(match.text)
             for start in text.occurrences(of: stems) { cover(start, stems.count) }
             break
         }
@@ -42,15 +42,15 @@ public struct RouteScore: Sendable {
         for rule in route.keywords {
             if let hit = rule.firstHit(in: text) {
                 keywordHits.append(hit.alternative)
-                for alternative in rule.alternatives { Self.coverAll(RouteText.stems(of: alternative), in: text, cover) }
+                for stems in rule.alternativeStems { Self.coverAll(stems, in: text, cover) }
             } else {
                 keywordMisses.append(rule.description)
             }
         }
-        for entry in route.vocabulary { Self.coverAll(RouteText.stems(of: entry), in: text, cover) }
+        for stems in route.vocabularyStems { Self.coverAll(stems, in: text, cover) }
         // Negative words compare as written (no stemming): "news" must not count as "new".
-        negativeHits = route.negative
-            .compactMap { entry in text.occurrences(ofExactly: KeywordRule.normalize(entry)).first.map { (entry, $0) } }
+        negativeHits = zip(route.negative, route.negativeWords)
+            .compactMap { entry, words in text.occurrences(ofExactly: words).first.map { (entry, $0) } }
             .sorted { $0.1 < $1.1 }
             .map(\.0)
 

@@ -23,7 +23,7 @@ struct RouteText: Sendable {
     }
 
     /// The stems of a vocabulary entry ("disk space" → ["disk", "spac"]).
-    static func stems(of phrase: String) -> [String] {
+    static func stems(_ phrase: String) -> [String] {
         KeywordRule.normalize(phrase).split(separator: " ").map { stem(String($0)) }
     }
 
@@ -84,6 +84,7 @@ struct RouteText: Sendable {
         "please", "pls", "plz", "kindly", "thanks", "thank", "hey", "hi", "hello", "ok", "okay",
         "show", "give", "tell", "list", "display", "print", "let", "lets", "know", "want", "need", "see", "find", "run", "check", "say",
         "quick", "quickly", "some", "any", "all", "up", "out", "much", "many", "lot", "lots", "bit",
-        "right", "now", "currently", "current", "moment", "today", "again", "there", "one", "ones", "thing", "things",
+        "right", "now", "currently", "current", "moment", "today", "again", "there", "one", "ones", "thing", "things", "like",
+        "anything", "something", "everything", "nothing",
     ]
 }
