@@ -6,8 +6,8 @@ import Testing
 /// by line from standard input.
 @Suite("Chat without a terminal", .timeLimit(.minutes(2)))
 struct ChatPlainTests {
-    func runChat(in workspace: ChatTestWorkspace, input: String, environment: [String: String] = [:]) throws -> PipedProcess.Result {
-        try PipedProcess.run(
+    func runChat(in workspace: ChatTestWorkspace, input: String, environment: [String: String] = [:]) async throws -> PipedProcess.Result {
+        try await PipedProcess.run(
             executable: BrigadeBinary.path,
             arguments: ["chat", "--config", workspace.root + "/config.yaml"],
             environment: workspace.environment(environment),
@@ -25,7 +25,7 @@ struct ChatPlainTests {
                 FakeToolCall(name: "danger"),
             ], usage: TokenUsage(inputTokens: 100, outputTokens: 10)))
             server.enqueue(.text("Two naps taken.", usage: TokenUsage(inputTokens: 150, outputTokens: 5)))
-            let result = try runChat(in: workspace, input: "take two naps\n\n/trace\n/budget\n", environment: workspace.environmentWithKey)
+            let result = try await runChat(in: workspace, input: "take two naps\n\n/trace\n/budget\n", environment: workspace.environmentWithKey)
             #expect(result.status == 0)
             #expect(!result.output.contains("\u{1B}"), "escape sequences in \(result.output.debugDescription)")
             let lines = result.output.split(separator: "\n").map(String.init)
@@ -44,9 +44,9 @@ struct ChatPlainTests {
         }
     }
 
-    @Test func withoutAModelPromptsGoToTheRouter() throws {
+    @Test func withoutAModelPromptsGoToTheRouter() async throws {
         let workspace = try ChatTestWorkspace()
-        let result = try runChat(in: workspace, input: "/tools\n\nwhat time is it?\n/budget\n/nonsense\n")
+        let result = try await runChat(in: workspace, input: "/tools\n\nwhat time is it?\n/budget\n/nonsense\n")
         #expect(result.status == 0)
         #expect(!result.output.contains("\u{1B}"))
         #expect(!result.output.contains("> "))  // no prompt is printed to a pipe
@@ -58,17 +58,17 @@ struct ChatPlainTests {
         #expect(result.output.contains("Session: 1 prompt"))
     }
 
-    @Test func aBadConfigurationIsReportedWithItsLocation() throws {
+    @Test func aBadConfigurationIsReportedWithItsLocation() async throws {
         let workspace = try ChatTestWorkspace(config: "routing: sideways\n")
-        let result = try runChat(in: workspace, input: "")
+        let result = try await runChat(in: workspace, input: "")
         #expect(result.status == 2)
         #expect(result.output.contains("config.yaml:1:"))
         #expect(result.output.contains("sideways"))
     }
 
-    @Test func aModeThatNeedsAModelIsAUsageError() throws {
+    @Test func aModeThatNeedsAModelIsAUsageError() async throws {
         let workspace = try ChatTestWorkspace()
-        let result = try PipedProcess.run(
+        let result = try await PipedProcess.run(
             executable: BrigadeBinary.path,
             arguments: ["chat", "--config", workspace.root + "/config.yaml", "--mode", "model"],
             environment: workspace.environment(), currentDirectory: workspace.root, input: ""

@@ -53,7 +53,9 @@ enum FilePathsForTests {
 }
 
 /// Reads lines from a FIFO on a dedicated thread until `done(lines)` or `timeout` (no sleeping: poll(2)).
-func readFIFOLines(_ path: String, timeout: Duration = .seconds(20), until done: @escaping @Sendable ([String]) -> Bool) async -> [String] {
+/// The default `timeout` is generous: under a full parallel run, CPU-bound suites can hold the two
+/// cooperative threads long enough to delay a tool's launch by many seconds.
+func readFIFOLines(_ path: String, timeout: Duration = .seconds(45), until done: @escaping @Sendable ([String]) -> Bool) async -> [String] {
     await withCheckedContinuation { continuation in
         Thread.detachNewThread {
             // O_RDWR: opening never blocks, and the pipe never reports EOF between writers.

@@ -1,3 +1,4 @@
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,8 +12,22 @@ enum PipedProcess {
     }
 
     /// Runs `executable` with `input` on its standard input (then closed) and collects its output.
+    ///
+    /// The blocking reads and waits run on a thread of their own, never on the cooperative pool: with
+    /// two cores the pool has two threads, and a child talking to a fake server of this process would
+    /// otherwise wait for a thread the test holds.
     /// - Throws: ``HarnessError`` when it cannot start or does not finish by `timeout`.
-    static func run(executable: String, arguments: [String], environment: [String: String], currentDirectory: String, input: String, timeout: Duration = .seconds(60)) throws -> Result {
+    static func run(executable: String, arguments: [String], environment: [String: String], currentDirectory: String, input: String, timeout: Duration = .seconds(60)) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result {
+                    try runBlocking(executable: executable, arguments: arguments, environment: environment, currentDirectory: currentDirectory, input: input, timeout: timeout)
+                })
+            }
+        }
+    }
+
+    private static func runBlocking(executable: String, arguments: [String], environment: [String: String], currentDirectory: String, input: String, timeout: Duration) throws -> Result {
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
         // O_CLOEXEC from the start: tests run in parallel, and an end leaked into another child would keep
