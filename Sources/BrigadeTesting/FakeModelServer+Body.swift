@@ -9,6 +9,8 @@ struct FakeEventBody: AsyncBufferedSequence, Sendable {
         case pause(Duration)
         case stall
         case abort
+        /// Sends these bytes again and again, pausing between repeats, until the client goes away.
+        case repeatForever([UInt8], pause: Duration)
     }
 
     let steps: [Step]
@@ -22,6 +24,22 @@ struct FakeEventBody: AsyncBufferedSequence, Sendable {
     /// The events in order, with pauses between them and the fault at its position.
     static func steps(rendering: FakeRendering, turn: FakeTurn) -> [Step] {
         let events = rendering.events
+        let pause = turn.latency.betweenEvents
+        switch turn.fault {
+        case .repeatEventForever(let marker)?:
+            let position = events.firstIndex { $0.contains(marker) } ?? events.count - 1
+            let unit = events[position]  // repeated to about 1 KiB a write, so the flood costs the server little
+            let repeated = String(repeating: unit, count: Swift.max(1, 1024 / Swift.max(1, unit.utf8.count)))
+            return events[..<position].map { Step.send(Array($0.utf8)) } + [.repeatForever(Array(repeated.utf8), pause: pause)]
+        case .endlessLine?:
+            return [.send(Array("data: ".utf8)), .repeatForever(Array(repeating: UInt8(ascii: "x"), count: 16 * 1024), pause: pause)]
+        case .endlessEvent?:
+            return [.repeatForever(Array(("data: " + String(repeating: "y", count: 1000) + "\n").utf8), pause: pause)]
+        case .keepAlivesForever?:
+            return [.repeatForever(Array(String(repeating: ": keep-alive\n", count: 64).utf8), pause: pause)]
+        default:
+            break
+        }
         var steps: [Step] = []
         for position in 0...events.count {
             switch turn.fault {
@@ -77,6 +95,11 @@ struct FakeEventBody: AsyncBufferedSequence, Sendable {
                     await gate.wait()
                 case .abort:
                     throw FakeModelServerAbort.streamCut
+                case .repeatForever(let bytes, let pause):
+                    position -= 1
+                    if pause > .zero { try await Task.sleep(for: pause) }
+                    try Task.checkCancellation()
+                    return bytes
                 }
             }
             return nil

@@ -104,6 +104,16 @@ public enum FakeFault: Sendable, Hashable {
     /// Sends `afterEvents` events, then an error event (Anthropic `event: error`, OpenAI
     /// `data: {"error": …}`) of the given type, and ends the stream.
     case errorEvent(afterEvents: Int, type: String, message: String)
+    /// Never ends: sends the turn's events up to the first one containing `marker`, then that
+    /// event again and again (pausing `latency.betweenEvents` between repeats) until the client
+    /// goes away — a server ignoring `max_tokens`, or tool arguments that never end.
+    case repeatEventForever(containing: String)
+    /// Never ends: sends the head, then one `data:` line that never ends.
+    case endlessLine
+    /// Never ends: sends `data:` lines forever without the empty line that would end the event.
+    case endlessEvent
+    /// Never ends: sends `: keep-alive` comment lines forever, `latency.betweenEvents` apart.
+    case keepAlivesForever
 
     /// 429 with `Retry-After` (seconds or an HTTP date) and/or `retry-after-ms`.
     public static func rateLimited(retryAfter: String? = nil, retryAfterMilliseconds: Int? = nil) -> FakeFault {

@@ -28,7 +28,7 @@ struct AnthropicAndOpenAIByteSplitTests {
         var text = ""
         var start = 0
         for end in cuts + [bytes.count] {
-            for event in parser.feed(bytes[start..<end]) {
+            for event in try parser.feed(bytes[start..<end]) {
                 if let delta = try state.consume(event: event) { text += delta }
             }
             start = end

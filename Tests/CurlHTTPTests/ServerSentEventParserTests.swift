@@ -46,22 +46,22 @@ struct ServerSentEventParserTests {
         ServerSentEvent(data: "id reset"),
     ]
 
-    static func parse(_ chunks: [ArraySlice<UInt8>]) -> [ServerSentEvent] {
+    static func parse(_ chunks: [ArraySlice<UInt8>]) throws -> [ServerSentEvent] {
         var parser = ServerSentEventParser()
         var events: [ServerSentEvent] = []
-        for chunk in chunks { events += parser.feed(chunk) }
+        for chunk in chunks { events += try parser.feed(chunk) }
         parser.finish()
         return events
     }
 
-    static func parse(_ text: String) -> [ServerSentEvent] {
-        parse([Array(text.utf8)[...]])
+    static func parse(_ text: String) throws -> [ServerSentEvent] {
+        try parse([Array(text.utf8)[...]])
     }
 
     @Test("The corpus in one piece")
-    func wholeCorpus() {
+    func wholeCorpus() throws {
         var parser = ServerSentEventParser()
-        #expect(parser.feed(Self.corpus) == Self.expected)
+        #expect(try parser.feed(Self.corpus) == Self.expected)
         #expect(parser.reconnectionTime == 1500)
         #expect(parser.lastEventID == "")
     }
@@ -69,18 +69,18 @@ struct ServerSentEventParserTests {
     /// Yields between cuts: this is CPU work, and the other suites share the cooperative thread pool
     /// (two threads on a 2-core machine).
     @Test("The corpus split at every position into two chunks, and into three")
-    func everySplit() async {
+    func everySplit() async throws {
         let bytes = Self.corpus[...]
         for first in 0...bytes.count {
             let chunks = [bytes[..<first], bytes[first...]]
-            #expect(Self.parse(chunks) == Self.expected, "split at \(first)")
+            #expect(try Self.parse(chunks) == Self.expected, "split at \(first)")
         }
         // Three chunks: every first cut, with second cuts at every 7th position after it.
         for first in 0...bytes.count {
             await Task.yield()
             for second in stride(from: first, through: bytes.count, by: 7) {
                 let chunks = [bytes[..<first], bytes[first..<second], bytes[second...]]
-                let events = Self.parse(chunks)
+                let events = try Self.parse(chunks)
                 if events != Self.expected {
                     Issue.record("cuts at \(first) and \(second): \(events)")
                     return
@@ -90,52 +90,52 @@ struct ServerSentEventParserTests {
     }
 
     @Test("The corpus byte by byte, and through a non-contiguous collection")
-    func byteByByte() {
-        #expect(Self.parse(Self.corpus.map { [$0][...] }) == Self.expected)
+    func byteByByte() throws {
+        #expect(try Self.parse(Self.corpus.map { [$0][...] }) == Self.expected)
         var parser = ServerSentEventParser()
         let lazyChunk = Self.corpus.lazy.map { $0 }
-        #expect(parser.feed(lazyChunk) == Self.expected)
+        #expect(try parser.feed(lazyChunk) == Self.expected)
     }
 
     @Test("CR, LF and CRLF each end a line", arguments: ["\n", "\r", "\r\n"])
-    func lineEnds(_ end: String) {
+    func lineEnds(_ end: String) throws {
         let text = "event: e" + end + "data: a" + end + "data: b" + end + end + "data: c" + end + end
-        #expect(Self.parse(text) == [ServerSentEvent(event: "e", data: "a\nb"), ServerSentEvent(data: "c")])
+        #expect(try Self.parse(text) == [ServerSentEvent(event: "e", data: "a\nb"), ServerSentEvent(data: "c")])
     }
 
     @Test("A CR ending one chunk and a LF starting the next are one line end")
-    func crlfAcrossChunks() {
+    func crlfAcrossChunks() throws {
         var parser = ServerSentEventParser()
-        #expect(parser.feed(Array("data: a\r".utf8)).isEmpty)
-        #expect(parser.feed(Array("\ndata: b\r".utf8)).isEmpty)
-        #expect(parser.feed(Array("\n\r".utf8)) == [ServerSentEvent(data: "a\nb")])
+        #expect(try parser.feed(Array("data: a\r".utf8)).isEmpty)
+        #expect(try parser.feed(Array("\ndata: b\r".utf8)).isEmpty)
+        #expect(try parser.feed(Array("\n\r".utf8)) == [ServerSentEvent(data: "a\nb")])
         // A CR at a chunk end followed by anything but LF: the next byte starts a new line.
-        #expect(parser.feed(Array("data: c\r".utf8)).isEmpty)
-        #expect(parser.feed(Array("\r".utf8)) == [ServerSentEvent(data: "c")])
-        #expect(parser.feed(Array("\n".utf8)).isEmpty)  // an empty line with no data: nothing
+        #expect(try parser.feed(Array("data: c\r".utf8)).isEmpty)
+        #expect(try parser.feed(Array("\r".utf8)) == [ServerSentEvent(data: "c")])
+        #expect(try parser.feed(Array("\n".utf8)).isEmpty)  // an empty line with no data: nothing
     }
 
     @Test("Only one leading byte order mark is ignored, even split across chunks")
-    func byteOrderMark() {
+    func byteOrderMark() throws {
         let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
         let rest = Array("data: x\n\n".utf8)
-        #expect(Self.parse([bom[..<1], bom[1..<2], bom[2...], rest[...]]) == [ServerSentEvent(data: "x")])
+        #expect(try Self.parse([bom[..<1], bom[1..<2], bom[2...], rest[...]]) == [ServerSentEvent(data: "x")])
         // A second BOM is part of the field name, which is then unknown.
-        #expect(Self.parse([(bom + bom + rest)[...]]).isEmpty)
+        #expect(try Self.parse([(bom + bom + rest)[...]]).isEmpty)
         // A BOM later in the stream is not special either.
-        #expect(Self.parse([(Array("data: y\n\n".utf8) + bom + rest)[...]]) == [ServerSentEvent(data: "y")])
+        #expect(try Self.parse([(Array("data: y\n\n".utf8) + bom + rest)[...]]) == [ServerSentEvent(data: "y")])
     }
 
     @Test("Comments are ignored; only one space after the colon is removed")
-    func commentsAndSpaces() {
-        #expect(Self.parse(":\n: hello\n:data: no\ndata:x\ndata:  y\ndata: \n\n") == [ServerSentEvent(data: "x\n y\n")])
-        #expect(Self.parse("data\ndata\n\n") == [ServerSentEvent(data: "\n")])
-        #expect(Self.parse("event: only\n\n").isEmpty)
+    func commentsAndSpaces() throws {
+        #expect(try Self.parse(":\n: hello\n:data: no\ndata:x\ndata:  y\ndata: \n\n") == [ServerSentEvent(data: "x\n y\n")])
+        #expect(try Self.parse("data\ndata\n\n") == [ServerSentEvent(data: "\n")])
+        #expect(try Self.parse("event: only\n\n").isEmpty)
     }
 
     @Test("Event types reset after each event; ids persist until changed")
-    func eventTypeAndIDScope() {
-        let events = Self.parse("event: a\nid: 1\ndata: x\n\ndata: y\n\nid: 2\n\ndata: z\n\nid\ndata: w\n\n")
+    func eventTypeAndIDScope() throws {
+        let events = try Self.parse("event: a\nid: 1\ndata: x\n\ndata: y\n\nid: 2\n\ndata: z\n\nid\ndata: w\n\n")
         #expect(events == [
             ServerSentEvent(event: "a", data: "x", id: "1"),
             ServerSentEvent(data: "y", id: "1"),
@@ -145,8 +145,8 @@ struct ServerSentEventParserTests {
     }
 
     @Test("An id containing NUL is ignored")
-    func idWithNul() {
-        #expect(Self.parse("id: ok\n\nid: a\u{0}b\ndata: x\n\n") == [ServerSentEvent(data: "x", id: "ok")])
+    func idWithNul() throws {
+        #expect(try Self.parse("id: ok\n\nid: a\u{0}b\ndata: x\n\n") == [ServerSentEvent(data: "x", id: "ok")])
     }
 
     @Test(
@@ -157,38 +157,82 @@ struct ServerSentEventParserTests {
             ("retry: 99999999999999999999999", nil),
         ] as [(String, Int?)]
     )
-    func retryRules(line: String, value: Int?) {
+    func retryRules(line: String, value: Int?) throws {
         var parser = ServerSentEventParser()
-        let events = parser.feed(Array((line + "\ndata: x\n\n").utf8))
+        let events = try parser.feed(Array((line + "\ndata: x\n\n").utf8))
         #expect(events == [ServerSentEvent(data: "x", retry: value)])
         #expect(parser.reconnectionTime == value)
     }
 
     @Test("UTF-8 split inside a multibyte sequence decodes whole; invalid bytes become U+FFFD")
-    func utf8() {
+    func utf8() throws {
         let bytes = Array("data: 😀é✓\n\n".utf8)
         for cut in 0...bytes.count {
-            #expect(Self.parse([bytes[..<cut], bytes[cut...]]) == [ServerSentEvent(data: "😀é✓")], "cut at \(cut)")
+            #expect(try Self.parse([bytes[..<cut], bytes[cut...]]) == [ServerSentEvent(data: "😀é✓")], "cut at \(cut)")
         }
-        #expect(Self.parse([(Array("data: a".utf8) + [0xFF, 0xC3] + Array("\n\n".utf8))[...]]) == [ServerSentEvent(data: "a\u{FFFD}\u{FFFD}")])
+        #expect(try Self.parse([(Array("data: a".utf8) + [0xFF, 0xC3] + Array("\n\n".utf8))[...]]) == [ServerSentEvent(data: "a\u{FFFD}\u{FFFD}")])
     }
 
     @Test("finish discards an unfinished event and readies the parser for a new stream")
-    func finish() {
+    func finish() throws {
         var parser = ServerSentEventParser()
-        #expect(parser.feed(Array("id: 5\ndata: done\n\ndata: partial\n".utf8)) == [ServerSentEvent(data: "done", id: "5")])
+        #expect(try parser.feed(Array("id: 5\ndata: done\n\ndata: partial\n".utf8)) == [ServerSentEvent(data: "done", id: "5")])
         parser.finish()
         #expect(parser.lastEventID == "5")
-        #expect(parser.feed(Array("\u{FEFF}data: next\n\n".utf8)) == [ServerSentEvent(data: "next", id: "5")])
+        #expect(try parser.feed(Array("\u{FEFF}data: next\n\n".utf8)) == [ServerSentEvent(data: "next", id: "5")])
     }
 
     @Test("serverSentEvents() parses any sequence of byte chunks")
-    func sequence() async {
+    func sequence() async throws {
         let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
         for byte in Self.corpus { continuation.yield([byte]) }
         continuation.finish()
         var events: [ServerSentEvent] = []
-        for await event in stream.serverSentEvents() { events.append(event) }
+        for try await event in stream.serverSentEvents() { events.append(event) }
         #expect(events == Self.expected)
+    }
+
+    @Test("a line longer than maxLineBytes fails, whole or split, and names the cap")
+    func lineCap() throws {
+        let limits = ServerSentEventParser.Limits(maxLineBytes: 64, maxEventBytes: 1024)
+        var parser = ServerSentEventParser(limits: limits)
+        #expect(try parser.feed(Array(("data: " + String(repeating: "a", count: 58) + "\n\n").utf8)).count == 1)
+        for chunkSize in [1, 7, 65, 4096] {
+            var split = ServerSentEventParser(limits: limits)
+            let endless = Array(("data: " + String(repeating: "x", count: 4096)).utf8)
+            let error = #expect(throws: HTTPError.self) {
+                var offset = 0
+                while offset < endless.count {
+                    _ = try split.feed(endless[offset..<min(offset + chunkSize, endless.count)])
+                    offset += chunkSize
+                }
+            }
+            #expect(error?.code == .responseTooLarge)
+            #expect(error?.message.contains("64-byte cap (maxLineBytes)") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test("an event whose data lines pass maxEventBytes fails; the count restarts with each event")
+    func eventCap() throws {
+        var parser = ServerSentEventParser(limits: .init(maxLineBytes: 64, maxEventBytes: 100))
+        let line = "data: " + String(repeating: "y", count: 39) + "\n"  // 40 bytes of data with its newline
+        #expect(try parser.feed(Array((line + line + "\n" + line + line + "\n").utf8)).count == 2)
+        let error = #expect(throws: HTTPError.self) {
+            for _ in 0..<10 { _ = try parser.feed(Array(line.utf8)) }
+        }
+        #expect(error?.message.contains("100-byte cap (maxEventBytes)") == true)
+    }
+
+    @Test("serverSentEvents(limits:) throws when a line passes the cap")
+    func sequenceCap() async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+        continuation.yield(Array("data: ok\n\ndata: ".utf8))
+        for _ in 0..<100 { continuation.yield(Array(repeating: UInt8(ascii: "z"), count: 100)) }
+        continuation.finish()
+        var events: [ServerSentEvent] = []
+        await #expect(throws: HTTPError.self) {
+            for try await event in stream.serverSentEvents(limits: .init(maxLineBytes: 1000)) { events.append(event) }
+        }
+        #expect(events == [ServerSentEvent(data: "ok")])
     }
 }

@@ -69,7 +69,7 @@ let benchmarks: @Sendable () -> Void = {
         var offset = 0
         while offset < corpus.count {
             let end = min(offset + 16 * 1024, corpus.count)
-            events += parser.feed(corpus[offset..<end]).count
+            events += try parser.feed(corpus[offset..<end]).count
             offset = end
         }
         parser.finish()

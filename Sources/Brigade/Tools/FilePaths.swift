@@ -44,6 +44,14 @@ enum FilePaths {
         root == "/" || path == root || path.hasPrefix(root + "/")
     }
 
+    /// The target of the symbolic link `name` in the open folder `folder`, or `nil` when `name` is not a link.
+    static func linkTarget(in folder: Int32, _ name: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let count = readlinkat(folder, name, &buffer, buffer.count - 1)
+        guard count >= 0 else { return nil }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
     static func isDirectory(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR

@@ -1,6 +1,8 @@
 /// The folders a file builtin may reach. A requested path is resolved against the first root (when
-/// relative), checked lexically (`..` cannot climb out), then resolved with `realpath` and checked again
-/// (a symbolic link cannot point out). Nothing outside every root is ever opened.
+/// relative), checked lexically (`..` cannot climb out), then walked one component at a time with
+/// `openat` and `O_NOFOLLOW` from a descriptor of its root (``withOpened(_:directory:_:)``), symbolic
+/// links read and their targets walked the same way: nothing outside every root is ever opened, even
+/// while another process swaps folders for links inside a root.
 public struct FileRoots: Sendable, Hashable {
     /// Canonical absolute paths of the roots (symbolic links resolved).
     public let paths: [String]
@@ -25,24 +27,6 @@ public struct FileRoots: Sendable, Hashable {
         }
         self.paths = paths
         self.configuredPaths = configured
-    }
-
-    /// The canonical path of `requested` when it lies inside a root, or a message for the model.
-    func resolve(_ requested: String) -> Result<String, ToolCallProblem> {
-        guard !requested.isEmpty else { return .failure(ToolCallProblem("`path` is empty")) }
-        guard !requested.utf8.contains(0) else { return .failure(ToolCallProblem("`path` contains a NUL byte")) }
-        let lexical = FilePaths.absolute(requested, relativeTo: paths[0])
-        let inside = (paths + configuredPaths).contains { FilePaths.isWithin(lexical, root: $0) }
-        guard inside else {
-            return .failure(ToolCallProblem("`\(requested)` is outside the allowed folders (\(paths.joined(separator: ", ")))"))
-        }
-        guard let canonical = FilePaths.realPath(lexical) else {
-            return .failure(ToolCallProblem("`\(requested)`: no such file or directory"))
-        }
-        guard paths.contains(where: { FilePaths.isWithin(canonical, root: $0) }) else {
-            return .failure(ToolCallProblem("`\(requested)` leads outside the allowed folders through a symbolic link"))
-        }
-        return .success(canonical)
     }
 
     /// `path` relative to the root holding it (`.` for the root itself), for display.

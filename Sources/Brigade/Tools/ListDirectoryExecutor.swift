@@ -25,17 +25,18 @@ public struct ListDirectoryExecutor: ToolExecutor {
         let requested = arguments["path"]?.stringValue ?? "."
         let recursive = arguments["recursive"]?.boolValue ?? false
         let depth = recursive ? min(max(1, arguments["max_depth"]?.intValue ?? 3), 10) : 1
+        let opened = roots.withOpened(requested, directory: true) { fd, path -> Result<(String, Listing), ToolCallProblem> in
+            var listing = Listing(limit: maxEntries)
+            guard list(fd, prefix: "", depth: depth, into: &listing) else {
+                return .failure(ToolCallProblem("`\(Preview.line(requested))`: cannot open the directory (\(String(cString: strerror(errno))))"))
+            }
+            return .success((path, listing))
+        }
         let directory: String
-        switch roots.resolve(requested) {
-        case .success(let path): directory = path
+        let listing: Listing
+        switch opened {
+        case .success(let result): (directory, listing) = result
         case .failure(let error): return .failure(error)
-        }
-        guard FilePaths.isDirectory(directory) else {
-            return ToolOutput(text: "`\(requested)` is not a directory; use read_file for files", isError: true)
-        }
-        var listing = Listing(limit: maxEntries)
-        guard list(directory, prefix: "", depth: depth, into: &listing) else {
-            return ToolOutput(text: "`\(requested)`: cannot open the directory (\(String(cString: strerror(errno))))", isError: true)
         }
         let count = listing.stopped ? "\(listing.total)+" : "\(listing.total)"
         var header = "\(roots.displayPath(directory))/ — \(count) \(listing.total == 1 ? "entry" : "entries")"
@@ -62,36 +63,47 @@ public struct ListDirectoryExecutor: ToolExecutor {
         }
     }
 
-    /// Lists `directory` into `listing`; `false` when it cannot be opened.
-    private func list(_ directory: String, prefix: String, depth: Int, into listing: inout Listing) -> Bool {
-        guard let names = Self.entryNames(directory) else { return false }
+    /// Lists the open directory `folder` into `listing`; `false` when it cannot be read. Subfolders
+    /// are opened relative to it with `O_NOFOLLOW`, so a folder swapped for a link is never entered.
+    /// Names are shown with control characters escaped (a newline in a name cannot fake an entry).
+    private func list(_ folder: Int32, prefix: String, depth: Int, into listing: inout Listing) -> Bool {
+        guard let names = Self.entryNames(folder) else { return false }
         for name in names where !listing.stopped {
-            let path = directory + "/" + name
+            let shown = prefix + ControlCharacters.escaped(name)
             var info = stat()
-            guard lstat(path, &info) == 0 else {
-                listing.add(prefix + name + "  (unreadable)")
+            guard fstatat(folder, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else {
+                listing.add(shown + "  (unreadable)")
                 continue
             }
             switch info.st_mode & S_IFMT {
             case S_IFDIR:
                 let expand = depth > 1 && !Self.unexpanded.contains(name)
-                listing.add(prefix + name + "/" + (depth > 1 && !expand ? "  (not expanded)" : ""))
-                if expand, !list(path, prefix: prefix + name + "/", depth: depth - 1, into: &listing) {
-                    listing.add(prefix + name + "/  (unreadable)")
+                listing.add(shown + "/" + (depth > 1 && !expand ? "  (not expanded)" : ""))
+                guard expand else { continue }
+                let child = openat(folder, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                if child < 0 || !list(child, prefix: shown + "/", depth: depth - 1, into: &listing) {
+                    listing.add(shown + "/  (unreadable)")
                 }
+                if child >= 0 { close(child) }
             case S_IFLNK:
-                listing.add(prefix + name + " -> " + (Self.linkTarget(path) ?? "?"))
+                listing.add(shown + " -> " + (FilePaths.linkTarget(in: folder, name).map { ControlCharacters.escaped($0) } ?? "?"))
             case S_IFREG:
-                listing.add(prefix + name + "  (" + Self.formatSize(Int(info.st_size)) + ")")
+                listing.add(shown + "  (" + Self.formatSize(Int(info.st_size)) + ")")
             default:
-                listing.add(prefix + name + "  (special file)")
+                listing.add(shown + "  (special file)")
             }
         }
         return true
     }
 
-    static func entryNames(_ directory: String) -> [String]? {
-        guard let stream = opendir(directory) else { return nil }
+    /// The names in the open directory `folder` (which stays open), sorted.
+    static func entryNames(_ folder: Int32) -> [String]? {
+        let copy = dup(folder)
+        guard copy >= 0 else { return nil }
+        guard let stream = fdopendir(copy) else {
+            close(copy)
+            return nil
+        }
         defer { closedir(stream) }
         // A dirent may be shorter than `struct dirent` (d_reclen): read the name in place, up to its NUL,
         // never by copying the whole fixed-size array.
@@ -102,13 +114,6 @@ public struct ListDirectoryExecutor: ToolExecutor {
             if name != "." && name != ".." { names.append(name) }
         }
         return names.sorted()
-    }
-
-    static func linkTarget(_ path: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        let count = readlink(path, &buffer, buffer.count - 1)
-        guard count >= 0 else { return nil }
-        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// "512 B", "4.1 KiB", "3.0 MiB", "1.2 GiB".

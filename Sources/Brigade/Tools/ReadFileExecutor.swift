@@ -25,17 +25,14 @@ public struct ReadFileExecutor: ToolExecutor {
         }
         let offset = max(0, arguments["offset"]?.intValue ?? 0)
         let limit = min(max(1, arguments["max_bytes"]?.intValue ?? maxOutputBytes), maxOutputBytes)
-        switch roots.resolve(requested).flatMap({ read($0, requested: requested, offset: offset, limit: limit) }) {
+        let shown = Preview.line(requested, limit: 200)
+        switch roots.withOpened(requested, directory: false, { fd, _ in read(fd, requested: shown, offset: offset, limit: limit) }) {
         case .success(let text): return ToolOutput(text: text)
         case .failure(let error): return .failure(error)
         }
     }
 
-    private func read(_ path: String, requested: String, offset: Int, limit: Int) -> Result<String, ToolCallProblem> {
-        // O_NONBLOCK: opening a FIFO must not hang; O_NOFOLLOW: the path is canonical, a link here is a race.
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
-        guard fd >= 0 else { return .failure(ToolCallProblem("`\(requested)`: cannot open (\(String(cString: strerror(errno))))")) }
-        defer { close(fd) }
+    private func read(_ fd: Int32, requested: String, offset: Int, limit: Int) -> Result<String, ToolCallProblem> {
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(ToolCallProblem("`\(requested)`: cannot read its status")) }
         switch info.st_mode & S_IFMT {

@@ -6,13 +6,37 @@
 /// comments; one space after a field's colon is dropped; several `data:` lines are joined with
 /// `"\n"`; `id:` values containing NUL are ignored; `retry:` must be ASCII digits. Each line is
 /// decoded as UTF-8 only once it is complete (invalid sequences become U+FFFD).
+///
+/// Memory is bounded by ``Limits``: a line longer than ``Limits/maxLineBytes`` or an event whose
+/// data passes ``Limits/maxEventBytes`` fails ``feed(_:)`` with ``HTTPError/Code/responseTooLarge``,
+/// so a server that never ends a line or an event cannot grow the parser without bound.
 public struct ServerSentEventParser: Sendable {
+    /// The most bytes the parser holds for one line and for one event.
+    public struct Limits: Sendable, Hashable {
+        /// The longest line, without its line end. Default 4 MiB.
+        public var maxLineBytes: Int
+        /// The most `data:` bytes of one event, all its lines together. Default 16 MiB.
+        public var maxEventBytes: Int
+
+        /// - Parameters:
+        ///   - maxLineBytes: default 4 MiB.
+        ///   - maxEventBytes: default 16 MiB.
+        public init(maxLineBytes: Int = 4 * 1024 * 1024, maxEventBytes: Int = 16 * 1024 * 1024) {
+            self.maxLineBytes = maxLineBytes
+            self.maxEventBytes = maxEventBytes
+        }
+    }
+
+    /// The caps this parser enforces.
+    public let limits: Limits
     private var partialLine: [UInt8] = []
     /// The previous chunk ended with CR: a LF at the start of the next one ends no new line.
     private var skipsLeadingLineFeed = false
     /// No line has been completed yet, so the first one may begin with a byte order mark.
     private var isAtStreamStart = true
     private var data = ""
+    /// `data.utf8.count`, kept to check ``Limits/maxEventBytes`` cheaply.
+    private var dataBytes = 0
     private var hasData = false
     private var eventType = ""
     private var retryInBlock: Int?
@@ -24,17 +48,27 @@ public struct ServerSentEventParser: Sendable {
     public private(set) var reconnectionTime: Int?
 
     /// Creates a parser at the start of a stream.
-    public init() {}
+    /// - Parameter limits: the caps on line and event size (default ``Limits/init(maxLineBytes:maxEventBytes:)``).
+    public init(limits: Limits = Limits()) {
+        self.limits = limits
+    }
 
     /// Parses more bytes of the stream.
     /// - Returns: the events completed by these bytes, in order.
-    public mutating func feed(_ bytes: some Collection<UInt8>) -> [ServerSentEvent] {
+    /// - Throws: ``HTTPError/Code/responseTooLarge`` when a line or an event passes its cap (the
+    ///   message names the cap); the stream is then unusable and the parser is reset as by ``finish()``.
+    public mutating func feed(_ bytes: some Collection<UInt8>) throws(HTTPError) -> [ServerSentEvent] {
         var events: [ServerSentEvent] = []
+        var failure: HTTPError?
         let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            feed(buffer, into: &events)
+            failure = feed(buffer, into: &events)
         }
         if handled == nil {
-            Array(bytes).withUnsafeBufferPointer { feed($0, into: &events) }
+            Array(bytes).withUnsafeBufferPointer { failure = feed($0, into: &events) }
+        }
+        if let failure {
+            finish()
+            throw failure
         }
         return events
     }
@@ -43,13 +77,14 @@ public struct ServerSentEventParser: Sendable {
     /// discarded, as is a partial line. The last event ID and reconnection time are kept; the
     /// parser is ready for a new stream (for example after reconnecting).
     public mutating func finish() {
-        partialLine.removeAll()
+        partialLine = []
         skipsLeadingLineFeed = false
         isAtStreamStart = true
         resetEvent()
     }
 
-    private mutating func feed(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+    /// - Returns: the cap that was passed, if any.
+    private mutating func feed(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) -> HTTPError? {
         let count = buffer.count
         var index = 0
         if skipsLeadingLineFeed, count > 0 {
@@ -64,14 +99,17 @@ public struct ServerSentEventParser: Sendable {
                 continue
             }
             let tail = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
+            if partialLine.count + tail.count > limits.maxLineBytes { return lineTooLong() }
+            var failure: HTTPError?
             if partialLine.isEmpty {
-                process(line: tail, into: &events)
+                failure = process(line: tail, into: &events)
             } else {
                 partialLine.append(contentsOf: tail)
                 let line = partialLine
                 partialLine.removeAll(keepingCapacity: true)
-                line.withUnsafeBufferPointer { process(line: $0, into: &events) }
+                line.withUnsafeBufferPointer { failure = process(line: $0, into: &events) }
             }
+            if let failure { return failure }
             if byte == Self.carriageReturn {
                 if index + 1 < count {
                     if buffer[index + 1] == Self.lineFeed { index += 1 }
@@ -83,11 +121,17 @@ public struct ServerSentEventParser: Sendable {
             lineStart = index
         }
         if lineStart < count {
+            if partialLine.count + (count - lineStart) > limits.maxLineBytes { return lineTooLong() }
             partialLine.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
         }
+        return nil
     }
 
-    private mutating func process(line whole: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) {
+    private func lineTooLong() -> HTTPError {
+        HTTPError(.responseTooLarge, "an event-stream line is longer than the \(limits.maxLineBytes)-byte cap (maxLineBytes)")
+    }
+
+    private mutating func process(line whole: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) -> HTTPError? {
         var line = whole[...]
         if isAtStreamStart {
             isAtStreamStart = false
@@ -95,9 +139,9 @@ public struct ServerSentEventParser: Sendable {
         }
         guard let first = line.first else {
             dispatch(into: &events)
-            return
+            return nil
         }
-        if first == Self.colon { return }
+        if first == Self.colon { return nil }
         let field: Slice<UnsafeBufferPointer<UInt8>>
         var value: Slice<UnsafeBufferPointer<UInt8>>
         if let colon = line.firstIndex(of: Self.colon) {
@@ -109,6 +153,10 @@ public struct ServerSentEventParser: Sendable {
             value = line[line.endIndex...]
         }
         if field.elementsEqual(Self.dataField) {
+            dataBytes += value.count + 1
+            if dataBytes > limits.maxEventBytes {
+                return HTTPError(.responseTooLarge, "an event-stream event's data is larger than the \(limits.maxEventBytes)-byte cap (maxEventBytes)")
+            }
             data += String(decoding: value, as: UTF8.self)
             data += "\n"
             hasData = true
@@ -122,6 +170,7 @@ public struct ServerSentEventParser: Sendable {
                 retryInBlock = milliseconds
             }
         }
+        return nil
     }
 
     private mutating func dispatch(into events: inout [ServerSentEvent]) {
@@ -138,6 +187,7 @@ public struct ServerSentEventParser: Sendable {
 
     private mutating func resetEvent() {
         data = ""
+        dataBytes = 0
         hasData = false
         eventType = ""
         retryInBlock = nil

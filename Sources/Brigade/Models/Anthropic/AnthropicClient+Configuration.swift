@@ -18,6 +18,8 @@ extension AnthropicClient {
         public var retryPolicy: RetryPolicy
         /// The longest silence allowed while waiting for response bytes.
         public var idleTimeout: Duration
+        /// Caps on one response's size and length (see ``ModelResponseLimits``).
+        public var responseLimits: ModelResponseLimits
 
         /// - Parameters:
         ///   - baseURL: API root (default `https://api.anthropic.com`).
@@ -28,6 +30,7 @@ extension AnthropicClient {
         ///   - extraHeaders: default none.
         ///   - retryPolicy: default ``RetryPolicy/init(maxRetries:initialBackoff:maxBackoff:multiplier:maxServerDelay:)``'s defaults.
         ///   - idleTimeout: default 120 s.
+        ///   - responseLimits: default ``ModelResponseLimits/init(maxLineBytes:maxEventBytes:maxToolArgumentBytes:maxResponseBytes:)``'s defaults.
         public init(
             baseURL: String = "https://api.anthropic.com",
             apiKey: String?,
@@ -36,7 +39,8 @@ extension AnthropicClient {
             streaming: Bool = true,
             extraHeaders: [String: String] = [:],
             retryPolicy: RetryPolicy = RetryPolicy(),
-            idleTimeout: Duration = .seconds(120)
+            idleTimeout: Duration = .seconds(120),
+            responseLimits: ModelResponseLimits = ModelResponseLimits()
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -46,6 +50,7 @@ extension AnthropicClient {
             self.extraHeaders = extraHeaders
             self.retryPolicy = retryPolicy
             self.idleTimeout = idleTimeout
+            self.responseLimits = responseLimits
         }
 
         /// `{baseURL}/v1/messages`.

@@ -81,17 +81,18 @@ public struct AnthropicClient: ModelClient {
         let transport = ModelTransport(
             http: httpClient,
             provider: ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL), apiKey: configuration.apiKey,
-            retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, onRetry: onRetry
+            retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout,
+            limits: configuration.responseLimits, onRetry: onRetry
         )
         return try await transport.perform(
-            httpRequest(for: request), streaming: configuration.streaming, deadline: deadline,
+            httpRequest(for: request), streaming: configuration.streaming, maxOutputTokens: request.maxOutputTokens, deadline: deadline,
             decoder: AnthropicDecoding(), onTextDelta: onTextDelta
         )
     }
 }
 
 struct AnthropicDecoding: ModelResponseDecoding {
-    func makeStreamDecoder() -> AnthropicStreamAssembler { AnthropicStreamAssembler() }
+    func makeStreamDecoder(maxToolArgumentBytes: Int) -> AnthropicStreamAssembler { AnthropicStreamAssembler(maxToolArgumentBytes: maxToolArgumentBytes) }
     func decode(body: [UInt8]) throws(ModelError) -> ModelResponse { try AnthropicResponseDecoder.response(from: body) }
 }
 

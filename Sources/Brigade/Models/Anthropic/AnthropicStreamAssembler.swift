@@ -9,7 +9,8 @@
 /// `message_delta` (`stop_reason`, cumulative usage), `message_stop`, `ping`, and `error` (which
 /// fails with the error it carries, e.g. `overloaded_error` as a 529 server error). Other block
 /// kinds (`thinking`, …), other delta kinds and unknown event types are ignored, as the API's
-/// versioning policy asks.
+/// versioning policy asks. A tool call whose joined fragments pass
+/// ``ModelResponseLimits/maxToolArgumentBytes`` fails the stream.
 package struct AnthropicStreamAssembler: Sendable {
     enum BlockKind: Sendable { case text, toolUse, ignored }
 
@@ -31,8 +32,14 @@ package struct AnthropicStreamAssembler: Sendable {
     private var cacheReadTokens: Int?
     /// `message_stop` arrived.
     package private(set) var isComplete = false
+    /// UTF-8 bytes of text, tool names and arguments so far, for the output-token allowance.
+    package private(set) var outputBytes = 0
+    private let maxToolArgumentBytes: Int
 
-    package init() {}
+    /// - Parameter maxToolArgumentBytes: the cap on one call's argument bytes.
+    package init(maxToolArgumentBytes: Int = ModelResponseLimits().maxToolArgumentBytes) {
+        self.maxToolArgumentBytes = maxToolArgumentBytes
+    }
 
     /// Feeds one server-sent event.
     ///
@@ -68,8 +75,10 @@ package struct AnthropicStreamAssembler: Sendable {
             }
             if blocks[index] == nil { blockOrder.append(index) }
             blocks[index] = block
+            outputBytes += block.name.utf8.count
             if block.kind == .text, let initial = content["text"]?.stringValue, !initial.isEmpty {
                 text += initial
+                outputBytes += initial.utf8.count
                 return initial
             }
         case "content_block_delta":
@@ -82,10 +91,16 @@ package struct AnthropicStreamAssembler: Sendable {
             case (.text, "text_delta"):
                 if let piece = delta["text"]?.stringValue, !piece.isEmpty {
                     text += piece
+                    outputBytes += piece.utf8.count
                     return piece
                 }
             case (.toolUse, "input_json_delta"):
-                block.partialJSON += delta["partial_json"]?.stringValue ?? ""
+                let fragment = delta["partial_json"]?.stringValue ?? ""
+                guard block.partialJSON.utf8.count + fragment.utf8.count <= maxToolArgumentBytes else {
+                    throw ModelError(.malformedResponse, ProviderParsing.argumentsTooLarge(name: block.name, cap: maxToolArgumentBytes, provider: "Anthropic"))
+                }
+                block.partialJSON += fragment
+                outputBytes += fragment.utf8.count
                 blocks[index] = block
             default:
                 break
@@ -167,6 +182,12 @@ package struct AnthropicStreamAssembler: Sendable {
         }
         let calls = toolCalls
         return ModelResponse(text: text, toolCalls: calls, finishReason: Self.finishReason(stopReason, hasToolCalls: !calls.isEmpty), usage: usage)
+    }
+
+    /// The answer so far, for a stream cut past the output-token allowance: the text, no tool
+    /// calls (their arguments may be unfinished), finish reason `.length`.
+    package func cutResponse() -> ModelResponse {
+        ModelResponse(text: text, toolCalls: [], finishReason: .length, usage: ProviderParsing.raisingOutput(usage, toBytes: outputBytes))
     }
 
     static func finishReason(_ raw: String?, hasToolCalls: Bool) -> ModelFinishReason {

@@ -24,6 +24,8 @@ extension OpenAIChatClient {
         public var retryPolicy: RetryPolicy
         /// The longest silence allowed while waiting for response bytes.
         public var idleTimeout: Duration
+        /// Caps on one response's size and length (see ``ModelResponseLimits``).
+        public var responseLimits: ModelResponseLimits
 
         /// - Parameters:
         ///   - baseURL: API root; `/chat/completions` is appended (a trailing `/` is ignored).
@@ -37,6 +39,7 @@ extension OpenAIChatClient {
         ///   - extraHeaders: default none.
         ///   - retryPolicy: default ``RetryPolicy/init(maxRetries:initialBackoff:maxBackoff:multiplier:maxServerDelay:)``'s defaults.
         ///   - idleTimeout: default 120 s.
+        ///   - responseLimits: default ``ModelResponseLimits/init(maxLineBytes:maxEventBytes:maxToolArgumentBytes:maxResponseBytes:)``'s defaults.
         public init(
             baseURL: String = "https://api.openai.com/v1",
             apiKey: String?,
@@ -48,7 +51,8 @@ extension OpenAIChatClient {
             includeStreamUsage: Bool = true,
             extraHeaders: [String: String] = [:],
             retryPolicy: RetryPolicy = RetryPolicy(),
-            idleTimeout: Duration = .seconds(120)
+            idleTimeout: Duration = .seconds(120),
+            responseLimits: ModelResponseLimits = ModelResponseLimits()
         ) {
             self.baseURL = baseURL
             self.apiKey = apiKey
@@ -61,6 +65,7 @@ extension OpenAIChatClient {
             self.extraHeaders = extraHeaders
             self.retryPolicy = retryPolicy
             self.idleTimeout = idleTimeout
+            self.responseLimits = responseLimits
         }
 
         /// `{baseURL}/chat/completions`.

@@ -82,17 +82,18 @@ public struct OpenAIChatClient: ModelClient {
         let transport = ModelTransport(
             http: httpClient,
             provider: ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL), apiKey: configuration.apiKey,
-            retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout, onRetry: onRetry
+            retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout,
+            limits: configuration.responseLimits, onRetry: onRetry
         )
         return try await transport.perform(
-            httpRequest(for: request), streaming: configuration.streaming, deadline: deadline,
+            httpRequest(for: request), streaming: configuration.streaming, maxOutputTokens: request.maxOutputTokens, deadline: deadline,
             decoder: OpenAIDecoding(), onTextDelta: onTextDelta
         )
     }
 }
 
 struct OpenAIDecoding: ModelResponseDecoding {
-    func makeStreamDecoder() -> OpenAIStreamAssembler { OpenAIStreamAssembler() }
+    func makeStreamDecoder(maxToolArgumentBytes: Int) -> OpenAIStreamAssembler { OpenAIStreamAssembler(maxToolArgumentBytes: maxToolArgumentBytes) }
     func decode(body: [UInt8]) throws(ModelError) -> ModelResponse { try OpenAIResponseDecoder.response(from: body) }
 }
 

@@ -9,7 +9,8 @@
 /// the same `index` reused for a second call with a different id, extra fields, chunks with an
 /// empty `choices` list, `null` content, a missing `[DONE]` after a `finish_reason`,
 /// `finish_reason: "stop"` with tool calls (reported as `.toolCalls`), the legacy `function_call`
-/// delta. An `{"error": …}` payload fails with the error it carries.
+/// delta. An `{"error": …}` payload fails with the error it carries. A tool call whose arguments
+/// pass ``ModelResponseLimits/maxToolArgumentBytes`` fails the stream.
 package struct OpenAIStreamAssembler: Sendable {
     struct Slot: Sendable {
         var wireIndex: Int
@@ -27,8 +28,14 @@ package struct OpenAIStreamAssembler: Sendable {
     private(set) var usage: TokenUsage?
     /// `data: [DONE]` arrived.
     package private(set) var isDone = false
+    /// UTF-8 bytes of text, tool names and arguments so far, for the output-token allowance.
+    package private(set) var outputBytes = 0
+    private let maxToolArgumentBytes: Int
 
-    package init() {}
+    /// - Parameter maxToolArgumentBytes: the cap on one call's argument bytes.
+    package init(maxToolArgumentBytes: Int = ModelResponseLimits().maxToolArgumentBytes) {
+        self.maxToolArgumentBytes = maxToolArgumentBytes
+    }
 
     /// Feeds one `data:` payload.
     ///
@@ -69,17 +76,18 @@ package struct OpenAIStreamAssembler: Sendable {
                 if let piece = message[key]?.stringValue, !piece.isEmpty { delta += piece }
             }
             for toolCall in message["tool_calls"]?.arrayValue ?? [] {
-                apply(toolCallDelta: toolCall)
+                try apply(toolCallDelta: toolCall)
             }
             if let legacy = message["function_call"], case .object = legacy {
-                apply(toolCallDelta: ["index": 0, "function": legacy])
+                try apply(toolCallDelta: ["index": 0, "function": legacy])
             }
         }
         text += delta
+        outputBytes += delta.utf8.count
         return delta.isEmpty ? nil : delta
     }
 
-    private mutating func apply(toolCallDelta delta: JSONValue) {
+    private mutating func apply(toolCallDelta delta: JSONValue) throws(ModelError) {
         let id = delta["id"]?.stringValue ?? ""
         let name = delta["function"]?["name"]?.stringValue ?? ""
         let arguments = OpenAIResponseDecoder.arguments(of: delta["function"]?["arguments"])
@@ -98,8 +106,15 @@ package struct OpenAIStreamAssembler: Sendable {
             position = newSlot(wireIndex: (slots.map(\.wireIndex).max() ?? -1) + 1)
         }
         if slots[position].id.isEmpty { slots[position].id = id }
-        if slots[position].name.isEmpty { slots[position].name = name }
+        if slots[position].name.isEmpty {
+            slots[position].name = name
+            outputBytes += name.utf8.count
+        }
+        guard slots[position].arguments.utf8.count + arguments.utf8.count <= maxToolArgumentBytes else {
+            throw ModelError(.malformedResponse, ProviderParsing.argumentsTooLarge(name: slots[position].name, cap: maxToolArgumentBytes, provider: "OpenAI"))
+        }
         slots[position].arguments += arguments
+        outputBytes += arguments.utf8.count
         lastTouchedSlot = position
     }
 
@@ -126,6 +141,12 @@ package struct OpenAIStreamAssembler: Sendable {
         }
         let calls = toolCalls
         return ModelResponse(text: text, toolCalls: calls, finishReason: Self.finishReason(finishReason, hasToolCalls: !calls.isEmpty), usage: usage)
+    }
+
+    /// The answer so far, for a stream cut past the output-token allowance: the text, no tool
+    /// calls (their arguments may be unfinished), finish reason `.length`.
+    package func cutResponse() -> ModelResponse {
+        ModelResponse(text: text, toolCalls: [], finishReason: .length, usage: ProviderParsing.raisingOutput(usage, toBytes: outputBytes))
     }
 
     static func finishReason(_ raw: String?, hasToolCalls: Bool) -> ModelFinishReason {

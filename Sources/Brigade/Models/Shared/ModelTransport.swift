@@ -5,7 +5,7 @@ import Foundation
 /// bodies and a decoder for whole JSON bodies.
 protocol ModelResponseDecoding: Sendable {
     associatedtype StreamState: ModelStreamDecoding
-    func makeStreamDecoder() -> StreamState
+    func makeStreamDecoder(maxToolArgumentBytes: Int) -> StreamState
     func decode(body: [UInt8]) throws(ModelError) -> ModelResponse
 }
 
@@ -15,10 +15,19 @@ protocol ModelStreamDecoding {
     func response() throws(ModelError) -> ModelResponse
     /// The stream's final event arrived (`[DONE]`, `message_stop`): nothing after it is read.
     var isFinished: Bool { get }
+    /// UTF-8 bytes of text, tool names and arguments so far.
+    var outputBytes: Int { get }
+    /// The answer so far, ending as if at `max_tokens`, for a stream cut past the output allowance.
+    func cutResponse() -> ModelResponse
 }
 
 /// Sends one model request over HTTP with retries, deadline, idle timeout and cancellation, and
 /// decodes the answer, streamed or not. Shared by both providers.
+///
+/// Against a server that will not stop: every response is held to ``ModelResponseLimits``; a
+/// stream is cut once its estimated output passes ``ModelResponseLimits/outputTokenAllowance(maxOutputTokens:)``;
+/// and the idle timeout also ends a stream that sends only keep-alives (comment lines, `ping`
+/// events) for that long, since curl's own idle timer counts any byte as activity.
 struct ModelTransport: Sendable {
     var http: HTTPClient
     /// "OpenAI" or "Anthropic", for messages.
@@ -26,10 +35,10 @@ struct ModelTransport: Sendable {
     var apiKey: String?
     var retryPolicy: RetryPolicy
     var idleTimeout: Duration
+    var limits: ModelResponseLimits
     var onRetry: (@Sendable (ModelRetryEvent) -> Void)?
 
-    /// The most bytes accepted for a whole (non-streamed) response or an error body.
-    static let maxBodyBytes = 64 * 1024 * 1024
+    /// The most bytes accepted for an error body.
     static let maxErrorBodyBytes = 64 * 1024
 
     /// Sends `request` until it succeeds, fails for good, runs out of retries, or would pass `deadline`.
@@ -40,6 +49,7 @@ struct ModelTransport: Sendable {
     func perform<Decoder: ModelResponseDecoding>(
         _ request: HTTPRequest,
         streaming: Bool,
+        maxOutputTokens: Int,
         deadline: ContinuousClock.Instant?,
         decoder: Decoder,
         onTextDelta: @escaping @Sendable (String) -> Void
@@ -56,7 +66,7 @@ struct ModelTransport: Sendable {
             }
             let failure: AttemptFailure
             do {
-                return try await attemptOnce(request, streaming: streaming, decoder: decoder, onTextDelta: onTextDelta)
+                return try await attemptOnce(request, streaming: streaming, maxOutputTokens: maxOutputTokens, decoder: decoder, onTextDelta: onTextDelta)
             } catch {
                 failure = error
             }
@@ -80,13 +90,14 @@ struct ModelTransport: Sendable {
     private func attemptOnce<Decoder: ModelResponseDecoding>(
         _ request: HTTPRequest,
         streaming: Bool,
+        maxOutputTokens: Int,
         decoder: Decoder,
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(AttemptFailure) -> ModelResponse {
         if !streaming {
             let response: HTTPResponse
             do {
-                response = try await http.send(request, maxBodyBytes: Self.maxBodyBytes)
+                response = try await http.send(request, maxBodyBytes: limits.maxResponseBytes)
             } catch {
                 throw transportFailure(error, deliveredText: false)
             }
@@ -104,19 +115,34 @@ struct ModelTransport: Sendable {
                 if let type = head.headers["content-type"]?.lowercased(), type.contains("application/json") {
                     // A server that ignored `stream: true` (or sent an error object with 200).
                     let bytes: [UInt8]
-                    do throws(HTTPError) { bytes = try await body.collect(upTo: Self.maxBodyBytes) } catch { throw transportFailure(error, deliveredText: false) }
+                    do throws(HTTPError) { bytes = try await body.collect(upTo: limits.maxResponseBytes) } catch { throw transportFailure(error, deliveredText: false) }
                     return try decoded(body: bytes, decoder: decoder, onTextDelta: onTextDelta)
                 }
-                var state = decoder.makeStreamDecoder()
-                var parser = ServerSentEventParser()
+                var state = decoder.makeStreamDecoder(maxToolArgumentBytes: limits.maxToolArgumentBytes)
+                var parser = ServerSentEventParser(limits: limits.eventStreamLimits)
+                let outputAllowance = ModelResponseLimits.outputTokenAllowance(maxOutputTokens: maxOutputTokens)
+                var receivedBytes = 0
+                var lastEventTime = ContinuousClock.now
                 do {
                     reading: for try await chunk in body {
-                        for event in parser.feed(chunk) {
+                        receivedBytes += chunk.count
+                        guard receivedBytes <= limits.maxResponseBytes else {
+                            throw HTTPError(.responseTooLarge, "the stream passed the \(limits.maxResponseBytes)-byte cap (maxResponseBytes)")
+                        }
+                        let events = try parser.feed(chunk)
+                        let now = ContinuousClock.now
+                        if events.contains(where: { $0.event != "ping" }) {
+                            lastEventTime = now
+                        } else if now - lastEventTime >= idleTimeout {
+                            throw ModelError(.unreachable, "\(provider) sent only keep-alives for \(RetryPolicy.describe(idleTimeout)) (idle timeout)")
+                        }
+                        for event in events {
                             if let delta = try state.consume(event: event) {
                                 deliveredText = true
                                 onTextDelta(delta)
                             }
                             if state.isFinished { break reading }
+                            if (state.outputBytes + 3) / 4 > outputAllowance { return state.cutResponse() }
                         }
                     }
                 } catch let error as ModelError {

@@ -43,4 +43,17 @@ enum ProviderParsing {
         while let last = text.last, last.isWhitespace { text.removeLast() }
         return text
     }
+
+    /// The message for a tool call whose arguments passed ``ModelResponseLimits/maxToolArgumentBytes``.
+    static func argumentsTooLarge(name: String, cap: Int, provider: String) -> String {
+        "the \(provider) tool call \"\(Preview.line(name, limit: 80))\"'s arguments passed the \(cap)-byte cap (maxToolArgumentBytes)"
+    }
+
+    /// Reported usage with its output raised to the bytes/4 estimate of what was read; `nil`
+    /// stays `nil` (the caller then estimates from the answer).
+    static func raisingOutput(_ usage: TokenUsage?, toBytes bytes: Int) -> TokenUsage? {
+        guard var usage else { return nil }
+        usage.outputTokens = max(usage.outputTokens, (bytes + 3) / 4)
+        return usage
+    }
 }
