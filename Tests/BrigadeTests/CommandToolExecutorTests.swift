@@ -53,9 +53,10 @@ struct CommandToolExecutorTests {
         "ünïcödé 😀",
     ])
     func hostileValuesArriveVerbatimAsOneElement(_ value: String) async throws {
-        let tool = try argvTool(["{{name}}", "--name={{name}}", "x{{name}}y"])
+        // After `--`, a value starting with `-` is allowed (see optionInjectionIsRefused).
+        let tool = try argvTool(["--", "{{name}}", "--name={{name}}", "x{{name}}y"])
         let argv = try await receivedArgv(tool, ["name": .string(value)])
-        #expect(argv == [value, "--name=" + value, "x" + value + "y", ])
+        #expect(argv == ["--", value, "--name=" + value, "x" + value + "y", ])
     }
 
     @Test func valuesAreFormattedAndAbsentOptionalElementsDropped() async throws {
@@ -64,6 +65,28 @@ struct CommandToolExecutorTests {
         #expect(argv == ["-n", "3", "--flag=true", "2.5", "[\"a\",1]", "end"])
         let explicit = try await receivedArgv(tool, ["count": 10, "opt": "o", "flag": .null])
         #expect(explicit == ["-n", "10", "o", "--opt=o", "end"])
+    }
+
+    /// `word_count` with `{"path": "--version"}` ran `wc --version`: a value that would start an
+    /// argv element with `-` is refused unless `--` comes first or the parameter allows it.
+    @Test func optionInjectionIsRefused() async throws {
+        let tool = try argvTool(["{{name}}", "--name={{name}}"])
+        let refused = try await tool.call(["name": "--version"], context: context)
+        #expect(refused == ToolOutput(text: #"`name` must not start with `-` (the program would read "--version" as an option)"#, isError: true))
+        #expect(try await tool.call(["name": "-"], context: context).isError)
+        #expect(try await receivedArgv(tool, ["name": "plain-value"]) == ["plain-value", "--name=plain-value"])
+        #expect(try await receivedArgv(try argvTool(["--name={{name}}"]), ["name": "--version"]) == ["--name=--version"])
+
+        let count = try argvTool(["{{count}}"])
+        #expect(try await count.call(["count": -5], context: context).isError)
+        let allowed = try CommandToolExecutor(
+            CommandToolConfig(argv: located([argvScript, "{{count}}"]), allowLeadingDash: ["count"]),
+            spec: commandSpec(parameters: parameters), baseDirectory: folder.path
+        )
+        #expect(try await receivedArgv(allowed, ["count": -5]) == ["-5"])
+        #expect(throws: ConfigError.self) {
+            try CommandToolExecutor(CommandToolConfig(argv: located([argvScript]), allowLeadingDash: ["nope"]), spec: commandSpec(parameters: parameters), baseDirectory: folder.path)
+        }
     }
 
     @Test func nulBytesAreRefused() async throws {

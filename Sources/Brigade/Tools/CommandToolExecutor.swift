@@ -2,6 +2,9 @@
 ///
 /// - Each argv template element becomes exactly one argv element; an argument's value never leaves it.
 /// - An element with a placeholder whose argument is absent (or `null`) after defaults is dropped.
+/// - An element that begins with a placeholder must not render to text starting with `-` (the program
+///   would take the value as an option: `{"path": "--version"}`), unless a `--` element comes before
+///   it or the parameter is listed in `allow_leading_dash`; such a call is refused.
 /// - The child gets a fresh environment (`PATH`, `HOME`, `LANG`, `LC_ALL`, `TZ`, the allowlist, then `env`),
 ///   runs in its own session (so its process group holds it and everything it starts), and is torn down
 ///   with SIGTERM to the group, then SIGKILL after `terminationGrace`, when the calling task is cancelled.
@@ -22,6 +25,9 @@ public struct CommandToolExecutor: ToolExecutor {
 
     let config: CommandToolConfig
     let templates: [PlaceholderTemplate]
+    /// For each template that begins with a placeholder, not after `--` and not allowed a leading
+    /// dash: that placeholder's name.
+    let dashGuards: [Int: String]
     let parameters: JSONValue
 
     /// The environment variables every command gets from Brigade's environment.
@@ -47,8 +53,14 @@ public struct CommandToolExecutor: ToolExecutor {
             throw ConfigError("`argv` must name a program", at: spec.location)
         }
         let known = Set(spec.parameters["properties"]?.objectValue?.keys ?? [])
+        for name in config.allowLeadingDash where !known.contains(name) {
+            throw ConfigError("`allow_leading_dash` names `\(name)`, which is no parameter of tool '\(spec.name)'\(Self.parameterHint(known))", at: spec.location)
+        }
         var templates: [PlaceholderTemplate] = []
+        var dashGuards: [Int: String] = [:]
+        var afterDoubleDash = false
         for element in config.argv.dropFirst() {
+            defer { afterDoubleDash = afterDoubleDash || element.value == "--" }
             let template: PlaceholderTemplate
             do { template = try PlaceholderTemplate(parsing: element.value) } catch {
                 throw ConfigError(error.message, at: element.location ?? spec.location)
@@ -58,6 +70,9 @@ public struct CommandToolExecutor: ToolExecutor {
                     "placeholder `{{\(name)}}` names no parameter of tool '\(spec.name)'\(Self.parameterHint(known))",
                     at: element.location ?? spec.location
                 )
+            }
+            if !afterDoubleDash, case .placeholder(let name)? = template.segments.first, !config.allowLeadingDash.contains(name) {
+                dashGuards[templates.count] = name
             }
             templates.append(template)
         }
@@ -79,6 +94,7 @@ public struct CommandToolExecutor: ToolExecutor {
         self.environment = environment
         self.config = config
         self.templates = templates
+        self.dashGuards = dashGuards
         self.parameters = spec.parameters
         self.maxOutputBytes = spec.policy.maxOutputBytes ?? Self.defaultMaxOutputBytes
         self.terminationGrace = terminationGrace
@@ -118,14 +134,32 @@ public struct CommandToolExecutor: ToolExecutor {
     /// The argv after the program for `arguments` (defaults already applied): elements whose placeholders
     /// all have values, each rendered into exactly one element.
     func renderArguments(_ arguments: JSONValue) -> [String] {
-        templates.compactMap { template in
-            template.render { name in arguments[name]?.templateText }
+        renderedElements(arguments).map(\.text)
+    }
+
+    /// The rendered elements with the index of the template each came from.
+    private func renderedElements(_ arguments: JSONValue) -> [(index: Int, text: String)] {
+        templates.enumerated().compactMap { index, template in
+            template.render { name in arguments[name]?.templateText }.map { (index, $0) }
         }
+    }
+
+    /// A refusal for the model when a guarded element would start with `-`, else `nil`.
+    func optionInjection(in arguments: JSONValue) -> ToolOutput? {
+        for (index, text) in renderedElements(arguments) where text.hasPrefix("-") {
+            guard let name = dashGuards[index] else { continue }
+            return ToolOutput(
+                text: "`\(name)` must not start with `-` (the program would read \(Preview.line(text, limit: 60).debugDescription) as an option)",
+                isError: true
+            )
+        }
+        return nil
     }
 
     public func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         try Task.checkCancellation()
         let arguments = JSONSchemaValidator.applyingDefaults(to: arguments, from: parameters)
+        if let refusal = optionInjection(in: arguments) { return refusal }
         let argv = renderArguments(arguments)
         if let bad = argv.first(where: { $0.utf8.contains(0) }) {
             return ToolOutput(text: "an argument contains a NUL byte, which cannot be passed to a program: \(bad.prefix(40).debugDescription)", isError: true)

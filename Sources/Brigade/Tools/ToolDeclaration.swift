@@ -55,6 +55,10 @@ public struct CommandToolConfig: Sendable, Hashable {
     public var successExitCodes: [Int32]
     /// Append standard error to the result (always appended on failure).
     public var includeStderr: Bool
+    /// Parameters whose values may start with `-` in an argv element that begins with their
+    /// placeholder. Any other such value is refused (the program would take it as an option),
+    /// unless a `--` element comes before the placeholder.
+    public var allowLeadingDash: [String]
 
     public init(
         argv: [Located<String>],
@@ -63,7 +67,8 @@ public struct CommandToolConfig: Sendable, Hashable {
         envAllowlist: [String] = [],
         env: [String: String] = [:],
         successExitCodes: [Int32] = [0],
-        includeStderr: Bool = false
+        includeStderr: Bool = false,
+        allowLeadingDash: [String] = []
     ) {
         self.argv = argv
         self.stdinArguments = stdinArguments
@@ -72,6 +77,7 @@ public struct CommandToolConfig: Sendable, Hashable {
         self.env = env
         self.successExitCodes = successExitCodes
         self.includeStderr = includeStderr
+        self.allowLeadingDash = allowLeadingDash
     }
 }
 

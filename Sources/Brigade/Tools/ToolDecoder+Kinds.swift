@@ -1,5 +1,5 @@
 extension ToolDecoder {
-    static let commandKeys = ["argv", "stdin", "cwd", "env_allowlist", "env", "success_exit_codes", "include_stderr"]
+    static let commandKeys = ["argv", "stdin", "cwd", "env_allowlist", "env", "success_exit_codes", "include_stderr", "allow_leading_dash"]
     static let httpKeys = ["method", "url", "headers", "body", "max_response_bytes", "accept_status"]
     static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
     static let builtinKeys = ["function", "roots"]
@@ -41,6 +41,9 @@ extension ToolDecoder {
             config.successExitCodes = try list.map { (item) throws(ConfigError) in Int32(try item.int(in: 0...255)) }
         }
         if let stderr = map.optional("include_stderr") { config.includeStderr = try stderr.bool() }
+        if let allowed = map.optional("allow_leading_dash") {
+            config.allowLeadingDash = try allowed.sequence().map { (item) throws(ConfigError) in try item.string() }
+        }
         return config
     }
 
