@@ -48,6 +48,21 @@ struct SchemaValidatorTests {
         #expect(messages(3, ["type": "number"]) == [])
     }
 
+    /// `offset: 1e300` passed validation and was read as 0 (no Int holds it); `1e400` parsed as
+    /// infinity and went on as `null`. Both are refused now.
+    @Test func integersOutOfRangeAreRefusedNotReplaced() throws {
+        let schema: JSONValue = ["type": "object", "properties": ["offset": ["type": "integer", "minimum": 0]]]
+        #expect(messages(["offset": 1e300], schema) == ["`offset`: 1e+300 is out of range for an integer (at most 2^53 in magnitude)"])
+        let parsed = try JSONValue(parsing: #"{"offset": 99999999999999999999}"#)
+        #expect(messages(parsed, schema).count == 1)
+        #expect(messages(["offset": 9_007_199_254_740_992.0], schema) == [])
+        #expect(messages(["offset": .integer(Int.max)], schema) == [])
+        #expect(messages(1e300, ["type": "number"]) == [])
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: #"{"offset": 1e400}"#) }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: "-1e400") }
+        #expect(try JSONValue(parsing: "1e-400") == .number(0))
+    }
+
     @Test func typeArrays() {
         let schema: JSONValue = ["type": ["string", "null"]]
         #expect(messages(.null, schema) == [])

@@ -1,4 +1,7 @@
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @testable import Brigade
 
@@ -299,6 +302,18 @@ struct YAMLLoaderTests {
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains("is a directory"))
+        }
+    }
+
+    /// A FIFO as `tools/x.yaml` or as `--config` hung the load forever (no writer ever came).
+    @Test func aFIFOInPlaceOfAFileIsRefusedWithoutWaiting() throws {
+        let directory = try ConfigTempDirectory()
+        let fifo = directory.path + "/x.yaml"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        #expect {
+            _ = try YAMLLoader.load(file: fifo)
+        } throws: { error in
+            (error as? ConfigError)?.message == "cannot read \(fifo): not a regular file (a FIFO, device or socket)"
         }
     }
 }

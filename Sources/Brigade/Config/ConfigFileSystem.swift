@@ -21,14 +21,19 @@ enum ConfigFileSystem {
         }
     }
 
-    /// The whole file; files larger than `limit` bytes are refused.
+    /// The whole file; files larger than `limit` bytes are refused, and so is anything but a
+    /// regular file (opened with `O_NONBLOCK`, so a FIFO in its place cannot hang the load).
     static func readFile(_ path: String, limit: Int) throws(ConfigError) -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard descriptor >= 0 else { throw ConfigError("cannot read \(path): \(errorDescription())", file: path) }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw ConfigError("cannot read \(path): \(errorDescription())", file: path) }
-        if info.st_mode & S_IFMT == S_IFDIR { throw ConfigError("cannot read \(path): it is a directory", file: path) }
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw ConfigError("cannot read \(path): it is a directory", file: path)
+        default: throw ConfigError("cannot read \(path): not a regular file (a FIFO, device or socket)", file: path)
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {

@@ -158,6 +158,8 @@ struct JSONParser {
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let int = Int(text) { return .integer(int) }
         guard let double = Double(text) else { throw error("invalid number") }
+        // `1e400` would become infinity (and be written back as `null`): refuse it instead.
+        guard double.isFinite else { throw error("number out of range: \(text.prefix(40))") }
         return .number(double)
     }
 

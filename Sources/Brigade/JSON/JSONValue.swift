@@ -77,7 +77,7 @@ extension JSONValue {
     public var intValue: Int? {
         switch self {
         case .integer(let i): i
-        case .number(let d) where d.rounded() == d && abs(d) < 9.0e15: Int(d)
+        case .number(let d) where d.rounded() == d && abs(d) <= 9_007_199_254_740_992: Int(d)  // 2^53: exact
         default: nil
         }
     }

@@ -15,6 +15,9 @@ enum SchemaEvaluator {
     private static func evaluate(_ value: JSONValue, keywords: JSONObject, at path: SchemaPath) -> [SchemaViolation] {
         if let types = declaredTypes(keywords), !types.contains(where: value.isInstance(ofSchemaType:)) {
             // Other keywords would only repeat the mismatch.
+            if types.contains("integer"), value.isIntegerOutOfRange {
+                return [violation(path, "\(value.shortDescription()) is out of range for an integer (at most 2^53 in magnitude)")]
+            }
             return [violation(path, "expected \(listWithOr(types)), got \(value.schemaTypeName)")]
         }
         var found: [SchemaViolation] = []

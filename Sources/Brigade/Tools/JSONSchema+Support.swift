@@ -58,11 +58,21 @@ extension JSONValue {
     }
 
     /// Whether the value is an instance of the JSON Schema type `name`.
+    /// 2^53: past it a JSON number is no longer an exact integer (`1e300` would be read as some
+    /// other value, or none), so `integer` refuses it.
+    static let largestExactInteger = 9_007_199_254_740_992.0
+
+    /// Whether this is a whole number too large in magnitude to be an exact integer.
+    var isIntegerOutOfRange: Bool {
+        if case .number(let d) = self { return d.rounded() == d && abs(d) > Self.largestExactInteger }
+        return false
+    }
+
     func isInstance(ofSchemaType name: String) -> Bool {
         switch (name, self) {
         case ("null", .null), ("boolean", .bool), ("string", .string), ("array", .array), ("object", .object): true
         case ("number", .integer), ("number", .number), ("integer", .integer): true
-        case ("integer", .number(let d)): d.isFinite && d.rounded() == d
+        case ("integer", .number(let d)): d.isFinite && d.rounded() == d && abs(d) <= Self.largestExactInteger
         default: false
         }
     }
