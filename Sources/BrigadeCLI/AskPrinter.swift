@@ -88,6 +88,8 @@ final class AskPrinter: Sendable {
             err.write(line + "\n")
         case .fallbackUsed(let reason):
             err.write(paint("fallback: \(reason)", 33) + "\n")
+        case .modelRetry(let retry):
+            err.write(paint(retry.progressLine, 33) + "\n")
         case .textDelta(let text):
             if stream { writeAnswer { $0.feed(text) } }
         case .finished(let result):

@@ -28,6 +28,16 @@ extension AgentEvent {
             .object(JSONObject([("type", "budget_update")] + snapshot.jsonFields))
         case .fallbackUsed(let reason):
             ["type": "fallback_used", "reason": .string(reason)]
+        case .modelRetry(let retry):
+            .object(JSONObject([
+                ("type", "model_retry"),
+                ("attempt", .integer(retry.failedAttempt)),
+                ("max_retries", retry.maxRetries.map { .integer($0) } ?? .null),
+                ("delay_s", .number(retry.delay.duration.inSeconds)),
+                ("status", retry.error.status.map { .integer($0) } ?? .null),
+                ("message", .string(retry.error.message)),
+                ("line", .string(retry.progressLine)),
+            ]))
         case .finished(let result):
             .object(JSONObject([("type", "finished")] + result.jsonFields))
         }

@@ -66,6 +66,8 @@ public enum AgentEvent: Sendable, Hashable {
     case budgetUpdate(BudgetSnapshot)
     /// The answer does not come from the model; the reason says why and where it comes from instead.
     case fallbackUsed(reason: String)
+    /// The model call failed and the client retries it after a delay (429, 5xx, a broken connection).
+    case modelRetry(ModelRetryEvent)
     /// The run ended. Always the last event.
     case finished(RunResult)
 }

@@ -37,14 +37,17 @@ extension RunLoop {
         let emit = emit
         let streamedBytes = RuntimeLock(0)
         let outcome = await withTimeLimit(deadline, clock: clock) { () async -> Result<ModelResponse, ModelError> in
-            do throws(ModelError) {
-                let response = try await model.complete(request, deadline: deadline) { delta in
-                    streamedBytes.withLock { $0 += delta.utf8.count }
-                    emit(.textDelta(delta))
+            // The client's retries of this call become events of this run.
+            await ModelRetryObserver.$current.withValue({ emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in
+                do throws(ModelError) {
+                    let response = try await model.complete(request, deadline: deadline) { delta in
+                        streamedBytes.withLock { $0 += delta.utf8.count }
+                        emit(.textDelta(delta))
+                    }
+                    return .success(response)
+                } catch {
+                    return .failure(error)
                 }
-                return .success(response)
-            } catch {
-                return .failure(error)
             }
         }
         let elapsed = clock.now - start

@@ -77,7 +77,10 @@ struct ModelTransport: Sendable {
             case .fail(let error):
                 throw error.redacting(apiKey: apiKey)
             case .retry(let delay):
-                onRetry?(ModelRetryEvent(failedAttempt: attempt, error: failure.error.redacting(apiKey: apiKey), delay: delay))
+                let event = ModelRetryEvent(
+                    failedAttempt: attempt, error: failure.error.redacting(apiKey: apiKey), delay: delay, maxRetries: retryPolicy.maxRetries)
+                onRetry?(event)
+                ModelRetryObserver.current?(event)
                 do {
                     try await Task.sleep(for: delay.duration)
                 } catch {

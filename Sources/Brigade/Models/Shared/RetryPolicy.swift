@@ -102,10 +102,28 @@ public struct ModelRetryEvent: Sendable, Hashable {
     public var error: ModelError
     /// How long the client waits before the next attempt.
     public var delay: RetryDelay
+    /// The retries the client makes at most (``RetryPolicy/maxRetries``), when known.
+    public var maxRetries: Int?
 
-    public init(failedAttempt: Int, error: ModelError, delay: RetryDelay) {
+    public init(failedAttempt: Int, error: ModelError, delay: RetryDelay, maxRetries: Int? = nil) {
         self.failedAttempt = failedAttempt
         self.error = error
         self.delay = delay
+        self.maxRetries = maxRetries
+    }
+
+    /// "model server busy, retrying in 2 s (1/4)": the progress line a person reads.
+    public var progressLine: String {
+        let what = switch error.code {
+        case .rateLimited: "model server rate limit"
+        case .unreachable: "model server unreachable"
+        case .malformedResponse: "model response cut off"
+        default: "model server busy"
+        }
+        let seconds = delay.duration.inSeconds
+        let tenths = Int((seconds * 10).rounded())
+        let wait = seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms"
+            : tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
+        return "\(what), retrying in \(wait) (\(failedAttempt)\(maxRetries.map { "/\($0)" } ?? ""))"
     }
 }

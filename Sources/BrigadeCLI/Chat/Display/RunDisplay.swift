@@ -88,6 +88,9 @@ final class RunDisplay: Sendable {
                 endLine(&state)
                 let text = TerminalText.sanitized(reason, keepNewlines: false)
                 write((live ? style.apply(.yellow, "fallback: \(text)") : "[fallback] \(text)") + "\n", &state)
+            case .modelRetry(let retry):
+                endLine(&state)
+                write((live ? style.apply(.yellow, retry.progressLine) : "[retry] \(retry.progressLine)") + "\n", &state)
             case .finished:
                 if !state.board.isEmpty { settle(&state) }
                 endLine(&state)
