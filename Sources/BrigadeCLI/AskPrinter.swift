@@ -128,10 +128,10 @@ final class AskPrinter: Sendable {
     static func summary(_ result: RunResult) -> String {
         let fanOut = result.turnTimings.reduce(Duration.zero) { $0 + $1.fanOutWallTime }
         let sequential = result.turnTimings.reduce(Duration.zero) { $0 + $1.sumOfCallTimes }
-        var parts = ["\(result.toolCalls) call\(result.toolCalls == 1 ? "" : "s")"]
+        var parts = [Terminal.count(result.toolCalls, "call")]
         if result.toolCalls > 0 { parts.append("fan-out \(Terminal.seconds(fanOut)) (sequential \(Terminal.seconds(sequential)))") }
         let tokens = result.usage.inputTokens + result.usage.outputTokens
-        parts.append("\(tokens) token\(tokens == 1 ? "" : "s") (\(result.usage.inputTokens) in, \(result.usage.outputTokens) out)")
+        parts.append("\(Terminal.count(tokens, "token")) (\(result.usage.inputTokens) in, \(result.usage.outputTokens) out)")
         parts.append(String(format: "$%.4f", result.costUSD))
         parts.append("wall \(Terminal.seconds(result.wallTime))")
         parts.append("stop: \(result.stopReason.code)")

@@ -38,7 +38,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let workspace = try workspaceOptions.loadWorkspace()
         // Standard error stays quiet: failures reach the client as events.
-        let logger = Logger(label: "brigade") { _ in SwiftLogNoOpLogHandler() }
+        // Logs go to stderr only with -v or BRIGADE_LOG; stdout carries the protocol alone.
+        let logger = CLILogger.make(verbose: workspaceOptions.verbose)
         let server = ProtocolServer(workspace: workspace, defaultMode: mode, maxConcurrentRuns: maxConcurrentRuns, logger: logger)
         let lines = InputLines.stream(from: STDIN_FILENO, maxLineBytes: Self.maxLineBytes)
         let interrupted = await withInterruptCancellation {

@@ -34,6 +34,11 @@ enum Terminal {
             && ProcessInfo.processInfo.environment["TERM"] != "dumb"
     }
 
+    /// "1 call", "2 calls": the count and the noun, plural unless the count is 1.
+    static func count(_ count: Int, _ noun: String, plural: String? = nil) -> String {
+        "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
+    }
+
     static func seconds(_ duration: Duration) -> String {
         let value = duration.inSeconds
         return value < 10 ? String(format: "%.2f s", value) : String(format: "%.1f s", value)

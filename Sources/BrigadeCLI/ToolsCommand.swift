@@ -47,7 +47,7 @@ struct ToolsCommand: AsyncParsableCommand {
             let workspace = try workspaceOptions.loadWorkspace()
             let file = workspace.config.file ?? "(defaults, no config file)"
             let model = workspace.model?.displayName ?? "none (\(workspace.modelUnavailableReason ?? "not configured"))"
-            print("ok: \(file): \(workspace.registry.tools.count) tools, \(workspace.routes.routes.count) routes, model \(model), routing \(workspace.defaultRouting.rawValue)")
+            print("ok: \(file): \(Terminal.count(workspace.registry.tools.count, "tool")), \(Terminal.count(workspace.routes.routes.count, "route")), model \(model), routing \(workspace.defaultRouting.rawValue)")
             if let settings = workspace.config.model {
                 let price = settings.price.map(ConfigReport.describe) ?? "none"
                 print("price: \(price) (\(settings.priceSource?.description ?? "not in Brigade's price table of \(PriceTable.date)"))")

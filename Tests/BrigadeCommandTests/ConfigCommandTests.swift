@@ -43,7 +43,7 @@ struct ConfigCommandTests {
         // The starter loads: its tool and route pass the checks, from the project folder.
         let check = try await Brigade.run(["tools", "check"], in: folder.path + "/project", environment: environment)
         #expect(check.status == 0, "\(check.standardError)")
-        #expect(check.standardOutput.contains("1 tools, 1 routes"), "\(check.standardOutput)")
+        #expect(check.standardOutput.contains("1 tool, 1 route,"), "\(check.standardOutput)")
 
         try folder.write("project/.brigade/config.yaml", "routing: static # mine\n")
         let again = try await Brigade.run(["init", "project"], in: folder.path, environment: environment)

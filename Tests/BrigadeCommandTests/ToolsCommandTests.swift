@@ -17,6 +17,12 @@ struct ToolsCommandTests {
         #expect(outcome.standardOutput.contains("12 tools, 9 routes"))
     }
 
+    @Test func oneToolIsSingular() async throws {
+        let outcome = try await check(["config.yaml": "routing: static\n", "tools/hello.yaml": Self.goodTool])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains(": 1 tool, 0 routes, model"), "\(outcome.standardOutput)")
+    }
+
     @Test func unknownConfigKeyGetsFileLineColumnAndASuggestion() async throws {
         let outcome = try await check(["config.yaml": "limits:\n  max_turn: 3\n", "tools/hello.yaml": Self.goodTool])
         #expect(outcome.status == 2)

@@ -26,7 +26,9 @@ struct ChatCommand: AsyncParsableCommand {
     var mode: RoutingMode?
 
     func run() async throws {
-        let status = await runChat(configPath: workspaceOptions.config, modelProfile: workspaceOptions.model, mode: mode)
+        let status = await runChat(
+            configPath: workspaceOptions.config, modelProfile: workspaceOptions.model, mode: mode,
+            logger: CLILogger.make(verbose: workspaceOptions.verbose))
         if status != 0 { throw ExitCode(status) }
     }
 }
