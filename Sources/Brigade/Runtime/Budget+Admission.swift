@@ -33,25 +33,25 @@ extension Budget {
         if let end = purpose == .synthesis ? deadline : dispatchDeadline, now >= end {
             return .refused(.wallTime)
         }
-        if purpose == .turn, let maxCalls = limits.maxCallsPerRun, toolCalls >= maxCalls {
+        if purpose == .turn, let maxCalls = limits.maxCallsPerRun, toolCalls + heldByChildren.toolCalls >= maxCalls {
             return .refused(.callsPerRun)
         }
         if let cap = limits.inputTokens {
             let line = Double(cap) - kept(of: Double(cap), need: Double(need?.inputTokens ?? 0), purpose: purpose)
-            if Double(usage.inputTokens) + Double(estimate) > line { return .refused(.inputTokens) }
+            if Double(usage.inputTokens + heldByChildren.inputTokens) + Double(estimate) > line { return .refused(.inputTokens) }
         }
 
         var granted = requested
         var limitedBy = Limit.outputTokens
         if let cap = limits.outputTokens {
             let line = Double(cap) - kept(of: Double(cap), need: Double(need?.outputTokens ?? 0), purpose: purpose)
-            let room = line.rounded(.down) - Double(usage.outputTokens)
+            let room = line.rounded(.down) - Double(usage.outputTokens + heldByChildren.outputTokens)
             granted = Int(max(0, min(Double(granted), room)))
         }
         if let cap = limits.usd {
             let needUSD = need.map { pricing.cost(of: TokenUsage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)) } ?? 0
             let line = cap - kept(of: cap, need: needUSD, purpose: purpose)
-            let room = line - costUSD - Double(estimate) * pricing.inputPerMillion / 1_000_000
+            let room = line - costUSD - heldByChildren.usd - Double(estimate) * pricing.inputPerMillion / 1_000_000
             if room < 0 { return .refused(.usd) }
             if pricing.outputPerMillion > 0 {
                 let affordable = (room * 1_000_000 / pricing.outputPerMillion).rounded(.down)
@@ -95,11 +95,11 @@ extension Budget {
     public mutating func admitToolCall(costUSD cost: Double, now: ContinuousClock.Instant) -> ToolCallDecision {
         let cost = cost.isFinite ? max(0, cost) : 0
         if let end = dispatchDeadline, now >= end { return .refused(.wallTime) }
-        if let maxCalls = limits.maxCallsPerRun, toolCalls >= maxCalls { return .refused(.callsPerRun) }
+        if let maxCalls = limits.maxCallsPerRun, toolCalls + heldByChildren.toolCalls >= maxCalls { return .refused(.callsPerRun) }
         if let maxCalls = limits.maxCallsPerTurn, toolCallsThisTurn >= maxCalls { return .refused(.callsPerTurn) }
         if let cap = limits.usd, cost > 0 {
             let needUSD = synthesisNeed.map { pricing.cost(of: TokenUsage(inputTokens: $0.inputTokens, outputTokens: $0.outputTokens)) } ?? 0
-            if costUSD + cost > cap - kept(of: cap, need: needUSD, purpose: .turn) { return .refused(.usd) }
+            if costUSD + heldByChildren.usd + cost > cap - kept(of: cap, need: needUSD, purpose: .turn) { return .refused(.usd) }
         }
         toolCalls += 1
         toolCallsThisTurn += 1
@@ -124,12 +124,12 @@ extension Budget {
             turns: turns,
             toolCalls: toolCalls,
             elapsed: elapsed,
-            usdLeft: limits.usd.map { max(0, $0 - costUSD) },
-            inputTokensLeft: limits.inputTokens.map { max(0, $0 - usage.inputTokens) },
-            outputTokensLeft: limits.outputTokens.map { max(0, $0 - usage.outputTokens) },
+            usdLeft: limits.usd.map { max(0, $0 - costUSD - heldByChildren.usd) },
+            inputTokensLeft: limits.inputTokens.map { max(0, $0 - usage.inputTokens - heldByChildren.inputTokens) },
+            outputTokensLeft: limits.outputTokens.map { max(0, $0 - usage.outputTokens - heldByChildren.outputTokens) },
             timeLeft: limits.wallTime.map { max(.zero, $0 - elapsed) },
             turnsLeft: limits.maxTurns.map { max(0, $0 - turns) },
-            toolCallsLeft: limits.maxCallsPerRun.map { max(0, $0 - toolCalls) }
+            toolCallsLeft: limits.maxCallsPerRun.map { max(0, $0 - toolCalls - heldByChildren.toolCalls) }
         )
     }
 }

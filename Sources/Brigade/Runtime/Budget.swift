@@ -133,6 +133,11 @@ public struct Budget: Sendable, Hashable {
     public internal(set) var toolCallsThisTurn = 0
     /// What the synthesis call will need at least, from the last admitted regular turn.
     public internal(set) var synthesisNeed: SynthesisNeed?
+    /// What the open child budgets hold of this one (see ``openChild(requesting:now:)``): counted as
+    /// spent by every admission until the child closes.
+    public internal(set) var heldByChildren = Slice()
+    /// What this budget holds of its parent; `nil` for a root budget.
+    public internal(set) var slice: Slice?
 
     /// The least a synthesis call is expected to need: its input is at least the last regular turn's
     /// (the conversation only grows), its output at least the minimum.

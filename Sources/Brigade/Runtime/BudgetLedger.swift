@@ -6,6 +6,9 @@ public final class BudgetLedger: Sendable {
     private let state: RuntimeLock<Budget>
     /// Where the ledger reads the current instant.
     public let clock: any RuntimeClock
+    /// The ledger this one's slice was carved from; `nil` for a root ledger.
+    public let parent: BudgetLedger?
+    private let closed = RuntimeLock(false)
 
     /// - Parameters:
     ///   - limits: the caps.
@@ -19,7 +22,47 @@ public final class BudgetLedger: Sendable {
         clock: any RuntimeClock = .system
     ) {
         self.clock = clock
+        self.parent = nil
         state = RuntimeLock(Budget(limits: limits, pricing: pricing, startedAt: startedAt ?? clock.now))
+    }
+
+    private init(child: Budget, parent: BudgetLedger) {
+        self.clock = parent.clock
+        self.parent = parent
+        state = RuntimeLock(child)
+    }
+
+    /// Opens a child ledger whose budget is carved from this one (``Budget/openChild(requesting:now:)``).
+    /// Close it with ``close()`` — or use ``withChild(requesting:_:)`` — to return what it did not spend.
+    /// - Returns: the child, or the cap of this ledger that leaves no room for it.
+    public func openChild(requesting limits: Budget.Limits) -> Result<BudgetLedger, BudgetRefusal> {
+        let now = clock.now
+        switch state.withLock({ $0.openChild(requesting: limits, now: now) }) {
+        case .opened(let child): return .success(BudgetLedger(child: child, parent: self))
+        case .refused(let limit): return .failure(BudgetRefusal(limit: limit))
+        }
+    }
+
+    /// Runs `body` with a child ledger carved from this one, and closes it afterwards.
+    /// - Returns: what `body` returned, or the cap that left no room for the child (`body` did not run).
+    public func withChild<T>(requesting limits: Budget.Limits, _ body: (BudgetLedger) async -> T) async -> Result<T, BudgetRefusal> {
+        switch openChild(requesting: limits) {
+        case .success(let child):
+            let value = await body(child)
+            child.close()
+            return .success(value)
+        case .failure(let refusal):
+            return .failure(refusal)
+        }
+    }
+
+    /// Gives the slice of this child ledger back to its parent and adds what it spent there. Only the
+    /// first call counts; nothing happens for a root ledger. Spending after closing is not rolled up.
+    public func close() {
+        guard let parent, closed.withLock({ done in defer { done = true }; return !done }) else { return }
+        // Never both locks at once: the child's state is copied, then the parent's lock is taken.
+        let finished = state.value
+        parent.state.withLock { $0.closeChild(finished) }
     }
 
     /// A copy of the state machine.
@@ -56,4 +99,11 @@ public final class BudgetLedger: Sendable {
         let now = clock.now
         return state.withLock { $0.snapshot(now: now) }
     }
+}
+
+/// Why a child budget could not be opened: the parent's cap that has no room left.
+public struct BudgetRefusal: Error, Sendable, Hashable {
+    public var limit: Budget.Limit
+
+    public init(limit: Budget.Limit) { self.limit = limit }
 }

@@ -1,0 +1,69 @@
+import Brigade
+import Testing
+
+@Suite("Child budgets", .timeLimit(.minutes(1)))
+struct BudgetChildTests {
+    let start = ContinuousClock.now
+
+    @Test func aChildGetsItsSliceReturnsWhatItLeavesAndRollsUpWhatItSpent() {
+        let pricing = ModelPricing(inputPerMillion: 100, outputPerMillion: 0)
+        var parent = Budget(limits: Budget.Limits(usd: 1, inputTokens: 10_000, maxCallsPerRun: 10, synthesisReserve: 0), pricing: pricing, startedAt: start)
+        guard case .opened(var child) = parent.openChild(requesting: Budget.Limits(usd: 0.3, synthesisReserve: 0), now: start) else {
+            Issue.record("the child should open")
+            return
+        }
+        // The slice: what was asked for USD, all that is left of the caps it did not ask for.
+        #expect(child.limits.usd == 0.3 && child.limits.inputTokens == 10_000 && child.limits.maxCallsPerRun == 10)
+        #expect(parent.heldByChildren == Budget.Slice(usd: 0.3, inputTokens: 10_000, toolCalls: 10))
+        // The parent cannot spend what the child holds…
+        #expect(parent.admitToolCall(costUSD: 0, now: start) == .refused(.callsPerRun))
+        #expect(parent.snapshot(now: start).usdLeft == 0.7)
+        // …and the child cannot spend more than its slice.
+        #expect(child.admitToolCall(costUSD: 0.31, now: start) == .refused(.usd))
+        #expect(child.admitToolCall(costUSD: 0.1, now: start) == .admitted)
+        #expect(child.admitModelCall(estimatedInputTokens: 100, requestedOutputTokens: 10, purpose: .turn, now: start) == .admitted(maxOutputTokens: 10))
+        child.commitModelCall(usage: TokenUsage(inputTokens: 100, outputTokens: 5))
+
+        parent.closeChild(child)
+        #expect(parent.heldByChildren == Budget.Slice())
+        #expect(abs(parent.costUSD - 0.11) < 1e-12)  // 0.1 of tool + 100 tokens × $100 per million
+        #expect(parent.usage == TokenUsage(inputTokens: 100, outputTokens: 5) && parent.toolCalls == 1)
+        #expect(abs((parent.snapshot(now: start).usdLeft ?? 0) - 0.89) < 1e-12)
+        #expect(parent.admitToolCall(costUSD: 0.5, now: start) == .admitted)
+    }
+
+    @Test func aChildIsRefusedWhenTheParentHasNoRoomAndCappedAtWhatIsLeft() {
+        var parent = Budget(limits: Budget.Limits(usd: 1, synthesisReserve: 0.5), startedAt: start)
+        #expect(parent.admitToolCall(costUSD: 0.4, now: start) == .admitted)
+        guard case .opened(let first) = parent.openChild(requesting: Budget.Limits(usd: 5), now: start) else {
+            Issue.record("the first child should open")
+            return
+        }
+        // Regular work may use 0.5 of the 1 USD; 0.4 is spent.
+        #expect(abs((first.limits.usd ?? 0) - 0.1) < 1e-12)
+        #expect(parent.openChild(requesting: Budget.Limits(usd: 0.01), now: start) == .refused(.usd))
+        parent.closeChild(first)
+        guard case .opened = parent.openChild(requesting: Budget.Limits(usd: 0.01), now: start) else {
+            Issue.record("the unspent slice should be back")
+            return
+        }
+    }
+
+    @Test func aChildLedgerClosesOnceAndRollsUpIntoItsParent() async {
+        let parent = BudgetLedger(limits: Budget.Limits(usd: 1, maxCallsPerRun: 4, synthesisReserve: 0))
+        let spent = await parent.withChild(requesting: Budget.Limits(usd: 0.5, maxCallsPerRun: 2)) { child in
+            #expect(child.parent === parent)
+            #expect(child.admitToolCall(costUSD: 0.2) == .admitted)
+            #expect(child.admitToolCall(costUSD: 0.2) == .admitted)
+            #expect(child.admitToolCall(costUSD: 0) == .refused(.callsPerRun))
+            #expect(parent.admitToolCall(costUSD: 0.6) == .refused(.usd))
+            return child.budget.costUSD
+        }
+        #expect(spent == .success(0.4))
+        #expect(abs(parent.budget.costUSD - 0.4) < 1e-12 && parent.budget.toolCalls == 2)
+        #expect(parent.budget.heldByChildren == Budget.Slice())
+        #expect(parent.admitToolCall(costUSD: 0.6) == .admitted)
+        let refused = await parent.withChild(requesting: Budget.Limits()) { _ in true }
+        #expect(refused == .failure(BudgetRefusal(limit: .usd)))
+    }
+}
