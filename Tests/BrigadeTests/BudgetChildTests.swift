@@ -1,4 +1,5 @@
 import Brigade
+import BrigadeTesting
 import Testing
 
 @Suite("Child budgets", .timeLimit(.minutes(1)))
@@ -65,5 +66,35 @@ struct BudgetChildTests {
         #expect(parent.admitToolCall(costUSD: 0.6) == .admitted)
         let refused = await parent.withChild(requesting: Budget.Limits()) { _ in true }
         #expect(refused == .failure(BudgetRefusal(limit: .usd)))
+    }
+}
+
+@Suite("Runs under a parent budget", .timeLimit(.minutes(1)))
+struct ParentBudgetRunTests {
+    /// A session-wide budget over all prompts: each run is a child of it; its spend rolls up, and once
+    /// the session's calls are used up the next run ends at once.
+    @Test func runsSpendFromTheSessionsBudgetUntilItIsGone() async throws {
+        let model = ScriptedModelClient([
+            .toolCalls([call("echo", #"{"text":"a"}"#, id: "1"), call("echo", #"{"text":"b"}"#, id: "2")], usage: TokenUsage(inputTokens: 100, outputTokens: 10)),
+            .answer("first", usage: TokenUsage(inputTokens: 150, outputTokens: 5)),
+            .toolCalls([call("echo", #"{"text":"c"}"#, id: "3")], usage: TokenUsage(inputTokens: 100, outputTokens: 10)),
+            .answer("second", usage: TokenUsage(inputTokens: 120, outputTokens: 5)),
+        ])
+        let agent = try makeAgent(model, tools: [TestTools.echo()])
+        let session = BudgetLedger(limits: Budget.Limits(maxTurns: nil, maxCallsPerRun: 3, maxCallsPerTurn: nil, synthesisReserve: 0))
+        let options = RunOptions(parentBudget: session)
+
+        let first = try await agent.run("one", options: options)
+        #expect(first.answer == "first" && first.toolCalls == 2)
+        #expect(session.budget.toolCalls == 2 && session.budget.usage == TokenUsage(inputTokens: 250, outputTokens: 15))
+        #expect(session.budget.heldByChildren == Budget.Slice())
+
+        let second = try await agent.run("two", options: options)
+        #expect(second.answer == "second" && second.toolCalls == 1)
+        #expect(session.budget.toolCalls == 3 && session.budget.usage == TokenUsage(inputTokens: 470, outputTokens: 30))
+
+        let third = try await agent.run("three", options: options)
+        #expect(third.stopReason == .budget(.calls) && third.turns == 0)
+        #expect(model.requests.count == 4, "no model call once the session's budget is gone")
     }
 }

@@ -17,7 +17,10 @@ struct RunLoop {
     let settings: RunSettings
     let emit: @Sendable (AgentEvent) -> Void
     let startedAt: ContinuousClock.Instant
+    /// The run's budget: a root ledger, or a child carved from ``RunSettings/parentBudget``.
     let ledger: BudgetLedger
+    /// The parent budget had no room for this run under this cap.
+    let refusedByParent: Budget.Limit?
     var messages: [ChatMessage] = []
     var gathered: [DispatchedCall] = []
     var callTimings: [RunResult.CallTiming] = []
@@ -31,7 +34,17 @@ struct RunLoop {
         self.emit = emit
         let clock = agent.configuration.clock
         self.startedAt = clock.now
-        self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
+        switch settings.parentBudget?.openChild(requesting: settings.limits) {
+        case .success(let child)?:
+            self.ledger = child
+            self.refusedByParent = nil
+        case .failure(let refusal)?:
+            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
+            self.refusedByParent = refusal.limit
+        case nil:
+            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
+            self.refusedByParent = nil
+        }
     }
 
     var configuration: Agent.Configuration { agent.configuration }
@@ -39,7 +52,9 @@ struct RunLoop {
 
     mutating func run() async -> RunResult {
         let end: LoopEnd
-        if let session = settings.session {
+        if let limit = refusedByParent {
+            end = LoopEnd(answer: "", stopReason: limit.stopReason)
+        } else if let session = settings.session {
             if let history = session.beginRun() {
                 messages = history + [.user(prompt)]
                 end = await route()
@@ -51,6 +66,7 @@ struct RunLoop {
             messages = [.user(prompt)]
             end = await route()
         }
+        ledger.close()
         let budget = ledger.budget
         logger.debug("run finished", metadata: ["stop": "\(end.stopReason.code)", "turns": "\(budget.turns)"])
         return RunResult(

@@ -24,6 +24,10 @@ public struct RunOptions: Sendable {
     /// The tools offered to the model and callable by routes in this run, by name; `nil` offers all.
     /// A call of another tool gets `error: unknown tool`.
     public var tools: [String]?
+    /// A ledger this run's budget is carved from (a session's budget over all its prompts, or a parent
+    /// run's): the run gets ``limits`` lowered to what the parent has left, and closing the run rolls its
+    /// spend up into the parent. When the parent has no room, the run ends at once with the budget stop.
+    public var parentBudget: BudgetLedger?
 
     public init(
         limits: Budget.Limits? = nil,
@@ -31,7 +35,8 @@ public struct RunOptions: Sendable {
         approval: (any ApprovalPolicy)? = nil,
         session: AgentSession? = nil,
         systemPrompt: String? = nil,
-        tools: [String]? = nil
+        tools: [String]? = nil,
+        parentBudget: BudgetLedger? = nil
     ) {
         self.limits = limits
         self.routing = routing
@@ -39,6 +44,7 @@ public struct RunOptions: Sendable {
         self.session = session
         self.systemPrompt = systemPrompt
         self.tools = tools
+        self.parentBudget = parentBudget
     }
 }
 
@@ -83,6 +89,7 @@ struct RunSettings: Sendable {
     /// `nil`: every tool of the registry.
     var tools: Set<String>?
     var specs: [ToolSpec]
+    var parentBudget: BudgetLedger?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
     init(agent: Agent, session: AgentSession?) {
@@ -106,6 +113,7 @@ struct RunSettings: Sendable {
         }
         if let routing = options.routing { self.routing = routing }
         approval = options.approval
+        parentBudget = options.parentBudget
         if let systemPrompt = options.systemPrompt { self.systemPrompt = systemPrompt }
         if let names = options.tools {
             let known = Set(agent.registry.names)
