@@ -8,7 +8,9 @@ extension BrigadeConfig {
         "max_turns", "max_parallel_calls", "max_calls_per_turn", "max_calls_per_run", "tool_timeout",
         "max_tool_output_bytes",
     ]
-    static let budgetKeys = ["usd", "input_tokens", "output_tokens", "wall_seconds", "synthesis_reserve"]
+    static let budgetKeys = [
+        "usd", "input_tokens", "output_tokens", "wall_seconds", "synthesis_reserve", "session_usd", "session_input_tokens", "session_output_tokens",
+    ]
     static let pathKeys = ["tools", "prompts", "routes"]
 
     /// Reads and validates a configuration file.
@@ -153,6 +155,9 @@ extension BrigadeConfig {
         budget.outputTokens = try map.optional("output_tokens")?.int(in: 0...Int.max)
         budget.wallClock = try map.optional("wall_seconds")?.positiveDuration()
         if let value = map.optional("synthesis_reserve") { budget.synthesisReserve = try value.double(atLeast: 0, below: 1) }
+        budget.sessionUSD = try map.optional("session_usd")?.double(atLeast: 0)
+        budget.sessionInputTokens = try map.optional("session_input_tokens")?.int(in: 0...Int.max)
+        budget.sessionOutputTokens = try map.optional("session_output_tokens")?.int(in: 0...Int.max)
         return budget
     }
 

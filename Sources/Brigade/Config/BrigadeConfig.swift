@@ -171,14 +171,25 @@ public struct BrigadeConfig: Sendable, Hashable {
         public var wallClock: Duration?
         /// Fraction of each limit kept back for the final answer, in [0, 1).
         public var synthesisReserve: Double
+        /// Caps over all the prompts of one session (a chat, a protocol `session`): `session_usd`,
+        /// `session_input_tokens`, `session_output_tokens`. Each run's budget is carved from them.
+        public var sessionUSD: Double?
+        public var sessionInputTokens: Int?
+        public var sessionOutputTokens: Int?
 
         public init(
             usd: Double? = nil,
             inputTokens: Int? = nil,
             outputTokens: Int? = nil,
             wallClock: Duration? = nil,
-            synthesisReserve: Double = Budget.Limits.default.synthesisReserve
+            synthesisReserve: Double = Budget.Limits.default.synthesisReserve,
+            sessionUSD: Double? = nil,
+            sessionInputTokens: Int? = nil,
+            sessionOutputTokens: Int? = nil
         ) {
+            self.sessionUSD = sessionUSD
+            self.sessionInputTokens = sessionInputTokens
+            self.sessionOutputTokens = sessionOutputTokens
             self.usd = usd
             self.inputTokens = inputTokens
             self.outputTokens = outputTokens

@@ -184,6 +184,18 @@ public struct Workspace: Sendable {
         Agent(registry: registry, configuration: agentConfiguration(routing: routing, approval: approval), logger: logger)
     }
 
+    /// A new ledger over the session caps of config.yaml (`budget.session_usd`, `session_input_tokens`,
+    /// `session_output_tokens`), for ``RunOptions/parentBudget`` of every run of one session; `nil` when
+    /// none is set. Only those caps apply to the session as a whole; turns, calls and time stay per run.
+    public func makeSessionBudget() -> BudgetLedger? {
+        let budget = config.budget
+        guard budget.sessionUSD != nil || budget.sessionInputTokens != nil || budget.sessionOutputTokens != nil else { return nil }
+        let limits = Budget.Limits(
+            usd: budget.sessionUSD, inputTokens: budget.sessionInputTokens, outputTokens: budget.sessionOutputTokens,
+            maxTurns: nil, maxCallsPerRun: nil, maxCallsPerTurn: nil, synthesisReserve: 0)
+        return BudgetLedger(limits: limits, pricing: config.model?.price ?? ModelPricing())
+    }
+
     static let defaultSystemPrompt = """
         You are Brigade, an assistant that answers by calling tools. When several pieces of information are \
         independent, request all of the tool calls in the same turn: they run in parallel. Be concise. If a tool \

@@ -39,6 +39,8 @@ final class ChatREPL: Sendable {
     let interrupts: InterruptRelay
     let modes: TerminalModes
     let session = AgentSession()
+    /// config.yaml's `budget.session_*` caps over every prompt of this chat; `nil` when none is set.
+    let sessionBudget: BudgetLedger?
     let state: RuntimeLock<SessionState>
 
     var style: TextStyle { display.style }
@@ -72,6 +74,7 @@ final class ChatREPL: Sendable {
             approval: approval,
             logger: logger
         )
+        sessionBudget = backend.workspace.makeSessionBudget()
         state = RuntimeLock(SessionState(backend: backend))
     }
 
@@ -136,9 +139,9 @@ final class ChatREPL: Sendable {
         defer { modes.restore() }
         let snapshot = RuntimeLock<BudgetSnapshot?>(nil)
         let result = await withTaskGroup(of: RunResult?.self, returning: RunResult.self) { group in
-            group.addTask { [display, session] in
+            group.addTask { [display, session, sessionBudget] in
                 // The options name no tools and set no limits, so they cannot be refused.
-                try? await agent.run(prompt, options: RunOptions(routing: mode, session: session)) { event in
+                try? await agent.run(prompt, options: RunOptions(routing: mode, session: session, parentBudget: sessionBudget)) { event in
                     if case .budgetUpdate(let value) = event { snapshot.withLock { $0 = value } }
                     display.handle(event)
                 }

@@ -20,11 +20,12 @@ struct ProtocolServer: Sendable {
     let output: ProtocolOutput
     let broker: ApprovalBroker
     let slots: AsyncSemaphore
-    let table = RunTable()
+    let table: RunTable
 
     init(workspace: Workspace, defaultMode: RoutingMode?, maxConcurrentRuns: Int, logger: Logger, output: ProtocolOutput = ProtocolOutput()) {
         self.workspace = workspace
         self.agent = workspace.makeAgent(routing: defaultMode, logger: logger)
+        self.table = RunTable(makeSessionBudget: { [workspace] in workspace.makeSessionBudget() })
         self.defaultMode = defaultMode
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
         self.logger = logger
@@ -108,7 +109,8 @@ struct ProtocolServer: Sendable {
             limits: request.limits.applied(to: agent.configuration.limits),
             routing: request.mode,
             approval: broker.policy(for: tracker),
-            session: place.session
+            session: place.session,
+            parentBudget: place.budget
         )
         do throws(InvalidRunOptions) {
             _ = try await agent.run(request.prompt, options: options) { event in
@@ -148,6 +150,8 @@ final class RunTable: Sendable {
     /// Where a run stands: its session, the run of that session before it, and the signal it fires when done.
     struct Place: Sendable {
         var session: AgentSession?
+        /// The session's `budget.session_*` ledger, shared by its runs.
+        var budget: BudgetLedger?
         var previous: OneShotSignal?
         var done: OneShotSignal
     }
@@ -155,10 +159,17 @@ final class RunTable: Sendable {
     private struct State {
         var runs: [String: RunTracker] = [:]
         var sessions: [String: AgentSession] = [:]
+        var budgets: [String: BudgetLedger] = [:]
         var lastRunOfSession: [String: OneShotSignal] = [:]
     }
 
     private let state = RuntimeLock(State())
+    private let makeSessionBudget: @Sendable () -> BudgetLedger?
+
+    /// - Parameter makeSessionBudget: a new session's ledger over config.yaml's session caps, or `nil`.
+    init(makeSessionBudget: @escaping @Sendable () -> BudgetLedger? = { nil }) {
+        self.makeSessionBudget = makeSessionBudget
+    }
 
     /// Registers a run; `nil` when a run with the same id is in flight.
     func admit(_ tracker: RunTracker, session name: String?) -> Place? {
@@ -166,12 +177,15 @@ final class RunTable: Sendable {
             guard state.runs[tracker.key] == nil else { return nil }
             state.runs[tracker.key] = tracker
             let done = OneShotSignal()
-            guard let name else { return Place(session: nil, previous: nil, done: done) }
+            guard let name else { return Place(session: nil, budget: nil, previous: nil, done: done) }
             let session = state.sessions[name] ?? AgentSession()
             state.sessions[name] = session
+            if state.budgets[name] == nil, let budget = makeSessionBudget() {
+                state.budgets[name] = budget
+            }
             let previous = state.lastRunOfSession[name]
             state.lastRunOfSession[name] = done
-            return Place(session: session, previous: previous, done: done)
+            return Place(session: session, budget: state.budgets[name], previous: previous, done: done)
         }
     }
 

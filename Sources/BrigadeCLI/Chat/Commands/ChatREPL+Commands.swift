@@ -34,7 +34,9 @@ extension ChatREPL {
             switchBackend("model: \(name)") { try $0.switching(model: name) }
         case .budget:
             let (limits, snapshot, totals) = state.withLock { ($0.backend.limits, $0.lastSnapshot, $0.totals) }
-            show(BudgetReport(limits: limits, snapshot: snapshot, style: style).table(session: totals))
+            var lines = BudgetReport(limits: limits, snapshot: snapshot, style: style).table(session: totals)
+            if let sessionBudget { lines.append(BudgetReport.sessionLine(sessionBudget.snapshot())) }
+            show(lines)
         case .reset:
             session.reset()
             state.withLock { state in

@@ -51,6 +51,16 @@ struct BudgetReport: Sendable {
         return lines
     }
 
+    /// `/budget`'s line for config.yaml's `budget.session_*` caps: spent over all prompts, and left.
+    static func sessionLine(_ snapshot: BudgetSnapshot) -> String {
+        var left: [String] = []
+        if let usd = snapshot.usdLeft { left.append(Formatting.usd(usd)) }
+        if let tokens = snapshot.inputTokensLeft { left.append("\(Formatting.count(tokens)) in") }
+        if let tokens = snapshot.outputTokensLeft { left.append("\(Formatting.count(tokens)) out tokens") }
+        let spent = "\(Formatting.usd(snapshot.costUSD)), \(Formatting.count(snapshot.usage.inputTokens)) in, \(Formatting.count(snapshot.usage.outputTokens)) out tokens"
+        return "Session budget (all prompts): spent \(spent); left \(left.joined(separator: ", "))"
+    }
+
     private func row(_ name: String, cap: String?, spent: String, left: String?) -> (String, String, String, String) {
         (name, cap ?? "none", spent, cap == nil ? "unlimited" : (left ?? "—"))
     }
