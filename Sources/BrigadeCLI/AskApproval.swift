@@ -2,7 +2,8 @@ import Brigade
 import Foundation
 
 /// `brigade ask` on a terminal: a tool that needs confirmation asks on stderr and reads the answer
-/// from stdin — y(es), n(o) or a(lways for this tool). Anything else, end of input, or the run ending
+/// from stdin — y(es), n(o) or a(lways for this tool). The question shows the whole call, every
+/// argument, paged when it does not fit (``ApprovalText``). Anything else, end of input, or the run ending
 /// while the question waits (Ctrl-C, the wall-clock budget) denies.
 ///
 /// The answer is read with the chat's cancellable input (``ChatInput/readAnswer()``): the read polls
@@ -24,12 +25,21 @@ struct LineApprovalPolicy: ApprovalPolicy {
     }
 
     func decide(_ request: ApprovalRequest) async -> ApprovalDecision {
-        let arguments = request.arguments.jsonString
-        let shown = arguments.count > 200 ? String(arguments.prefix(197)) + "..." : arguments
-        let name = TerminalText.sanitized(request.spec.name, keepNewlines: false)
+        let name = ControlCharacters.escaped(request.spec.name)
         display?.pause()
         defer { display?.resume() }
-        Terminal.standardError.write("? \(name)(\(TerminalText.sanitized(shown, keepNewlines: false))) needs your approval — run it? [y]es / [n]o / [a]lways for this tool: ")
+        let size = TerminalInfo.windowSize(of: STDERR_FILENO) ?? (columns: 80, rows: 24)
+        Terminal.standardError.write("? \(name) needs your approval, with these arguments:\n")
+        let shown = await ApprovalText.show(
+            ApprovalText.lines(request.arguments, columns: size.columns), pageSize: size.rows - 3,
+            write: { lines in Terminal.standardError.write(lines.map { $0 + "\n" }.joined()) },
+            ask: { question in
+                Terminal.standardError.write(question)
+                return await input.readAnswer()
+            }
+        )
+        guard shown else { return .deny }
+        Terminal.standardError.write("  run \(name)? [y]es / [n]o / [a]lways for this tool: ")
         let answer = await input.readAnswer()
         switch answer?.trimmingCharacters(in: .whitespaces).lowercased() {
         case "y", "yes": return .approve

@@ -7,7 +7,8 @@ import Foundation
 /// When stdout and stderr are both a terminal, the calls are shown as chat shows them: a live line per
 /// running call, then ✓ / ✗ lines (``RunDisplay``). On a colour terminal the answer is rendered as
 /// Markdown line by line as it streams (not with `--raw`); on any terminal control characters of the
-/// model's text are never written raw. `quiet` prints the answer only; without `stream` the answer is
+/// model's text are never written raw, and the progress lines on stderr
+/// show control characters of tool names, arguments and errors escaped. `quiet` prints the answer only; without `stream` the answer is
 /// printed once the run is done.
 final class AskPrinter: Sendable {
     let json: Bool
@@ -72,9 +73,9 @@ final class AskPrinter: Sendable {
         switch event {
         case .routeMatched(let info):
             let captures = info.captures.isEmpty ? "" : " " + info.captures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-            err.write(dim("route \(info.route)\(captures)\(info.isFallback ? " (fallback)" : "")") + "\n")
+            err.write(dim(ControlCharacters.escaped("route \(info.route)\(captures)\(info.isFallback ? " (fallback)" : "")")) + "\n")
         case .toolCallStarted(let info):
-            err.write(dim("  → \(info.toolName)(\(info.argumentsPreview))") + "\n")
+            err.write(dim("  → " + ControlCharacters.escaped("\(info.toolName)(\(info.argumentsPreview))")) + "\n")
         case .toolCallFinished(let outcome):
             let mark: String
             switch outcome.status {
@@ -83,13 +84,13 @@ final class AskPrinter: Sendable {
             case .notRun, .denied: mark = paint("–", 33)
             case .error, .cancelled: mark = paint("✗", 31)
             }
-            var line = "  \(mark) \(outcome.call.toolName) \(outcome.status.rawValue) \(Terminal.seconds(outcome.duration))"
-            if outcome.status != .ok { line += " — " + outcome.outputPreview.prefix(160).replacingOccurrences(of: "\n", with: " ") }
+            var line = "  \(mark) \(ControlCharacters.escaped(outcome.call.toolName)) \(outcome.status.rawValue) \(Terminal.seconds(outcome.duration))"
+            if outcome.status != .ok { line += " — " + ControlCharacters.escaped(String(outcome.outputPreview.prefix(160)), lineBreaks: .spaces) }
             err.write(line + "\n")
         case .fallbackUsed(let reason):
-            err.write(paint("fallback: \(reason)", 33) + "\n")
+            err.write(paint("fallback: " + ControlCharacters.escaped(reason), 33) + "\n")
         case .modelRetry(let retry):
-            err.write(paint(retry.progressLine, 33) + "\n")
+            err.write(paint(ControlCharacters.escaped(retry.progressLine), 33) + "\n")
         case .textDelta(let text):
             if stream { writeAnswer { $0.feed(text) } }
         case .finished(let result):

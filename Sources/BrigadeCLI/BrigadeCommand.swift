@@ -44,10 +44,10 @@ struct BrigadeCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as ConfigError {
-            Terminal.standardError.write(error.description + "\n")
+            Terminal.standardError.write(ControlCharacters.escaped(error.description, lineBreaks: .kept) + "\n")
             Foundation.exit(2)
         } catch let error as CLIFailure {
-            Terminal.standardError.write("brigade: \(error.message)\n")
+            Terminal.standardError.write("brigade: " + ControlCharacters.escaped(error.message, lineBreaks: .kept) + "\n")
             Foundation.exit(error.exitCode)
         } catch {
             let code = exitCode(for: error)

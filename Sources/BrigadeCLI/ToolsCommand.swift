@@ -70,7 +70,7 @@ struct ToolsCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try workspaceOptions.loadWorkspace()
             guard workspace.registry.tool(named: name) != nil else {
-                throw CLIFailure.usage("unknown tool `\(name)`; the tools are: \(workspace.registry.names.joined(separator: ", "))")
+                throw CLIFailure.usage("unknown tool `\(ControlCharacters.escaped(name))`; the tools are: \(workspace.registry.names.joined(separator: ", "))")
             }
             let logger = CLILogger.make(verbose: workspaceOptions.verbose)
             let approval: any ApprovalPolicy = yes ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy()
@@ -82,7 +82,8 @@ struct ToolsCommand: AsyncParsableCommand {
             let call = ToolCall(id: "cli", name: name, rawArguments: args)
             let results = await withInterruptCancellation { await dispatcher.dispatch([call]) }
             guard let result = results.first else { throw CLIFailure.runtime("no result") }
-            print(result.output)
+            // On a terminal the output's control characters are shown escaped; piped, it is exact.
+            print(Terminal.standardOutput.isTTY ? ControlCharacters.escaped(result.output, lineBreaks: .kept) : result.output)
             Terminal.standardError.write("\(result.status.rawValue) in \(Terminal.seconds(result.duration))\n")
             if result.status != .ok { throw ExitCode(1) }
         }

@@ -58,7 +58,7 @@ struct AskTerminalTests {
             #expect(output.contains("longer\u{1B}[2m │ \u{1B}[0m2 "))
             #expect(output.contains("  \u{1B}[36mlet x = 1\u{1B}[0m"))
             #expect(!output.contains("**") && !output.contains("```") && !output.contains("|---|"))
-            #expect(output.contains("Done ]0;pwnedhere."))
+            #expect(output.contains(#"Done \e]0;pwned\x07here."#))
         }
     }
 
@@ -69,7 +69,7 @@ struct AskTerminalTests {
             #expect(output.contains("Some **bold** and *soft* words."))
             #expect(output.contains("| longer | 2 |"))
             #expect(output.contains("⠋ nap seconds=0") && output.contains("✓ nap seconds=0"))
-            #expect(output.contains("Done ]0;pwnedhere."))
+            #expect(output.contains(#"Done \e]0;pwned\x07here."#))
         }
     }
 }

@@ -47,6 +47,6 @@ struct MarkdownRendererTests {
     }
 
     @Test func controlCharactersAreRemoved() {
-        #expect(render("a\u{1B}[2Jb\u{07}\n") == "a[2Jb\n")
+        #expect(render("a\u{1B}[2Jb\u{07}\n") == #"a\e[2Jb\x07"# + "\n")
     }
 }

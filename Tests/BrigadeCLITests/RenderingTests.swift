@@ -106,10 +106,10 @@ struct RenderingTests {
         #expect(lines[7] == "… 14 more")
     }
 
-    @Test func untrustedTextLosesControlCharacters() {
-        #expect(TerminalText.sanitized("a\u{1B}]0;title\u{07}b\r\nc\u{9B}d") == "a]0;titleb\ncd")
-        #expect(TerminalText.sanitized("x\ny\tz", keepNewlines: false) == "x y z")
-        #expect(ArgumentSummary.short(#"{"cmd":"\u001b[2Jrm","n":1}"#) == "cmd=[2Jrm n=1")
+    @Test func untrustedTextShowsControlCharactersEscaped() {
+        #expect(ControlCharacters.escaped("a\u{1B}]0;title\u{07}b\r\nc\u{9B}d", lineBreaks: .kept) == #"a\e]0;title\x07b"# + "\n" + #"c\u{9B}d"#)
+        #expect(ControlCharacters.escaped("x\ny\tz", lineBreaks: .spaces) == "x y z")
+        #expect(ArgumentSummary.short(#"{"cmd":"\u001b[2Jrm","n":1}"#) == #"cmd=\e[2Jrm n=1"#)
         #expect(ArgumentSummary.short(#"{"q":"two words","list":[1,2]}"#) == #"q="two words" list=[1,2]"#)
         #expect(ArgumentSummary.short(#"{"cut":"abc"#) == #"{"cut":"abc"#)
     }

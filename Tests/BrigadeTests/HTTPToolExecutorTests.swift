@@ -61,6 +61,8 @@ final class ToolTestServer: Sendable {
         switch path {
         case "/html":
             return text(200, "<html><head><title>Hi &amp; bye</title><style>p{}</style></head><body><h1>Head</h1><p>One&nbsp;two</p><script>x()</script><ul><li>a</li><li>b</li></ul></body></html>", type: "text/html")
+        case "/html-controls":
+            return text(200, "<p>a&#x1b;]0;pwned&#7;b&#27;[2J&#X9B;c&#10;d</p>", type: "text/html")
         case "/big": return text(200, String(repeating: "a", count: 200_000))
         case "/png": return FlyingFox.HTTPResponse(statusCode: .ok, headers: [.contentType: "image/png"], body: Data([0x89, 0x50, 0x4E, 0x47, 0, 1]))
         case "/flaky":
@@ -192,6 +194,15 @@ struct HTTPToolExecutorTests {
             #expect(html.text == "Title: Hi & bye\n\nHead\n\nOne two\n\n- a\n- b")
             let png = try await httpTool(base + "/png", client: client).call([:], context: context)
             #expect(png == ToolOutput(text: "binary response (image/png, 6 bytes); not shown"))
+        }
+    }
+
+    /// Issue 18: numeric entities of control characters must not become real ones (`&#x1b;` an ESC).
+    @Test func htmlEntitiesOfControlCharactersDoNotBecomeControlCharacters() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let html = try await httpTool(base + "/html-controls", client: client).call([:], context: context)
+            #expect(html.text == "a\u{FFFD}]0;pwned\u{FFFD}b\u{FFFD}[2J\u{FFFD}c\nd", "\(html.text.debugDescription)")
         }
     }
 

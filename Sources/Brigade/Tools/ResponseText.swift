@@ -55,7 +55,8 @@ enum HTTPStatusText {
 }
 
 /// A rough HTML-to-text reduction: drops scripts, styles and comments, turns block elements into line
-/// breaks and list items into "- " lines, decodes common entities, and collapses whitespace.
+/// breaks and list items into "- " lines, decodes common entities (numeric ones of control characters
+/// become U+FFFD), and collapses whitespace.
 enum HTMLText {
     private static let dropped: Set<String> = ["script", "style", "noscript", "svg", "template", "head", "title"]
     private static let blocks: Set<String> = [
@@ -151,7 +152,10 @@ enum HTMLText {
             guard entity.hasPrefix("#") else { return nil }
             let digits = entity.dropFirst()
             let value = digits.hasPrefix("x") || digits.hasPrefix("X") ? UInt32(digits.dropFirst(), radix: 16) : UInt32(digits)
-            return value.flatMap(Unicode.Scalar.init).map { String(Character($0)) }
+            // `&#x1b;` must not become a real ESC (nor any other control but newline and tab): the
+            // text reaches a model and, through it, maybe a terminal.
+            guard let scalar = value.flatMap(Unicode.Scalar.init) else { return nil }
+            return ControlCharacters.isControl(scalar, keepingLineBreaks: true) ? "\u{FFFD}" : String(Character(scalar))
         }
     }
 }

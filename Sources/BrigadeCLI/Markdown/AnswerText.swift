@@ -1,5 +1,7 @@
-/// The answer on its way to stdout: rendered as Markdown (a terminal with colour, not `--raw`), freed of
-/// control characters (any other terminal), or exactly as the model wrote it (not a terminal).
+import Brigade
+
+/// The answer on its way to stdout: rendered as Markdown (a terminal with colour, not `--raw`), with its
+/// control characters shown escaped (any other terminal), or exactly as the model wrote it (not a terminal).
 struct AnswerText {
     enum Form {
         case exact
@@ -21,7 +23,7 @@ struct AnswerText {
     mutating func feed(_ text: String) -> String {
         switch form {
         case .exact: return text
-        case .sanitized: return TerminalText.sanitized(text)
+        case .sanitized: return ControlCharacters.escaped(text, lineBreaks: .kept)
         case .markdown(var renderer):
             let output = renderer.feed(text)
             form = .markdown(renderer)

@@ -1,3 +1,4 @@
+import Brigade
 import Foundation
 
 /// Renders Markdown for a terminal as it streams: each complete line is styled as soon as its newline
@@ -17,7 +18,7 @@ struct MarkdownRenderer {
 
     /// Takes the next piece of the answer; returns what can be printed now.
     mutating func feed(_ text: String) -> String {
-        partialLine += TerminalText.sanitized(text)
+        partialLine += ControlCharacters.escaped(text, lineBreaks: .kept)
         var output = ""
         while let newline = partialLine.firstIndex(of: "\n") {
             let line = String(partialLine[..<newline])

@@ -82,7 +82,7 @@ extension ChatREPL {
             if tool.spec.policy.confirm { flags.append("asks first") }
             if let timeout = tool.spec.policy.timeout { flags.append("timeout \(Formatting.seconds(timeout))") }
             let suffix = flags.isEmpty ? "" : " (" + flags.joined(separator: ", ") + ")"
-            let text = TerminalText.truncated(TerminalText.sanitized(description, keepNewlines: false) + suffix, toWidth: room)
+            let text = TerminalText.truncated(ControlCharacters.escaped(description, lineBreaks: .spaces) + suffix, toWidth: room)
             return "  " + style.apply(.bold, TerminalText.padded(tool.name, toWidth: width)) + "  " + text
         }
     }

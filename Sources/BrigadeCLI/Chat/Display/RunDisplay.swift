@@ -57,7 +57,7 @@ final class RunDisplay: Sendable {
             case .turnStarted, .budgetUpdate:
                 break
             case .textDelta(let text):
-                let clean = TerminalText.sanitized(text)
+                let clean = ControlCharacters.escaped(text, lineBreaks: .kept)
                 guard !clean.isEmpty else { return }
                 if live, !state.board.isEmpty { erase(&state) }
                 write(clean, &state)
@@ -75,18 +75,18 @@ final class RunDisplay: Sendable {
             case .toolCallFinished(let outcome):
                 state.board.finish(outcome, at: now)
                 if !live {
-                    let name = TerminalText.sanitized(outcome.call.toolName, keepNewlines: false)
+                    let name = ControlCharacters.escaped(outcome.call.toolName)
                     write("[tool] \(name) \(outcome.status.rawValue) \(Formatting.seconds(outcome.duration))\n", &state)
                 }
                 if state.board.isSettled { settle(&state) } else { refresh(&state, at: now) }
             case .routeMatched(let route):
                 endLine(&state)
                 let captures = route.captures.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-                let detail = TerminalText.sanitized(route.route + (captures.isEmpty ? "" : " " + captures) + (route.isFallback ? " (fallback)" : ""), keepNewlines: false)
+                let detail = ControlCharacters.escaped(route.route + (captures.isEmpty ? "" : " " + captures) + (route.isFallback ? " (fallback)" : ""))
                 write((live ? style.apply(.dim, "route " + detail) : "[route] " + detail) + "\n", &state)
             case .fallbackUsed(let reason):
                 endLine(&state)
-                let text = TerminalText.sanitized(reason, keepNewlines: false)
+                let text = ControlCharacters.escaped(reason)
                 write((live ? style.apply(.yellow, "fallback: \(text)") : "[fallback] \(text)") + "\n", &state)
             case .modelRetry(let retry):
                 endLine(&state)
@@ -166,6 +166,7 @@ final class RunDisplay: Sendable {
 
     /// The current terminal width, for other renderers.
     var columns: Int { state.withLock { $0.columns } }
+    var rows: Int { state.withLock { $0.rows } }
 
     // MARK: - Drawing (all called with the lock held)
 

@@ -1,6 +1,7 @@
 import Brigade
 
-/// Asks at the terminal before a `confirm: true` tool runs: yes, no, or always for this tool.
+/// Asks at the terminal before a `confirm: true` tool runs: yes, no, or always for this tool. The
+/// question shows the whole call, every argument, paged when it does not fit (``ApprovalText``).
 ///
 /// The live display is paused while asking (its block cleared, its timer stopped) and echo is turned
 /// back on for the answer. When the turn is cancelled (Ctrl-C) while the question waits, the read is
@@ -13,7 +14,7 @@ struct TerminalApprovalPolicy: ApprovalPolicy {
     let interactive: Bool
 
     func decide(_ request: ApprovalRequest) async -> ApprovalDecision {
-        let name = TerminalText.sanitized(request.spec.name, keepNewlines: false)
+        let name = ControlCharacters.escaped(request.spec.name)
         guard interactive else {
             display.writeLines(["[approval] \(name) denied: confirm-tools need an interactive terminal"])
             return .deny
@@ -24,9 +25,21 @@ struct TerminalApprovalPolicy: ApprovalPolicy {
             modes.echoOff()
             display.resume()
         }
-        let arguments = TerminalText.truncated(ArgumentSummary.short(request.call.rawArguments), toWidth: max(10, display.columns - name.count - 40))
         let style = display.style
-        var question = "Allow " + style.apply(.bold, name) + (arguments.isEmpty ? "" : " " + style.apply(.dim, arguments)) + "? [y]es / [n]o / [a]lways for this tool: "
+        display.writeLines(["Allow " + style.apply(.bold, name) + " with these arguments:"])
+        let shown = await ApprovalText.show(
+            ApprovalText.lines(request.arguments, columns: display.columns), pageSize: display.rows - 3,
+            write: { display.writeLines($0) },
+            ask: { question in
+                display.writeQuestion(question)
+                return await input.readAnswer()
+            }
+        )
+        guard shown else {
+            display.writeLines(["(denied)"])
+            return .deny
+        }
+        var question = "Allow " + style.apply(.bold, name) + "? [y]es / [n]o / [a]lways for this tool: "
         while true {
             display.writeQuestion(question)
             guard let answer = await input.readAnswer() else {

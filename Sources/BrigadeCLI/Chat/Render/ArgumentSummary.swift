@@ -5,11 +5,11 @@ enum ArgumentSummary {
     /// - Parameter preview: the raw arguments (possibly cut, so possibly not valid JSON).
     static func short(_ preview: String) -> String {
         guard case .object(let object)? = try? JSONValue(parsing: preview) else {
-            return TerminalText.sanitized(preview, keepNewlines: false)
+            return ControlCharacters.escaped(preview)
         }
         // Sanitised after decoding: JSON escapes (`\u001b`) decode to control characters.
         let text = object.map { key, value in "\(key)=\(describe(value))" }.joined(separator: " ")
-        return TerminalText.sanitized(text, keepNewlines: false)
+        return ControlCharacters.escaped(text)
     }
 
     private static func describe(_ value: JSONValue) -> String {

@@ -29,7 +29,7 @@ struct CallBoard: Sendable, Hashable {
 
     mutating func queue(_ call: ToolCallInfo, at now: ContinuousClock.Instant) {
         guard index(of: call.id) == nil else { return }
-        let name = TerminalText.sanitized(call.toolName, keepNewlines: false)
+        let name = ControlCharacters.escaped(call.toolName)
         entries.append(Entry(id: call.id, toolName: name, arguments: ArgumentSummary.short(call.argumentsPreview), queuedAt: now))
     }
 

@@ -26,7 +26,7 @@ struct TraceRenderer: Sendable {
             let calls = result.calls.filter { $0.turn == turn }
             lines.append(style.apply(.bold, header(turn: turn, calls: calls, result: result)))
             for call in calls {
-                let label = TerminalText.padded(TerminalText.truncated(TerminalText.sanitized(call.toolName, keepNewlines: false), toWidth: labelWidth), toWidth: labelWidth)
+                let label = TerminalText.padded(TerminalText.truncated(ControlCharacters.escaped(call.toolName), toWidth: labelWidth), toWidth: labelWidth)
                 lines.append("  " + label + "  " + bar(for: call, end: end, width: barWidth) + "  " + right(for: call))
             }
         }

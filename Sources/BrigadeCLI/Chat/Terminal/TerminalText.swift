@@ -1,26 +1,9 @@
-/// Text measured and cut for the terminal, and untrusted text made safe to print.
+/// Text measured and cut for the terminal.
 ///
 /// Model output, tool arguments and tool results are untrusted: written raw, an escape sequence in them
-/// could move the cursor, retitle the window or worse. Everything the REPL prints from them goes through
-/// ``sanitized(_:keepNewlines:)`` first.
+/// could move the cursor, retitle the window or worse. Everything the CLI prints from them goes through
+/// `ControlCharacters.escaped(_:lineBreaks:)` (module Brigade) first, which shows control characters escaped.
 enum TerminalText {
-    /// `text` without control characters (C0 except newline and tab, DEL, C1). With `keepNewlines`
-    /// false, newlines and tabs become spaces (for one-line displays).
-    static func sanitized(_ text: String, keepNewlines: Bool = true) -> String {
-        var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars {
-            switch scalar.value {
-            case 0x0A, 0x09:
-                scalars.append(keepNewlines ? scalar : " ")
-            case 0x00...0x1F, 0x7F...0x9F:
-                continue
-            default:
-                scalars.append(scalar)
-            }
-        }
-        return String(scalars)
-    }
-
     /// The number of terminal columns `text` takes (East Asian wide characters and emoji count two,
     /// combining marks zero). Assumes `text` holds no control characters.
     static func width(of text: String) -> Int {
