@@ -90,7 +90,8 @@ final class RunDisplay: Sendable {
                 write((live ? style.apply(.yellow, "fallback: \(text)") : "[fallback] \(text)") + "\n", &state)
             case .modelRetry(let retry):
                 endLine(&state)
-                write((live ? style.apply(.yellow, retry.progressLine) : "[retry] \(retry.progressLine)") + "\n", &state)
+                let line = ControlCharacters.escaped(retry.progressLine)
+                write((live ? style.apply(.yellow, line) : "[retry] \(line)") + "\n", &state)
             case .finished:
                 if !state.board.isEmpty { settle(&state) }
                 endLine(&state)
