@@ -68,6 +68,7 @@ struct AskCommand: AsyncParsableCommand {
         let result = await withInterruptCancellation {
             await agent.run(request) { event in printer.handle(event) }
         }
+        await workspace.shutdown()
         let code = result.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
     }

@@ -79,6 +79,7 @@ struct BatchCommand: AsyncParsableCommand {
                     return .failure(error)
                 }
             }
+            await workspace.shutdown()
             let result: BatchSummary
             switch outcome {
             case .success(let summary): result = summary

@@ -46,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
             await server.serve(lines)
             return Task.isCancelled
         }
+        await workspace.shutdown()
         if interrupted { throw ExitCode(130) }
     }
 }

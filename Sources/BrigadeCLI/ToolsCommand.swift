@@ -18,9 +18,15 @@ struct ToolsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let workspace = try workspaceOptions.loadWorkspace()
+            // MCP servers start to list their tools, and end before the command does.
+            await workspace.registry.prepareSources()
+            await workspace.shutdown()
+            let servers = workspace.registry.serverNamesByTool
             if json {
                 let tools = workspace.registry.specs.map { spec -> JSONValue in
-                    ["name": .string(spec.name), "description": .string(spec.description), "parameters": spec.parameters]
+                    var entry: JSONObject = ["name": .string(spec.name), "description": .string(spec.description), "parameters": spec.parameters]
+                    if let server = servers[spec.name] { entry["mcp_server"] = .string(server) }
+                    return .object(entry)
                 }
                 print(JSONValue.array(tools).prettyJSONString)
                 return
@@ -28,6 +34,7 @@ struct ToolsCommand: AsyncParsableCommand {
             let width = workspace.registry.names.map(\.count).max() ?? 0
             for spec in workspace.registry.specs {
                 var flags: [String] = []
+                if let server = servers[spec.name] { flags.append("mcp: \(server)") }
                 if spec.policy.confirm { flags.append("confirm") }
                 if let timeout = spec.policy.timeout { flags.append("timeout \(Terminal.seconds(timeout))") }
                 if spec.policy.costUSD > 0 { flags.append(String(format: "$%.4f/call", spec.policy.costUSD)) }
@@ -53,6 +60,23 @@ struct ToolsCommand: AsyncParsableCommand {
                 print("price: \(price) (\(settings.priceSource?.description ?? "not in Brigade's price table of \(PriceTable.date)"))")
             }
             for override in workspace.overrides { print("override: \(override)") }
+            guard !workspace.mcpServers.isEmpty else { return }
+            await workspace.registry.prepareSources()
+            var failed = false
+            for server in workspace.mcpServers {
+                let status = server.status
+                if let failure = status.failure {
+                    failed = true
+                    print("mcp server \(server.config.name): failed: \(failure)")
+                } else {
+                    let names = server.currentTools.map(\.name)
+                    let info = server.serverInfo.map { " (\($0))" } ?? ""
+                    print("mcp server \(server.config.name)\(info): \(Terminal.count(names.count, "tool")): \(names.joined(separator: ", "))")
+                }
+                for warning in status.warnings { print("mcp server \(server.config.name): warning: \(warning)") }
+            }
+            await workspace.shutdown()
+            if failed { throw ExitCode(1) }
         }
     }
 
@@ -69,7 +93,9 @@ struct ToolsCommand: AsyncParsableCommand {
 
         func run() async throws {
             let workspace = try workspaceOptions.loadWorkspace()
+            if workspace.registry.tool(named: name) == nil { await workspace.registry.prepareSources() }
             guard workspace.registry.tool(named: name) != nil else {
+                await workspace.shutdown()
                 throw CLIFailure.usage("unknown tool `\(ControlCharacters.escaped(name))`; the tools are: \(workspace.registry.names.joined(separator: ", "))")
             }
             let logger = CLILogger.make(verbose: workspaceOptions.verbose)
@@ -81,6 +107,7 @@ struct ToolsCommand: AsyncParsableCommand {
             )
             let call = ToolCall(id: "cli", name: name, rawArguments: args)
             let results = await withInterruptCancellation { await dispatcher.dispatch([call]) }
+            await workspace.shutdown()
             guard let result = results.first else { throw CLIFailure.runtime("no result") }
             // On a terminal the output's control characters are shown escaped; piped, it is exact.
             print(Terminal.standardOutput.isTTY ? ControlCharacters.escaped(result.output, lineBreaks: .kept) : result.output)

@@ -1,5 +1,5 @@
 extension BrigadeConfig {
-    static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths"]
+    static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths", "mcp_servers"]
     static let modelKeys = [
         "provider", "base_url", "model", "api_key_env", "price", "max_output_tokens", "temperature",
         "request_timeout", "max_retries",
@@ -83,6 +83,7 @@ extension BrigadeConfig {
         if let limits = top.optional("limits") { config.limits = try decodeLimits(limits) }
         if let budget = top.optional("budget") { config.budget = try decodeBudget(budget) }
         if let routing = top.optional("routing") { config.routing = try routing.choice(Routing.self) }
+        if let servers = top.optional("mcp_servers") { config.mcpServers = try MCPServerConfig.decodeSection(servers, environment: environment) }
         return config
     }
 

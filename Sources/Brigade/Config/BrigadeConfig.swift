@@ -17,6 +17,8 @@ public struct BrigadeConfig: Sendable, Hashable {
     public var limits: Limits
     public var budget: BudgetLimits
     public var routing: Routing
+    /// The MCP servers of `mcp_servers:`, whose tools join the registry (docs/mcp.md).
+    public var mcpServers: [MCPServerConfig] = []
     /// Absolute folders for tools, prompts and routes.
     public var paths: Paths
     /// The file this configuration was read from (absolute); `nil` for the defaults.

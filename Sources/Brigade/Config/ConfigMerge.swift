@@ -3,7 +3,7 @@
 /// errors and `brigade config show` name the layer a value came from.
 ///
 /// Some mappings are replaced as a whole, because their keys only make sense together: `model`, each
-/// profile under `models`, and every `price`. `paths` is per layer and never merged (each layer's
+/// profile under `models`, each server under `mcp_servers`, and every `price`. `paths` is per layer and never merged (each layer's
 /// folders load on their own).
 enum ConfigMerge {
     static func merge(_ roots: [YAMLNode?]) -> YAMLNode? {
@@ -29,7 +29,8 @@ enum ConfigMerge {
     }
 
     static func isAtomic(_ path: String) -> Bool {
-        path == "model" || path.hasSuffix(".price") || (path.hasPrefix("models.") && path.split(separator: ".").count == 2)
+        path == "model" || path.hasSuffix(".price")
+            || ((path.hasPrefix("models.") || path.hasPrefix("mcp_servers.")) && path.split(separator: ".").count == 2)
     }
 
     private static func withoutPaths(_ root: YAMLNode) -> YAMLNode {

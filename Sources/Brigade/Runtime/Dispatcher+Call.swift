@@ -129,15 +129,17 @@ extension Dispatcher {
         }
     }
 
-    /// Runs `body` holding a slot of the tool (when it limits its concurrency) and a global slot —
+    /// Runs `body` holding a slot of the tool or its ``ToolPolicy/concurrencyGroup`` (when it limits its
+    /// concurrency) and a global slot —
     /// always in that order, so waiting for a global slot never holds another tool's slot.
     /// - Throws: `CancellationError` when cancelled while waiting.
     private func withSlots<T>(for tool: Tool, _ body: () async -> T) async throws -> T {
+        let key = tool.spec.policy.concurrencyGroup ?? tool.name
         let toolSlots: AsyncSemaphore? = tool.spec.policy.maxConcurrency.map { limit in
             self.toolSlots.withLock { slots in
-                if let existing = slots[tool.name] { return existing }
+                if let existing = slots[key] { return existing }
                 let created = AsyncSemaphore(permits: limit)
-                slots[tool.name] = created
+                slots[key] = created
                 return created
             }
         }

@@ -94,6 +94,10 @@ public final class Dispatcher: Sendable {
         let queuedAt = configuration.clock.now
         for call in calls { onEvent(.toolCallQueued(ToolCallInfo(call))) }
 
+        // A call naming a tool of a source that has not started (an MCP server) starts it first.
+        if registry.hasUnlistedSources, calls.contains(where: { registry.tool(named: $0.name) == nil }) {
+            await registry.prepareSources()
+        }
         let deadline = Self.earliest(deadline, budget?.dispatchDeadline)
         budget?.beginDispatch()
         var results = [DispatchedCall?](repeating: nil, count: calls.count)

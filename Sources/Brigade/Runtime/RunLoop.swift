@@ -88,6 +88,8 @@ struct RunLoop {
         guard let model = configuration.model else {
             return await fallback(.noModel, stopReason: .modelUnavailable("no model is configured"))
         }
+        // Tool sources (MCP servers) start on first use: the model's first turn needs their tools.
+        await agent.registry.prepareSources()
         while true {
             if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
             var request = makeRequest(toolsEnabled: true)
@@ -169,7 +171,7 @@ struct RunLoop {
         if !settings.systemPrompt.isEmpty { all.insert(.system(settings.systemPrompt), at: 0) }
         return ModelRequest(
             messages: all,
-            tools: settings.specs,
+            tools: settings.specs(in: agent.registry),
             toolsEnabled: toolsEnabled,
             maxOutputTokens: configuration.maxOutputTokens,
             temperature: configuration.temperature

@@ -81,6 +81,13 @@ extension Budget.Limits {
 
 /// One run's options resolved against its agent: every value set, the tool subset checked.
 struct RunSettings: Sendable {
+    /// What the model sees now: the registry's tools (its sources' as currently listed), in this
+    /// run's subset.
+    func specs(in registry: ToolRegistry) -> [ToolSpec] {
+        guard let tools else { return registry.specs }
+        return registry.specs.filter { tools.contains($0.name) }
+    }
+
     var limits: Budget.Limits
     var routing: RoutingMode
     var approval: (any ApprovalPolicy)?
@@ -88,7 +95,6 @@ struct RunSettings: Sendable {
     var systemPrompt: String
     /// `nil`: every tool of the registry.
     var tools: Set<String>?
-    var specs: [ToolSpec]
     var parentBudget: BudgetLedger?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
@@ -100,7 +106,6 @@ struct RunSettings: Sendable {
         self.session = session
         systemPrompt = configuration.systemPrompt
         tools = nil
-        specs = agent.registry.specs
     }
 
     /// `options` over the agent's defaults.
@@ -117,14 +122,13 @@ struct RunSettings: Sendable {
         if let systemPrompt = options.systemPrompt { self.systemPrompt = systemPrompt }
         if let names = options.tools {
             let known = Set(agent.registry.names)
-            let unknown = names.filter { !known.contains($0) }
+            // A source that has not listed its tools yet (an MCP server not started) may offer them.
+            let unknown = agent.registry.hasUnlistedSources ? [] : names.filter { !known.contains($0) }
             if !unknown.isEmpty {
                 let available = agent.registry.names.isEmpty ? "the agent has no tools" : "the tools are: \(agent.registry.names.joined(separator: ", "))"
                 throw InvalidRunOptions("`tools` names unknown tool\(unknown.count == 1 ? "" : "s") \(unknown.map { "`\($0)`" }.joined(separator: ", ")); \(available)")
             }
-            let subset = Set(names)
-            tools = subset
-            specs = agent.registry.specs.filter { subset.contains($0.name) }
+            tools = Set(names)
         }
     }
 }

@@ -34,6 +34,16 @@ public struct CommandToolExecutor: ToolExecutor {
     public static let alwaysPassedEnvironment = ["PATH", "HOME", "LANG", "LC_ALL", "TZ"]
     public static let defaultMaxOutputBytes = 64 * 1024
 
+    /// What a child gets: ``alwaysPassedEnvironment`` and `allowlist` from Brigade's environment, then `fixed`.
+    static func childEnvironment(allowlist: [String], fixed: [String: String]) -> [String: String] {
+        var environment: [String: String] = [:]
+        for name in alwaysPassedEnvironment + allowlist {
+            if let value = FilePaths.environmentValue(name) { environment[name] = value }
+        }
+        environment.merge(fixed) { _, fixed in fixed }
+        return environment
+    }
+
     /// Checks the declaration and resolves the program, the working directory and the environment.
     ///
     /// - Parameters:
@@ -86,12 +96,7 @@ public struct CommandToolExecutor: ToolExecutor {
         } else {
             workingDirectory = nil
         }
-        var environment: [String: String] = [:]
-        for name in Self.alwaysPassedEnvironment + config.envAllowlist {
-            if let value = FilePaths.environmentValue(name) { environment[name] = value }
-        }
-        environment.merge(config.env) { _, fixed in fixed }
-        self.environment = environment
+        self.environment = Self.childEnvironment(allowlist: config.envAllowlist, fixed: config.env)
         self.config = config
         self.templates = templates
         self.dashGuards = dashGuards

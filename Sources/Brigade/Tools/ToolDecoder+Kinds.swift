@@ -24,17 +24,7 @@ extension ToolDecoder {
             guard !value.isEmpty else { throw cwd.error("must not be empty") }
             config.cwd = Located(value, at: cwd.location)
         }
-        if let allowlist = map.optional("env_allowlist") {
-            config.envAllowlist = try allowlist.sequence().map { (item) throws(ConfigError) in try Self.variableName(item) }
-        }
-        if let env = map.optional("env") {
-            for entry in try env.mapping().entries {
-                guard ConfigInterpolation.isVariableName(entry.key) else {
-                    throw ConfigError("`\(env.path)`: `\(entry.key)` is not a valid environment variable name", at: entry.keyLocation)
-                }
-                config.env[entry.key] = try entry.value.text(environment: environment)
-            }
-        }
+        (config.envAllowlist, config.env) = try childEnvironment(map)
         if let codes = map.optional("success_exit_codes") {
             let list = try codes.sequence()
             guard !list.isEmpty else { throw codes.error("must list at least one exit code") }
@@ -45,6 +35,25 @@ extension ToolDecoder {
             config.allowLeadingDash = try allowed.sequence().map { (item) throws(ConfigError) in try item.string() }
         }
         return config
+    }
+
+    /// `env_allowlist:` (variable names) and `env:` (fixed entries, `${ENV}` interpolated) of a
+    /// section that starts a program (a command tool, an MCP server).
+    func childEnvironment(_ map: ConfigMapping) throws(ConfigError) -> (allowlist: [String], env: [String: String]) {
+        var allowlist: [String] = []
+        var fixed: [String: String] = [:]
+        if let node = map.optional("env_allowlist") {
+            allowlist = try node.sequence().map { (item) throws(ConfigError) in try Self.variableName(item) }
+        }
+        if let env = map.optional("env") {
+            for entry in try env.mapping().entries {
+                guard ConfigInterpolation.isVariableName(entry.key) else {
+                    throw ConfigError("`\(env.path)`: `\(entry.key)` is not a valid environment variable name", at: entry.keyLocation)
+                }
+                fixed[entry.key] = try entry.value.text(environment: environment)
+            }
+        }
+        return (allowlist, fixed)
     }
 
     static func variableName(_ node: ConfigNode) throws(ConfigError) -> String {

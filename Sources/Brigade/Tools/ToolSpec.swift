@@ -14,6 +14,9 @@ public struct ToolPolicy: Sendable, Hashable {
     public var costUSD: Double
     /// Output beyond this many bytes is truncated with a note; `nil` takes the configuration's default.
     public var maxOutputBytes: Int?
+    /// Tools sharing a group share one `maxConcurrency` cap (e.g. every tool of one MCP server);
+    /// `nil`: the cap is the tool's own.
+    public var concurrencyGroup: String?
 
     /// Every limit defaults to "none" or to the configuration's default.
     public init(
@@ -23,7 +26,8 @@ public struct ToolPolicy: Sendable, Hashable {
         idempotent: Bool = false,
         confirm: Bool = false,
         costUSD: Double = 0,
-        maxOutputBytes: Int? = nil
+        maxOutputBytes: Int? = nil,
+        concurrencyGroup: String? = nil
     ) {
         self.timeout = timeout
         self.maxConcurrency = maxConcurrency
@@ -32,6 +36,7 @@ public struct ToolPolicy: Sendable, Hashable {
         self.confirm = confirm
         self.costUSD = costUSD
         self.maxOutputBytes = maxOutputBytes
+        self.concurrencyGroup = concurrencyGroup
     }
 }
 

@@ -59,7 +59,10 @@ public struct Workspace: Sendable {
         let config = try BrigadeConfig.resolve(
             explicit: configPath, environment: environment, currentDirectory: currentDirectory, modelProfile: modelProfile)
         let httpClient = httpClient ?? HTTPClient()
-        let (registry, routes, systemPrompt, overrides) = try loadLayers(config, environment: environment, httpClient: httpClient)
+        var (registry, routes, systemPrompt, overrides) = try loadLayers(config, environment: environment, httpClient: httpClient)
+        for server in config.mcpServers {
+            registry.add(MCPServer(server, defaultMaxOutputBytes: config.limits.maxToolOutputBytes, logger: Logger(label: "brigade.mcp")))
+        }
 
         var workspace = Workspace(
             config: config, registry: registry, routes: routes, systemPrompt: systemPrompt,
@@ -132,6 +135,22 @@ public struct Workspace: Sendable {
     ///   where the first one was declared).
     public mutating func register(_ tool: Tool) throws(ConfigError) {
         try registry.register(tool)
+    }
+
+    /// The MCP servers of `mcp_servers:` (sources of the registry).
+    public var mcpServers: [MCPServer] { registry.sources.compactMap { $0 as? MCPServer } }
+
+    /// Starts the MCP servers marked `eager: true` and waits until they have listed their tools.
+    public func startEagerSources() async {
+        await withTaskGroup(of: Void.self) { group in
+            for server in mcpServers where server.config.eager { group.addTask { await server.prepare() } }
+        }
+    }
+
+    /// Ends every process the workspace started (its MCP servers) and waits until they are gone.
+    /// Call it before the process exits; an agent made from this workspace cannot reach them afterwards.
+    public func shutdown() async {
+        await registry.shutdownSources()
     }
 
     /// The agent's configuration from config.yaml, with the given routing and approval policy.

@@ -1,0 +1,288 @@
+import Logging
+import Subprocess
+
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+extension MCPServer {
+    /// The protocol revision Brigade speaks (servers answer with theirs; any is accepted).
+    static let protocolVersion = "2025-06-18"
+
+    /// Starts the supervising task of one server process.
+    func startProcess() {
+        let task = Task { await self.runProcess() }
+        state.withLock { $0.supervisor = task }
+    }
+
+    /// Runs the server process to its end: the handshake, the reader of its stdout, the writer of its
+    /// stdin and a drain of its stderr, all children of this task. When the process ends, calls still
+    /// waiting fail with the reason and the state records the failure for the next start's backoff.
+    private func runProcess() async {
+        let (lines, outbox) = AsyncStream<[UInt8]>.makeStream()
+        let connection = MCPConnection(serverName: config.name, outbox: outbox)
+        let session = MCPSessionNotes()
+        let startedAt = ContinuousClock.now
+        var options = PlatformOptions()
+        options.createSession = true
+        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(2))]
+        var environmentEntries: [Environment.Key: String] = [:]
+        for (name, value) in childEnvironment() {
+            if let key = Environment.Key(rawValue: name) { environmentEntries[key] = value }
+        }
+        var ending: String
+        do {
+            let result = try await Subprocess.run(
+                executable,
+                arguments: Arguments(config.args),
+                environment: .custom(environmentEntries),
+                workingDirectory: config.cwd.map { FilePath($0) },
+                platformOptions: options,
+                input: .inputWriter,
+                output: .sequence,
+                error: .sequence
+            ) { execution in
+                let group = execution.processIdentifier.value
+                self.state.withLock { $0.processGroup = group }
+                await withTaskGroup(of: Void.self) { tasks in
+                    tasks.addTask {
+                        for await line in lines {
+                            do { _ = try await execution.standardInputWriter.write(line) } catch { break }
+                        }
+                        try? await execution.standardInputWriter.finish()
+                    }
+                    tasks.addTask { await session.drainStandardError(execution.standardError) }
+                    let (refreshes, refresh) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                    tasks.addTask {
+                        await self.handshake(connection, session: session, processGroup: group)
+                        for await _ in refreshes { await self.listTools(connection, session: session) }
+                    }
+                    await self.read(execution.standardOutput, into: connection, session: session, refresh: refresh, processGroup: group)
+                    // The output ended: the process exited or closed it. Make sure the group is gone.
+                    ProcessSignals.killGroup(group)
+                    refresh.finish()
+                    outbox.finish()
+                    tasks.cancelAll()
+                }
+            }
+            switch result.terminationStatus {
+            case .exited(let code): ending = "exited with code \(code)"
+            case .signaled(let signal): ending = "was killed by \(ProcessSignals.name(of: signal) ?? "signal \(signal)")"
+            }
+        } catch {
+            ending = "could not be started (`\(config.command)`: \(error))"
+        }
+        if let problem = session.problem { ending = problem + " (it then \(ending))" }
+        if let tail = session.standardErrorTail { ending += "; its stderr ended with: \(tail)" }
+        finishProcess(connection: connection, reason: ending, ranFor: ContinuousClock.now - startedAt)
+    }
+
+    private var executable: Executable {
+        guard config.command.contains("/") else { return .name(config.command) }
+        let base = config.location.map { ConfigPath.directory(of: $0.file) } ?? FilePaths.currentDirectory
+        return .path(FilePath(FilePaths.absolute(config.command, relativeTo: base)))
+    }
+
+    /// `PATH`, `HOME`, `LANG`, `LC_ALL`, `TZ`, the allowlist, then the fixed entries.
+    func childEnvironment() -> [String: String] {
+        CommandToolExecutor.childEnvironment(allowlist: config.envAllowlist, fixed: config.env)
+    }
+
+    private func finishProcess(connection: MCPConnection, reason: String, ranFor: Duration) {
+        let wasRunning = state.withLock { state -> Bool in
+            state.processGroup = nil
+            state.supervisor = nil
+            if case .stopped = state.phase { return false }
+            // A server that stayed up a while starts its backoff afresh.
+            state.failures = ranFor > .seconds(10) ? 1 : state.failures + 1
+            state.retryAt = ContinuousClock.now + Self.backoff(afterFailures: state.failures)
+            if case .running = state.phase { return true }
+            return false
+        }
+        let message = wasRunning ? "stopped while the call ran: it \(reason)" : reason
+        connection.close(reason: message)
+        if wasRunning { logger.warning("MCP server stopped", metadata: ["server": "\(config.name)", "reason": "\(reason)"]) }
+        startFinished(.failure(MCPError(message)))
+        state.withLock { state in
+            if case .stopped = state.phase { return }
+            state.phase = .failed(message)
+            state.listed = true
+        }
+    }
+
+    /// `initialize`, `notifications/initialized`, then the first `tools/list` — within the startup timeout.
+    private func handshake(_ connection: MCPConnection, session: MCPSessionNotes, processGroup: Int32) async {
+        let timeout = config.startupTimeout
+        let outcome = await withTimeLimit(ContinuousClock.now + timeout) { () async -> Result<JSONValue, any Error> in
+            do {
+                let params: JSONValue = [
+                    "protocolVersion": .string(Self.protocolVersion),
+                    "capabilities": [:],
+                    "clientInfo": ["name": "brigade", "version": .string(BrigadeVersion.semantic)],
+                ]
+                let answer = try await connection.request("initialize", params: params)
+                connection.notify("notifications/initialized")
+                return .success(answer)
+            } catch {
+                return .failure(error)
+            }
+        }
+        switch outcome {
+        case .finished(.success(let answer)):
+            let info = answer["serverInfo"]
+            state.withLock { state in
+                state.serverInfo = [info?["name"]?.stringValue, info?["version"]?.stringValue].compactMap { $0 }.joined(separator: " ")
+            }
+            let listed = await withTimeLimit(ContinuousClock.now + timeout) { await self.listTools(connection, session: session) }
+            guard case .finished(true) = listed else {
+                if case .deadlinePassed = listed { session.note("did not answer `tools/list` within \(Preview.seconds(timeout)) s") }
+                ProcessSignals.killGroup(processGroup)
+                return
+            }
+            startFinished(.success(connection))
+        case .finished(.failure(let error)):
+            if session.problem == nil { session.note("failed to initialize: \(error)") }
+            ProcessSignals.killGroup(processGroup)
+        case .deadlinePassed:
+            session.note("did not answer `initialize` within \(Preview.seconds(timeout)) s" + session.garbageNote)
+            ProcessSignals.killGroup(processGroup)
+        }
+    }
+
+    /// Lists every page of the server's tools and replaces the offered ones.
+    /// - Returns: whether the listing succeeded.
+    @discardableResult
+    func listTools(_ connection: MCPConnection, session: MCPSessionNotes) async -> Bool {
+        var listed: [JSONValue] = []
+        var cursor: JSONValue?
+        do {
+            for _ in 0..<100 {
+                let page = try await connection.request("tools/list", params: cursor.map { ["cursor": $0] } ?? [:])
+                listed += page["tools"]?.arrayValue ?? []
+                cursor = page["nextCursor"]
+                if cursor == nil || cursor?.isNull == true { break }
+            }
+        } catch {
+            if !Task.isCancelled { session.note("failed to list its tools: \(error)") }
+            return false
+        }
+        let mapped = MCPToolMapping.tools(listed, server: self)
+        for warning in mapped.warnings {
+            logger.warning("MCP tool skipped", metadata: ["server": "\(config.name)", "reason": "\(warning)"])
+        }
+        let ready = state.withLock { state in
+            state.tools = mapped.tools
+            state.warnings = mapped.warnings
+            state.listed = true
+            state.listings += 1
+            let listings = state.listings
+            let ready = state.listingWaiters.filter { $0.count <= listings }.map(\.waiter)
+            state.listingWaiters.removeAll { $0.count <= listings }
+            return ready
+        }
+        for waiter in ready { waiter.resume() }
+        return true
+    }
+
+    /// Reads the server's stdout line by line: responses go to their requests, a tool-list change
+    /// triggers a new listing, requests of the server get `ping` answered and anything else a
+    /// "method not found" error; lines that are not JSON-RPC are noted and skipped.
+    private func read(
+        _ output: SubprocessOutputSequence,
+        into connection: MCPConnection,
+        session: MCPSessionNotes,
+        refresh: AsyncStream<Void>.Continuation,
+        processGroup: Int32
+    ) async {
+        var splitter = LineSplitter(maxLineBytes: Self.maxMessageBytes)
+        do {
+            for try await chunk in output {
+                let pieces = chunk.withUnsafeBytes { splitter.append($0) }
+                for piece in pieces {
+                    switch piece {
+                    case .oversized(let size):
+                        session.note("sent a message of \(size) bytes or more (the limit is \(Self.maxMessageBytes))")
+                        return
+                    case .line(let bytes):
+                        handle(bytes, connection: connection, session: session, refresh: refresh)
+                    }
+                }
+            }
+        } catch {
+            // The pipe broke: the process is gone or going.
+        }
+    }
+
+    private func handle(_ bytes: [UInt8], connection: MCPConnection, session: MCPSessionNotes, refresh: AsyncStream<Void>.Continuation) {
+        guard bytes.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") }) else { return }
+        switch JSONRPCMessage.decode(line: bytes) {
+        case .failure(let problem):
+            let text = String(decoding: bytes.prefix(200), as: UTF8.self)
+            if session.noteGarbage(text) {
+                logger.warning("MCP server wrote a line that is not JSON-RPC", metadata: ["server": "\(config.name)", "line": "\(text)", "problem": "\(problem.message)"])
+            }
+        case .success(.response(let id, let result)):
+            connection.deliver(id: id, .success(result))
+        case .success(.failure(let id, let error)):
+            connection.deliver(id: id, .failure(MCPError.remote(server: config.name, error)))
+        case .success(.notification(let method, _)):
+            if method == "notifications/tools/list_changed" { refresh.yield(()) }
+        case .success(.request(let id, let method, _)):
+            if method == "ping" {
+                connection.reply(.response(id: id, result: [:]))
+            } else {
+                connection.reply(.failure(id: id, error: .methodNotFound(method)))
+            }
+        }
+    }
+}
+
+/// What one server process said on the side: its stderr tail, stray stdout lines, why it was stopped.
+final class MCPSessionNotes: Sendable {
+    private struct Notes {
+        var stderr = CappedOutput(limit: 2048, keep: .tail)
+        var garbage: String?
+        var garbageLines = 0
+        var problem: String?
+    }
+
+    private let notes = RuntimeLock(Notes())
+
+    func drainStandardError(_ stream: SubprocessOutputSequence) async {
+        do {
+            for try await chunk in stream {
+                chunk.withUnsafeBytes { bytes in notes.withLock { $0.stderr.append(bytes) } }
+            }
+        } catch {}
+    }
+
+    /// Records the first reason the session went wrong.
+    func note(_ problem: String) {
+        notes.withLock { if $0.problem == nil { $0.problem = problem } }
+    }
+
+    /// Records a stray line; returns true for the first few (worth a log line).
+    func noteGarbage(_ line: String) -> Bool {
+        notes.withLock { notes in
+            notes.garbageLines += 1
+            if notes.garbage == nil { notes.garbage = line }
+            return notes.garbageLines <= 3
+        }
+    }
+
+    var problem: String? { notes.withLock { $0.problem } }
+
+    var garbageNote: String {
+        notes.withLock { notes in
+            guard let line = notes.garbage else { return "" }
+            return "; it wrote \(notes.garbageLines) line\(notes.garbageLines == 1 ? "" : "s") on stdout that \(notes.garbageLines == 1 ? "is" : "are") not JSON-RPC, the first: `\(line)`"
+        }
+    }
+
+    var standardErrorTail: String? {
+        let text = notes.withLock { $0.stderr.text }.trimmingTrailingWhitespace
+        return text.isEmpty ? nil : text
+    }
+}
