@@ -36,13 +36,16 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
         ),
+        // The package's one waiter primitive (`LockedState`) and what is built on it; `package` access.
+        .target(name: "BrigadeSync"),
         .target(
             name: "CurlHTTP",
-            dependencies: ["CCurl"]
+            dependencies: ["CCurl", "BrigadeSync"]
         ),
         .target(
             name: "Brigade",
             dependencies: [
+                "BrigadeSync",
                 "CurlHTTP",
                 "CYAML",
                 .product(name: "Logging", package: "swift-log"),
@@ -54,6 +57,7 @@ let package = Package(
             name: "BrigadeTesting",
             dependencies: [
                 "Brigade",
+                "BrigadeSync",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
             ]
@@ -66,6 +70,7 @@ let package = Package(
             name: "BrigadeCLI",
             dependencies: [
                 "Brigade",
+                "BrigadeSync",
                 "CEdit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -83,13 +88,14 @@ let package = Package(
             name: "CurlHTTPTests",
             dependencies: [
                 "CurlHTTP",
+                "BrigadeSync",
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
         // Test-only: runs the batch engine with a fake runner so BatchCrashTests can SIGKILL it.
         .executableTarget(
             name: "BatchCrashHarness",
-            dependencies: ["Brigade"]
+            dependencies: ["Brigade", "BrigadeSync"]
         ),
         .testTarget(
             name: "BrigadeCommandTests",
@@ -106,6 +112,7 @@ let package = Package(
                 "Brigade",
                 "BrigadeTesting",
                 "BatchCrashHarness",
+                "BrigadeSync",
                 "CurlHTTP",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "Subprocess", package: "swift-subprocess"),

@@ -11,6 +11,7 @@
 // Prints `recorded ID` on stdout (unbuffered) after each result line is synced, and
 // `summary JSON` at the end. Exits 0 when the batch ended, 1 on an error, 2 on bad arguments.
 import Brigade
+import BrigadeSync
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -21,12 +22,9 @@ final class Permits: Sendable {
     private struct State {
         var available = 0
         var unlimited = false
-        var nextID = 0
-        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
-        var cancelled: Set<Int> = []
     }
 
-    private let state = RuntimeLock(State())
+    private let state = LockedState(State())
 
     /// Reads stdin on its own thread: each byte adds a permit, the end of input lifts the limit.
     func feedFromStandardInput() {
@@ -43,46 +41,19 @@ final class Permits: Sendable {
 
     /// Adds `count` permits, or lifts the limit when `count` is nil.
     private func add(_ count: Int?) {
-        let woken = state.withLock { state -> [CheckedContinuation<Void, any Error>] in
+        state.withLock { state in
             if let count { state.available += count } else { state.unlimited = true }
-            var woken: [CheckedContinuation<Void, any Error>] = []
-            for id in state.waiters.keys.sorted() where state.unlimited || state.available > 0 {
-                if !state.unlimited { state.available -= 1 }
-                if let waiter = state.waiters.removeValue(forKey: id) { woken.append(waiter) }
-            }
-            return woken
         }
-        for waiter in woken { waiter.resume() }
     }
 
     /// Takes a permit, waiting for one. Throws `CancellationError` when cancelled first.
     func acquire() async throws {
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let result: Result<Void, any Error>? = state.withLock { state in
-                    if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
-                    if state.unlimited { return .success(()) }
-                    if state.available > 0 {
-                        state.available -= 1
-                        return .success(())
-                    }
-                    state.waiters[id] = continuation
-                    return nil
-                }
-                if let result { continuation.resume(with: result) }
-            }
-        } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, any Error>? in
-                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
-                state.cancelled.insert(id)
-                return nil
-            }
-            waiter?.resume(throwing: CancellationError())
-        }
+        try await state.wait(until: { state in
+            if state.unlimited { return true }
+            guard state.available > 0 else { return false }
+            state.available -= 1
+            return true
+        })
     }
 }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 import Foundation
 
@@ -17,7 +18,7 @@ final class AskPrinter: Sendable {
     let stream: Bool
     /// The live display (both outputs are a terminal, not quiet, not JSON).
     let display: RunDisplay?
-    private let state: RuntimeLock<State>
+    private let state: Mutex<State>
 
     struct State {
         var answer: AnswerText
@@ -30,7 +31,7 @@ final class AskPrinter: Sendable {
         self.color = color
         self.quiet = quiet
         self.stream = stream
-        state = RuntimeLock(State(answer: AnswerText.forStandardOutput(raw: raw)))
+        state = Mutex(State(answer: AnswerText.forStandardOutput(raw: raw)))
         if !json, !quiet, Terminal.standardOutput.isTTY, Terminal.standardError.isTTY {
             display = RunDisplay(live: true, style: TextStyle(colors: color), output: .standardError, answerOutput: .standardOutput) {
                 let size = TerminalInfo.windowSize(of: STDERR_FILENO)

@@ -1,3 +1,4 @@
+import Synchronization
 import ArgumentParser
 import Brigade
 import Foundation
@@ -125,7 +126,7 @@ struct BatchCommand: AsyncParsableCommand {
 /// Batch progress on stderr: a bar redrawn in place on a terminal, a plain line every few seconds otherwise.
 final class BatchProgressPrinter: Sendable {
     let tty: Bool
-    private let lastLine = RuntimeLock<ContinuousClock.Instant?>(nil)
+    private let lastLine = Mutex<ContinuousClock.Instant?>(nil)
 
     init(tty: Bool) { self.tty = tty }
 

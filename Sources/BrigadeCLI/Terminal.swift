@@ -1,3 +1,4 @@
+import BrigadeSync
 import Brigade
 import Foundation
 
@@ -49,7 +50,7 @@ enum Terminal {
 /// with status 130. Cancellation reaches every tool call, so child processes are killed, not orphaned.
 func withInterruptCancellation<T: Sendable>(_ body: @escaping @Sendable () async -> T) async -> T {
     let task = Task { await body() }
-    let interrupts = RuntimeLock(0)
+    let interrupts = LockedState(0)
     signal(SIGINT, SIG_IGN)
     signal(SIGTERM, SIG_IGN)
     let sources = [SIGINT, SIGTERM].map { number in

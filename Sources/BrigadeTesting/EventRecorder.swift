@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 
 /// Records the events of runs, for assertions.
@@ -8,7 +9,7 @@ import Brigade
 /// #expect(recorder.types.first == "turn_started")
 /// ```
 public final class EventRecorder: Sendable {
-    private let state = RuntimeLock<[AgentEvent]>([])
+    private let state = Mutex<[AgentEvent]>([])
 
     public init() {}
 
@@ -18,7 +19,7 @@ public final class EventRecorder: Sendable {
     }
 
     /// Every event so far, in order.
-    public var events: [AgentEvent] { state.value }
+    public var events: [AgentEvent] { state.withLock { $0 } }
 
     /// The `"type"` field of each event's JSON form, in order (`turn_started`, `text_delta`, …).
     public var types: [String] { events.map { $0.json["type"]?.stringValue ?? "?" } }

@@ -1,4 +1,5 @@
 import Brigade
+import BrigadeSync
 import FlyingFox
 import FlyingSocks
 import Foundation
@@ -26,12 +27,10 @@ public final class FakeModelServer: Sendable {
         var requests: [FakeModelRequest] = []
         var requestCount = 0
         var runTask: Task<Void, Never>?
-        var nextWaiterID = 0
-        var requestWaiters: [Int: (count: Int, continuation: CheckedContinuation<Void, Never>)] = [:]
     }
 
     private let http: HTTPServer
-    private let state = RuntimeLock(State())
+    private let state = LockedState(State())
     private let gate = FakeModelServerGate()
     private let recordsRequests: Bool
     /// The port the server listens on, at 127.0.0.1.
@@ -117,22 +116,7 @@ public final class FakeModelServer: Sendable {
     ///
     /// For tests that must act while a request is in flight, e.g. cancel a client stuck on a hang.
     public func waitForRequests(count: Int) async {
-        let id = state.withLock { state -> Int in
-            state.nextWaiterID += 1
-            return state.nextWaiterID
-        }
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
-                let resumeNow = state.withLock { state -> Bool in
-                    if state.requestCount >= count || Task.isCancelled { return true }
-                    state.requestWaiters[id] = (count, continuation)
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            state.withLock { $0.requestWaiters.removeValue(forKey: id) }?.continuation.resume()
-        }
+        try? await state.wait(until: { $0.requestCount >= count })
     }
 
     /// Turns still queued.
@@ -158,15 +142,12 @@ public final class FakeModelServer: Sendable {
         }
         let request = FakeModelRequest(api: api, method: httpRequest.method.rawValue, path: httpRequest.path, headers: headers, bodyText: bodyText)
 
-        let (queued, responder, sequence, released) = state.withLock { state in
+        let (queued, responder, sequence) = state.withLock { state in
             state.requestCount += 1
             if recordsRequests { state.requests.append(request) }
-            let satisfied = state.requestWaiters.filter { $0.value.count <= state.requestCount }
-            for id in satisfied.keys { state.requestWaiters[id] = nil }
             let queued: FakeTurn? = state.queue.isEmpty ? nil : state.queue.removeFirst()
-            return (queued, state.respond, state.requestCount, satisfied.values.map(\.continuation))
+            return (queued, state.respond, state.requestCount)
         }
-        for waiter in released { waiter.resume() }
         let turn = queued ?? responder?(request)  // the closure runs outside the lock: it may call the server
         guard let turn else {
             return errorResponse(api: api, status: 500, message: "fake model server: no scripted turn left for request \(sequence)", headers: [:])

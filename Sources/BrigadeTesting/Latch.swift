@@ -1,57 +1,25 @@
 import Brigade
+import BrigadeSync
 
 /// A one-shot gate for tests: tasks `wait()` until someone calls `open()`; waiting after it is open
 /// returns at once. Waiting is cancellable (it throws `CancellationError`), so a tool body that waits
 /// on a latch honours the dispatcher's timeouts.
 public final class Latch: Sendable {
-    private struct State {
-        var isOpen = false
-        var nextID = 0
-        var waiters: [Int: CheckedContinuation<Void, any Error>] = [:]
-        var cancelled: Set<Int> = []
-    }
-
-    private let state = RuntimeLock(State())
+    private let signal = OneShotSignal()
 
     public init() {}
 
-    public var isOpen: Bool { state.withLock { $0.isOpen } }
+    public var isOpen: Bool { signal.isFired }
 
     /// Opens the latch and wakes every waiter.
     public func open() {
-        let waiters = state.withLock { state in
-            state.isOpen = true
-            defer { state.waiters = [:] }
-            return Array(state.waiters.values)
-        }
-        for waiter in waiters { waiter.resume() }
+        signal.fire()
     }
 
     /// Waits until the latch is open.
     /// - Throws: `CancellationError` when the task is cancelled first.
     public func wait() async throws {
-        let id = state.withLock { state in
-            defer { state.nextID += 1 }
-            return state.nextID
-        }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let result: Result<Void, any Error>? = state.withLock { state in
-                    if state.cancelled.remove(id) != nil { return .failure(CancellationError()) }
-                    if state.isOpen { return .success(()) }
-                    state.waiters[id] = continuation
-                    return nil
-                }
-                if let result { continuation.resume(with: result) }
-            }
-        } onCancel: {
-            let waiter: CheckedContinuation<Void, any Error>? = state.withLock { state in
-                if let waiter = state.waiters.removeValue(forKey: id) { return waiter }
-                if !state.isOpen { state.cancelled.insert(id) }
-                return nil
-            }
-            waiter?.resume(throwing: CancellationError())
-        }
+        try await signal.waitThrowingCancellation()
     }
 }
 
@@ -71,10 +39,9 @@ public final class ConcurrencyProbe: Sendable {
         /// The highest count since `active` was last 0.
         var busyPeak = 0
         var entered = 0
-        var waiters: [(level: Int, latch: Latch)] = []
     }
 
-    private let state = RuntimeLock(State())
+    private let state = LockedState(State())
 
     public init() {}
 
@@ -84,17 +51,12 @@ public final class ConcurrencyProbe: Sendable {
     public var entered: Int { state.withLock { $0.entered } }
 
     public func enter() {
-        let ready = state.withLock { state -> [Latch] in
+        state.withLock { state in
             state.active += 1
             state.entered += 1
             state.maxActive = max(state.maxActive, state.active)
             state.busyPeak = max(state.busyPeak, state.active)
-            let active = state.active
-            let ready = state.waiters.filter { $0.level <= active }.map(\.latch)
-            state.waiters.removeAll { $0.level <= active }
-            return ready
         }
-        for latch in ready { latch.open() }
     }
 
     public func leave() {
@@ -108,13 +70,6 @@ public final class ConcurrencyProbe: Sendable {
     /// (call it from inside, between `enter()` and `leave()`).
     /// - Throws: `CancellationError` when cancelled first.
     public func waitUntilActive(atLeast level: Int) async throws {
-        let latch = Latch()
-        let reached = state.withLock { state in
-            if state.busyPeak >= level { return true }
-            state.waiters.append((level, latch))
-            return false
-        }
-        if reached { return }
-        try await latch.wait()
+        try await state.wait(until: { $0.busyPeak >= level })
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 
 /// One scripted model turn of a ``ScriptedModelClient``.
@@ -47,7 +48,7 @@ public final class ScriptedModelClient: ModelClient {
     }
 
     public let displayName: String
-    private let state: RuntimeLock<State>
+    private let state: Mutex<State>
     private let clock: any RuntimeClock
 
     /// - Parameters:
@@ -56,7 +57,7 @@ public final class ScriptedModelClient: ModelClient {
     ///   - clock: the clock a ``ScriptedTurn/hang`` waits on for its deadline (pass the agent's clock).
     public init(_ turns: [ScriptedTurn], displayName: String = "scripted", clock: any RuntimeClock = .system) {
         self.displayName = displayName
-        self.state = RuntimeLock(State(turns: turns))
+        self.state = Mutex(State(turns: turns))
         self.clock = clock
     }
 

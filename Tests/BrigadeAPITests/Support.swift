@@ -2,6 +2,7 @@ import Brigade
 import BrigadeTesting
 import Foundation
 import Logging
+import Synchronization
 
 extension Logger {
     /// A logger that drops everything, as a host with logging turned off would pass.
@@ -55,35 +56,39 @@ func onOwnThread<T: Sendable>(cancelled: T, _ body: @escaping @Sendable () -> T)
 }
 
 /// Resumes a continuation with the first value delivered, whether it comes before or after the wait.
-final class FirstOutcome<T: Sendable>: @unchecked Sendable {  // every access holds `lock`
-    private let lock = NSLock()
-    private var value: T?
-    private var continuation: CheckedContinuation<T, Never>?
-    private var done = false
+final class FirstOutcome<T: Sendable>: Sendable {
+    private struct State {
+        var value: T?
+        var continuation: CheckedContinuation<T, Never>?
+        var done = false
+    }
+
+    private let state = Mutex(State())
 
     func wait(with continuation: CheckedContinuation<T, Never>) {
-        lock.lock()
-        if let value {
-            done = true
-            lock.unlock()
-            continuation.resume(returning: value)
-            return
+        let ready: T? = state.withLock { state in
+            guard let value = state.value else {
+                state.continuation = continuation
+                return nil
+            }
+            state.done = true
+            return value
         }
-        self.continuation = continuation
-        lock.unlock()
+        if let ready { continuation.resume(returning: ready) }
     }
 
     func deliver(_ newValue: T) {
-        lock.lock()
-        guard !done, value == nil else { return lock.unlock() }
-        guard let continuation else {
-            value = newValue
-            return lock.unlock()
+        let waiting: CheckedContinuation<T, Never>? = state.withLock { state in
+            guard !state.done, state.value == nil else { return nil }
+            guard let continuation = state.continuation else {
+                state.value = newValue
+                return nil
+            }
+            state.done = true
+            state.continuation = nil
+            return continuation
         }
-        done = true
-        self.continuation = nil
-        lock.unlock()
-        continuation.resume(returning: newValue)
+        waiting?.resume(returning: newValue)
     }
 }
 
@@ -122,19 +127,12 @@ extension ModelRequest {
 }
 
 /// A list several tasks append to.
-final class SharedList<Element: Sendable>: @unchecked Sendable {  // every access holds `lock`
-    private let lock = NSLock()
-    private var elements: [Element] = []
+final class SharedList<Element: Sendable>: Sendable {
+    private let elements = Mutex<[Element]>([])
 
     func append(_ element: Element) {
-        lock.lock()
-        defer { lock.unlock() }
-        elements.append(element)
+        elements.withLock { $0.append(element) }
     }
 
-    var all: [Element] {
-        lock.lock()
-        defer { lock.unlock() }
-        return elements
-    }
+    var all: [Element] { elements.withLock { $0 } }
 }

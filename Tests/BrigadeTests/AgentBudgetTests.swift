@@ -1,3 +1,4 @@
+import BrigadeSync
 import Brigade
 import BrigadeTesting
 import Testing
@@ -155,7 +156,7 @@ struct AgentBudgetTests {
     @Test func aModelHangingPastTheHardDeadlineEndsInTheFallback() async throws {
         // The synthesis hangs too: at the hard deadline it is cut, and the fallback answers.
         let clock = ManualClock()
-        let asked = RuntimeLock(0)
+        let asked = LockedState(0)
         let firstTurn = Latch(), secondTurn = Latch()
         let model = ScriptedModelClient([.hang, .hang], clock: clock)
         let fallback = RecordingFallback(answer: "from the router")

@@ -1,3 +1,4 @@
+import Synchronization
 import BrigadeTesting
 import CurlHTTP
 import Logging
@@ -50,7 +51,7 @@ struct AgentThroughFakeServerTests {
     /// Orders ``echo(_:)`` calls: who is running, and whose finish has been reported.
     final class EchoOrder: Sendable {
         let running = ConcurrencyProbe()
-        private let latches = RuntimeLock<[String: Latch]>([:])
+        private let latches = Mutex<[String: Latch]>([:])
 
         func finished(_ text: String) -> Latch {
             latches.withLock { latches in

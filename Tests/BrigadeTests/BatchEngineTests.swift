@@ -1,3 +1,4 @@
+import BrigadeSync
 import Testing
 @testable import Brigade
 
@@ -50,7 +51,7 @@ struct BatchEngineTests {
             concurrency: 1, budget: BatchBudget(usd: 60), defaultItemBudget: BatchBudget(inputTokens: 2000, wallSeconds: 30)
         )
         _ = try await run(text, configuration, runner: runner, in: directory)
-        let budgets = Dictionary(uniqueKeysWithValues: runner.calls.current.map { ($0.id.key, $0.budget) })
+        let budgets = Dictionary(uniqueKeysWithValues: runner.calls.withLock { $0 }.map { ($0.id.key, $0.budget) })
         #expect(budgets["own"] == BatchBudget(usd: 0.5, inputTokens: 2000, outputTokens: 100, wallSeconds: 30))
         // No usd of its own: it may use what is left of the global $60 after the first item's $1.
         #expect(budgets["default"] == BatchBudget(usd: 59, inputTokens: 2000, wallSeconds: 30))
@@ -120,7 +121,7 @@ struct BatchEngineTests {
 
     @Test func eventsReportStartEveryRecordProgressAndTheSummary() async throws {
         let directory = BatchTempDirectory()
-        let events = BatchTestLocked<[String]>([])
+        let events = LockedState<[String]>([])
         let input = try BatchInput(parsing: Array(batchInputText(3).utf8))
         let engine = BatchEngine(runner: BatchFakeRunner(), configuration: BatchConfiguration(concurrency: 1, progressInterval: .zero))
         _ = try await engine.run(input, resultsPath: directory.file("r.jsonl")) { event in
@@ -132,7 +133,7 @@ struct BatchEngineTests {
             }
             events.withLock { $0.append(name) }
         }
-        #expect(events.current == [
+        #expect(events.withLock { $0 } == [
             "started 0/3", "recorded item-1", "progress 1/3", "recorded item-2", "progress 2/3",
             "recorded item-3", "progress 3/3", "progress 3/3", "finished 3",
         ])

@@ -1,29 +1,8 @@
 import Brigade
+import BrigadeSync
 #if canImport(Glibc)
 import Glibc
 #endif
-
-/// A value behind a pthread mutex, for the fakes' logs.
-// @unchecked Sendable: every access to `value` holds `mutex`.
-final class BatchTestLocked<Value>: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    private var value: Value
-
-    init(_ value: Value) {
-        self.value = value
-        pthread_mutex_init(&mutex, nil)
-    }
-
-    deinit { pthread_mutex_destroy(&mutex) }
-
-    func withLock<T>(_ body: (inout Value) -> T) -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return body(&value)
-    }
-
-    var current: Value { withLock { $0 } }
-}
 
 /// A fresh directory under /tmp, removed with its files at deinit.
 final class BatchTempDirectory {
@@ -89,7 +68,7 @@ struct BatchFakeRunner: BatchItemRunner {
     var usd = 1.0
     var inputTokens = 100
     var outputTokens = 10
-    let calls = BatchTestLocked<[Call]>([])
+    let calls = LockedState<[Call]>([])
 
     func run(_ item: BatchItem, budget: BatchBudget) async -> BatchItemOutcome {
         calls.withLock { $0.append(Call(id: item.id, budget: budget)) }
@@ -104,7 +83,7 @@ struct BatchFakeRunner: BatchItemRunner {
         )
     }
 
-    var ranIDs: [String] { calls.current.map(\.id.key) }
+    var ranIDs: [String] { calls.withLock { $0 }.map(\.id.key) }
 }
 
 /// JSON Lines input of `count` items with ids `item-1` … and optional extra JSON per item.

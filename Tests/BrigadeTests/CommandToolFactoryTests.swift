@@ -1,3 +1,4 @@
+import BrigadeSync
 import Brigade
 import CurlHTTP
 import Testing
@@ -7,7 +8,7 @@ private struct FlakyExecutor: ToolExecutor {
     enum Failure { case result, thrown }
     let failures: Int
     let failure: Failure
-    let calls = TestLocked(0)
+    let calls = LockedState(0)
 
     func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         let attempt = calls.withLock { $0 += 1; return $0 }
@@ -23,7 +24,7 @@ private struct FlakyExecutor: ToolExecutor {
 
 /// Cancels its own task on the first call, then reports failure; a retry would call it again.
 private struct SelfCancellingExecutor: ToolExecutor {
-    let calls = TestLocked(0)
+    let calls = LockedState(0)
     func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         calls.withLock { $0 += 1 }
         withUnsafeCurrentTask { $0?.cancel() }

@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 import BrigadeTesting
 import Testing
@@ -181,7 +182,7 @@ struct DispatcherTests {
 
 /// Strings appended from several tasks.
 final class RecordedStrings: Sendable {
-    private let state = RuntimeLock<[String]>([])
+    private let state = Mutex<[String]>([])
     func append(_ value: String) { state.withLock { $0.append(value) } }
-    var values: [String] { state.value }
+    var values: [String] { state.withLock { $0 } }
 }

@@ -1,4 +1,5 @@
 import Brigade
+import BrigadeSync
 import CurlHTTP
 import FlyingFox
 import FlyingSocks
@@ -9,25 +10,12 @@ import Testing
 fileprivate typealias JSONValue = Brigade.JSONValue
 fileprivate typealias HTTPClient = CurlHTTP.HTTPClient
 
-/// A value behind an NSLock, for the test server's counters.
-final class TestLocked<Value: Sendable>: @unchecked Sendable {
-    // Safe: `value` is only touched under `lock`.
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func withLock<R>(_ body: (inout Value) -> R) -> R {
-        lock.lock()
-        defer { lock.unlock() }
-        return body(&value)
-    }
-}
-
 /// A FlyingFox server on 127.0.0.1 at a random port, steered by the request path:
 /// `/echo…` answers JSON describing the request, `/status/N` answers status N, `/html`, `/big`, `/png`,
 /// `/flaky` (503 twice, then 200), `/hang` (announces itself on `arrivals`, then never answers).
 final class ToolTestServer: Sendable {
     let server: HTTPServer
-    let flakyCalls = TestLocked(0)
+    let flakyCalls = LockedState(0)
     let arrivals: AsyncStream<String>
     private let arrived: AsyncStream<String>.Continuation
 
@@ -40,7 +28,7 @@ final class ToolTestServer: Sendable {
             handler: ClosureHTTPHandler { request in try await Self.respond(to: request, flakyCalls: flakyCalls, arrived: arrived) })
     }
 
-    static func respond(to request: FlyingFox.HTTPRequest, flakyCalls: TestLocked<Int>, arrived: AsyncStream<String>.Continuation) async throws -> FlyingFox.HTTPResponse {
+    static func respond(to request: FlyingFox.HTTPRequest, flakyCalls: LockedState<Int>, arrived: AsyncStream<String>.Continuation) async throws -> FlyingFox.HTTPResponse {
         let path = request.path
         func text(_ status: Int, _ body: String, type: String = "text/plain; charset=utf-8") -> FlyingFox.HTTPResponse {
             FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: "Test"), headers: [.contentType: type], body: Data(body.utf8))

@@ -1,4 +1,5 @@
 import Brigade
+import BrigadeSync
 import BrigadeTesting
 import CurlHTTP
 import Testing
@@ -8,37 +9,14 @@ import Glibc
 
 /// Collects what a client reports while it runs.
 final class ProviderCallLog: Sendable {
-    private let deltas = ProviderTestBox<[String]>([])
-    private let retries = ProviderTestBox<[ModelRetryEvent]>([])
+    private let deltas = LockedState<[String]>([])
+    private let retries = LockedState<[ModelRetryEvent]>([])
 
     var textDeltas: [String] { deltas.value }
     var retryEvents: [ModelRetryEvent] { retries.value }
 
-    var onTextDelta: @Sendable (String) -> Void { { [deltas] delta in deltas.mutate { $0.append(delta) } } }
-    var onRetry: @Sendable (ModelRetryEvent) -> Void { { [retries] event in retries.mutate { $0.append(event) } } }
-}
-
-/// A tiny lock-protected box for test bookkeeping.
-final class ProviderTestBox<Value: Sendable>: @unchecked Sendable {
-    // @unchecked: `storage` is only touched while `lock` is held.
-    private let lock = ProviderTestLock()
-    private var storage: Value
-    init(_ value: Value) { storage = value }
-    var value: Value { lock.withLock { storage } }
-    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&storage) } }
-}
-
-/// pthread mutex, so ThreadSanitizer sees it.
-final class ProviderTestLock: @unchecked Sendable {
-    // @unchecked: the mutex is only used through lock/unlock.
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
+    var onTextDelta: @Sendable (String) -> Void { { [deltas] delta in deltas.withLock { $0.append(delta) } } }
+    var onRetry: @Sendable (ModelRetryEvent) -> Void { { [retries] event in retries.withLock { $0.append(event) } } }
 }
 
 /// Runs `body` and checks it fails with a ``ModelError`` of `code`; returns that error.

@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 import BrigadeTesting
 import Logging
@@ -79,7 +80,7 @@ func makeAgent(
 
 /// A fallback that records what it was asked and answers with `answer` (or declines with `nil`).
 final class RecordingFallback: FallbackAnswering {
-    private let requests = RuntimeLock<[FallbackRequest]>([])
+    private let requests = Mutex<[FallbackRequest]>([])
     let answer: String?
 
     init(answer: String?) { self.answer = answer }

@@ -1,3 +1,4 @@
+import BrigadeSync
 import Brigade
 import BrigadeTesting
 import Foundation
@@ -34,7 +35,7 @@ struct SharedSchedulerTests {
         let stamp = try StampTool.script(in: folder)
         let limited = try StampTool.make("limited", script: stamp, log: log, maxConcurrency: 1, confirm: true)
         let agent = try makeAgent(FanOutModel(calls: ["limited", "limited"]), tools: [limited])
-        let asked = RuntimeLock(0)
+        let asked = LockedState(0)
         let always = ClosureApprovalPolicy { _ in
             asked.withLock { $0 += 1 }
             return .approveAlways

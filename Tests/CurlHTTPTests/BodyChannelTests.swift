@@ -1,11 +1,12 @@
+import BrigadeSync
 @testable import CurlHTTP
 import Testing
 
 @Suite("Body channel", .timeLimit(.minutes(1)))
 struct BodyChannelTests {
     final class Requests: Sendable {
-        let resumes = LockedValue(0)
-        let cancels = LockedValue(0)
+        let resumes = LockedState(0)
+        let cancels = LockedState(0)
     }
 
     static func offer(_ channel: BodyChannel, _ count: Int) -> OfferResult {

@@ -1,10 +1,11 @@
+import Synchronization
 /// Where child tasks leave finished items for the engine's task to take in bulk.
 ///
 /// The engine wakes on `TaskGroup.next()` and then takes every item finished so far, so items
 /// that finish while it writes and syncs are appended together with one `write(2)` and one
 /// `fsync` (group commit) instead of one sync each.
 final class BatchCompletions: Sendable {
-    private let items = RuntimeLock<[BatchRun.Finished]>([])
+    private let items = Mutex<[BatchRun.Finished]>([])
 
     func add(_ finished: BatchRun.Finished) {
         items.withLock { $0.append(finished) }

@@ -1,3 +1,4 @@
+import Synchronization
 /// The conversation of a multi-turn session: the messages of earlier runs, which the next run continues.
 ///
 /// One run at a time: a run started while another holds the session ends at once with
@@ -8,11 +9,11 @@ public final class AgentSession: Sendable {
         var busy = false
     }
 
-    private let state: RuntimeLock<State>
+    private let state: Mutex<State>
 
     /// - Parameter messages: an earlier conversation to continue (without the system prompt).
     public init(messages: [ChatMessage] = []) {
-        state = RuntimeLock(State(messages: messages))
+        state = Mutex(State(messages: messages))
     }
 
     /// The conversation so far: user prompts, assistant turns with their tool calls, tool results.

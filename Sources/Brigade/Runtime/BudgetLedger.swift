@@ -1,14 +1,15 @@
+import Synchronization
 /// A ``Budget`` shared by the tasks of one run (the agent loop and the dispatcher's call tasks).
 ///
 /// Each method locks, reads the ledger's clock where the state machine needs an instant, and forwards
 /// to the ``Budget`` of the same name.
 public final class BudgetLedger: Sendable {
-    private let state: RuntimeLock<Budget>
+    private let state: Mutex<Budget>
     /// Where the ledger reads the current instant.
     public let clock: any RuntimeClock
     /// The ledger this one's slice was carved from; `nil` for a root ledger.
     public let parent: BudgetLedger?
-    private let closed = RuntimeLock(false)
+    private let closed = Mutex(false)
 
     /// - Parameters:
     ///   - limits: the caps.
@@ -23,13 +24,13 @@ public final class BudgetLedger: Sendable {
     ) {
         self.clock = clock
         self.parent = nil
-        state = RuntimeLock(Budget(limits: limits, pricing: pricing, startedAt: startedAt ?? clock.now))
+        state = Mutex(Budget(limits: limits, pricing: pricing, startedAt: startedAt ?? clock.now))
     }
 
     private init(child: Budget, parent: BudgetLedger) {
         self.clock = parent.clock
         self.parent = parent
-        state = RuntimeLock(child)
+        state = Mutex(child)
     }
 
     /// Opens a child ledger whose budget is carved from this one (``Budget/openChild(requesting:now:)``).
@@ -61,12 +62,12 @@ public final class BudgetLedger: Sendable {
     public func close() {
         guard let parent, closed.withLock({ done in defer { done = true }; return !done }) else { return }
         // Never both locks at once: the child's state is copied, then the parent's lock is taken.
-        let finished = state.value
+        let finished = state.withLock { $0 }
         parent.state.withLock { $0.closeChild(finished) }
     }
 
     /// A copy of the state machine.
-    public var budget: Budget { state.value }
+    public var budget: Budget { state.withLock { $0 } }
 
     public var deadline: ContinuousClock.Instant? { state.withLock { $0.deadline } }
     public var dispatchDeadline: ContinuousClock.Instant? { state.withLock { $0.dispatchDeadline } }

@@ -1,3 +1,4 @@
+import BrigadeSync
 /// How the work of one admitted call ended.
 private struct CallEnd: Sendable {
     var status: ToolCallStatus
@@ -18,7 +19,7 @@ extension Dispatcher {
         approval: any ApprovalPolicy,
         onEvent: @escaping @Sendable (AgentEvent) -> Void
     ) async -> DispatchedCall {
-        let startedAt = RuntimeLock<ContinuousClock.Instant?>(nil)
+        let startedAt = LockedState<ContinuousClock.Instant?>(nil)
         let clock = configuration.clock
         let outcome = await withTimeLimit(deadline, clock: clock) {
             await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent)
@@ -43,7 +44,7 @@ extension Dispatcher {
 
     private func work(
         _ prepared: PreparedCall,
-        startedAt: RuntimeLock<ContinuousClock.Instant?>,
+        startedAt: LockedState<ContinuousClock.Instant?>,
         deadline: ContinuousClock.Instant?,
         budget: BudgetLedger?,
         approval: any ApprovalPolicy,

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// Runs one batch of tool calls — a model turn's calls or a router's fixed fan-out — all at once.
@@ -49,10 +50,10 @@ public final class Dispatcher: Sendable {
     public let configuration: Configuration
     let logger: Logger
     let parallelSlots: AsyncSemaphore
-    let toolSlots = RuntimeLock<[String: AsyncSemaphore]>([:])
+    let toolSlots = Mutex<[String: AsyncSemaphore]>([:])
     /// Approval requests are asked one at a time.
     let approvalGate = AsyncSemaphore(permits: 1)
-    let alwaysApproved = RuntimeLock<Set<String>>([])
+    let alwaysApproved = Mutex<Set<String>>([])
 
     /// - Parameters:
     ///   - registry: the tools calls may name.

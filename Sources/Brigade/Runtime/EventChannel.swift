@@ -1,3 +1,4 @@
+import Synchronization
 /// An unbounded, multi-producer, single-consumer queue of events.
 ///
 /// Unlike `AsyncStream`, `next()` does not end when the consuming task is cancelled: a cancelled run
@@ -10,7 +11,7 @@ final class EventChannel<Element: Sendable>: Sendable {
         var consumer: CheckedContinuation<Element?, Never>?
     }
 
-    private let state = RuntimeLock(State())
+    private let state = Mutex(State())
 
     /// Adds an element; ignored after `finish()`. Never suspends, callable from any thread.
     func send(_ element: Element) {

@@ -1,3 +1,4 @@
+import BrigadeSync
 /// The input estimate of a request, remembered to calibrate the next one.
 struct InputEstimate {
     /// `ModelRequest.estimatedInputTokens`.
@@ -35,7 +36,7 @@ extension RunLoop {
         let clock = configuration.clock
         let start = clock.now
         let emit = emit
-        let streamedBytes = RuntimeLock(0)
+        let streamedBytes = LockedState(0)
         let outcome = await withTimeLimit(deadline, clock: clock) { () async -> Result<ModelResponse, ModelError> in
             // The client's retries of this call become events of this run.
             await ModelRetryObserver.$current.withValue({ emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in

@@ -1,3 +1,4 @@
+import Synchronization
 /// A path into a JSON value, printed as `stops[2].name` (keys that are not identifiers are quoted:
 /// `headers["x-id"]`).
 struct SchemaPath: Sendable, CustomStringConvertible {
@@ -107,7 +108,7 @@ func listWithOr(_ items: [String]) -> String {
 
 /// Compiled `pattern` regexes, shared by every validation.
 enum PatternCache {
-    private static let cache = RuntimeLock<[String: Regex<AnyRegexOutput>]>([:])
+    private static let cache = Mutex<[String: Regex<AnyRegexOutput>]>([:])
 
     /// Whether `string` contains a match of `pattern`; `nil` when the pattern does not compile.
     /// Matching runs under the cache's lock because `Regex` is not `Sendable`.

@@ -1,3 +1,5 @@
+import BrigadeSync
+import Synchronization
 import Brigade
 import Dispatch
 import Logging
@@ -41,7 +43,7 @@ final class ChatREPL: Sendable {
     let session = AgentSession()
     /// config.yaml's `budget.session_*` caps over every prompt of this chat; `nil` when none is set.
     let sessionBudget: BudgetLedger?
-    let state: RuntimeLock<SessionState>
+    let state: Mutex<SessionState>
 
     var style: TextStyle { display.style }
 
@@ -75,7 +77,7 @@ final class ChatREPL: Sendable {
             logger: logger
         )
         sessionBudget = backend.workspace.makeSessionBudget()
-        state = RuntimeLock(SessionState(backend: backend))
+        state = Mutex(SessionState(backend: backend))
     }
 
     /// Runs the loop until the user leaves. Returns the process exit status.
@@ -137,7 +139,7 @@ final class ChatREPL: Sendable {
         let (agent, mode) = state.withLock { ($0.backend.agent, $0.backend.mode) }
         modes.echoOff()
         defer { modes.restore() }
-        let snapshot = RuntimeLock<BudgetSnapshot?>(nil)
+        let snapshot = LockedState<BudgetSnapshot?>(nil)
         let result = await withTaskGroup(of: RunResult?.self, returning: RunResult.self) { group in
             group.addTask { [display, session, sessionBudget] in
                 // The options name no tools and set no limits, so they cannot be refused.

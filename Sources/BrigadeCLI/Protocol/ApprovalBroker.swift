@@ -1,3 +1,5 @@
+import BrigadeSync
+import Synchronization
 import Brigade
 
 /// Turns approval requests of `confirm: true` tools into `approval_request` events and hands the
@@ -20,7 +22,7 @@ final class ApprovalBroker: Sendable {
         var closed = false
     }
 
-    private let state = RuntimeLock(State())
+    private let state = Mutex(State())
     private let output: ProtocolOutput
 
     init(output: ProtocolOutput) {
@@ -110,7 +112,7 @@ final class RunTracker: Sendable {
     /// `id` as text for request ids.
     let label: String
     let cancellation = OneShotSignal()
-    private let queued = RuntimeLock<(written: Set<String>, waiters: [String: [OneShotSignal]])>(([], [:]))
+    private let queued = Mutex<(written: Set<String>, waiters: [String: [OneShotSignal]])>(([], [:]))
 
     init(id: JSONValue) {
         self.id = id

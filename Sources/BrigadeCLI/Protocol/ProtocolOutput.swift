@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 import Foundation
 
@@ -5,7 +6,7 @@ import Foundation
 /// runs never interleave: each line is written whole under a lock.
 final class ProtocolOutput: Sendable {
     private let output: Terminal.Output
-    private let lock = RuntimeLock(())
+    private let lock = Mutex(())
 
     init(output: Terminal.Output = Terminal.standardOutput) {
         self.output = output

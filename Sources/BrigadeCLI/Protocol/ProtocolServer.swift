@@ -1,3 +1,5 @@
+import BrigadeSync
+import Synchronization
 import Brigade
 import Logging
 
@@ -163,7 +165,7 @@ final class RunTable: Sendable {
         var lastRunOfSession: [String: OneShotSignal] = [:]
     }
 
-    private let state = RuntimeLock(State())
+    private let state = Mutex(State())
     private let makeSessionBudget: @Sendable () -> BudgetLedger?
 
     /// - Parameter makeSessionBudget: a new session's ledger over config.yaml's session caps, or `nil`.

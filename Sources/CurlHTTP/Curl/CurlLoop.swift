@@ -1,3 +1,4 @@
+import BrigadeSync
 import CCurl
 
 #if canImport(Glibc)
@@ -29,10 +30,10 @@ final class CurlLoop: Sendable {
     /// `curl_multi_wakeup` on it, and only under the inbox lock while not shut down, so that
     /// never races the loop's `curl_multi_cleanup`.
     private let multi: SendableHandle?
-    let inbox = LockedValue(Inbox())
+    let inbox = LockedState(Inbox())
     /// Transfer objects alive (created and not yet deinitialised), for leak checks.
-    let liveTransferObjects = LockedValue(0)
-    private let thread: LockedValue<pthread_t?> = LockedValue(nil)
+    let liveTransferObjects = LockedState(0)
+    private let thread: LockedState<pthread_t?> = LockedState(nil)
 
     /// Starts the loop thread. If curl or the thread cannot be set up, the loop starts shut down
     /// and every request fails with ``HTTPError/Code/transport``.

@@ -1,3 +1,4 @@
+import BrigadeSync
 import CCurl
 
 /// How a transfer hands its outcome back to the task that started it.
@@ -36,7 +37,7 @@ final class EasyTransfer {
     private var progressBytes: curl_off_t = 0
     private var isReleased = false
     /// The client's count of live transfer objects, for leak checks.
-    private let liveCount: LockedValue<Int>
+    private let liveCount: LockedState<Int>
 
     /// When the whole exchange must be over.
     let deadline: ContinuousClock.Instant?
@@ -55,7 +56,7 @@ final class EasyTransfer {
     init(
         _ submission: TransferSubmission,
         configuration: HTTPClient.Configuration,
-        liveCount: LockedValue<Int>,
+        liveCount: LockedState<Int>,
         now: ContinuousClock.Instant
     ) throws(HTTPError) {
         guard let handle = curl_easy_init() else {

@@ -1,3 +1,4 @@
+import BrigadeSync
 import CCurl
 
 /// The body of the loop thread: it drains the inbox, drives curl, enforces the idle and total
@@ -6,17 +7,17 @@ import CCurl
 /// Everything here, including every curl handle, is touched only by the loop thread.
 final class LoopRunner {
     private let multi: UnsafeMutableRawPointer
-    private let inbox: LockedValue<CurlLoop.Inbox>
+    private let inbox: LockedState<CurlLoop.Inbox>
     private let configuration: HTTPClient.Configuration
-    private let liveTransferObjects: LockedValue<Int>
+    private let liveTransferObjects: LockedState<Int>
     private var transfers: [UInt64: EasyTransfer] = [:]
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private let clock = ContinuousClock()
 
     init(
         multi: UnsafeMutableRawPointer,
-        inbox: LockedValue<CurlLoop.Inbox>,
-        liveTransferObjects: LockedValue<Int>,
+        inbox: LockedState<CurlLoop.Inbox>,
+        liveTransferObjects: LockedState<Int>,
         configuration: HTTPClient.Configuration
     ) {
         self.multi = multi

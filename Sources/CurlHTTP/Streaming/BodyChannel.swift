@@ -1,3 +1,5 @@
+import Synchronization
+
 /// What the write callback does with a chunk offered to a streaming consumer.
 enum OfferResult {
     /// The channel took the bytes.
@@ -42,7 +44,7 @@ final class BodyChannel: Sendable {
 
     /// Bytes buffered before the producer is paused.
     let capacity: Int
-    private let state = LockedValue(State())
+    private let state = Mutex(State())
     private let requestResume: @Sendable () -> Void
     private let requestCancel: @Sendable () -> Void
 

@@ -1,3 +1,4 @@
+import BrigadeSync
 import CurlHTTP
 import FlyingFox
 import FlyingSocks
@@ -20,8 +21,8 @@ final class FlyingFoxServer: Sendable {
         var body: [UInt8]
     }
 
-    let stats = LockedValue(Stats())
-    let lastRequest = LockedValue<RecordedRequest?>(nil)
+    let stats = LockedState(Stats())
+    let lastRequest = LockedState<RecordedRequest?>(nil)
     private let barrier = RequestBarrier()
     private let server: HTTPServer
 
@@ -128,7 +129,7 @@ final class FlyingFoxServer: Sendable {
 
 /// Holds arrivals until `count` of them wait, then releases them all and starts over.
 final class RequestBarrier: Sendable {
-    private let waiting = LockedValue<[CheckedContinuation<Void, Never>]>([])
+    private let waiting = LockedState<[CheckedContinuation<Void, Never>]>([])
 
     func arrive(count: Int) async {
         await withCheckedContinuation { continuation in

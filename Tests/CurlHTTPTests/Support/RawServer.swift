@@ -1,3 +1,4 @@
+import BrigadeSync
 import CurlHTTP
 import Foundation
 
@@ -11,10 +12,10 @@ import Glibc
 final class RawServer: Sendable {
     let port: UInt16
     private let listener: Int32
-    private let openConnections = LockedValue<Set<Int32>>([])
+    private let openConnections = LockedState<Set<Int32>>([])
     private let acceptLoopEnded = Promise<Void>()
     /// Connections accepted so far.
-    let acceptedCount = LockedValue(0)
+    let acceptedCount = LockedState(0)
 
     /// - Parameters:
     ///   - backlog: the `listen` backlog.

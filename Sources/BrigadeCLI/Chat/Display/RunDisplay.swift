@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 import Dispatch
 
@@ -27,7 +28,7 @@ final class RunDisplay: Sendable {
     /// Where ``writeRendered(_:)`` writes (`brigade ask`: the answer on stdout, the calls on stderr).
     private let answerOutput: TerminalOutput
     private let timerQueue = DispatchQueue(label: "brigade.chat.display")
-    private let state: RuntimeLock<State>
+    private let state: Mutex<State>
     private let measure: @Sendable () -> (columns: Int, rows: Int)
 
     /// - Parameters:
@@ -46,7 +47,7 @@ final class RunDisplay: Sendable {
         self.answerOutput = answerOutput ?? output
         self.measure = measure
         let size = measure()
-        state = RuntimeLock(State(columns: size.columns, rows: size.rows))
+        state = Mutex(State(columns: size.columns, rows: size.rows))
     }
 
     /// Handles one event of the run.

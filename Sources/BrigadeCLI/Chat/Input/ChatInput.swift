@@ -1,3 +1,4 @@
+import BrigadeSync
 import Brigade
 import Dispatch
 
@@ -58,7 +59,7 @@ final class ChatInput: Sendable {
     /// - Returns: the line, or `nil` at end of input or when the calling task is cancelled (then it
     ///   returns promptly: the read is woken through the wake pipe).
     func readAnswer() async -> String? {
-        let cancelled = RuntimeLock(false)
+        let cancelled = LockedState(false)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 queue.async { [input, interrupts] in

@@ -1,3 +1,4 @@
+import Synchronization
 import Brigade
 /// Routes Ctrl-C (SIGINT) to whoever should react to it.
 ///
@@ -11,7 +12,7 @@ final class InterruptRelay: Sendable {
         var terminationSignal: Int32?
     }
 
-    private let state = RuntimeLock(State())
+    private let state = Mutex(State())
     let wakePipe: WakePipe
 
     init(wakePipe: WakePipe) {

@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Brigade
 import Glibc
@@ -9,13 +10,13 @@ import Darwin
 /// still signals) and back on for questions and the prompt. Restores the original settings at the end.
 final class TerminalModes: Sendable {
     private let fileDescriptor: Int32
-    private let original: RuntimeLock<termios?>
+    private let original: Mutex<termios?>
 
     /// - Parameter fileDescriptor: the terminal (standard input); nothing happens if it is not one.
     init(fileDescriptor: Int32 = STDIN_FILENO) {
         self.fileDescriptor = fileDescriptor
         var settings = termios()
-        original = RuntimeLock(isatty(fileDescriptor) == 1 && tcgetattr(fileDescriptor, &settings) == 0 ? settings : nil)
+        original = Mutex(isatty(fileDescriptor) == 1 && tcgetattr(fileDescriptor, &settings) == 0 ? settings : nil)
     }
 
     /// Echo off (canonical mode and signals stay as they are).
