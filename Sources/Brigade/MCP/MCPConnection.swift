@@ -1,3 +1,4 @@
+import Synchronization
 /// The client side of one live MCP session: numbered requests awaiting their responses, and an outbox
 /// of lines for the server (written, in order, by the one task that owns the server's stdin).
 ///
@@ -20,7 +21,7 @@ final class MCPConnection: Sendable {
 
     let serverName: String
     private let outbox: AsyncStream<[UInt8]>.Continuation
-    private let state = RuntimeLock(State())
+    private let state = Mutex(State())
 
     /// - Parameter outbox: where lines for the server go; finished when the session closes.
     init(serverName: String, outbox: AsyncStream<[UInt8]>.Continuation) {

@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 import Subprocess
 
@@ -248,7 +249,7 @@ final class MCPSessionNotes: Sendable {
         var problem: String?
     }
 
-    private let notes = RuntimeLock(Notes())
+    private let notes = Mutex(Notes())
 
     func drainStandardError(_ stream: SubprocessOutputSequence) async {
         do {

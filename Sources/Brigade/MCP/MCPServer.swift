@@ -1,3 +1,4 @@
+import Synchronization
 import Logging
 
 /// One MCP server as a source of tools: started on first use (or by ``prepare()``), its tools listed
@@ -39,7 +40,7 @@ public final class MCPServer: ToolSource {
     /// The output cap used when a tool sets none (the dispatcher cuts to it; results are mapped first).
     let defaultMaxOutputBytes: Int
     let logger: Logger
-    let state = RuntimeLock(State())
+    let state = Mutex(State())
 
     /// Longest JSON-RPC message accepted from the server (one line); a longer one ends the session.
     public static let maxMessageBytes = 16 << 20
