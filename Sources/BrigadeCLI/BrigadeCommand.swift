@@ -18,7 +18,7 @@ struct BrigadeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self,
-            ConfigCommand.self, InitCommand.self,
+            ConfigCommand.self, InitCommand.self, MCPCommand.self,
         ]
     )
 
