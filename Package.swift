@@ -92,10 +92,12 @@ let package = Package(
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),
-        // Test-only: runs the batch engine with a fake runner so BatchCrashTests can SIGKILL it.
+        // Test-only, so it lives under Tests/: runs the batch engine with a fake runner so
+        // BatchCrashTests can SIGKILL it. Not a product; BrigadeTests depends on it so it gets built.
         .executableTarget(
             name: "BatchCrashHarness",
-            dependencies: ["Brigade", "BrigadeSync"]
+            dependencies: ["Brigade", "BrigadeSync"],
+            path: "Tests/BatchCrashHarness"
         ),
         .testTarget(
             name: "BrigadeCommandTests",
