@@ -85,7 +85,7 @@ final class AskPrinter: Sendable {
             case .notRun, .denied: mark = paint("–", 33)
             case .error, .cancelled: mark = paint("✗", 31)
             }
-            var line = "  \(mark) \(ControlCharacters.escaped(outcome.call.toolName)) \(outcome.status.rawValue) \(Terminal.seconds(outcome.duration))"
+            var line = "  \(mark) \(ControlCharacters.escaped(outcome.call.toolName)) \(outcome.status.rawValue) \(outcome.duration.secondsText)"
             if outcome.status != .ok { line += " — " + ControlCharacters.escaped(String(outcome.outputPreview.prefix(160)), lineBreaks: .spaces) }
             err.write(line + "\n")
         case .fallbackUsed(let reason):
@@ -131,11 +131,11 @@ final class AskPrinter: Sendable {
         let fanOut = result.turnTimings.reduce(Duration.zero) { $0 + $1.fanOutWallTime }
         let sequential = result.turnTimings.reduce(Duration.zero) { $0 + $1.sumOfCallTimes }
         var parts = [Terminal.count(result.toolCalls, "call")]
-        if result.toolCalls > 0 { parts.append("fan-out \(Terminal.seconds(fanOut)) (sequential \(Terminal.seconds(sequential)))") }
+        if result.toolCalls > 0 { parts.append("fan-out \(fanOut.secondsText) (sequential \(sequential.secondsText))") }
         let tokens = result.usage.inputTokens + result.usage.outputTokens
         parts.append("\(Terminal.count(tokens, "token")) (\(result.usage.inputTokens) in, \(result.usage.outputTokens) out)")
         parts.append(String(format: "$%.4f", result.costUSD))
-        parts.append("wall \(Terminal.seconds(result.wallTime))")
+        parts.append("wall \(result.wallTime.secondsText)")
         parts.append("stop: \(result.stopReason.code)")
         return parts.joined(separator: " · ")
     }

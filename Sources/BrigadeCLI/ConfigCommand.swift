@@ -47,7 +47,7 @@ enum ConfigReport {
             rows.append(("model.price", price, model.priceSource?.description ?? "not in Brigade's price table of \(PriceTable.date)"))
             row("model.max_output_tokens", "\(model.maxOutputTokens)", at: model.keyPath + ".max_output_tokens")
             row("model.temperature", model.temperature.map { "\($0)" } ?? "provider default", at: model.keyPath + ".temperature")
-            row("model.request_timeout", seconds(model.requestTimeout), at: model.keyPath + ".request_timeout")
+            row("model.request_timeout", model.requestTimeout.plainSecondsText + "s", at: model.keyPath + ".request_timeout")
             row("model.max_retries", "\(model.maxRetries)", at: model.keyPath + ".max_retries")
         } else {
             row("model", "none (the offline router answers)")
@@ -62,13 +62,13 @@ enum ConfigReport {
         row("limits.max_parallel_calls", "\(limits.maxParallelCalls)")
         row("limits.max_calls_per_turn", "\(limits.maxCallsPerTurn)")
         row("limits.max_calls_per_run", "\(limits.maxCallsPerRun)")
-        row("limits.tool_timeout", seconds(limits.toolTimeout))
+        row("limits.tool_timeout", limits.toolTimeout.plainSecondsText + "s")
         row("limits.max_tool_output_bytes", "\(limits.maxToolOutputBytes)")
         let budget = config.budget
         row("budget.usd", budget.usd.map { "\($0)" } ?? "unlimited")
         row("budget.input_tokens", budget.inputTokens.map { "\($0)" } ?? "unlimited")
         row("budget.output_tokens", budget.outputTokens.map { "\($0)" } ?? "unlimited")
-        row("budget.wall_seconds", budget.wallClock.map(seconds) ?? "unlimited")
+        row("budget.wall_seconds", budget.wallClock.map { $0.plainSecondsText + "s" } ?? "unlimited")
         row("budget.synthesis_reserve", "\(budget.synthesisReserve)")
         let width = rows.map { $0.0.count + $0.1.count + 2 }.max() ?? 0
         for (key, value, source) in rows {
@@ -85,10 +85,5 @@ enum ConfigReport {
 
     private static func source(_ location: SourceLocation?) -> String {
         location.map { "\($0.file):\($0.line)" } ?? "built-in default"
-    }
-
-    private static func seconds(_ duration: Duration) -> String {
-        let value = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        return String(format: "%gs", value)
     }
 }

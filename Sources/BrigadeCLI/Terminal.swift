@@ -39,11 +39,6 @@ enum Terminal {
     static func count(_ count: Int, _ noun: String, plural: String? = nil) -> String {
         "\(count) \(count == 1 ? noun : plural ?? noun + "s")"
     }
-
-    static func seconds(_ duration: Duration) -> String {
-        let value = duration.inSeconds
-        return value < 10 ? String(format: "%.2f s", value) : String(format: "%.1f s", value)
-    }
 }
 
 /// Runs `body` in a child task that the first SIGINT or SIGTERM cancels; a second SIGINT exits at once

@@ -36,7 +36,7 @@ struct ToolsCommand: AsyncParsableCommand {
                 var flags: [String] = []
                 if let server = servers[spec.name] { flags.append("mcp: \(server)") }
                 if spec.policy.confirm { flags.append("confirm") }
-                if let timeout = spec.policy.timeout { flags.append("timeout \(Terminal.seconds(timeout))") }
+                if let timeout = spec.policy.timeout { flags.append("timeout \(timeout.secondsText)") }
                 if spec.policy.costUSD > 0 { flags.append(String(format: "$%.4f/call", spec.policy.costUSD)) }
                 let padded = spec.name.padding(toLength: width, withPad: " ", startingAt: 0)
                 let description = spec.description.split(separator: "\n").first.map(String.init) ?? ""
@@ -111,7 +111,7 @@ struct ToolsCommand: AsyncParsableCommand {
             guard let result = results.first else { throw CLIFailure.runtime("no result") }
             // On a terminal the output's control characters are shown escaped; piped, it is exact.
             print(Terminal.standardOutput.isTTY ? ControlCharacters.escaped(result.output, lineBreaks: .kept) : result.output)
-            Terminal.standardError.write("\(result.status.rawValue) in \(Terminal.seconds(result.duration))\n")
+            Terminal.standardError.write("\(result.status.rawValue) in \(result.duration.secondsText)\n")
             if result.status != .ok { throw ExitCode(1) }
         }
     }

@@ -138,7 +138,7 @@ extension MCPServer {
             }
             let listed = await withTimeLimit(ContinuousClock.now + timeout) { await self.listTools(connection, session: session) }
             guard case .finished(true) = listed else {
-                if case .deadlinePassed = listed { session.note("did not answer `tools/list` within \(Preview.seconds(timeout)) s") }
+                if case .deadlinePassed = listed { session.note("did not answer `tools/list` within \(timeout.plainSecondsText) s") }
                 ProcessSignals.killGroup(processGroup)
                 return
             }
@@ -147,7 +147,7 @@ extension MCPServer {
             if session.problem == nil { session.note("failed to initialize: \(error)") }
             ProcessSignals.killGroup(processGroup)
         case .deadlinePassed:
-            session.note("did not answer `initialize` within \(Preview.seconds(timeout)) s" + session.garbageNote)
+            session.note("did not answer `initialize` within \(timeout.plainSecondsText) s" + session.garbageNote)
             ProcessSignals.killGroup(processGroup)
         }
     }

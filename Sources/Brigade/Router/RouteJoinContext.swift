@@ -56,7 +56,7 @@ enum RouteJoinContext {
                 "ok": outcome.succeeded,
                 "status": outcome.status.rawValue,
                 "output": outcome.joinOutput,
-                "duration": outcome.duration.map(formatSeconds) ?? "n/a",
+                "duration": outcome.duration.map(\.secondsText) ?? "n/a",
             ]
             if !outcome.succeeded {
                 entry["error"] = outcome.missingReason
@@ -96,10 +96,4 @@ enum RouteJoinContext {
         }
         return text.trimmingCharacters(in: .whitespacesAndNewlines)
     }
-}
-
-func formatSeconds(_ duration: Duration) -> String {
-    let seconds = duration.inSeconds
-    if seconds < 10 { return String(format: "%.2f s", seconds) }
-    return String(format: "%.1f s", seconds)
 }

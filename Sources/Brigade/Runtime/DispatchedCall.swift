@@ -82,14 +82,4 @@ enum Preview {
     static func truncationNote(shown: Int, of total: Int) -> String {
         "[output truncated: \(shown) of \(total) bytes shown]"
     }
-
-    /// Seconds for messages: `2`, `0.5`, `1.25`, `12`.
-    static func seconds(_ duration: Duration) -> String {
-        let hundredths = Int((duration.inSeconds * 100).rounded())
-        if hundredths >= 1000 { return String((hundredths + 50) / 100) }
-        let whole = hundredths / 100, fraction = hundredths % 100
-        if fraction == 0 { return String(whole) }
-        if fraction % 10 == 0 { return "\(whole).\(fraction / 10)" }
-        return "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
-    }
 }

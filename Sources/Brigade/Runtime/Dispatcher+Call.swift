@@ -31,7 +31,7 @@ extension Dispatcher {
             end = finished
         case .deadlinePassed:
             if let started {
-                end = CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(clock.now - started)) s: the run's time budget ran out")
+                end = CallEnd(status: .timeout, output: "timed out after \((clock.now - started).plainSecondsText) s: the run's time budget ran out")
             } else {
                 end = CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start", refusedBy: .wallTime)
             }
@@ -101,9 +101,9 @@ extension Dispatcher {
             return CallEnd(status: .error, output: "error: \(error)")
         case .deadlinePassed:
             if let deadline, deadline <= callDeadline {
-                return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(clock.now - start)) s: the run's time budget ran out")
+                return CallEnd(status: .timeout, output: "timed out after \((clock.now - start).plainSecondsText) s: the run's time budget ran out")
             }
-            return CallEnd(status: .timeout, output: "timed out after \(Preview.seconds(timeout)) s")
+            return CallEnd(status: .timeout, output: "timed out after \(timeout.plainSecondsText) s")
         }
     }
 

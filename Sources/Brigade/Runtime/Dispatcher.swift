@@ -145,7 +145,7 @@ public final class Dispatcher: Sendable {
             refusedBy: refusedBy)
         logger.debug("tool call finished", metadata: [
             "tool": "\(call.name)", "call": "\(call.id)", "status": "\(status.rawValue)",
-            "seconds": "\(Preview.seconds(result.duration))",
+            "seconds": "\(result.duration.plainSecondsText)",
         ])
         onEvent(.toolCallFinished(result.outcome))
         return result
