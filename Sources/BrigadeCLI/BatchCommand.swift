@@ -52,6 +52,14 @@ struct BatchCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try workspaceOptions.loadWorkspace()
             if let notice = workspace.routingNotice { Terminal.standardError.write(notice + "\n") }
+            if let option = budgetUsd != nil ? "--budget-usd" : itemUsd != nil ? "--item-usd" : nil,
+                let model = workspace.config.model, model.price == nil
+            {
+                throw CLIFailure.usage(
+                    "\(option) is set, but the model `\(model.model)` has no price, so the budget could not be enforced: "
+                        + "add `price: {input_per_million: …, output_per_million: …}` to its configuration (0 and 0 for a free local model)"
+                )
+            }
             let batchInput: BatchInput
             do {
                 batchInput = try BatchInput(contentsOf: input)

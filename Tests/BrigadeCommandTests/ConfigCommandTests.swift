@@ -105,4 +105,18 @@ struct ConfigCommandTests {
         #expect(outcome.status == 0, "\(outcome.standardError)")
         #expect(outcome.standardOutput.contains("price: $0.15 input, $0.075 cached input, $0.6 output per million tokens (Brigade's price table of \(PriceTable.date))"), "\(outcome.standardOutput)")
     }
+
+    @Test func aBatchUSDBudgetOnAnUnpricedModelIsAUsageError() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config.yaml", "model: {model: local-llama, base_url: 'http://127.0.0.1:9/v1', api_key_env: null}\nrouting: model\n")
+        try folder.write("in.jsonl", #"{"id": "a", "prompt": "hello"}"# + "\n")
+        for option in ["--budget-usd", "--item-usd"] {
+            let outcome = try await Brigade.run(["batch", "in.jsonl", "--out", "out.jsonl", option, "0.01"], in: folder.path)
+            #expect(outcome.status == 2, "\(outcome.standardError)")
+            #expect(outcome.standardError.contains("\(option) is set, but the model `local-llama` has no price"), "\(outcome.standardError)")
+            #expect(!FileManager.default.fileExists(atPath: folder.path + "/out.jsonl"))
+        }
+        let unbudgeted = try await Brigade.run(["batch", "in.jsonl", "--out", "out.jsonl", "--budget-input-tokens", "100", "--mode", "static"], in: folder.path)
+        #expect(unbudgeted.status != 2, "\(unbudgeted.standardError)")
+    }
 }
