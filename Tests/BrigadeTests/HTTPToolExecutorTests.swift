@@ -82,12 +82,14 @@ final class ToolTestServer: Sendable {
 fileprivate func httpTool(
     _ url: String, method: String = "GET", headers: [String: String] = [:], body: JSONValue? = nil, accept: [Int] = [],
     parameters: JSONValue = ["type": "object", "properties": ["q": ["type": "string"], "id": ["type": "integer"], "url": ["type": "string"], "tags": ["type": "array"]]],
-    maxResponseBytes: Int = 1 << 20, maxOutputBytes: Int? = nil, client: HTTPClient
+    maxResponseBytes: Int = 1 << 20, maxOutputBytes: Int? = nil, allowHosts: [String]? = nil, allowPrivateNetworks: Bool = false,
+    client: HTTPClient
 ) throws -> HTTPToolExecutor {
-    try HTTPToolExecutor(
-        HTTPToolConfig(method: method, url: Located(url, at: SourceLocation(file: "http.yaml", line: 4, column: 8)), headers: headers, body: body,
-                       maxResponseBytes: maxResponseBytes, acceptStatus: accept),
-        spec: commandSpec(parameters: parameters, maxOutputBytes: maxOutputBytes), client: client)
+    var config = HTTPToolConfig(method: method, url: Located(url, at: SourceLocation(file: "http.yaml", line: 4, column: 8)), headers: headers, body: body,
+                                maxResponseBytes: maxResponseBytes, acceptStatus: accept)
+    config.allowHosts = allowHosts
+    config.allowPrivateNetworks = allowPrivateNetworks
+    return try HTTPToolExecutor(config, spec: commandSpec(parameters: parameters, maxOutputBytes: maxOutputBytes), client: client)
 }
 
 @Suite("HTTP tool executor", .timeLimit(.minutes(1)))
@@ -112,7 +114,7 @@ struct HTTPToolExecutorTests {
     @Test func aWholeURLPlaceholderIsTakenAsIsButMustBeHTTP() async throws {
         let server = try ToolTestServer()
         try await server.run { base in
-            let tool = try httpTool("{{url}}", client: client)
+            let tool = try httpTool("{{url}}", allowPrivateNetworks: true, client: client)
             let response = try echo(try await tool.call(["url": .string(base + "/echo/x?y=%20z")], context: context))
             #expect(response["target"] == "/echo/x?y=%20z")
             for bad in ["file:///etc/passwd", "ftp://host/x", "javascript:alert(1)", "http://", "http://host/a b", "/relative"] {
@@ -253,5 +255,79 @@ struct HTTPToolExecutorTests {
         #expect(throws: ConfigError("url: placeholder `{{nope}}` names no parameter of tool 't'", at: SourceLocation(file: "http.yaml", line: 4, column: 8))) {
             try httpTool("https://example.com/{{nope}}", client: client)
         }
+    }
+}
+
+/// Issue 18, SSRF: a tool whose whole URL comes from the model refuses this machine and private
+/// networks in every spelling, unless its config allows them; it connects to the address it checked.
+@Suite("HTTP tool address policy", .timeLimit(.minutes(1)))
+struct HTTPAddressPolicyTests {
+    fileprivate let client = HTTPClient()
+
+    @Test func aModelChosenHostMayNotBeLoopbackPrivateOrLinkLocal() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let port = base.split(separator: ":").last!
+            let tool = try httpTool("{{url}}", client: client)
+            let refused = [
+                "\(base)/echo", "http://2130706433:\(port)/echo", "http://0x7f000001:\(port)/echo", "http://0177.0.0.1:\(port)/echo",
+                "http://[::1]:\(port)/echo", "http://[::ffff:127.0.0.1]:\(port)/echo", "http://localhost:\(port)/echo",
+                "http://169.254.169.254/latest/meta-data/", "http://10.1.2.3/", "http://192.168.0.1/", "http://172.16.0.1/",
+                "http://[fe80::1]/", "http://[fd00:ec2::254]/", "http://0.0.0.0:\(port)/echo", "http://100.64.0.1/",
+            ]
+            for url in refused {
+                let output = try await tool.call(["url": .string(url)], context: context)
+                #expect(output.isError, "\(url): \(output.text)")
+                #expect(output.text.hasPrefix("`url`: ") && output.text.contains("may not reach"), "\(url): \(output.text)")
+            }
+            let credentials = try await tool.call(["url": "http://user:pass@example.com/"], context: context)
+            #expect(credentials == ToolOutput(text: "`url`: credentials in the URL (user:password@) are not allowed", isError: true))
+        }
+    }
+
+    @Test func allowPrivateNetworksAndAllowHostsLetItThrough() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let open = try httpTool("{{url}}", allowPrivateNetworks: true, client: client)
+            #expect(try await open.call(["url": .string(base + "/echo")], context: context).isError == false)
+            let pinned = try httpTool("{{url}}", allowHosts: ["127.0.0.1"], client: client)
+            #expect(try await pinned.call(["url": .string(base + "/echo")], context: context).isError == false)
+            let elsewhere = try httpTool("{{url}}", allowHosts: ["*.example.com"], client: client)
+            let output = try await elsewhere.call(["url": .string(base + "/echo")], context: context)
+            #expect(output.isError && output.text.contains("not one this tool may reach (allow_hosts: *.example.com)"), "\(output.text)")
+            // A fixed host is the user's choice: no address check.
+            #expect(try await httpTool(base + "/echo", client: client).call([:], context: context).isError == false)
+        }
+    }
+
+    /// The request connects to the pinned (checked) address without a DNS lookup of its own.
+    @Test func theCheckedAddressIsTheOneConnectedTo() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let port = Int(base.split(separator: ":").last!)!
+            var request = CurlHTTP.HTTPRequest(url: "http://brigade-pinned.invalid:\(port)/echo")
+            request.pinnedAddresses = .init(host: "brigade-pinned.invalid", port: port, addresses: ["127.0.0.1"])
+            let response = try await client.send(request)
+            #expect(response.status == 200)
+            #expect(String(decoding: response.body, as: UTF8.self).contains("\"target\":\"/echo\""))
+        }
+    }
+
+    @Test func aSecretHeaderNeedsPinnedHostsWhenTheModelChoosesTheURL() throws {
+        let yaml = """
+            name: fetch
+            description: Fetches.
+            kind: http
+            parameters: {type: object, properties: {url: {type: string}}}
+            http:
+              url: "{{url}}"
+              headers: {Authorization: "Bearer ${API_KEY}"}
+
+            """
+        let error = configError { _ = try RegistryLoader.parse(yaml, file: "/t/fetch.yaml", environment: ["API_KEY": "k"]) }
+        #expect(error?.message.contains("pin the hosts with `allow_hosts`") == true, "\(String(describing: error))")
+        #expect(error?.location?.line == 7)
+        let pinned = try RegistryLoader.parse(yaml + "  allow_hosts: [api.example.com]\n", file: "/t/fetch.yaml", environment: ["API_KEY": "k"])
+        #expect(pinned.count == 1)
     }
 }

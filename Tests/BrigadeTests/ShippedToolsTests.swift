@@ -65,8 +65,12 @@ struct ShippedToolsTests {
     }
 
     /// The shipped tool, working in `directory` (its `cwd` for commands, its only root for file builtins).
-    func tool(_ name: String, in directory: String? = nil) throws -> Tool {
+    func tool(_ name: String, in directory: String? = nil, allowPrivateNetworks: Bool = false) throws -> Tool {
         var declaration = try #require(declarations.first { $0.spec.name == name })
+        if allowPrivateNetworks, case .http(var config) = declaration.kind {
+            config.allowPrivateNetworks = true
+            declaration.kind = .http(config)
+        }
         if let directory {
             switch declaration.kind {
             case .command(var config):
@@ -250,8 +254,12 @@ struct ShippedToolsTests {
 
     @Test func httpGet() async throws {
         let server = try ToolTestServer()
-        let tool = try tool("http_get")
+        let shipped = try tool("http_get")
+        let tool = try tool("http_get", allowPrivateNetworks: true)
         try await server.run { base in
+            // As shipped, the model cannot make it fetch from this machine (issue 18, SSRF).
+            let refused = try await shipped.executor.call(["url": .string(base + "/html")], context: context)
+            #expect(refused.isError && refused.text.contains("loopback"), "\(refused.text)")
             let page = try await tool.executor.call(["url": .string(base + "/html")], context: context)
             #expect(page.text.hasPrefix("Title: Hi & bye"))
             let missing = try await tool.executor.call(["url": .string(base + "/status/404")], context: context)

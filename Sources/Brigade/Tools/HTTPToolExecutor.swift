@@ -6,7 +6,8 @@ import CurlHTTP
 /// transfer is stopped and the text marked "[response truncated at N bytes]". A 2xx status (or one listed
 /// in `accept_status`) gives an ok result with the body (`text/html` is reduced to its text); any other
 /// status gives an error result "HTTP 404 Not Found" with the head of the body. Binary bodies are
-/// described, not shown. Cancelling the calling task aborts the transfer and throws `CancellationError`.
+/// described, not shown. A URL that is one whole `{{url}}` placeholder is held to the SSRF policy of
+/// ``HTTPAddressPolicy`` (no loopback, private or link-local addresses unless allowed). Cancelling the calling task aborts the transfer and throws `CancellationError`.
 /// See docs/tools-runtime.md for the template rules.
 public struct HTTPToolExecutor: ToolExecutor {
     public let method: String
@@ -15,6 +16,7 @@ public struct HTTPToolExecutor: ToolExecutor {
     let template: HTTPRequestTemplate
     let acceptStatus: Set<Int>
     let parameters: JSONValue
+    let addressPolicy: HTTPAddressPolicy
 
     /// - Throws: `ConfigError` for an invalid method, a URL template that does not fix the scheme and host
     ///   (or is not one whole-URL placeholder), unknown or malformed placeholders, or bad header names.
@@ -31,6 +33,7 @@ public struct HTTPToolExecutor: ToolExecutor {
         self.template = try HTTPRequestTemplate(config, spec: spec)
         self.acceptStatus = Set(config.acceptStatus)
         self.parameters = spec.parameters
+        self.addressPolicy = HTTPAddressPolicy(allowHosts: config.allowHosts, allowPrivateNetworks: config.allowPrivateNetworks)
         self.readLimit = min(config.maxResponseBytes, spec.policy.maxOutputBytes ?? CommandToolExecutor.defaultMaxOutputBytes)
     }
 
@@ -42,13 +45,21 @@ public struct HTTPToolExecutor: ToolExecutor {
         case .success(let rendered): url = rendered
         case .failure(let problem): return ToolOutput(text: problem.message, isError: true)
         }
+        var pinned: HTTPRequest.PinnedAddresses?
+        if let name = template.url.solePlaceholderName {
+            switch await addressPolicy.check(url, name: name) {
+            case .success(let addresses): pinned = addresses
+            case .failure(let problem): return ToolOutput(text: problem.message, isError: true)
+            }
+        }
         var headers = HTTPHeaders(template.renderHeaders(arguments))
         var body: [UInt8]?
         if let json = template.renderBody(arguments) {
             body = Array(json.jsonString.utf8)
             if !headers.contains("Content-Type") { headers.add(name: "Content-Type", value: "application/json") }
         }
-        let request = HTTPRequest(method: method, url: url, headers: headers, body: body)
+        var request = HTTPRequest(method: method, url: url, headers: headers, body: body)
+        request.pinnedAddresses = pinned
         let limit = readLimit
         let received: (HTTPResponseHead, CappedOutput)
         do {

@@ -95,6 +95,11 @@ public struct HTTPToolConfig: Sendable, Hashable {
     public var maxResponseBytes: Int
     /// Non-2xx statuses make an error result unless listed here.
     public var acceptStatus: [Int]
+    /// The only hosts a whole-URL `{{url}}` template may name (`*.example.com` for subdomains);
+    /// `nil` allows any public host. Listed hosts are trusted (no address check).
+    public var allowHosts: [String]?
+    /// Lets a whole-URL template reach loopback, private and link-local addresses (default `false`).
+    public var allowPrivateNetworks: Bool = false
 
     public init(
         method: String = "GET",

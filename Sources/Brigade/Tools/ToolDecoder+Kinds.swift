@@ -1,6 +1,6 @@
 extension ToolDecoder {
     static let commandKeys = ["argv", "stdin", "cwd", "env_allowlist", "env", "success_exit_codes", "include_stderr", "allow_leading_dash"]
-    static let httpKeys = ["method", "url", "headers", "body", "max_response_bytes", "accept_status"]
+    static let httpKeys = ["method", "url", "headers", "body", "max_response_bytes", "accept_status", "allow_hosts", "allow_private_networks"]
     static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
     static let builtinKeys = ["function", "roots"]
     static let builtinFunctions = ["read_file", "list_dir", "current_time"]
@@ -84,8 +84,10 @@ extension ToolDecoder {
             }
             config.method = value
         }
+        var secretHeader: ConfigNode?
         if let headers = map.optional("headers") {
             for entry in try headers.mapping().entries {
+                if try entry.value.text().contains("${") { secretHeader = entry.value }
                 guard Self.isHeaderName(entry.key) else {
                     throw ConfigError("`\(headers.path)`: `\(entry.key)` is not a valid header name", at: entry.keyLocation)
                 }
@@ -100,6 +102,22 @@ extension ToolDecoder {
         if let limit = map.optional("max_response_bytes") { config.maxResponseBytes = try limit.int(in: 1...Int.max) }
         if let statuses = map.optional("accept_status") {
             config.acceptStatus = try statuses.sequence().map { (item) throws(ConfigError) in try item.int(in: 100...599) }
+        }
+        if let hosts = map.optional("allow_hosts") {
+            config.allowHosts = try hosts.sequence().map { (item) throws(ConfigError) in
+                let host = try item.string()
+                guard !host.isEmpty, !host.contains("/"), !host.contains(":") || host.hasPrefix("[") else {
+                    throw item.error("must be a host name (`api.example.com`, `*.example.com`), got `\(host)`")
+                }
+                return host
+            }
+        }
+        if let allow = map.optional("allow_private_networks") { config.allowPrivateNetworks = try allow.bool() }
+        // A model-chosen host with a `${SECRET}` header would send the secret wherever the model says.
+        if wholeURLArgument, config.allowHosts == nil, let secretHeader {
+            throw secretHeader.error(
+                "a header with a `${…}` value on a tool whose whole URL is a placeholder would send it to any host the model names; pin the hosts with `allow_hosts`"
+            )
         }
         return config
     }

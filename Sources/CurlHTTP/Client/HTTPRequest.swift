@@ -14,6 +14,24 @@ public struct HTTPRequest: Sendable {
     /// An absolute deadline for the whole exchange (combined with `timeouts.total`: the earlier
     /// one wins). Past it the transfer fails with ``HTTPError/Code/deadlineExceeded``.
     public var deadline: ContinuousClock.Instant?
+    /// When set, connections to `host:port` go to exactly these addresses, with no DNS lookup of
+    /// `host` (curl's `CURLOPT_RESOLVE`): a caller that checked the addresses connects to the ones
+    /// it checked, so a second lookup cannot answer differently (DNS rebinding).
+    public var pinnedAddresses: PinnedAddresses?
+
+    /// The addresses a host name stands for in one request.
+    public struct PinnedAddresses: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        /// Numeric IPv4 or IPv6 addresses (IPv6 without brackets).
+        public var addresses: [String]
+
+        public init(host: String, port: Int, addresses: [String]) {
+            self.host = host
+            self.port = port
+            self.addresses = addresses
+        }
+    }
 
     /// Creates a request; nothing is validated until it is sent.
     /// - Parameters:

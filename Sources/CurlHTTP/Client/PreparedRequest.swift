@@ -17,6 +17,8 @@ struct PreparedRequest: Sendable {
     var idleTimeout: Duration?
     /// The earlier of the request's deadline and now + the total timeout.
     var deadline: ContinuousClock.Instant?
+    /// A `host:port:address,…` entry for `CURLOPT_RESOLVE`, or `nil`.
+    var resolveEntry: String?
 
     /// Validates `request` and resolves its limits.
     /// - Throws: ``HTTPError/Code/invalidRequest`` naming what is wrong, or
@@ -27,6 +29,18 @@ struct PreparedRequest: Sendable {
         }
         try Self.validateURL(request.url)
         url = request.url
+        if let pinned = request.pinnedAddresses {
+            let safe = { (text: String) in !text.isEmpty && !text.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: ",") || $0 == 0x7F } }
+            guard safe(pinned.host), !pinned.host.contains(":"), (1...65535).contains(pinned.port),
+                !pinned.addresses.isEmpty, pinned.addresses.allSatisfy(safe)
+            else {
+                throw HTTPError(.invalidRequest, "invalid pinned addresses for \(String(reflecting: pinned.host))")
+            }
+            let addresses = pinned.addresses.map { $0.contains(":") ? "[\($0)]" : $0 }
+            resolveEntry = "\(pinned.host):\(pinned.port):" + addresses.joined(separator: ",")
+        } else {
+            resolveEntry = nil
+        }
 
         let timeouts = request.timeouts ?? configuration.timeouts
         guard timeouts.connect > .zero else {

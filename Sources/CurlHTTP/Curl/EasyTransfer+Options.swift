@@ -54,6 +54,13 @@ extension EasyTransfer {
             headerList = extended
         }
         try check(brigade_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+        if let entry = request.resolveEntry {
+            guard let list = curl_slist_append(nil, entry) else {
+                throw HTTPError(.transport, "curl_slist_append failed (out of memory)")
+            }
+            resolveList = list
+            try check(brigade_easy_setopt_slist(handle, CURLOPT_RESOLVE, list), "CURLOPT_RESOLVE")
+        }
 
         try check(brigade_easy_setopt_data_callback(handle, CURLOPT_WRITEFUNCTION, writeCallback), "CURLOPT_WRITEFUNCTION")
         try check(brigade_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, userdata), "CURLOPT_WRITEDATA")

@@ -27,6 +27,7 @@ final class EasyTransfer {
     let handle: UnsafeMutableRawPointer
     let delivery: Delivery
     var headerList: UnsafeMutablePointer<curl_slist>?
+    var resolveList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
 
     private var headParser = ResponseHeadParser()
@@ -93,6 +94,8 @@ final class EasyTransfer {
         curl_easy_cleanup(handle)
         curl_slist_free_all(headerList)
         headerList = nil
+        curl_slist_free_all(resolveList)
+        resolveList = nil
         errorBuffer.deallocate()
     }
 
