@@ -65,10 +65,17 @@ struct AskCommand: AsyncParsableCommand {
             DenyAllApprovalPolicy()
         }
         let agent = workspace.makeAgent(routing: mode, approval: approval, logger: CLILogger.make(verbose: workspaceOptions.verbose))
-        let result = await withInterruptCancellation {
-            await agent.run(request) { event in printer.handle(event) }
+        // The id is made here so that `--json` lines carry it from the first event on.
+        let options = RunOptions(runID: printer.runID)
+        let outcome = await withInterruptCancellation { () async -> Result<RunResult, InvalidRunOptions> in
+            do throws(InvalidRunOptions) {
+                return .success(try await agent.run(request, options: options) { event in printer.handle(event) })
+            } catch {
+                return .failure(error)
+            }
         }
         await workspace.shutdown()
+        let result = try outcome.get()
         let code = result.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
     }

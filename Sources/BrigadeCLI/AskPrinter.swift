@@ -16,6 +16,8 @@ final class AskPrinter: Sendable {
     let color: Bool
     let quiet: Bool
     let stream: Bool
+    /// The run's id: `--json` lines carry it as `run_id`.
+    let runID = RunID()
     /// The live display (both outputs are a terminal, not quiet, not JSON).
     let display: RunDisplay?
     private let state: Mutex<State>
@@ -44,7 +46,7 @@ final class AskPrinter: Sendable {
 
     func handle(_ event: AgentEvent) {
         if json {
-            Terminal.standardOutput.write(event.json.jsonString + "\n")
+            Terminal.standardOutput.write(RunEvent(runID: runID, parentRunID: nil, event: event).json.jsonString + "\n")
         } else if let display {
             handleLive(event, display)
         } else {

@@ -102,7 +102,12 @@ struct AskCommandTests {
         let outcome = try await Brigade.run(["ask", "--json", "--config", Brigade.repositoryRoot + "/config.yaml", "run a health check"], in: folder.path)
         #expect(outcome.status == 0)
         let lines = outcome.standardOutput.split(separator: "\n")
-        let types = try lines.map { try JSONValue(parsing: String($0))["type"]?.stringValue ?? "?" }
+        let events = try lines.map { try JSONValue(parsing: String($0)) }
+        let types = events.map { $0["type"]?.stringValue ?? "?" }
+        // Every line names the run; a run of `ask` has no parent.
+        let runIDs = Set(events.map { $0["run_id"]?.stringValue ?? "" })
+        #expect(runIDs.count == 1 && runIDs.first?.hasPrefix("run_") == true)
+        #expect(events.allSatisfy { $0["parent_run_id"] == .null })
         #expect(types.first == "route_matched")
         #expect(types.last == "finished")
         #expect(types.filter { $0 == "tool_call_finished" }.count == 4)

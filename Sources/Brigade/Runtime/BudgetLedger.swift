@@ -9,6 +9,9 @@ public final class BudgetLedger: Sendable {
     public let clock: any RuntimeClock
     /// The ledger this one's slice was carved from; `nil` for a root ledger.
     public let parent: BudgetLedger?
+    /// The run whose budget this is; `nil` for a ledger no run owns (a session's, one made by hand).
+    /// A run given this ledger as ``RunOptions/parentBudget`` names this run as its parent.
+    public let runID: RunID?
     private let closed = Mutex(false)
 
     /// - Parameters:
@@ -20,26 +23,30 @@ public final class BudgetLedger: Sendable {
         limits: Budget.Limits,
         pricing: ModelPricing = ModelPricing(),
         startedAt: ContinuousClock.Instant? = nil,
-        clock: any RuntimeClock = .system
+        clock: any RuntimeClock = .system,
+        runID: RunID? = nil
     ) {
         self.clock = clock
         self.parent = nil
+        self.runID = runID
         state = Mutex(Budget(limits: limits, pricing: pricing, startedAt: startedAt ?? clock.now))
     }
 
-    private init(child: Budget, parent: BudgetLedger) {
+    private init(child: Budget, parent: BudgetLedger, runID: RunID?) {
         self.clock = parent.clock
         self.parent = parent
+        self.runID = runID
         state = Mutex(child)
     }
 
     /// Opens a child ledger whose budget is carved from this one (``Budget/openChild(requesting:now:)``).
     /// Close it with ``close()`` — or use ``withChild(requesting:_:)`` — to return what it did not spend.
     /// - Returns: the child, or the cap of this ledger that leaves no room for it.
-    public func openChild(requesting limits: Budget.Limits) -> Result<BudgetLedger, BudgetRefusal> {
+    /// - Parameter runID: the run the child's budget is for, if any (see ``runID``).
+    public func openChild(requesting limits: Budget.Limits, runID: RunID? = nil) -> Result<BudgetLedger, BudgetRefusal> {
         let now = clock.now
         switch state.withLock({ $0.openChild(requesting: limits, now: now) }) {
-        case .opened(let child): return .success(BudgetLedger(child: child, parent: self))
+        case .opened(let child): return .success(BudgetLedger(child: child, parent: self, runID: runID))
         case .refused(let limit): return .failure(BudgetRefusal(limit: limit))
         }
     }

@@ -21,6 +21,8 @@ struct RunLoop {
     let ledger: BudgetLedger
     /// The parent budget had no room for this run under this cap.
     let refusedByParent: Budget.Limit?
+    let runID: RunID
+    let parentRunID: RunID?
     var messages: [ChatMessage] = []
     var gathered: [DispatchedCall] = []
     var callTimings: [RunResult.CallTiming] = []
@@ -34,15 +36,18 @@ struct RunLoop {
         self.emit = emit
         let clock = agent.configuration.clock
         self.startedAt = clock.now
-        switch settings.parentBudget?.openChild(requesting: settings.limits) {
+        let runID = settings.runID ?? RunID()
+        self.runID = runID
+        self.parentRunID = settings.parentRunID
+        switch settings.parentBudget?.openChild(requesting: settings.limits, runID: runID) {
         case .success(let child)?:
             self.ledger = child
             self.refusedByParent = nil
         case .failure(let refusal)?:
-            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
+            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock, runID: runID)
             self.refusedByParent = refusal.limit
         case nil:
-            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock)
+            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock, runID: runID)
             self.refusedByParent = nil
         }
     }
@@ -80,7 +85,9 @@ struct RunLoop {
             calls: callTimings,
             turnTimings: turnTimings,
             fallbackReason: end.fallbackReason,
-            answeredByFallback: end.answeredByFallback
+            answeredByFallback: end.answeredByFallback,
+            runID: runID,
+            parentRunID: parentRunID
         )
     }
 

@@ -28,6 +28,12 @@ public struct RunOptions: Sendable {
     /// run's): the run gets ``limits`` lowered to what the parent has left, and closing the run rolls its
     /// spend up into the parent. When the parent has no room, the run ends at once with the budget stop.
     public var parentBudget: BudgetLedger?
+    /// The run's id; `nil` makes a new one when the run starts. Set it to know the id before the run
+    /// starts (e.g. to tag the events a handler receives); it must not be reused for another run.
+    public var runID: RunID?
+    /// The run this one was opened from; `nil` takes ``parentBudget``'s run (``BudgetLedger/runID``),
+    /// so a run carved from a parent run's budget names that run without being told.
+    public var parentRunID: RunID?
 
     public init(
         limits: Budget.Limits? = nil,
@@ -36,7 +42,9 @@ public struct RunOptions: Sendable {
         session: AgentSession? = nil,
         systemPrompt: String? = nil,
         tools: [String]? = nil,
-        parentBudget: BudgetLedger? = nil
+        parentBudget: BudgetLedger? = nil,
+        runID: RunID? = nil,
+        parentRunID: RunID? = nil
     ) {
         self.limits = limits
         self.routing = routing
@@ -45,6 +53,8 @@ public struct RunOptions: Sendable {
         self.systemPrompt = systemPrompt
         self.tools = tools
         self.parentBudget = parentBudget
+        self.runID = runID
+        self.parentRunID = parentRunID
     }
 }
 
@@ -96,6 +106,9 @@ struct RunSettings: Sendable {
     /// `nil`: every tool of the registry.
     var tools: Set<String>?
     var parentBudget: BudgetLedger?
+    /// `nil`: a new id when the run starts.
+    var runID: RunID?
+    var parentRunID: RunID?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
     init(agent: Agent, session: AgentSession?) {
@@ -119,6 +132,8 @@ struct RunSettings: Sendable {
         if let routing = options.routing { self.routing = routing }
         approval = options.approval
         parentBudget = options.parentBudget
+        runID = options.runID
+        parentRunID = options.parentRunID ?? options.parentBudget?.runID
         if let systemPrompt = options.systemPrompt { self.systemPrompt = systemPrompt }
         if let names = options.tools {
             let known = Set(agent.registry.names)

@@ -75,6 +75,10 @@ public struct RunResult: Sendable, Hashable {
     /// `true` when a static route or the fallback hook answered in the model's place (not when the
     /// answer only lists what was gathered).
     public var answeredByFallback: Bool
+    /// The run's id (`nil` only for a result made by hand).
+    public var runID: RunID?
+    /// The run this one was opened from, or `nil` for a top-level run.
+    public var parentRunID: RunID?
 
     public init(
         answer: String,
@@ -87,7 +91,9 @@ public struct RunResult: Sendable, Hashable {
         calls: [CallTiming] = [],
         turnTimings: [TurnTiming] = [],
         fallbackReason: String? = nil,
-        answeredByFallback: Bool = false
+        answeredByFallback: Bool = false,
+        runID: RunID? = nil,
+        parentRunID: RunID? = nil
     ) {
         self.answer = answer
         self.stopReason = stopReason
@@ -100,5 +106,7 @@ public struct RunResult: Sendable, Hashable {
         self.turnTimings = turnTimings
         self.fallbackReason = fallbackReason
         self.answeredByFallback = answeredByFallback
+        self.runID = runID
+        self.parentRunID = parentRunID
     }
 }

@@ -63,6 +63,8 @@ final class ApprovalBroker: Sendable {
                 }
                 output.emit("approval_request", [
                     ("id", run.id),
+                    ("run_id", .string(run.runID.rawValue)),
+                    ("parent_run_id", run.parentRunID.map { .string($0.rawValue) } ?? .null),
                     ("request_id", .string(requestID)),
                     ("call_id", .string(request.call.id)),
                     ("tool", .string(tool)),
@@ -111,11 +113,16 @@ final class RunTracker: Sendable {
     let key: String
     /// `id` as text for request ids.
     let label: String
+    /// Brigade's id of the run (`run_id` in its events), and the run it was opened from.
+    let runID: RunID
+    let parentRunID: RunID?
     let cancellation = OneShotSignal()
     private let queued = Mutex<(written: Set<String>, waiters: [String: [OneShotSignal]])>(([], [:]))
 
-    init(id: JSONValue) {
+    init(id: JSONValue, runID: RunID = RunID(), parentRunID: RunID? = nil) {
         self.id = id
+        self.runID = runID
+        self.parentRunID = parentRunID
         self.key = id.jsonString
         self.label = id.stringValue ?? id.jsonString
     }

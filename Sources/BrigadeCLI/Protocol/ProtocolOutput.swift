@@ -29,11 +29,12 @@ final class ProtocolOutput: Sendable {
         emit("error", fields)
     }
 
-    /// An event of run `id`: the agent event's fields, with the tool call's `id` renamed `call_id`
-    /// (the top-level `id` is the run's).
-    func emit(_ event: AgentEvent, run id: JSONValue) {
-        guard case .object(let object) = event.json, let type = object["type"]?.stringValue else { return }
-        var fields: [(String, JSONValue)] = [("id", id)]
+    /// An event of `run`: its client `id`, `run_id` and `parent_run_id`, then the agent event's fields,
+    /// with the tool call's `id` renamed `call_id` (the top-level `id` is the run's).
+    func emit(_ event: AgentEvent, run: RunTracker) {
+        let envelope = RunEvent(runID: run.runID, parentRunID: run.parentRunID, event: event)
+        guard case .object(let object) = envelope.json, let type = object["type"]?.stringValue else { return }
+        var fields: [(String, JSONValue)] = [("id", run.id)]
         for (key, value) in object where key != "type" {
             fields.append((key == "id" ? "call_id" : key, value))
         }

@@ -15,6 +15,8 @@ struct RunRequest: Equatable {
     var session: String?
     var mode: RoutingMode?
     var limits: LimitOverrides
+    /// `parent_run_id`: the `run_id` of a run in flight this run was opened from.
+    var parentRunID: RunID? = nil
 }
 
 /// Budget limits a request sets for its run; `nil` keeps the configuration's value.
@@ -44,7 +46,7 @@ struct LimitOverrides: Equatable {
 /// Why a line was not accepted: becomes an `error` event.
 struct ProtocolFailure: Error, Equatable {
     /// A stable code: `invalid_json`, `invalid_request`, `unsupported_version`, `unknown_type`,
-    /// `line_too_long`, `duplicate_id`, `unknown_id`, `unknown_request_id`.
+    /// `line_too_long`, `duplicate_id`, `unknown_id`, `unknown_parent`, `unknown_request_id`.
     var code: String
     var message: String
     /// The request's id, when the line had a usable one.
@@ -152,7 +154,14 @@ extension RunRequest {
                 throw ProtocolFailure("invalid_request", error.message, id: id)
             }
         }
-        self.init(id: id, prompt: prompt, session: session, mode: mode, limits: limits)
+        var parentRunID: RunID?
+        if let given = value["parent_run_id"], !given.isNull {
+            guard let parsed = given.stringValue.flatMap(RunID.init(rawValue:)) else {
+                throw ProtocolFailure("invalid_request", "\"parent_run_id\" must be the run_id of a run (a non-empty string), got \(given.jsonString)", id: id)
+            }
+            parentRunID = parsed
+        }
+        self.init(id: id, prompt: prompt, session: session, mode: mode, limits: limits, parentRunID: parentRunID)
     }
 }
 

@@ -59,7 +59,11 @@ struct ProtocolServer: Sendable {
         case .failure(let failure):
             output.emit(failure, line: line)
         case .success(.run(let request)):
-            let tracker = RunTracker(id: request.id)
+            if let parent = request.parentRunID, !table.isInFlight(parent) {
+                output.emit(ProtocolFailure("unknown_parent", "no run with run_id \"\(parent)\" is in flight", id: request.id), line: line)
+                return
+            }
+            let tracker = RunTracker(id: request.id, parentRunID: request.parentRunID)
             guard let place = table.admit(tracker, session: request.session) else {
                 output.emit(ProtocolFailure("duplicate_id", "a run with id \(request.id.jsonString) is still in flight", id: request.id), line: line)
                 return
@@ -112,7 +116,9 @@ struct ProtocolServer: Sendable {
             routing: request.mode,
             approval: broker.policy(for: tracker),
             session: place.session,
-            parentBudget: place.budget
+            parentBudget: place.budget,
+            runID: tracker.runID,
+            parentRunID: tracker.parentRunID
         )
         do throws(InvalidRunOptions) {
             _ = try await agent.run(request.prompt, options: options) { event in
@@ -120,7 +126,7 @@ struct ProtocolServer: Sendable {
                     finish(tracker, with: event)
                     return
                 }
-                output.emit(event, run: tracker.id)
+                output.emit(event, run: tracker)
                 if case .toolCallQueued(let info) = event { tracker.markQueuedWritten(info.id) }
             }
         } catch {
@@ -133,7 +139,7 @@ struct ProtocolServer: Sendable {
     /// reacting to `finished` may reuse the id at once.
     private func finish(_ tracker: RunTracker, with event: AgentEvent) {
         table.remove(tracker)
-        output.emit(event, run: tracker.id)
+        output.emit(event, run: tracker)
     }
 
     private func emitReady() {
@@ -189,6 +195,11 @@ final class RunTable: Sendable {
             state.lastRunOfSession[name] = done
             return Place(session: session, budget: state.budgets[name], previous: previous, done: done)
         }
+    }
+
+    /// Whether a run with Brigade's id `runID` is in flight.
+    func isInFlight(_ runID: RunID) -> Bool {
+        state.withLock { $0.runs.values.contains { $0.runID == runID } }
     }
 
     func run(_ id: JSONValue) -> RunTracker? {
