@@ -29,7 +29,7 @@ struct HTTPClientCancellationTests {
         #expect(error?.code == .cancelled)
         await closed.value
         #expect(client.activeTransferCount == 0)
-        client.shutdown()
+        await client.shutdown()
         #expect(client.liveTransferObjectCount == 0)
         await server.stop()
     }
@@ -56,7 +56,7 @@ struct HTTPClientCancellationTests {
         #expect(error?.code == .cancelled)
         await closed.value
         #expect(client.activeTransferCount == 0)
-        client.shutdown()
+        await client.shutdown()
         #expect(client.liveTransferObjectCount == 0)
         await server.stop()
     }
@@ -71,7 +71,7 @@ struct HTTPClientCancellationTests {
             closed.fulfill()
         }
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let task = Task { try await client.withStream(HTTPRequest(url: server.url + "/")) { _, _ in 1 } }
         await arrived.value
         task.cancel()
@@ -85,7 +85,7 @@ struct HTTPClientCancellationTests {
         let sentPart = Promise<Void>(), closed = Promise<Void>()
         let server = try Self.partialBodyServer(sentPart: sentPart, closed: closed)
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let status = try await client.withStream(HTTPRequest(url: server.url + "/")) { head, _ in head.status }
         #expect(status == 200)
         #expect(client.activeTransferCount == 0)
@@ -99,7 +99,7 @@ struct HTTPClientCancellationTests {
         let sentPart = Promise<Void>(), closed = Promise<Void>()
         let server = try Self.partialBodyServer(sentPart: sentPart, closed: closed)
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         await #expect(throws: Stop.self) {
             try await client.withStream(HTTPRequest(url: server.url + "/")) { _, _ in throw Stop() }
         }
@@ -112,7 +112,7 @@ struct HTTPClientCancellationTests {
     func cancelledBeforeSend() async throws {
         let server = try RawServer()
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let task = Task {
             withUnsafeCurrentTask { $0?.cancel() }
             return try await client.send(HTTPRequest(url: server.url + "/"))

@@ -7,7 +7,7 @@ struct HTTPClientConcurrencyTests {
     func hundredConcurrentRequests() async throws {
         let server = try FlyingFoxServer()
         let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 100, maxCachedConnections: 100))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let connectionsPerRound = try await server.run { base in
             var connections: [Int] = []
             for _ in 0..<2 {
@@ -38,7 +38,7 @@ struct HTTPClientConcurrencyTests {
     func connectionLimit() async throws {
         let server = try FlyingFoxServer()
         let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 4))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         try await server.run { base in
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<20 {

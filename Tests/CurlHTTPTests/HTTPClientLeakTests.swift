@@ -26,7 +26,7 @@ struct HTTPClientLeakTests {
             #expect(await httpError { try await task.value }?.code == .cancelled)
         }
         #expect(client.activeTransferCount == 0)
-        client.shutdown()
+        await client.shutdown()
         #expect(client.liveTransferObjectCount == 0)
         await idleClosed.value
         await cancelClosed.value

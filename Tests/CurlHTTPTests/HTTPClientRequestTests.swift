@@ -7,7 +7,7 @@ struct HTTPClientRequestTests {
     func postRoundTrip() async throws {
         let server = try FlyingFoxServer()
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let body: [UInt8] = Array("{\"a\":1}".utf8) + [0, 255, 10, 13]
         try await server.run { base in
             let response = try await client.send(HTTPRequest(
@@ -41,7 +41,7 @@ struct HTTPClientRequestTests {
             connection.send("HTTP/1.1 204 No Content\r\n\r\n")
         }
         let client = HTTPClient(configuration: .init(userAgent: "test-agent/1"))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         var headers: HTTPHeaders = ["X-Multi": "one"]
         headers.add(name: "x-multi", value: "two")
         headers.add(name: "X-Empty", value: "")
@@ -61,7 +61,7 @@ struct HTTPClientRequestTests {
     func postWithoutContentType() async throws {
         let server = try FlyingFoxServer()
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let body = Pattern.bytes(count: 2 << 20)
         try await server.run { base in
             let response = try await client.send(HTTPRequest(method: "PUT", url: base + "/echo", body: body))
@@ -79,7 +79,7 @@ struct HTTPClientRequestTests {
     func statusesAndMethods() async throws {
         let server = try FlyingFoxServer()
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         try await server.run { base in
             let notFound = try await client.send(HTTPRequest(url: base + "/status?code=404"))
             #expect(notFound.status == 404)
@@ -94,7 +94,7 @@ struct HTTPClientRequestTests {
     func sequentialReuse() async throws {
         let server = try FlyingFoxServer()
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         try await server.run { base in
             for _ in 0..<5 {
                 let response = try await client.send(HTTPRequest(url: base + "/delay?ms=1"))
@@ -108,7 +108,7 @@ struct HTTPClientRequestTests {
     func maxBodyBytes() async throws {
         let server = try FlyingFoxServer()
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         try await server.run { base in
             let error = await httpError { try await client.send(HTTPRequest(url: base + "/bytes?bytes=100000"), maxBodyBytes: 99_999) }
             #expect(error?.code == .responseTooLarge)
@@ -124,7 +124,7 @@ struct HTTPClientRequestTests {
         let (fd, port) = try RawServer.refusingPort()
         defer { closeSocket(fd) }
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let error = await httpError { try await client.send(HTTPRequest(url: "http://127.0.0.1:\(port)/")) }
         #expect(error?.code == .connectionFailed)
         #expect(error?.curlCode == 7)
@@ -150,14 +150,14 @@ struct HTTPClientRequestTests {
     )
     func invalidRequests(request: HTTPRequest) async throws {
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let error = await httpError { try await client.send(request) }
         #expect(error?.code == .invalidRequest)
         let streamError = await httpError { try await client.withStream(request) { _, _ in } }
         #expect(streamError?.code == .invalidRequest)
     }
 
-    @Test("Shutting down cancels transfers in flight and later requests; nothing leaks")
+    @Test("Shutting down fails transfers in flight and later requests as shut down, ends the loop thread; nothing leaks")
     func shutdown() async throws {
         let requestArrived = Promise<Void>()
         let server = try RawServer { connection in
@@ -168,13 +168,20 @@ struct HTTPClientRequestTests {
         let client = HTTPClient()
         async let pending = httpError { try await client.send(HTTPRequest(url: server.url + "/")) }
         await requestArrived.value
-        client.shutdown()
-        #expect(await pending?.code == .cancelled)
+        #expect(!client.loopHasEnded)
+        await client.shutdown()
+        #expect(client.loopHasEnded)
+        let inFlight = await pending
+        #expect(inFlight?.code == .shutDown)
+        #expect(inFlight?.message == "the HTTP client was shut down")
         let late = await httpError { try await client.send(HTTPRequest(url: server.url + "/")) }
-        #expect(late?.code == .cancelled)
+        #expect(late?.code == .shutDown)
+        #expect(late?.message == "the HTTP client is shut down")
         #expect(client.activeTransferCount == 0)
         #expect(client.liveTransferObjectCount == 0)
-        client.shutdown()
+        await client.shutdown()
+        client.syncShutdown()
+        #expect(client.loopHasEnded)
         await server.stop()
     }
 }

@@ -32,7 +32,7 @@ struct HTTPClientStreamingTests {
         let sentAll = Promise<Void>()
         let server = try Self.bulkServer(total: total, sentAll: sentAll)
         let client = HTTPClient(configuration: .init(streamBufferCapacity: capacity))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         try await client.withStream(HTTPRequest(url: server.url + "/")) { head, body in
             #expect(head.status == 200)
             #expect(body.bufferCapacity == capacity)
@@ -67,7 +67,7 @@ struct HTTPClientStreamingTests {
             timeouts: .init(connect: .seconds(20), idle: .seconds(1)),
             streamBufferCapacity: 16 * 1024
         ))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let received = try await client.withStream(HTTPRequest(url: server.url + "/")) { _, body in
             await body.waitUntilPausedOrFinished()
             // A reader busy elsewhere for 2.5 idle periods (simulated work, not synchronisation).
@@ -100,7 +100,7 @@ struct HTTPClientStreamingTests {
             connection.waitForClose()
         }
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let received = try await client.withStream(HTTPRequest(url: server.url + "/events")) { head, body in
             #expect(head.status == 200)
             #expect(head.headers["content-type"] == "text/event-stream")
@@ -122,7 +122,7 @@ struct HTTPClientStreamingTests {
         let closed = Promise<Void>()
         let server = try HTTPClientTimeoutTests.stallingServer(closed: closed)
         let client = HTTPClient(configuration: .init(timeouts: .init(connect: .seconds(20), idle: .milliseconds(300))))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         var received: [UInt8] = []
         let error = await httpError {
             try await client.withStream(HTTPRequest(url: server.url + "/")) { _, body in
@@ -140,7 +140,7 @@ struct HTTPClientStreamingTests {
     func fromMainActor() async throws {
         let server = try Self.bulkServer(total: 100_000, sentAll: Promise())
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         var total = 0
         let status = try await client.withStream(HTTPRequest(url: server.url + "/")) { head, body in
             MainActor.assertIsolated()
@@ -156,7 +156,7 @@ struct HTTPClientStreamingTests {
     func collectLimit() async throws {
         let server = try Self.bulkServer(total: 100_000, sentAll: Promise())
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let error = await httpError {
             try await client.withStream(HTTPRequest(url: server.url + "/")) { _, body in try await body.collect(upTo: 1000) }
         }

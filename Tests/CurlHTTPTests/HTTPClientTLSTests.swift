@@ -17,13 +17,13 @@ struct HTTPClientTLSTests {
     func verificationIsOnByDefault() async throws {
         try await withTLSServer { url in
             let client = HTTPClient()
-            defer { client.shutdown() }
+            defer { client.syncShutdown() }
             let error = await httpError { try await client.send(HTTPRequest(url: url)) }
             #expect(error?.code == .tlsFailure)
             #expect(error?.message.contains("certificate") == true)
 
             let insecure = HTTPClient(configuration: .init(verifyTLS: false))
-            defer { insecure.shutdown() }
+            defer { insecure.syncShutdown() }
             let response = try await insecure.send(HTTPRequest(url: url))
             #expect(response.status == 200)
             #expect(response.bodyText.contains("<HTML>"))

@@ -25,7 +25,7 @@ struct HTTPClientTimeoutTests {
         let closed = Promise<Void>()
         let server = try Self.stallingServer(closed: closed)
         let client = HTTPClient(configuration: .init(timeouts: .init(connect: .seconds(20), idle: .milliseconds(300), total: .seconds(30))))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let error = await httpError { try await client.send(HTTPRequest(url: server.url + "/")) }
         #expect(error?.code == .idleTimeout)
         await closed.value
@@ -42,7 +42,7 @@ struct HTTPClientTimeoutTests {
             closed.fulfill()
         }
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let request = HTTPRequest(url: server.url + "/", timeouts: .init(connect: .seconds(20), idle: .milliseconds(300)))
         let error = await httpError { try await client.send(request) }
         #expect(error?.code == .idleTimeout)
@@ -55,7 +55,7 @@ struct HTTPClientTimeoutTests {
         let closed = Promise<Void>()
         let server = try Self.stallingServer(closed: closed)
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let request = HTTPRequest(url: server.url + "/", timeouts: .init(connect: .seconds(20), idle: .seconds(30), total: .milliseconds(300)))
         let error = await httpError { try await client.send(request) }
         #expect(error?.code == .deadlineExceeded)
@@ -68,7 +68,7 @@ struct HTTPClientTimeoutTests {
         let closed = Promise<Void>()
         let server = try Self.stallingServer(closed: closed)
         let client = HTTPClient(configuration: .init(timeouts: .init(connect: .seconds(20), idle: .seconds(30))))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let request = HTTPRequest(url: server.url + "/", deadline: .now + .milliseconds(300))
         let error = await httpError {
             try await client.withStream(request) { head, body in
@@ -86,7 +86,7 @@ struct HTTPClientTimeoutTests {
     func pastDeadline() async throws {
         let server = try Self.stallingServer(closed: Promise())
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let request = HTTPRequest(url: server.url + "/", deadline: .now - .seconds(1))
         let error = await httpError { try await client.send(request) }
         #expect(error?.code == .deadlineExceeded)
@@ -103,7 +103,7 @@ struct HTTPClientTimeoutTests {
         defer { fillers.forEach(closeSocket) }
 
         let client = HTTPClient()
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let request = HTTPRequest(url: server.url + "/", timeouts: .init(connect: .milliseconds(300), idle: .seconds(30), total: .seconds(30)))
         let error = await httpError { try await client.send(request) }
         #expect(error?.code == .connectTimeout)

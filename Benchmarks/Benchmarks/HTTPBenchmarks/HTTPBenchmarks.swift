@@ -43,7 +43,7 @@ let benchmarks: @Sendable () -> Void = {
         )
     ) { benchmark in
         let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 100, maxCachedConnections: 100))
-        defer { client.shutdown() }
+        defer { client.syncShutdown() }
         let url = LocalServer.shared.baseURL + "/delay?ms=200"
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<100 {

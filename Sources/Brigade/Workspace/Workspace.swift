@@ -47,7 +47,7 @@ public struct Workspace: Sendable {
     ///   - environment: for `${ENV}` interpolation, the lookup and the API key.
     ///   - currentDirectory: where the project is looked for.
     ///   - modelProfile: `-m NAME`, a profile (or alias) of `models:` to use instead of the default.
-    ///   - httpClient: a client to share; a new one by default.
+    ///   - httpClient: the HTTP client for the model and the `http` tools; by default `HTTPClient.shared`.
     /// - Throws: `ConfigError` with file:line:col for anything wrong in any of the files.
     public static func load(
         configPath: String? = nil,
@@ -58,7 +58,7 @@ public struct Workspace: Sendable {
     ) throws(ConfigError) -> Workspace {
         let config = try BrigadeConfig.resolve(
             explicit: configPath, environment: environment, currentDirectory: currentDirectory, modelProfile: modelProfile)
-        let httpClient = httpClient ?? HTTPClient()
+        let httpClient = httpClient ?? .shared
         var (registry, routes, systemPrompt, overrides) = try loadLayers(config, environment: environment, httpClient: httpClient)
         for server in config.mcpServers {
             registry.add(MCPServer(server, defaultMaxOutputBytes: config.limits.maxToolOutputBytes, logger: Logger(label: "brigade.mcp")))

@@ -10,7 +10,7 @@ extension HTTPClient {
     /// - Returns: the status, headers and body. Any status, including 4xx and 5xx, is a response,
     ///   not an error.
     /// - Throws: ``HTTPError`` — `.invalidRequest`, `.connectionFailed`, `.connectTimeout`,
-    ///   `.tlsFailure`, `.idleTimeout`, `.deadlineExceeded`, `.responseTooLarge`, `.cancelled`
+    ///   `.tlsFailure`, `.idleTimeout`, `.deadlineExceeded`, `.responseTooLarge`, `.cancelled`, `.shutDown`
     ///   or `.transport`.
     public func send(_ request: HTTPRequest, maxBodyBytes: Int? = nil) async throws(HTTPError) -> HTTPResponse {
         let prepared = try PreparedRequest(request, configuration: configuration, now: .now)

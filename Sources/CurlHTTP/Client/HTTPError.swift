@@ -5,7 +5,7 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String {
             case connectTimeout, idleTimeout, deadlineExceeded, cancelled, connectionFailed
-            case tlsFailure, responseTooLarge, invalidRequest, transport
+            case tlsFailure, responseTooLarge, invalidRequest, transport, shutDown
         }
 
         private let kind: Kind
@@ -17,8 +17,11 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let idleTimeout = Code(.idleTimeout)
         /// The request's deadline or total timeout passed.
         public static let deadlineExceeded = Code(.deadlineExceeded)
-        /// The calling task was cancelled, or the client was shut down.
+        /// The calling task was cancelled.
         public static let cancelled = Code(.cancelled)
+        /// The client was shut down (``HTTPClient/shutdown()``, or its last reference went away)
+        /// while the request was in flight, or before it was sent.
+        public static let shutDown = Code(.shutDown)
         /// The host could not be resolved or refused the connection.
         public static let connectionFailed = Code(.connectionFailed)
         /// The TLS handshake or certificate verification failed.

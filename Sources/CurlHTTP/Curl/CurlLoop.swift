@@ -33,15 +33,21 @@ final class CurlLoop: Sendable {
     let inbox = LockedState(Inbox())
     /// Transfer objects alive (created and not yet deinitialised), for leak checks.
     let liveTransferObjects = LockedState(0)
+    /// The loop thread's handle until someone joins or detaches it.
     private let thread: LockedState<pthread_t?> = LockedState(nil)
+    /// Fulfilled by the loop thread as the last thing it does (or at once if it never started).
+    let exited = Promise<Void>()
 
     /// Starts the loop thread. If curl or the thread cannot be set up, the loop starts shut down
-    /// and every request fails with ``HTTPError/Code/transport``.
-    init(configuration: HTTPClient.Configuration) {
+    /// and every request fails with ``HTTPError/Code/shutDown``.
+    /// - Parameter willExit: runs on the loop thread after it has freed curl, just before
+    ///   ``exited`` is fulfilled; tests use it to hold the thread.
+    init(configuration: HTTPClient.Configuration, willExit: (@Sendable () -> Void)? = nil) {
         CurlGlobal.initialize()
         guard let multi = curl_multi_init() else {
             self.multi = nil
             inbox.withLock { $0.isShutDown = true }
+            exited.fulfill(())
             return
         }
         _ = brigade_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(0, configuration.maxConnectionsPerHost))
@@ -51,7 +57,9 @@ final class CurlLoop: Sendable {
             multi: multi,
             inbox: inbox,
             liveTransferObjects: liveTransferObjects,
-            configuration: configuration
+            configuration: configuration,
+            exited: exited,
+            willExit: willExit
         )
         let context = Unmanaged.passRetained(runner).toOpaque()
         var thread = pthread_t()
@@ -67,6 +75,7 @@ final class CurlLoop: Sendable {
             Unmanaged<LoopRunner>.fromOpaque(context).release()
             curl_multi_cleanup(multi)
             inbox.withLock { $0.isShutDown = true }
+            exited.fulfill(())
         }
     }
 
@@ -93,16 +102,38 @@ final class CurlLoop: Sendable {
     /// Transfers started and not yet finished.
     var activeTransferCount: Int { inbox.withLock { $0.activeTransfers } }
 
-    /// Cancels every transfer, stops the thread and waits for it, unless called on the loop
-    /// thread itself. Later calls return at once.
-    func shutdown() {
+    /// Asks the loop to fail every transfer and stop; returns at once.
+    func requestShutdown() {
         send(.shutdown)
-        guard let thread = self.thread.withLock({ thread in defer { thread = nil }; return thread }) else { return }
+    }
+
+    /// Stops the loop and suspends (without blocking a thread) until the loop thread has ended.
+    /// The thread is then detached, never joined: it has nothing left to do but return.
+    func shutdown() async {
+        requestShutdown()
+        await exited.value
+        detach()
+    }
+
+    /// Stops the loop and blocks the calling thread in `pthread_join` until the loop thread ends,
+    /// unless called on the loop thread itself or after another call took the thread's handle.
+    func syncShutdown() {
+        requestShutdown()
+        guard let thread = takeThread() else { return }
         if pthread_equal(thread, pthread_self()) != 0 {
             pthread_detach(thread)
         } else {
             pthread_join(thread, nil)
         }
+    }
+
+    /// Lets the loop thread end on its own: its resources are freed when it returns.
+    func detach() {
+        if let thread = takeThread() { pthread_detach(thread) }
+    }
+
+    private func takeThread() -> pthread_t? {
+        thread.withLock { thread in defer { thread = nil }; return thread }
     }
 }
 

@@ -13,14 +13,20 @@ final class LoopRunner {
     private var transfers: [UInt64: EasyTransfer] = [:]
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private let clock = ContinuousClock()
+    private let exited: Promise<Void>
+    private let willExit: (@Sendable () -> Void)?
 
     init(
         multi: UnsafeMutableRawPointer,
         inbox: LockedState<CurlLoop.Inbox>,
         liveTransferObjects: LockedState<Int>,
-        configuration: HTTPClient.Configuration
+        configuration: HTTPClient.Configuration,
+        exited: Promise<Void>,
+        willExit: (@Sendable () -> Void)?
     ) {
         self.multi = multi
+        self.exited = exited
+        self.willExit = willExit
         self.liveTransferObjects = liveTransferObjects
         self.inbox = inbox
         self.configuration = configuration
@@ -40,6 +46,8 @@ final class LoopRunner {
             }
             guard isRunning else {
                 stop(leftovers: commands[index...])
+                willExit?()
+                exited.fulfill(())
                 return
             }
 
@@ -186,7 +194,7 @@ final class LoopRunner {
     // MARK: Shutdown
 
     private func stop(leftovers batch: ArraySlice<CurlLoop.Command>) {
-        let shutdownError = HTTPError(.cancelled, "the HTTP client was shut down")
+        let shutdownError = HTTPError(.shutDown, "the HTTP client was shut down")
         for transfer in Array(transfers.values) {
             finish(transfer, .failure(shutdownError))
         }

@@ -15,9 +15,9 @@ public struct OpenAIChatClient: ModelClient {
 
     /// - Parameters:
     ///   - configuration: server, model and behaviour.
-    ///   - httpClient: the HTTP client to use (default: a new one for this model client).
+    ///   - httpClient: the HTTP client to use (default: `HTTPClient.shared`, the one client of the process).
     ///   - onRetry: called before each retry.
-    public init(configuration: Configuration, httpClient: HTTPClient = HTTPClient(), onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil) {
+    public init(configuration: Configuration, httpClient: HTTPClient = .shared, onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil) {
         self.configuration = configuration
         self.httpClient = httpClient
         self.onRetry = onRetry
@@ -29,7 +29,7 @@ public struct OpenAIChatClient: ModelClient {
     ///   - model: model name.
     ///   - streaming: stream the response (default `true`).
     ///   - retryPolicy: retries (default 3 retries, 0.5 s initial backoff, honouring `Retry-After`).
-    ///   - httpClient: the HTTP client to use (default: a new one for this model client).
+    ///   - httpClient: the HTTP client to use (default: `HTTPClient.shared`, the one client of the process).
     ///   - onRetry: called before each retry.
     public init(
         baseURL: String = "https://api.openai.com/v1",
@@ -37,7 +37,7 @@ public struct OpenAIChatClient: ModelClient {
         model: String,
         streaming: Bool = true,
         retryPolicy: RetryPolicy = RetryPolicy(),
-        httpClient: HTTPClient = HTTPClient(),
+        httpClient: HTTPClient = .shared,
         onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil
     ) {
         self.init(

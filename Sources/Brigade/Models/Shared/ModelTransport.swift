@@ -219,6 +219,8 @@ struct ModelTransport: Sendable {
         switch error.code {
         case .cancelled:
             return AttemptFailure(ModelError(.cancelled, "the \(provider) request was cancelled"), isRetryable: false)
+        case .shutDown:
+            return AttemptFailure(ModelError(.cancelled, "the \(provider) request ended: \(error.message)"), isRetryable: false)
         case .deadlineExceeded:
             return AttemptFailure(ModelError(.deadlineExceeded, "the deadline passed while waiting for \(provider)"), isRetryable: false)
         case .invalidRequest:
