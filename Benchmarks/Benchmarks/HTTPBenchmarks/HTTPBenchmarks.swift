@@ -43,7 +43,6 @@ let benchmarks: @Sendable () -> Void = {
         )
     ) { benchmark in
         let client = HTTPClient(configuration: .init(maxConnectionsPerHost: 100, maxCachedConnections: 100))
-        defer { client.syncShutdown() }
         let url = LocalServer.shared.baseURL + "/delay?ms=200"
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<100 {
@@ -51,6 +50,7 @@ let benchmarks: @Sendable () -> Void = {
             }
             try await group.waitForAll()
         }
+        await client.shutdown()   // on a throw above, the client's deinit stops it without blocking
     }
 
     // Parse 4 MiB of a model-style event stream fed in 16 KiB network-sized chunks.
