@@ -47,7 +47,7 @@ struct AskCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var workspace = try workspaceOptions.loadWorkspace()
+        var workspace = try await workspaceOptions.startWorkspace()
         if let system { workspace.systemPrompt = try Self.systemPrompt(system) }
         let request = try readRequest()
         if let notice = workspace.routingNotice, mode == nil || mode != .static, !quiet {

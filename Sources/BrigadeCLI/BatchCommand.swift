@@ -50,7 +50,7 @@ struct BatchCommand: AsyncParsableCommand {
         var summary: String?
 
         func run() async throws {
-            let workspace = try workspaceOptions.loadWorkspace()
+            let workspace = try await workspaceOptions.startWorkspace()
             if let notice = workspace.routingNotice { Terminal.standardError.write(notice + "\n") }
             if let option = budgetUsd != nil ? "--budget-usd" : itemUsd != nil ? "--item-usd" : nil,
                 let model = workspace.config.model, model.price == nil

@@ -86,6 +86,14 @@ struct WorkspaceOptions: ParsableArguments {
     func loadWorkspace() throws(ConfigError) -> Workspace {
         try Workspace.load(configPath: config, modelProfile: model)
     }
+
+    /// Loads the workspace and starts its `eager: true` MCP servers: for the commands that run the
+    /// runtime (the others start servers only when they need their tools).
+    func startWorkspace() async throws(ConfigError) -> Workspace {
+        let workspace = try loadWorkspace()
+        await workspace.startEagerSources()
+        return workspace
+    }
 }
 
 extension RoutingMode: ExpressibleByArgument {

@@ -36,7 +36,7 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let workspace = try workspaceOptions.loadWorkspace()
+        let workspace = try await workspaceOptions.startWorkspace()
         // Standard error stays quiet: failures reach the client as events.
         // Logs go to stderr only with -v or BRIGADE_LOG; stdout carries the protocol alone.
         let logger = CLILogger.make(verbose: workspaceOptions.verbose)

@@ -80,8 +80,17 @@ final class ChatREPL: Sendable {
         state = Mutex(SessionState(backend: backend))
     }
 
-    /// Runs the loop until the user leaves. Returns the process exit status.
+    /// Runs the loop until the user leaves, with the workspace's `eager: true` MCP servers started
+    /// first and every server ended last. Returns the process exit status.
     func run() async -> Int32 {
+        let workspace = state.withLock { $0.backend.workspace }
+        await workspace.startEagerSources()
+        let status = await runLoop()
+        await workspace.shutdown()
+        return status
+    }
+
+    private func runLoop() async -> Int32 {
         let signalQueue = DispatchQueue(label: "brigade.chat.signals")
         let interrupt = SignalSource(signal: SIGINT, queue: signalQueue) { [interrupts] in interrupts.deliver() }
         let resize = SignalSource(signal: SIGWINCH, queue: signalQueue) { [display, interrupts] in

@@ -27,7 +27,7 @@ struct MCPCommand: AsyncParsableCommand {
         var noRoutes = false
 
         func run() async throws {
-            let workspace = try workspaceOptions.loadWorkspace()
+            let workspace = try await workspaceOptions.startWorkspace()
             let logger = Logger(label: "brigade") { _ in SwiftLogNoOpLogHandler() }
             let server = MCPStdioServer(workspace: workspace, allowConfirm: allowConfirm, exposeRoutes: !noRoutes, logger: logger)
             let lines = InputLines.stream(from: STDIN_FILENO, maxLineBytes: 16 << 20)

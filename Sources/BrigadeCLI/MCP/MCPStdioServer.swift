@@ -13,6 +13,8 @@ final class MCPStdioServer: Sendable {
     let dispatcher: Dispatcher
     let logger: Logger
     private let output = Mutex<Void>(())
+    /// The `tools/call` requests running, by request id, for `notifications/cancelled`.
+    let calls = MCPRunningCalls()
 
     static let routePrefix = "route_"
 
@@ -38,14 +40,36 @@ final class MCPStdioServer: Sendable {
                     case .failure(let error):
                         send(.failure(id: .null, error: error))
                     case .success(.request(let id, "tools/call", let params)):
-                        group.addTask { await self.send(self.callTool(id: id, params: params)) }
+                        let cancellation = calls.register(id)
+                        group.addTask {
+                            let answer = await self.cancellable(cancellation) { await self.callTool(id: id, params: params) }
+                            self.calls.finish(id)
+                            // A cancelled request gets no answer (the MCP cancellation rules).
+                            if let answer { self.send(answer) }
+                        }
                     case .success(.request(let id, let method, let params)):
                         send(await answer(id: id, method: method, params: params))
+                    case .success(.notification("notifications/cancelled", let params)):
+                        if let id = params?["requestId"] { calls.cancel(id) }
                     case .success(.notification), .success(.response), .success(.failure):
-                        continue  // initialized, cancelled (calls run to their own timeout), stray answers
+                        continue  // initialized, stray answers
                     }
                 }
             }
+        }
+    }
+
+    /// Runs `work` until it ends or the client cancels its request; `nil` when cancelled.
+    private func cancellable(_ cancellation: AsyncStream<Void>, _ work: @escaping @Sendable () async -> JSONRPCMessage) async -> JSONRPCMessage? {
+        await withTaskGroup(of: JSONRPCMessage?.self) { race in
+            race.addTask { await work() }
+            race.addTask {
+                for await _ in cancellation { break }
+                return nil
+            }
+            let first = await race.next() ?? nil
+            race.cancelAll()
+            return first
         }
     }
 
