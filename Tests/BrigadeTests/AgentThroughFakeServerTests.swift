@@ -185,7 +185,7 @@ struct AgentThroughFakeServerTests {
         let refused = try RefusedPort()  // nothing answers there, and no other test can start a server on it
         let client = Self.client(provider, baseURL: refused.url, http: HTTPClient())
         let result = try await agent(client).run("go")
-        guard case .modelUnavailable = result.stopReason else {
+        guard result.stopReason.code == .modelUnavailable else {
             Issue.record("stop reason \(result.stopReason)")
             return
         }

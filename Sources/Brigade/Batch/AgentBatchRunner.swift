@@ -66,7 +66,7 @@ public struct AgentBatchRunner: BatchItemRunner {
         let error: String? = result.stopReason == .finished ? nil : result.stopReason.description
         return BatchItemOutcome(
             answer: result.answer.isEmpty ? nil : result.answer,
-            stopReason: result.stopReason.code,
+            stopReason: result.stopReason.code.rawValue,
             usage: result.usage,
             costUSD: result.costUSD,
             calls: result.toolCalls,

@@ -14,17 +14,25 @@ public struct BatchDuplicateID: Sendable, Hashable, CustomStringConvertible {
 
 /// A failure of a batch as a whole (item failures are not errors: they are recorded per item).
 public struct BatchError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: Sendable, Hashable {
+    /// What kind of failure. A struct, not an enum, so that a later release can add a code without
+    /// breaking an exhaustive switch: keep a `default:` branch.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public var description: String { rawValue }
+
         /// The input names some ids more than once; nothing was started. See ``BatchError/duplicates``.
-        case duplicateIDs
+        public static let duplicateIDs = Code(rawValue: "duplicate_ids")
         /// A file could not be opened, read, written, synced or renamed.
-        case io
+        public static let io = Code(rawValue: "io")
         /// The results file holds a line, other than a torn last one, that is not a batch record.
-        case corruptResults
+        public static let corruptResults = Code(rawValue: "corrupt_results")
         /// Another process holds the results file.
-        case resultsInUse
+        public static let resultsInUse = Code(rawValue: "results_in_use")
         /// An option is out of range or malformed (a shard spec, a concurrency, a file given twice …).
-        case invalidOption
+        public static let invalidOption = Code(rawValue: "invalid_option")
     }
 
     public var code: Code

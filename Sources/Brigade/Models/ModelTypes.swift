@@ -123,20 +123,28 @@ public struct ModelResponse: Sendable, Hashable {
 
 /// A failure of a model call after the client's own retries.
 public struct ModelError: Error, Sendable, Hashable, CustomStringConvertible {
-    public enum Code: Sendable, Hashable {
+    /// What kind of failure. A struct, not an enum, so that a later release can add a code without
+    /// breaking an exhaustive switch: keep a `default:` branch.
+    public struct Code: RawRepresentable, Sendable, Hashable, CustomStringConvertible {
+        public let rawValue: String
+
+        public init(rawValue: String) { self.rawValue = rawValue }
+
+        public var description: String { rawValue }
+
         /// Could not connect or the connection broke.
-        case unreachable
+        public static let unreachable = Code(rawValue: "unreachable")
         /// 429 past the retry budget.
-        case rateLimited
+        public static let rateLimited = Code(rawValue: "rate_limited")
         /// 5xx past the retry budget.
-        case serverError
+        public static let serverError = Code(rawValue: "server_error")
         /// A 4xx other than 429: the request itself is wrong (bad key, bad model name …).
-        case rejected
+        public static let rejected = Code(rawValue: "rejected")
         /// The response could not be understood (malformed stream, cut mid-event …).
-        case malformedResponse
+        public static let malformedResponse = Code(rawValue: "malformed_response")
         /// The run's deadline passed.
-        case deadlineExceeded
-        case cancelled
+        public static let deadlineExceeded = Code(rawValue: "deadline_exceeded")
+        public static let cancelled = Code(rawValue: "cancelled")
     }
 
     public var code: Code

@@ -85,7 +85,7 @@ extension BudgetSnapshot {
 
 extension StopReason {
     /// `{"code": …, "message": …}`.
-    public var json: JSONValue { ["code": .string(code), "message": .string(description)] }
+    public var json: JSONValue { ["code": .string(code.rawValue), "message": .string(description)] }
 }
 
 extension RunResult {
@@ -112,7 +112,7 @@ extension RunResult {
         }
         return [
             ("answer", .string(answer)),
-            ("stop_reason", .string(stopReason.code)),
+            ("stop_reason", .string(stopReason.code.rawValue)),
             ("stop_message", .string(stopReason.description)),
             ("usage", usage.json),
             ("cost_usd", .number(costUSD)),

@@ -49,6 +49,10 @@ public struct ToolCallOutcome: Sendable, Hashable {
 ///
 /// Ordering: `turnStarted(n)` precedes that turn's text deltas and calls; each call goes
 /// `toolCallQueued` → (`toolCallStarted`) → `toolCallFinished`; calls of one turn interleave.
+///
+/// New kinds of event will be added in later releases (as ``modelRetry(_:)`` and
+/// ``routeMatched(_:)`` were): a `switch` over an event must keep a `default:` branch, and ignore
+/// what it does not know. An exhaustive switch without one will stop compiling when a case is added.
 public enum AgentEvent: Sendable, Hashable {
     /// A model call begins (turns count from 1; the synthesis call is a turn too).
     case turnStarted(turn: Int)

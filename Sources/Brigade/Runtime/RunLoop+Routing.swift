@@ -30,7 +30,7 @@ extension RunLoop {
         guard var end = await serve(match, isFallback: true) else { return nil }
         end.answer = "(Answered by the static route `\(match.route.name)` because \(reason).)\n\n" + end.answer
         // A route whose required calls all failed stands in for nothing: the run still has no answer.
-        if case .routeFailed = end.stopReason {} else { end.answeredByFallback = true }
+        if end.stopReason.code != .routeFailed { end.answeredByFallback = true }
         end.stopReason = stopReason
         end.fallbackReason = reason.description
         return end

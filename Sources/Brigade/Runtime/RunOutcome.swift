@@ -36,13 +36,13 @@ public enum RunOutcome: String, Sendable, Hashable, CaseIterable {
 extension RunResult {
     /// How the run ended, from its ``stopReason`` and whether a fallback answered.
     public var outcome: RunOutcome {
-        switch stopReason {
+        switch stopReason.code {
         case .finished: .answered
-        case .maxTurns, .budget: .cutShort
+        case .maxTurns, .budgetUSD, .budgetTokens, .budgetTime, .budgetCalls: .cutShort
         case .cancelled: .cancelled
         case .modelUnavailable: answeredByFallback ? .answered : .noAnswer
         case .noRoute, .routeFailed: .noAnswer
-        case .error: .failed
+        default: .failed
         }
     }
 }

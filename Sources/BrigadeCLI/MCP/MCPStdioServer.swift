@@ -135,7 +135,7 @@ final class MCPStdioServer: Sendable {
         if result.answer.isEmpty {
             return Self.result("the route `\(route.name)` gave no answer (stop: \(result.stopReason.code))", isError: true)
         }
-        return Self.result(result.answer, isError: result.stopReason.code != "finished")
+        return Self.result(result.answer, isError: result.stopReason.code != .finished)
     }
 
     static func result(_ text: String, isError: Bool) -> JSONValue {
