@@ -5,7 +5,7 @@ import Logging
 /// once and again on `notifications/tools/list_changed`, restarted with backoff after it exits, ended
 /// by ``shutdown()``.
 ///
-/// Each start runs the server's process under one supervising task (``MCPServer+Process.swift``),
+/// Each start runs the server's process under one supervising task (`MCPServer+Process.swift`),
 /// the only unstructured task here: the process outlives the call that started it, and ``shutdown()``
 /// cancels and awaits that task.
 public final class MCPServer: ToolSource {
