@@ -205,6 +205,14 @@ struct YAMLLoaderTests {
         #expect(nested?.location == at(4, 3))
         #expect(nested?.message.contains("first at test.yaml:2:3") == true)
         #expect(parseError("{a: 1, a: 2}")?.location == at(1, 8))
+        // Past 16 keys the composer looks keys up in a table instead of scanning: same answers.
+        let keys = (1...40).map { "k\($0): \($0)\n" }.joined()
+        let late = parseError(keys + "k3: again\n")
+        #expect(late?.location == at(41, 1))
+        #expect(late?.message == "duplicate key `k3` (first at test.yaml:3:1)")
+        let lateLast = parseError(keys + "k40: again\n")
+        #expect(lateLast?.message == "duplicate key `k40` (first at test.yaml:40:1)")
+        #expect(parseError("<<: {a: 1}\nb: 2\n<<: {c: 3}\n")?.message == "duplicate key `<<` (first at test.yaml:1:1)")
     }
 
     @Test func nonScalarAndNullKeysAreErrors() {

@@ -144,6 +144,20 @@ struct ServerSentEventParserTests {
         ])
     }
 
+    @Test("A repeated event type or id is kept; an empty event type means message; a large event leaves no trace")
+    func repeatedFieldsAndLargeEvents() throws {
+        let big = String(repeating: "b", count: 100_000)
+        let text = "event: delta\nid: 7\ndata: one\n\nevent: delta\nid: 7\ndata: two\n\n"
+            + "event:\ndata: three\n\nevent: stop\ndata: \(big)\n\nevent: delta\nid: 8\ndata: four\n\n"
+        #expect(try Self.parse(text) == [
+            ServerSentEvent(event: "delta", data: "one", id: "7"),
+            ServerSentEvent(event: "delta", data: "two", id: "7"),
+            ServerSentEvent(data: "three", id: "7"),
+            ServerSentEvent(event: "stop", data: big, id: "7"),
+            ServerSentEvent(event: "delta", data: "four", id: "8"),
+        ])
+    }
+
     @Test("An id containing NUL is ignored")
     func idWithNul() throws {
         #expect(try Self.parse("id: ok\n\nid: a\u{0}b\ndata: x\n\n") == [ServerSentEvent(data: "x", id: "ok")])

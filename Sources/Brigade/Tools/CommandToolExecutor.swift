@@ -59,6 +59,18 @@ public struct CommandToolExecutor: ToolExecutor {
         baseDirectory: String,
         terminationGrace: Duration = .seconds(2)
     ) throws(ConfigError) {
+        try self.init(config, spec: spec, baseDirectory: baseDirectory, terminationGrace: terminationGrace, programs: ProgramLookup())
+    }
+
+    /// As the public initializer, looking bare program names up through `programs` (a registry load
+    /// shares one, so that 1,000 tools running `echo` search `PATH` once).
+    init(
+        _ config: CommandToolConfig,
+        spec: ToolSpec,
+        baseDirectory: String,
+        terminationGrace: Duration = .seconds(2),
+        programs: ProgramLookup
+    ) throws(ConfigError) {
         guard let program = config.argv.first else {
             throw ConfigError("`argv` must name a program", at: spec.location)
         }
@@ -86,7 +98,7 @@ public struct CommandToolExecutor: ToolExecutor {
             }
             templates.append(template)
         }
-        self.programPath = try Self.resolveProgram(program, baseDirectory: baseDirectory, fallback: spec.location)
+        self.programPath = try Self.resolveProgram(program, baseDirectory: baseDirectory, fallback: spec.location, programs: programs)
         if let cwd = config.cwd {
             let path = FilePaths.absolute(cwd.value, relativeTo: FilePaths.currentDirectory)
             guard FilePaths.isDirectory(path) else {
@@ -113,7 +125,8 @@ public struct CommandToolExecutor: ToolExecutor {
     private static func resolveProgram(
         _ program: Located<String>,
         baseDirectory: String,
-        fallback: SourceLocation?
+        fallback: SourceLocation?,
+        programs: ProgramLookup
     ) throws(ConfigError) -> String {
         let location = program.location ?? fallback
         if (try? PlaceholderTemplate(parsing: program.value))?.hasPlaceholders != false {
@@ -129,8 +142,7 @@ public struct CommandToolExecutor: ToolExecutor {
             }
             return path
         }
-        let searchPath = FilePaths.environmentValue("PATH") ?? "/usr/local/bin:/usr/bin:/bin"
-        guard let path = FilePaths.lookUpExecutable(program.value, searchPath: searchPath) else {
+        guard let path = programs.executable(named: program.value) else {
             throw ConfigError("program '\(program.value)' was not found in PATH", at: location)
         }
         return path

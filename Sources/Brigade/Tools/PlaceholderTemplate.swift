@@ -15,10 +15,10 @@ struct PlaceholderTemplate: Sendable, Hashable {
     init(parsing text: String) throws(TemplateSyntaxError) {
         var segments: [Segment] = []
         var rest = Substring(text)
-        while let open = rest.range(of: "{{") {
+        while let open = rest.rangeOfDoubled(UInt8(ascii: "{")) {
             if open.lowerBound > rest.startIndex { segments.append(.literal(String(rest[..<open.lowerBound]))) }
             let afterOpen = rest[open.upperBound...]
-            guard let close = afterOpen.range(of: "}}") else {
+            guard let close = afterOpen.rangeOfDoubled(UInt8(ascii: "}")) else {
                 throw TemplateSyntaxError(message: "unclosed placeholder `\(rest[open.lowerBound...].prefix(30))`")
             }
             let name = afterOpen[..<close.lowerBound].trimmingSpaces
@@ -92,5 +92,22 @@ extension JSONValue {
         case .string(let s): s
         case .bool, .integer, .number, .array, .object: jsonString
         }
+    }
+}
+
+extension Substring {
+    /// The first two consecutive `byte`s (an ASCII character such as `{`), found on the UTF-8 bytes:
+    /// the registry parses thousands of templates, and Foundation's `range(of:)` costs far more.
+    func rangeOfDoubled(_ byte: UInt8) -> Range<Index>? {
+        let bytes = utf8
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
+            guard let found = bytes[index...].firstIndex(of: byte) else { return nil }
+            let next = bytes.index(after: found)
+            guard next < bytes.endIndex else { return nil }
+            if bytes[next] == byte { return found..<bytes.index(after: next) }
+            index = next
+        }
+        return nil
     }
 }

@@ -18,6 +18,10 @@ public enum ToolFactory {
     ///   `retries` without `idempotent`, and whatever the kind's executor rejects (unknown placeholder,
     ///   missing or non-executable program, unknown builtin, bad URL template, …).
     public static func makeTool(_ declaration: ToolDeclaration, httpClient: HTTPClient?) throws(ConfigError) -> Tool {
+        try makeTool(declaration, httpClient: httpClient, programs: ProgramLookup())
+    }
+
+    static func makeTool(_ declaration: ToolDeclaration, httpClient: HTTPClient?, programs: ProgramLookup) throws(ConfigError) -> Tool {
         var spec = declaration.spec
         guard isValidToolName(spec.name) else {
             throw ConfigError("tool name '\(spec.name)' must be 1 to 64 letters, digits, '_' or '-'", at: spec.location)
@@ -35,7 +39,7 @@ public enum ToolFactory {
         switch declaration.kind {
         case .command(let config):
             try checkParameters(spec)
-            executor = try CommandToolExecutor(config, spec: spec, baseDirectory: declaration.baseDirectory)
+            executor = try CommandToolExecutor(config, spec: spec, baseDirectory: declaration.baseDirectory, programs: programs)
         case .http(let config):
             try checkParameters(spec)
             guard let httpClient else {
@@ -69,8 +73,9 @@ public enum ToolFactory {
     /// - Throws: The first `ConfigError` of ``makeTool(_:httpClient:)``, or a duplicate tool name (naming both places).
     public static func makeRegistry(_ declarations: [ToolDeclaration], httpClient: HTTPClient?) throws(ConfigError) -> ToolRegistry {
         var registry = ToolRegistry()
+        let programs = ProgramLookup()
         for declaration in declarations {
-            try registry.register(makeTool(declaration, httpClient: httpClient))
+            try registry.register(makeTool(declaration, httpClient: httpClient, programs: programs))
         }
         return registry
     }

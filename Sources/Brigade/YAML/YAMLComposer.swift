@@ -35,9 +35,34 @@ struct YAMLComposer {
         var items: [YAMLNode] = []
         var pairs: [YAMLPair] = []
         var pendingKey: PendingKey?
-        var firstSeen: [String: SourceLocation] = [:]
+        /// Where the first plain `<<` key stood (it adds no pair).
+        var mergeKeyLocation: SourceLocation?
+        /// The keys of `pairs`, filled only once the mapping outgrows a linear scan.
+        var keyIndex: [String: SourceLocation]?
         /// The mappings named by a `<<` key, and where in `pairs` the key stood.
         var merge: (index: Int, mappings: [YAMLNode])?
+
+        /// Mappings up to this many keys look keys up by scanning `pairs`: no table to allocate and
+        /// no hashing, which is most of the cost for the small mappings configuration files hold.
+        static let scanLimit = 16
+
+        /// Where `key` first stood in this mapping, if it did. Every earlier key is in `pairs` (or is
+        /// the merge key) by the time the next key arrives, since a key's value completes first.
+        func firstLocation(ofKey key: String) -> SourceLocation? {
+            let inPairs = keyIndex.map { $0[key] } ?? pairs.first { $0.key == key }?.keyLocation
+            guard key == "<<", let merge = mergeKeyLocation else { return inPairs }
+            guard let inPairs else { return merge }
+            return (inPairs.line, inPairs.column) < (merge.line, merge.column) ? inPairs : merge
+        }
+
+        mutating func append(_ pair: YAMLPair) {
+            pairs.append(pair)
+            if keyIndex != nil {
+                keyIndex?[pair.key] = pair.keyLocation
+            } else if pairs.count > Self.scanLimit {
+                keyIndex = Dictionary(pairs.map { ($0.key, $0.keyLocation) }) { first, _ in first }
+            }
+        }
     }
 
     private typealias Frame = Collection
@@ -185,15 +210,16 @@ struct YAMLComposer {
             return
         }
         guard let key = frame.pendingKey else {
-            frame.pendingKey = try mappingKey(completed, in: frame)
-            if let key = frame.pendingKey { frame.firstSeen[key.text] = key.location }
+            let key = try mappingKey(completed, in: frame)
+            if key.isMerge, frame.mergeKeyLocation == nil { frame.mergeKeyLocation = key.location }
+            frame.pendingKey = key
             return
         }
         frame.pendingKey = nil
         if key.isMerge {
             frame.merge = (frame.pairs.count, try mergedMappings(completed.node))
         } else {
-            frame.pairs.append(YAMLPair(key: key.text, keyLocation: key.location, value: completed.node))
+            frame.append(YAMLPair(key: key.text, keyLocation: key.location, value: completed.node))
         }
     }
 
@@ -206,7 +232,7 @@ struct YAMLComposer {
         if value.isNull {
             throw ConfigError("a mapping key must not be empty or null", at: node.location)
         }
-        if let first = frame.firstSeen[text] {
+        if let first = frame.firstLocation(ofKey: text) {
             throw ConfigError("duplicate key `\(text)` (first at \(first))", at: node.location)
         }
         return PendingKey(text: text, location: node.location, isMerge: completed.isMergeKey)

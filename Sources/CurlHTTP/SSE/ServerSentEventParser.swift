@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A `text/event-stream` parser following the HTML standard's "event stream interpretation".
 ///
 /// A pure state machine: ``feed(_:)`` takes bytes split anywhere (inside a line, inside a UTF-8
@@ -34,11 +42,14 @@ public struct ServerSentEventParser: Sendable {
     private var skipsLeadingLineFeed = false
     /// No line has been completed yet, so the first one may begin with a byte order mark.
     private var isAtStreamStart = true
-    private var data = ""
-    /// `data.utf8.count`, kept to check ``Limits/maxEventBytes`` cheaply.
-    private var dataBytes = 0
+    /// The event's `data:` lines, each followed by LF, as bytes: decoded into one `String` when the
+    /// event is dispatched (one allocation per event; the buffer keeps its capacity across events).
+    private var data: [UInt8] = []
     private var hasData = false
+    /// The last `event:` value decoded, kept across events so that a repeated type is not decoded
+    /// (and allocated) again; `hasEventType` says whether the current event set it.
     private var eventType = ""
+    private var hasEventType = false
     private var retryInBlock: Int?
 
     /// The last event ID, which persists across events and is what a reconnecting client sends
@@ -92,22 +103,29 @@ public struct ServerSentEventParser: Sendable {
             if buffer[0] == Self.lineFeed { index = 1 }
         }
         var lineStart = index
+        // The next LF and the next CR at or after `index`, each found by `memchr` (vectorised in
+        // libc) and searched again only once passed, so every byte is scanned at most twice.
+        var nextLineFeed = -1
+        var nextCarriageReturn = -1
         while index < count {
+            if nextLineFeed < index { nextLineFeed = Self.index(of: Self.lineFeed, in: buffer, from: index) }
+            if nextCarriageReturn < index { nextCarriageReturn = Self.index(of: Self.carriageReturn, in: buffer, from: index) }
+            index = min(nextLineFeed, nextCarriageReturn)
+            guard index < count else { break }
             let byte = buffer[index]
-            guard byte == Self.lineFeed || byte == Self.carriageReturn else {
-                index += 1
-                continue
-            }
             let tail = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
             if partialLine.count + tail.count > limits.maxLineBytes { return lineTooLong() }
             var failure: HTTPError?
             if partialLine.isEmpty {
                 failure = process(line: tail, into: &events)
             } else {
-                partialLine.append(contentsOf: tail)
-                let line = partialLine
-                partialLine.removeAll(keepingCapacity: true)
+                // Take the buffer out (not a copy) so that clearing it afterwards keeps its capacity.
+                var line: [UInt8] = []
+                swap(&line, &partialLine)
+                line.append(contentsOf: tail)
                 line.withUnsafeBufferPointer { failure = process(line: $0, into: &events) }
+                line.removeAll(keepingCapacity: true)
+                partialLine = line
             }
             if let failure { return failure }
             if byte == Self.carriageReturn {
@@ -125,6 +143,14 @@ public struct ServerSentEventParser: Sendable {
             partialLine.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
         }
         return nil
+    }
+
+    /// The index of the first `byte` at or after `start`, or `buffer.count`.
+    private static func index(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        guard let base = buffer.baseAddress, start < buffer.count,
+              let found = memchr(base + start, Int32(byte), buffer.count - start)
+        else { return buffer.count }
+        return UnsafeRawPointer(found) - UnsafeRawPointer(base)
     }
 
     private func lineTooLong() -> HTTPError {
@@ -152,19 +178,21 @@ public struct ServerSentEventParser: Sendable {
             field = line
             value = line[line.endIndex...]
         }
-        if field.elementsEqual(Self.dataField) {
-            dataBytes += value.count + 1
-            if dataBytes > limits.maxEventBytes {
+        if Self.field(field, is: "data") {
+            if data.count + value.count + 1 > limits.maxEventBytes {
                 return HTTPError(.responseTooLarge, "an event-stream event's data is larger than the \(limits.maxEventBytes)-byte cap (maxEventBytes)")
             }
-            data += String(decoding: value, as: UTF8.self)
-            data += "\n"
+            data.append(contentsOf: value)
+            data.append(Self.lineFeed)
             hasData = true
-        } else if field.elementsEqual(Self.eventField) {
-            eventType = String(decoding: value, as: UTF8.self)
-        } else if field.elementsEqual(Self.idField) {
-            if !value.contains(0) { lastEventID = String(decoding: value, as: UTF8.self) }
-        } else if field.elementsEqual(Self.retryField) {
+        } else if Self.field(field, is: "event") {
+            if !eventType.utf8.elementsEqual(value) { eventType = String(decoding: value, as: UTF8.self) }
+            hasEventType = true
+        } else if Self.field(field, is: "id") {
+            if !value.contains(0), !lastEventID.utf8.elementsEqual(value) {
+                lastEventID = String(decoding: value, as: UTF8.self)
+            }
+        } else if Self.field(field, is: "retry") {
             if let milliseconds = Self.parseDigits(value) {
                 reconnectionTime = milliseconds
                 retryInBlock = milliseconds
@@ -176,20 +204,21 @@ public struct ServerSentEventParser: Sendable {
     private mutating func dispatch(into events: inout [ServerSentEvent]) {
         defer { resetEvent() }
         guard hasData else { return }
-        if data.utf8.last == Self.lineFeed { data.removeLast() }
+        // Every data line ended with LF; the last one is not part of the data.
+        let text = data.withUnsafeBufferPointer { String(decoding: $0.dropLast(), as: UTF8.self) }
         events.append(ServerSentEvent(
-            event: eventType.isEmpty ? "message" : eventType,
-            data: data,
+            event: hasEventType && !eventType.isEmpty ? eventType : "message",
+            data: text,
             id: lastEventID.isEmpty ? nil : lastEventID,
             retry: retryInBlock
         ))
     }
 
     private mutating func resetEvent() {
-        data = ""
-        dataBytes = 0
+        // Keep a small buffer for the next event; let a large one go rather than hold it for the stream.
+        if data.capacity > Self.retainedDataCapacity { data = [] } else { data.removeAll(keepingCapacity: true) }
         hasData = false
-        eventType = ""
+        hasEventType = false
         retryInBlock = nil
     }
 
@@ -212,8 +241,13 @@ public struct ServerSentEventParser: Sendable {
     private static let colon = UInt8(ascii: ":")
     private static let space = UInt8(ascii: " ")
     private static let byteOrderMark: [UInt8] = [0xEF, 0xBB, 0xBF]
-    private static let dataField = Array("data".utf8)
-    private static let eventField = Array("event".utf8)
-    private static let idField = Array("id".utf8)
-    private static let retryField = Array("retry".utf8)
+    private static let retainedDataCapacity = 64 * 1024
+
+    /// Whether a field name is `name` (an ASCII literal), without building an array to compare with.
+    @inline(__always)
+    private static func field(_ field: Slice<UnsafeBufferPointer<UInt8>>, is name: StaticString) -> Bool {
+        guard field.count == name.utf8CodeUnitCount else { return false }
+        let expected = UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+        return field.elementsEqual(expected)
+    }
 }
