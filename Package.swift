@@ -30,7 +30,7 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
-        // libedit (line editing and history for `brigade chat`), with typed shims for its variadic calls.
+        // libedit (line editing and history for `brigade chat`), with typed shims for its variadic calls (and prctl).
         .systemLibrary(
             name: "CEdit",
             pkgConfig: "libedit",

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Brigade
+import CEdit
 import Foundation
 
 @main
@@ -25,6 +26,8 @@ struct BrigadeCommand: AsyncParsableCommand {
     /// Runs the command, mapping errors to Brigade's exit codes: 2 for usage and configuration errors
     /// (with file:line:col), 1 for runtime failures.
     static func main() async {
+        // API keys live in this process: a same-user tool must not read them from /proc/PID/environ or mem.
+        _ = brigade_forbid_dumping()
         // Writing to a closed pipe must give an error, not kill the process.
         signal(SIGPIPE, SIG_IGN)
         // Bare `brigade` on a terminal is the chat.

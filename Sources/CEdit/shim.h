@@ -3,9 +3,19 @@
 /*
  * libedit's native API (histedit.h), with typed wrappers for its variadic el_set / el_get / history
  * calls, which Swift cannot import. Stateless: every wrapper forwards to one libedit call.
+ * Also the one variadic libc call the CLI needs, prctl.
  */
 #include <histedit.h>
 #include <stddef.h>
+#include <sys/prctl.h>
+
+/* Makes the process non-dumpable: no core dump, and another process of the same user (a tool) can
+ * no longer read its memory or environment through /proc/PID/mem, /proc/PID/environ or ptrace
+ * (only CAP_SYS_PTRACE can). Exec resets it, so the programs Brigade starts are unaffected.
+ * Returns 0, or -1 with errno. */
+static inline int brigade_forbid_dumping(void) {
+    return prctl(PR_SET_DUMPABLE, 0L, 0L, 0L, 0L);
+}
 
 typedef char *(*brigade_el_prompt_fn)(EditLine *);
 

@@ -331,3 +331,33 @@ struct HTTPAddressPolicyTests {
         #expect(pinned.count == 1)
     }
 }
+
+@Suite("HTTP tool secret redaction", .timeLimit(.minutes(1)))
+struct HTTPToolSecretRedactionTests {
+    fileprivate let client = HTTPClient()
+
+    @Test func aServerEchoingTheHeaderSecretGetsItRedactedFromTheResult() async throws {
+        let server = try ToolTestServer()
+        try await server.run { base in
+            let yaml = """
+                name: echo
+                description: Echoes.
+                kind: http
+                parameters: {type: object, properties: {}}
+                http:
+                  url: "\(base)/echo"
+                  headers: {Authorization: "Bearer ${ECHO_TOKEN}", X-Plain: "fixed $${NOT_A_SECRET}"}
+                """
+            let token = "tok-0123456789-abcdefghij"
+            let declarations = try RegistryLoader.parse(yaml, file: "/tmp/echo.yaml", environment: ["ECHO_TOKEN": token, "NOT_A_SECRET": "visible-value-123"])
+            guard case .http(let config) = try #require(declarations.first).kind else { Issue.record("not http"); return }
+            #expect(config.secrets == [token])
+            let tool = try HTTPToolExecutor(config, spec: commandSpec(parameters: ["type": "object"], maxOutputBytes: nil), client: client)
+            let output = try await tool.call([:], context: context)
+            #expect(!output.isError, "\(output.text)")
+            #expect(output.text.contains("Bearer [redacted]"), "\(output.text)")
+            #expect(!output.text.contains("0123456789"))
+            #expect(output.text.contains("fixed ${NOT_A_SECRET}"))
+        }
+    }
+}

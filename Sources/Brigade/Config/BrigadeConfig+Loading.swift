@@ -98,7 +98,7 @@ extension BrigadeConfig {
         if let url = map.optional("base_url") {
             let value = try url.string(environment: environment)
             guard value.hasPrefix("http://") || value.hasPrefix("https://") else {
-                throw url.error("must start with http:// or https://, got `\(value)`")
+                throw url.error("must start with http:// or https://, got `\(value.quotedForError())`")
             }
             settings.baseURL = value.hasSuffix("/") ? String(value.dropLast()) : value
         }

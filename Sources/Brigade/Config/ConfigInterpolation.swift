@@ -9,6 +9,23 @@ enum ConfigInterpolation {
         var offset: Int
     }
 
+    /// The values of the variables `text` names in `${…}` (not `$${`), set and non-empty: the secrets a
+    /// header like `Bearer ${API_KEY}` carries, for ``SecretRedactor``.
+    static func referencedValues(_ text: String, environment: [String: String]) -> [String] {
+        var values: [String] = []
+        var rest = Substring(text)
+        while let open = rest.firstRange(of: "${") {
+            let escaped = open.lowerBound > rest.startIndex && rest[rest.index(before: open.lowerBound)] == "$"
+            rest = rest[open.upperBound...]
+            guard !escaped, let close = rest.firstIndex(of: "}") else { continue }
+            let body = rest[..<close]
+            let name = body.firstRange(of: ":-").map { String(body[..<$0.lowerBound]) } ?? String(body)
+            if let value = environment[name], !value.isEmpty { values.append(value) }
+            rest = rest[rest.index(after: close)...]
+        }
+        return values
+    }
+
     static func expand(_ text: String, environment: [String: String]) -> Result<String, Failure> {
         let scalars = Array(text.unicodeScalars)
         guard scalars.contains("$") else { return .success(text) }

@@ -34,7 +34,7 @@ extension ConfigNode {
     package func bool() throws(ConfigError) -> Bool {
         guard case .bool(let value)? = node.scalarValue else {
             if let text = node.scalarText, ["yes", "no", "on", "off", "y", "n"].contains(text.lowercased()) {
-                throw error("expected boolean, got `\(text)` (YAML 1.2 booleans are `true` and `false`)")
+                throw error("expected boolean, got `\(text.quotedForError())` (YAML 1.2 booleans are `true` and `false`)")
             }
             throw typeMismatch(expected: "boolean")
         }
@@ -80,7 +80,7 @@ extension ConfigNode {
     package func choice(_ choices: [String]) throws(ConfigError) -> String {
         let value = try string()
         guard choices.contains(value) else {
-            throw error("unknown value `\(value)`" + ConfigSuggestion.hint(for: value, among: choices))
+            throw error("unknown value `\(value.quotedForError())`" + ConfigSuggestion.hint(for: value, among: choices))
         }
         return value
     }

@@ -54,7 +54,7 @@ package struct ConfigNode: Sendable {
             for pair in pairs where !allowedKeys.contains(pair.key) {
                 let place = path.isEmpty ? "at the top level" : "in `\(path)`"
                 throw ConfigError(
-                    "unknown key `\(pair.key)` \(place)" + ConfigSuggestion.hint(for: pair.key, among: allowedKeys),
+                    "unknown key `\(pair.key.quotedForError())` \(place)" + ConfigSuggestion.hint(for: pair.key, among: allowedKeys),
                     at: pair.keyLocation
                 )
             }

@@ -2,6 +2,8 @@
 package enum ConfigSuggestion {
     /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
     package static func closest(to word: String, among candidates: [String]) -> String? {
+        // No name is this long: spare the edit distance of a huge value.
+        guard word.utf8.count <= 256 else { return nil }
         let lowered = word.lowercased()
         // An abbreviation (`int` for `integer`) is a likely slip even when the distance is large.
         if lowered.count >= 3, let match = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {

@@ -17,6 +17,7 @@ public struct HTTPToolExecutor: ToolExecutor {
     let acceptStatus: Set<Int>
     let parameters: JSONValue
     let addressPolicy: HTTPAddressPolicy
+    let redactor: SecretRedactor
 
     /// - Throws: `ConfigError` for an invalid method, a URL template that does not fix the scheme and host
     ///   (or is not one whole-URL placeholder), unknown or malformed placeholders, or bad header names.
@@ -34,10 +35,18 @@ public struct HTTPToolExecutor: ToolExecutor {
         self.acceptStatus = Set(config.acceptStatus)
         self.parameters = spec.parameters
         self.addressPolicy = HTTPAddressPolicy(allowHosts: config.allowHosts, allowPrivateNetworks: config.allowPrivateNetworks)
+        self.redactor = SecretRedactor(secrets: config.secrets)
         self.readLimit = min(config.maxResponseBytes, spec.policy.maxOutputBytes ?? CommandToolExecutor.defaultMaxOutputBytes)
     }
 
+    /// The result, with the header secrets (and any long piece of them) a server echoed removed.
     public func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
+        var output = try await unredactedCall(arguments)
+        if !redactor.isEmpty { output.text = redactor.redact(output.text) }
+        return output
+    }
+
+    func unredactedCall(_ arguments: JSONValue) async throws -> ToolOutput {
         try Task.checkCancellation()
         let arguments = JSONSchemaValidator.applyingDefaults(to: arguments, from: parameters)
         let url: String

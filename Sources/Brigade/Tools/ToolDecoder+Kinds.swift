@@ -73,21 +73,25 @@ extension ToolDecoder {
         let wholeURLArgument = (try? PlaceholderTemplate(parsing: url))?.solePlaceholderName != nil
         guard wholeURLArgument || lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else {
             throw urlNode.error(
-                "must start with http:// or https:// (the scheme and host cannot come from part of an argument), or be exactly one `{{name}}`, got `\(url)`"
+                "must start with http:// or https:// (the scheme and host cannot come from part of an argument), or be exactly one `{{name}}`, got `\(url.quotedForError())`"
             )
         }
         var config = HTTPToolConfig(url: Located(url, at: urlNode.location))
         if let method = map.optional("method") {
             let value = try method.string().uppercased()
             guard Self.httpMethods.contains(value) else {
-                throw method.error("unknown HTTP method `\(value)`" + ConfigSuggestion.hint(for: value, among: Self.httpMethods))
+                throw method.error("unknown HTTP method `\(value.quotedForError())`" + ConfigSuggestion.hint(for: value, among: Self.httpMethods))
             }
             config.method = value
         }
         var secretHeader: ConfigNode?
         if let headers = map.optional("headers") {
             for entry in try headers.mapping().entries {
-                if try entry.value.text().contains("${") { secretHeader = entry.value }
+                let raw = try entry.value.text()
+                if raw.contains("${") {
+                    secretHeader = entry.value
+                    config.secrets += ConfigInterpolation.referencedValues(raw, environment: environment)
+                }
                 guard Self.isHeaderName(entry.key) else {
                     throw ConfigError("`\(headers.path)`: `\(entry.key)` is not a valid header name", at: entry.keyLocation)
                 }
@@ -107,7 +111,7 @@ extension ToolDecoder {
             config.allowHosts = try hosts.sequence().map { (item) throws(ConfigError) in
                 let host = try item.string()
                 guard !host.isEmpty, !host.contains("/"), !host.contains(":") || host.hasPrefix("[") else {
-                    throw item.error("must be a host name (`api.example.com`, `*.example.com`), got `\(host)`")
+                    throw item.error("must be a host name (`api.example.com`, `*.example.com`), got `\(host.quotedForError())`")
                 }
                 return host
             }

@@ -142,7 +142,7 @@ extension RunRequest {
         var mode: RoutingMode?
         if let given = value["mode"], !given.isNull {
             guard let parsed = given.stringValue.flatMap(RoutingMode.init(rawValue:)) else {
-                throw ProtocolFailure("invalid_request", "\"mode\" must be \"hybrid\", \"model\" or \"static\", got \(given.jsonString)", id: id)
+                throw ProtocolFailure("invalid_request", "\"mode\" must be \"hybrid\", \"model\" or \"static\", got \(given.jsonString.quotedForError())", id: id)
             }
             mode = parsed
         }
@@ -176,14 +176,14 @@ extension LimitOverrides {
         func number(_ key: String) throws(ProtocolFailure) -> Double? {
             guard let field = object[key], !field.isNull else { return nil }
             guard let number = field.doubleValue, number.isFinite, number >= 0 else {
-                throw ProtocolFailure("invalid_request", "\"limits.\(key)\" must be a number >= 0, got \(field.jsonString)")
+                throw ProtocolFailure("invalid_request", "\"limits.\(key)\" must be a number >= 0, got \(field.jsonString.quotedForError())")
             }
             return number
         }
         func integer(_ key: String, minimum: Int) throws(ProtocolFailure) -> Int? {
             guard let field = object[key], !field.isNull else { return nil }
             guard let integer = field.intValue, integer >= minimum else {
-                throw ProtocolFailure("invalid_request", "\"limits.\(key)\" must be an integer >= \(minimum), got \(field.jsonString)")
+                throw ProtocolFailure("invalid_request", "\"limits.\(key)\" must be an integer >= \(minimum), got \(field.jsonString.quotedForError())")
             }
             return integer
         }

@@ -87,13 +87,14 @@ enum ProviderError {
     }
 
     static func shortened(_ text: String, limit: Int = 500) -> String {
-        text.count <= limit ? text : String(text.prefix(limit)) + "…"
+        text.quotedForError(limit: limit)
     }
 
-    /// `text` with every occurrence of the API key replaced, for messages that quote a server.
+    /// `text` with the API key, and any piece of it of 8 bytes or more, replaced (``SecretRedactor``),
+    /// for messages that quote a server.
     static func redacting(_ text: String, apiKey: String?) -> String {
-        guard let apiKey, apiKey.count >= 4 else { return text }
-        return text.replacing(apiKey, with: "[redacted]")
+        guard let apiKey else { return text }
+        return SecretRedactor(secrets: [apiKey]).redact(text)
     }
 }
 
