@@ -39,4 +39,16 @@ package struct LineSplitter: Sendable {
         }
         return pieces
     }
+
+    /// The last line when the input does not end with a line break (or the oversized one it was).
+    package mutating func finish() -> Piece? {
+        defer {
+            buffer.removeAll(keepingCapacity: false)
+            skipped = nil
+        }
+        if let size = skipped { return .oversized(size: size) }
+        guard !buffer.isEmpty else { return nil }
+        if buffer.last == UInt8(ascii: "\r") { buffer.removeLast() }
+        return .line(buffer)
+    }
 }

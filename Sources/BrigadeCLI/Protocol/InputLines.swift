@@ -1,3 +1,4 @@
+import Brigade
 import Foundation
 
 /// One line of the protocol's input.
@@ -18,61 +19,26 @@ enum InputLines {
         let (stream, continuation) = AsyncStream.makeStream(of: InputLine.self)
         let thread = Thread {
             var splitter = LineSplitter(maxLineBytes: maxLineBytes)
+            var number = 0
+            func yield(_ piece: LineSplitter.Piece) {
+                number += 1
+                switch piece {
+                case .line(let bytes): continuation.yield(.text(String(decoding: bytes, as: UTF8.self), number: number))
+                case .oversized(let size): continuation.yield(.tooLong(bytes: size, number: number))
+                }
+            }
             var buffer = [UInt8](repeating: 0, count: 64 * 1024)
             while true {
                 let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
-                for line in splitter.feed(buffer[..<count]) { continuation.yield(line) }
+                for piece in splitter.append(buffer[..<count]) { yield(piece) }
             }
-            if let last = splitter.finish() { continuation.yield(last) }
+            if let last = splitter.finish() { yield(last) }
             continuation.finish()
         }
         thread.name = "brigade-stdin"
         thread.start()
         return stream
-    }
-}
-
-/// Splits bytes into lines, dropping the bytes of lines over the limit. A pure state machine.
-struct LineSplitter {
-    let maxLineBytes: Int
-    private var current: [UInt8] = []
-    private var overflow = 0
-    private var number = 0
-
-    init(maxLineBytes: Int) {
-        self.maxLineBytes = maxLineBytes
-    }
-
-    mutating func feed(_ bytes: ArraySlice<UInt8>) -> [InputLine] {
-        var lines: [InputLine] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
-                lines.append(takeLine())
-            } else if overflow > 0 || current.count >= maxLineBytes {
-                overflow += overflow == 0 ? current.count + 1 : 1
-                current.removeAll(keepingCapacity: false)
-            } else {
-                current.append(byte)
-            }
-        }
-        return lines
-    }
-
-    /// The last line when the input does not end with a line break.
-    mutating func finish() -> InputLine? {
-        current.isEmpty && overflow == 0 ? nil : takeLine()
-    }
-
-    private mutating func takeLine() -> InputLine {
-        number += 1
-        defer {
-            current.removeAll(keepingCapacity: true)
-            overflow = 0
-        }
-        if overflow > 0 { return .tooLong(bytes: overflow, number: number) }
-        if current.last == UInt8(ascii: "\r") { current.removeLast() }
-        return .text(String(decoding: current, as: UTF8.self), number: number)
     }
 }
