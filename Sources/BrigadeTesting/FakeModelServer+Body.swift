@@ -21,6 +21,11 @@ struct FakeEventBody: AsyncBufferedSequence, Sendable {
         self.steps = Self.steps(rendering: rendering, turn: turn)
     }
 
+    init(steps: [Step], gate: FakeModelServerGate) {
+        self.gate = gate
+        self.steps = steps
+    }
+
     /// The events in order, with pauses between them and the fault at its position.
     static func steps(rendering: FakeRendering, turn: FakeTurn) -> [Step] {
         let events = rendering.events

@@ -20,6 +20,10 @@ public struct FakeTurn: Sendable, Hashable {
     public var quirks: FakeQuirks
     public var textPieceSize: Int
     public var argumentFragmentSize: Int
+    /// Extra headers on a successful response (e.g. `x-ratelimit-remaining-requests`).
+    public var headers: [String: String] = [:]
+    /// Bytes recorded from a real server, sent as they are instead of rendering the turn.
+    public var recorded: FakeRecordedResponse?
 
     /// - Parameters:
     ///   - text: assistant text (default empty).
@@ -66,6 +70,32 @@ public struct FakeTurn: Sendable, Hashable {
     /// A failure (a status, a hang, a broken stream …).
     public static func fault(_ fault: FakeFault) -> FakeTurn {
         FakeTurn(fault: fault)
+    }
+
+    /// A response recorded from a real server, played back byte for byte: `chunks` are written one
+    /// after another (so a test can cut an event across writes).
+    public static func recorded(
+        _ chunks: [String], status: Int = 200, contentType: String = "text/event-stream", headers: [String: String] = [:]
+    ) -> FakeTurn {
+        var turn = FakeTurn()
+        turn.recorded = FakeRecordedResponse(status: status, contentType: contentType, headers: headers, chunks: chunks)
+        return turn
+    }
+}
+
+/// A response played back as recorded: status, content type, headers and body chunks.
+public struct FakeRecordedResponse: Sendable, Hashable {
+    public var status: Int
+    public var contentType: String
+    public var headers: [String: String]
+    /// Written one after another; their concatenation is the body.
+    public var chunks: [String]
+
+    public init(status: Int = 200, contentType: String = "text/event-stream", headers: [String: String] = [:], chunks: [String]) {
+        self.status = status
+        self.contentType = contentType
+        self.headers = headers
+        self.chunks = chunks
     }
 }
 

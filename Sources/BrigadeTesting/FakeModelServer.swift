@@ -162,12 +162,21 @@ public final class FakeModelServer: Sendable {
         default:
             break
         }
+        if let recorded = turn.recorded {
+            var recordedHeaders = HTTPHeaders()
+            recordedHeaders[HTTPHeader("Content-Type")] = recorded.contentType
+            for (name, value) in recorded.headers { recordedHeaders[HTTPHeader(name)] = value }
+            let body = FakeEventBody(steps: recorded.chunks.map { .send(Array($0.utf8)) }, gate: gate)
+            return FlyingFox.HTTPResponse(
+                statusCode: HTTPStatusCode(recorded.status, phrase: Self.phrase(recorded.status)), headers: recordedHeaders, body: HTTPBodySequence(from: body))
+        }
         let rendering = switch api {
         case .openAIChat: FakeOpenAIWire.render(turn, request: request, sequence: sequence)
         case .anthropicMessages: FakeAnthropicWire.render(turn, request: request, sequence: sequence)
         }
-        if let body = rendering.body { return Self.json(status: 200, body: body, headers: [:]) }
+        if let body = rendering.body { return Self.json(status: 200, body: body, headers: turn.headers) }
         var responseHeaders = HTTPHeaders()
+        for (name, value) in turn.headers { responseHeaders[HTTPHeader(name)] = value }
         responseHeaders[HTTPHeader("Content-Type")] = "text/event-stream"
         responseHeaders[HTTPHeader("Cache-Control")] = "no-cache"
         let body = FakeEventBody(rendering: rendering, turn: turn, gate: gate)

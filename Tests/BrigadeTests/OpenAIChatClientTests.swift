@@ -224,13 +224,25 @@ struct OpenAIChatClientTests {
         }
     }
 
-    @Test func aMalformedChunkFailsAndIsNotRetried() async throws {
+    @Test func aMalformedChunkBeforeAnyTextIsRetried() async throws {
         try await withFakeModelServer { server in
-            server.enqueue(FakeTurn(text: "abc", fault: .malformedChunk(afterEvents: 1)), .text("unused"))
+            server.enqueue(FakeTurn(text: "abc", fault: .malformedChunk(afterEvents: 1)), .text("second"))
+            let log = ProviderCallLog()
+            let response = try await client(server, log: log).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
+            #expect(response.text == "second")
+            #expect(log.retryEvents.first?.error.message.contains("malformed stream chunk") == true)
+            #expect(server.requestCount == 2)
+        }
+    }
+
+    @Test func aMalformedChunkAfterTextFailsAndIsNotRetried() async throws {
+        try await withFakeModelServer { server in
+            server.enqueue(FakeTurn(text: "abc", fault: .malformedChunk(afterEvents: 2)), .text("unused"))
             let error = await expectFailure(.malformedResponse) {
                 try await client(server).complete(ModelRequest(messages: [.user("x")]), deadline: nil) { _ in }
             }
             #expect(error?.message.contains("malformed stream chunk") == true)
+            #expect(error?.message.contains("not retried") == true)
             #expect(server.requestCount == 1)
         }
     }

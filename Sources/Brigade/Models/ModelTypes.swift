@@ -49,7 +49,7 @@ public enum ChatMessage: Sendable, Hashable {
 /// `inputTokens` counts every prompt token, cached or not: for Anthropic it is
 /// `input_tokens + cache_creation_input_tokens + cache_read_input_tokens`; for OpenAI it is
 /// `prompt_tokens` (which already includes `prompt_tokens_details.cached_tokens`). The cache
-/// counts are broken out for information only; pricing charges all input at the input price.
+/// counts are broken out so that ``ModelPricing/cost(of:)`` charges them at their own rates.
 public struct TokenUsage: Sendable, Hashable {
     public var inputTokens: Int
     public var outputTokens: Int
@@ -57,12 +57,15 @@ public struct TokenUsage: Sendable, Hashable {
     public var cachedInputTokens: Int
     /// Input tokens written to the provider's prompt cache (Anthropic; included in `inputTokens`).
     public var cacheCreationInputTokens: Int
+    /// Some of the counts are Brigade's estimates (4 bytes a token) because the server reported no usage.
+    public var isEstimated: Bool
 
-    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, cacheCreationInputTokens: Int = 0) {
+    public init(inputTokens: Int = 0, outputTokens: Int = 0, cachedInputTokens: Int = 0, cacheCreationInputTokens: Int = 0, isEstimated: Bool = false) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedInputTokens = cachedInputTokens
         self.cacheCreationInputTokens = cacheCreationInputTokens
+        self.isEstimated = isEstimated
     }
 
     public var totalTokens: Int { inputTokens + outputTokens }
@@ -72,7 +75,8 @@ public struct TokenUsage: Sendable, Hashable {
             inputTokens: lhs.inputTokens + rhs.inputTokens,
             outputTokens: lhs.outputTokens + rhs.outputTokens,
             cachedInputTokens: lhs.cachedInputTokens + rhs.cachedInputTokens,
-            cacheCreationInputTokens: lhs.cacheCreationInputTokens + rhs.cacheCreationInputTokens
+            cacheCreationInputTokens: lhs.cacheCreationInputTokens + rhs.cacheCreationInputTokens,
+            isEstimated: lhs.isEstimated || rhs.isEstimated
         )
     }
 }
@@ -182,18 +186,27 @@ public struct ModelPricing: Sendable, Hashable {
     public var outputPerMillion: Double
     /// The price of input tokens read from the provider's prompt cache; `nil` bills them as input.
     public var cachedInputPerMillion: Double?
+    /// The price of input tokens written to the prompt cache (Anthropic: 1.25 × input for the
+    /// 5-minute cache); `nil` bills them as input.
+    public var cacheWritePerMillion: Double?
 
-    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0, cachedInputPerMillion: Double? = nil) {
+    public init(inputPerMillion: Double = 0, outputPerMillion: Double = 0, cachedInputPerMillion: Double? = nil, cacheWritePerMillion: Double? = nil) {
         self.inputPerMillion = inputPerMillion
         self.outputPerMillion = outputPerMillion
         self.cachedInputPerMillion = cachedInputPerMillion
+        self.cacheWritePerMillion = cacheWritePerMillion
     }
 
-    /// USD for `usage`; its `cachedInputTokens` (a part of `inputTokens`) at the cached rate.
+    /// USD for `usage`: its `cachedInputTokens` at the cached rate, its `cacheCreationInputTokens`
+    /// at the cache-write rate (both are parts of `inputTokens`), the rest of the input at the input rate.
     public func cost(of usage: TokenUsage) -> Double {
-        let cached = min(max(usage.cachedInputTokens, 0), usage.inputTokens)
-        let cachedRate = cachedInputPerMillion ?? inputPerMillion
-        return (Double(usage.inputTokens - cached) * inputPerMillion + Double(cached) * cachedRate
-            + Double(usage.outputTokens) * outputPerMillion) / 1_000_000
+        let input = max(usage.inputTokens, 0)
+        let cached = min(max(usage.cachedInputTokens, 0), input)
+        let written = min(max(usage.cacheCreationInputTokens, 0), input - cached)
+        let plain = input - cached - written
+        return (Double(plain) * inputPerMillion
+            + Double(cached) * (cachedInputPerMillion ?? inputPerMillion)
+            + Double(written) * (cacheWritePerMillion ?? inputPerMillion)
+            + Double(max(usage.outputTokens, 0)) * outputPerMillion) / 1_000_000
     }
 }

@@ -51,9 +51,16 @@ extension ToolCallInfo {
 }
 
 extension TokenUsage {
-    /// `{"input_tokens": …, "output_tokens": …}`.
-    public var json: JSONValue {
-        ["input_tokens": .integer(inputTokens), "output_tokens": .integer(outputTokens)]
+    /// `{"input_tokens": …, "output_tokens": …}`, plus `cached_input_tokens` and
+    /// `cache_write_input_tokens` when not zero, and `estimated: true` when some counts are estimates.
+    public var json: JSONValue { .object(JSONObject(jsonFields)) }
+
+    var jsonFields: [(String, JSONValue)] {
+        var fields: [(String, JSONValue)] = [("input_tokens", .integer(inputTokens)), ("output_tokens", .integer(outputTokens))]
+        if cachedInputTokens > 0 { fields.append(("cached_input_tokens", .integer(cachedInputTokens))) }
+        if cacheCreationInputTokens > 0 { fields.append(("cache_write_input_tokens", .integer(cacheCreationInputTokens))) }
+        if isEstimated { fields.append(("estimated", true)) }
+        return fields
     }
 }
 
@@ -68,14 +75,10 @@ extension BudgetSnapshot {
             "turns": optional(turnsLeft) { .integer($0) },
             "tool_calls": optional(toolCallsLeft) { .integer($0) },
         ]
-        let spent: JSONValue = [
-            "usd": .number(costUSD),
-            "input_tokens": .integer(usage.inputTokens),
-            "output_tokens": .integer(usage.outputTokens),
-            "time_s": .number(elapsed.inSeconds),
-            "turns": .integer(turns),
-            "tool_calls": .integer(toolCalls),
-        ]
+        let spent = JSONValue.object(JSONObject(
+            [("usd", .number(costUSD))] + usage.jsonFields
+                + [("time_s", .number(elapsed.inSeconds)), ("turns", .integer(turns)), ("tool_calls", .integer(toolCalls))]
+        ))
         return [("spent", spent), ("left", left)]
     }
 

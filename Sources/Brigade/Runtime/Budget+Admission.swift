@@ -76,10 +76,15 @@ extension Budget {
 
     /// Records what an admitted model call actually used. When the provider reported no usage, pass an
     /// estimate (the agent uses the input estimate and a quarter of the output characters).
-    public mutating func commitModelCall(usage callUsage: TokenUsage) {
-        let clean = TokenUsage(inputTokens: max(0, callUsage.inputTokens), outputTokens: max(0, callUsage.outputTokens))
+    public mutating func commitModelCall(usage callUsage: TokenUsage, pricing callPricing: ModelPricing? = nil) {
+        let input = max(0, callUsage.inputTokens)
+        let cached = min(max(0, callUsage.cachedInputTokens), input)
+        let clean = TokenUsage(
+            inputTokens: input, outputTokens: max(0, callUsage.outputTokens), cachedInputTokens: cached,
+            cacheCreationInputTokens: min(max(0, callUsage.cacheCreationInputTokens), input - cached), isEstimated: callUsage.isEstimated
+        )
         usage = usage + clean
-        modelCostUSD += pricing.cost(of: clean)
+        modelCostUSD += (callPricing ?? pricing).cost(of: clean)
     }
 
     /// Starts a new batch of tool calls: resets the per-turn call count.

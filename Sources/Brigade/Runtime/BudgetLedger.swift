@@ -86,8 +86,9 @@ public final class BudgetLedger: Sendable {
         }
     }
 
-    public func commitModelCall(usage: TokenUsage) {
-        state.withLock { $0.commitModelCall(usage: usage) }
+    /// Charges a finished model call; `pricing` overrides the budget's own (a fallback model's price).
+    public func commitModelCall(usage: TokenUsage, pricing: ModelPricing? = nil) {
+        state.withLock { $0.commitModelCall(usage: usage, pricing: pricing) }
     }
 
     public func beginDispatch() {

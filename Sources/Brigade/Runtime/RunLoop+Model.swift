@@ -65,11 +65,11 @@ extension RunLoop {
                 ledger.commitModelCall(usage: usage)
             } else {
                 let outputBytes = response.text.utf8.count + response.toolCalls.reduce(0) { $0 + $1.name.utf8.count + $1.rawArguments.utf8.count }
-                ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (outputBytes + 3) / 4))
+                ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (outputBytes + 3) / 4, isEstimated: true))
             }
         case .failure(let error) where error.code == .deadlineExceeded || error.code == .cancelled:
             // Cut off mid-call: the input was probably billed, and what streamed so far.
-            ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (streamedBytes.value + 3) / 4))
+            ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (streamedBytes.value + 3) / 4, isEstimated: true))
         case .failure:
             break
         }

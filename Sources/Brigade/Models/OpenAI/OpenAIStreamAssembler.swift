@@ -23,6 +23,8 @@ package struct OpenAIStreamAssembler: Sendable {
     /// Position in `slots` of the call each wire `index` currently refers to.
     private var slotByWireIndex: [Int: Int] = [:]
     private var lastTouchedSlot: Int?
+    /// A `tool_calls` delta arrived: `function_call` deltas are then the same calls again.
+    private var sawToolCalls = false
     private(set) var text = ""
     private(set) var finishReason: String?
     private(set) var usage: TokenUsage?
@@ -76,9 +78,11 @@ package struct OpenAIStreamAssembler: Sendable {
                 if let piece = message[key]?.stringValue, !piece.isEmpty { delta += piece }
             }
             for toolCall in message["tool_calls"]?.arrayValue ?? [] {
+                sawToolCalls = true
                 try apply(toolCallDelta: toolCall)
             }
-            if let legacy = message["function_call"], case .object = legacy {
+            // Some servers send the legacy delta beside `tool_calls`, repeating the same call.
+            if !sawToolCalls, let legacy = message["function_call"], case .object = legacy {
                 try apply(toolCallDelta: ["index": 0, "function": legacy])
             }
         }

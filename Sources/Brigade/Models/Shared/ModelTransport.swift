@@ -21,6 +21,11 @@ protocol ModelStreamDecoding {
     func cutResponse() -> ModelResponse
 }
 
+/// A stream event whose payload did not parse: a chunk cut or garbled on the way.
+private struct UnparseableEvent: Error {
+    var error: ModelError
+}
+
 /// Sends one model request over HTTP with retries, deadline, idle timeout and cancellation, and
 /// decodes the answer, streamed or not. Shared by both providers.
 ///
@@ -115,7 +120,13 @@ struct ModelTransport: Sendable {
                     let bytes = (try? await body.collect(upTo: Self.maxErrorBodyBytes)) ?? []
                     throw statusFailure(head, body: bytes)
                 }
-                if let type = head.headers["content-type"]?.lowercased(), type.contains("application/json") {
+                let contentType = head.headers["content-type"]?.lowercased() ?? ""
+                if contentType.contains("text/html") {
+                    // A proxy's or load balancer's error page with status 200: a glitch, worth a retry.
+                    let bytes = (try? await body.collect(upTo: Self.maxErrorBodyBytes)) ?? []
+                    throw AttemptFailure(ModelError(.malformedResponse, Self.htmlMessage(bytes, provider: provider)), isRetryable: true)
+                }
+                if contentType.contains("application/json") {
                     // A server that ignored `stream: true` (or sent an error object with 200).
                     let bytes: [UInt8]
                     do throws(HTTPError) { bytes = try await body.collect(upTo: limits.maxResponseBytes) } catch { throw transportFailure(error, deliveredText: false) }
@@ -140,7 +151,7 @@ struct ModelTransport: Sendable {
                             throw ModelError(.unreachable, "\(provider) sent only keep-alives for \(RetryPolicy.describe(idleTimeout)) (idle timeout)")
                         }
                         for event in events {
-                            if let delta = try state.consume(event: event) {
+                            if let delta = try Self.consume(event, into: &state) {
                                 deliveredText = true
                                 onTextDelta(delta)
                             }
@@ -148,13 +159,19 @@ struct ModelTransport: Sendable {
                             if (state.outputBytes + 3) / 4 > outputAllowance { return state.cutResponse() }
                         }
                     }
+                } catch let failure as UnparseableEvent {
+                    // A chunk cut or garbled on the way: transient, like a cut stream.
+                    throw streamFailure(failure.error, deliveredText: deliveredText, retryMalformed: true)
                 } catch let error as ModelError {
-                    // An error event is worth retrying when transient; an unparseable event is not.
+                    // An error event is worth retrying when transient; a cap or a broken protocol is not.
                     throw streamFailure(error, deliveredText: deliveredText, retryMalformed: false)
                 } catch let error as HTTPError {
                     throw transportFailure(error, deliveredText: deliveredText)
                 } catch {
                     throw AttemptFailure(ModelError(.malformedResponse, "\(provider) stream failed: \(error)"), isRetryable: false)
+                }
+                if receivedBytes == 0 {
+                    throw AttemptFailure(ModelError(.malformedResponse, "\(provider) answered with an empty body"), isRetryable: true)
                 }
                 do throws(ModelError) {
                     return try state.response()
@@ -178,14 +195,46 @@ struct ModelTransport: Sendable {
         decoder: Decoder,
         onTextDelta: @Sendable (String) -> Void
     ) throws(AttemptFailure) -> ModelResponse {
+        if body.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
+            throw AttemptFailure(ModelError(.malformedResponse, "\(provider) answered with an empty body"), isRetryable: true)
+        }
+        if body.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) == UInt8(ascii: "<") {
+            throw AttemptFailure(ModelError(.malformedResponse, Self.htmlMessage(body, provider: provider)), isRetryable: true)
+        }
         let response: ModelResponse
         do {
             response = try decoder.decode(body: body)
         } catch {
-            throw streamFailure(error, deliveredText: false, retryMalformed: false)
+            // A body that is not JSON at all was cut or garbled on the way: worth a retry.
+            let unparseable = error.code == .malformedResponse && (try? JSONValue(parsing: body)) == nil
+            throw streamFailure(error, deliveredText: false, retryMalformed: unparseable)
         }
         if !response.text.isEmpty { onTextDelta(response.text) }
         return response
+    }
+
+    /// Feeds one event; an event whose payload is not JSON fails as ``UnparseableEvent`` (transient),
+    /// every other failure as the decoder's ``ModelError``.
+    private static func consume<State: ModelStreamDecoding>(_ event: ServerSentEvent, into state: inout State) throws -> String? {
+        do throws(ModelError) {
+            return try state.consume(event: event)
+        } catch {
+            let payload = ProviderParsing.trim(event.data)
+            if error.code == .malformedResponse, payload != "[DONE]", (try? JSONValue(parsing: String(payload))) == nil {
+                throw UnparseableEvent(error: error)
+            }
+            throw error
+        }
+    }
+
+    /// "… answered with an HTML page instead of a model response: <title>".
+    static func htmlMessage(_ body: [UInt8], provider: String) -> String {
+        let text = String(decoding: body.prefix(4096), as: UTF8.self)
+        var title = ""
+        if let start = text.range(of: "<title>", options: .caseInsensitive), let end = text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex) {
+            title = ": " + ProviderParsing.quote(String(ProviderParsing.trim(text[start.upperBound..<end.lowerBound])))
+        }
+        return "\(provider) answered with an HTML page instead of a model response\(title)"
     }
 
     /// A non-2xx response.
