@@ -94,6 +94,10 @@ final class AskPrinter: Sendable {
             err.write(paint("fallback: " + ControlCharacters.escaped(reason), 33) + "\n")
         case .modelRetry(let retry):
             err.write(paint(ControlCharacters.escaped(retry.progressLine), 33) + "\n")
+        case .modelSwitched(let change):
+            err.write(paint(ControlCharacters.escaped(change.progressLine), 33) + "\n")
+        case .rateLimitWait(let wait):
+            err.write(dim(ControlCharacters.escaped(wait.progressLine)) + "\n")
         case .textDelta(let text):
             if stream { writeAnswer { $0.feed(text) } }
         case .finished(let result):
@@ -139,6 +143,9 @@ final class AskPrinter: Sendable {
         parts.append(String(format: "$%.4f", result.costUSD))
         parts.append("wall \(result.wallTime.secondsText)")
         parts.append("stop: \(result.stopReason.code)")
+        for change in result.modelSwitches {
+            parts.append("switched \(change.from) → \(change.to) (\(change.reason.code))")
+        }
         return parts.joined(separator: " · ")
     }
 

@@ -2,7 +2,7 @@ extension BrigadeConfig {
     static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths", "mcp_servers"]
     static let modelKeys = [
         "provider", "base_url", "model", "api_key_env", "price", "max_output_tokens", "temperature",
-        "request_timeout", "max_retries",
+        "request_timeout", "max_retries", "fallback",
     ]
     static let limitKeys = [
         "max_turns", "max_parallel_calls", "max_calls_per_turn", "max_calls_per_run", "tool_timeout",
@@ -80,6 +80,7 @@ extension BrigadeConfig {
         } else {
             config.model = config.models.first?.settings
         }
+        try config.checkFallbackChains()
         if let limits = top.optional("limits") { config.limits = try decodeLimits(limits) }
         if let budget = top.optional("budget") { config.budget = try decodeBudget(budget) }
         if let routing = top.optional("routing") { config.routing = try routing.choice(Routing.self) }
@@ -133,6 +134,10 @@ extension BrigadeConfig {
         }
         if let value = map.optional("request_timeout") { settings.requestTimeout = try value.positiveDuration() }
         if let value = map.optional("max_retries") { settings.maxRetries = try value.int(in: 0...100) }
+        if let value = map.optional("fallback") {
+            settings.fallback = try decodeFallback(value)
+            settings.fallbackLocation = value.location
+        }
         return settings
     }
 

@@ -3,9 +3,20 @@ extension BrigadeConfig {
     /// as `-m NAME` asks; the USD budget is checked against that model's price.
     /// - Throws: `ConfigError` when no profile has that name or alias (the message lists them), or
     ///   when a USD budget is set and the chosen model has no price.
+    ///
+    /// `-m fast,big,claude` names a fallback chain: the first profile, then the others in order (in
+    /// place of the first profile's own `fallback:`).
     public func selectingModel(_ name: String) throws(ConfigError) -> BrigadeConfig {
         var config = self
-        config.model = try Self.profile(named: name, in: models, at: nil).settings
+        let names = name.split(separator: ",", omittingEmptySubsequences: false).map { String(ProviderParsing.trim($0)) }
+        guard names.allSatisfy({ !$0.isEmpty }) else { throw ConfigError("-m `\(name)`: an empty model profile name in the list") }
+        var settings = try Self.profile(named: names[0], in: models, at: nil).settings
+        if names.count > 1 {
+            settings.fallback = Array(names.dropFirst())
+            settings.fallbackLocation = nil
+        }
+        config.model = settings
+        if let model = config.model { _ = try config.modelChain(for: model) }
         try config.checkUSDBudgetIsPriced()
         return config
     }
@@ -13,7 +24,9 @@ extension BrigadeConfig {
     /// A USD budget needs the model's price, or it could never stop a run.
     /// - Throws: `ConfigError` at `budget.usd`, saying how to fix it.
     public func checkUSDBudgetIsPriced() throws(ConfigError) {
-        guard budget.usd != nil, let model, model.price == nil else { return }
+        guard budget.usd != nil, let first = model else { return }
+        let chain = (try? modelChain(for: first)) ?? [first]
+        guard let model = chain.first(where: { $0.price == nil }) else { return }
         let place = model.profile.map { "the profile `models.\($0)`" } ?? "`model:`"
         throw ConfigError(
             "`budget.usd` is set, but the model `\(model.model)` (\(model.provider.rawValue)) has no price, so the budget "

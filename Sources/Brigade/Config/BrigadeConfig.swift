@@ -107,6 +107,11 @@ public struct BrigadeConfig: Sendable, Hashable {
         public var requestTimeout: Duration
         /// Retries of a failed request (429, 5xx, network) before giving up.
         public var maxRetries: Int
+        /// `fallback:` — the profiles to fall back to, in order, when this model is unavailable
+        /// (see ``BrigadeConfig/modelChain(for:)``); empty for none.
+        public var fallback: [String] = []
+        /// Where `fallback:` was written, for errors.
+        public var fallbackLocation: SourceLocation?
 
         public init(
             provider: Provider = .openai,

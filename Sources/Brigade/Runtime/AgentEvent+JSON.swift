@@ -38,6 +38,14 @@ extension AgentEvent {
                 ("message", .string(retry.error.message)),
                 ("line", .string(retry.progressLine)),
             ]))
+        case .modelSwitched(let change):
+            .object(JSONObject([
+                ("type", "model_switch"), ("from", .string(change.from)), ("to", .string(change.to)),
+                ("code", .string(change.reason.code.rawValue)), ("status", change.reason.status.map { .integer($0) } ?? .null),
+                ("message", .string(change.reason.message)), ("line", .string(change.progressLine)),
+            ]))
+        case .rateLimitWait(let wait):
+            ["type": "rate_limit_wait", "model": .string(wait.model), "delay_s": .number(wait.delay.inSeconds), "line": .string(wait.progressLine)]
         case .finished(let result):
             .object(JSONObject([("type", "finished")] + result.jsonFields))
         }
@@ -123,6 +131,11 @@ extension RunResult {
             ("tool_calls", .integer(toolCalls)),
             ("wall_time_s", .number(wallTime.inSeconds)),
             ("fallback_reason", fallbackReason.map { .string($0) } ?? .null),
+        ] + (modelSwitches.isEmpty ? [] : [
+            ("model_switches", .array(modelSwitches.map { change in
+                ["from": .string(change.from), "to": .string(change.to), "code": .string(change.reason.code.rawValue), "message": .string(change.reason.message)]
+            })),
+        ]) + [
             ("calls", .array(calls)),
             ("turn_timings", .array(turns)),
         ]

@@ -72,6 +72,10 @@ public enum AgentEvent: Sendable, Hashable {
     case fallbackUsed(reason: String)
     /// The model call failed and the client retries it after a delay (429, 5xx, a broken connection).
     case modelRetry(ModelRetryEvent)
+    /// The model was unavailable and the next model of the run's ``ModelChain`` takes over.
+    case modelSwitched(ModelSwitch)
+    /// The model call waits for the provider's rate limiter before it is sent.
+    case rateLimitWait(RateLimitWait)
     /// The run ended. Always the last event.
     case finished(RunResult)
 }

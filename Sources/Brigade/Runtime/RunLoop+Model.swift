@@ -25,6 +25,9 @@ struct InputEstimator {
 }
 
 extension RunLoop {
+    /// This run's model: ``RunOptions/model``, else the agent's.
+    var runModel: (any ModelClient)? { settings.model ?? configuration.model }
+
     /// Calls the model under `deadline` (also enforced here, should a client overrun it), streams its
     /// text as events, and commits its usage — reported, or estimated when the provider reported none.
     mutating func callModel(
@@ -37,14 +40,24 @@ extension RunLoop {
         let start = clock.now
         let emit = emit
         let streamedBytes = LockedState(0)
+        let chain = model as? ModelChain
+        let chainStart = chainPosition
+        let chainState = LockedState((position: chainPosition, switches: [ModelSwitch]()))
         let outcome = await withTimeLimit(deadline, clock: clock) { () async -> Result<ModelResponse, ModelError> in
             // The client's retries of this call become events of this run.
             await ModelRetryObserver.$current.withValue({ emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in
+                let onTextDelta: @Sendable (String) -> Void = { delta in
+                    streamedBytes.withLock { $0 += delta.utf8.count }
+                    emit(.textDelta(delta))
+                }
                 do throws(ModelError) {
-                    let response = try await model.complete(request, deadline: deadline) { delta in
-                        streamedBytes.withLock { $0 += delta.utf8.count }
-                        emit(.textDelta(delta))
+                    guard let chain else { return .success(try await model.complete(request, deadline: deadline, onTextDelta: onTextDelta)) }
+                    let onSwitch: (ModelSwitch) -> Void = { change in
+                        chainState.withLock { $0.position += 1; $0.switches.append(change) }
+                        emit(.modelSwitched(change))
                     }
+                    let (response, _) = try await chain.complete(
+                        request, startingAt: chainStart, deadline: deadline, onSwitch: onSwitch, onTextDelta: onTextDelta)
                     return .success(response)
                 } catch {
                     return .failure(error)
@@ -52,6 +65,9 @@ extension RunLoop {
             }
         }
         let elapsed = clock.now - start
+        // The run stays on the model that answered (or failed last); each is charged at its own price.
+        (chainPosition, modelSwitches) = chainState.withLock { ($0.position, modelSwitches + $0.switches) }
+        let pricing = chain?.entries[chainPosition].pricing
         let result: Result<ModelResponse, ModelError>
         switch outcome {
         case .finished(let finished): result = finished
@@ -62,14 +78,14 @@ extension RunLoop {
         case .success(let response):
             if let usage = response.usage {
                 estimator.calibrate(raw: estimate.raw, actual: usage.inputTokens)
-                ledger.commitModelCall(usage: usage)
+                ledger.commitModelCall(usage: usage, pricing: pricing)
             } else {
                 let outputBytes = response.text.utf8.count + response.toolCalls.reduce(0) { $0 + $1.name.utf8.count + $1.rawArguments.utf8.count }
-                ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (outputBytes + 3) / 4, isEstimated: true))
+                ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (outputBytes + 3) / 4, isEstimated: true), pricing: pricing)
             }
         case .failure(let error) where error.code == .deadlineExceeded || error.code == .cancelled:
             // Cut off mid-call: the input was probably billed, and what streamed so far.
-            ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (streamedBytes.value + 3) / 4, isEstimated: true))
+            ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (streamedBytes.value + 3) / 4, isEstimated: true), pricing: pricing)
         case .failure:
             break
         }

@@ -13,8 +13,8 @@ extension RunLoop {
             return await serve(match, isFallback: false) ?? noRouteAnswer()
         case .hybrid:
             // Precise matching only when a model can answer what the routes do not take.
-            if let match = routes.match(prompt, mode: configuration.model == nil ? .static : .hybrid) {
-                let end = await serve(match, isFallback: false, handOverWhenIncomplete: configuration.model != nil)
+            if let match = routes.match(prompt, mode: runModel == nil ? .static : .hybrid) {
+                let end = await serve(match, isFallback: false, handOverWhenIncomplete: runModel != nil)
                 if let end { return end }
                 // A required call gave nothing: the model takes over, with what was gathered in the conversation.
             }
@@ -100,7 +100,7 @@ extension RunLoop {
     /// - Returns: the answer, and whether it was already streamed as text deltas.
     private mutating func modelJoin(_ dispatched: [DispatchedCall], route: Route, outcomes: [RouteCallOutcome], isFallback: Bool) async -> (String, Bool) {
         let plain = RouteJoinContext.plainList(route: route, outcomes: outcomes)
-        guard !isFallback, let model = configuration.model else { return (plain, false) }
+        guard !isFallback, let model = runModel else { return (plain, false) }
         messages.append(.assistant(text: "", toolCalls: dispatched.map(\.call)))
         messages.append(.toolResults(dispatched.map(\.resultMessage)))
         var request = makeRequest(toolsEnabled: false)

@@ -28,6 +28,9 @@ struct RunLoop {
     var callTimings: [RunResult.CallTiming] = []
     var turnTimings: [RunResult.TurnTiming] = []
     var estimator = InputEstimator()
+    /// The model of the run's ``ModelChain`` in use (the one that answered last), and the switches so far.
+    var chainPosition = 0
+    var modelSwitches: [ModelSwitch] = []
 
     init(agent: Agent, prompt: String, settings: RunSettings, emit: @escaping @Sendable (AgentEvent) -> Void) {
         self.agent = agent
@@ -74,7 +77,7 @@ struct RunLoop {
         ledger.close()
         let budget = ledger.budget
         logger.debug("run finished", metadata: ["stop": "\(end.stopReason.code)", "turns": "\(budget.turns)"])
-        return RunResult(
+        var result = RunResult(
             answer: end.answer,
             stopReason: end.stopReason,
             usage: budget.usage,
@@ -89,10 +92,12 @@ struct RunLoop {
             runID: runID,
             parentRunID: parentRunID
         )
+        result.modelSwitches = modelSwitches
+        return result
     }
 
     mutating func loop() async -> LoopEnd {
-        guard let model = configuration.model else {
+        guard let model = runModel else {
             return await fallback(.noModel, stopReason: .modelUnavailable("no model is configured"))
         }
         // Tool sources (MCP servers) start on first use: the model's first turn needs their tools.

@@ -34,6 +34,9 @@ public struct RunOptions: Sendable {
     /// The run this one was opened from; `nil` takes ``parentBudget``'s run (``BudgetLedger/runID``),
     /// so a run carved from a parent run's budget names that run without being told.
     public var parentRunID: RunID?
+    /// The model of this run — a client, or a ``ModelChain`` to fall back along; `nil` takes
+    /// ``Agent/Configuration/model``.
+    public var model: (any ModelClient)?
 
     public init(
         limits: Budget.Limits? = nil,
@@ -109,6 +112,8 @@ struct RunSettings: Sendable {
     /// `nil`: a new id when the run starts.
     var runID: RunID?
     var parentRunID: RunID?
+    /// `nil`: the agent's model.
+    var model: (any ModelClient)?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
     init(agent: Agent, session: AgentSession?) {
@@ -134,6 +139,7 @@ struct RunSettings: Sendable {
         parentBudget = options.parentBudget
         runID = options.runID
         parentRunID = options.parentRunID ?? options.parentBudget?.runID
+        model = options.model
         if let systemPrompt = options.systemPrompt { self.systemPrompt = systemPrompt }
         if let names = options.tools {
             let known = Set(agent.registry.names)

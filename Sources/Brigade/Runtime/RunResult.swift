@@ -79,6 +79,8 @@ public struct RunResult: Sendable, Hashable {
     public var runID: RunID?
     /// The run this one was opened from, or `nil` for a top-level run.
     public var parentRunID: RunID?
+    /// Each switch down the model's fallback chain (``ModelChain``), in order.
+    public var modelSwitches: [ModelSwitch] = []
 
     public init(
         answer: String,

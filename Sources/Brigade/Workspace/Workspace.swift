@@ -69,6 +69,10 @@ public struct Workspace: Sendable {
             model: nil, modelUnavailableReason: nil, httpClient: httpClient
         )
         (workspace.model, workspace.modelUnavailableReason) = Self.makeModel(config.model, environment: environment, httpClient: httpClient)
+        if let settings = config.model, !settings.fallback.isEmpty {
+            workspace.model = try Self.makeModelChain(config.modelChain(for: settings), config: config, environment: environment, httpClient: httpClient)
+            workspace.modelUnavailableReason = nil
+        }
         workspace.overrides = overrides
         return workspace
     }
@@ -119,6 +123,31 @@ public struct Workspace: Sendable {
             let configuration = AnthropicClient.Configuration(
                 baseURL: settings.baseURL, apiKey: apiKey, model: model, retryPolicy: retry, idleTimeout: settings.requestTimeout)
             return (AnthropicClient(configuration: configuration, httpClient: httpClient), nil)
+        }
+    }
+
+    /// The ``ModelChain`` of `chain` (the chosen model and its fallbacks), each model priced at its own price.
+    /// - Throws: `ConfigError` naming a profile of the chain whose API key variable is not set.
+    static func makeModelChain(
+        _ chain: [BrigadeConfig.ModelSettings], config: BrigadeConfig, environment: [String: String], httpClient: HTTPClient
+    ) throws(ConfigError) -> ModelChain {
+        var entries: [ModelChain.Entry] = []
+        for settings in chain {
+            let (client, reason) = makeModel(settings, environment: environment, httpClient: httpClient)
+            guard let client else {
+                let variable = settings.apiKeyEnvironmentVariable.map { "$\($0)" } ?? "its API key variable"
+                throw ConfigError(
+                    "the model `\(settings.profile ?? settings.model)` of the fallback chain cannot be used: \(reason ?? "no client"); "
+                        + "set \(variable), or remove it from the chain",
+                    at: config.locations[settings.keyPath + ".api_key_env"] ?? config.locations[settings.keyPath]
+                )
+            }
+            entries.append(ModelChain.Entry(name: settings.profile ?? settings.model, client: client, pricing: settings.price))
+        }
+        do {
+            return try ModelChain(entries)
+        } catch {
+            throw ConfigError(error.message)
         }
     }
 

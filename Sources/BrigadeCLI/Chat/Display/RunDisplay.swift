@@ -93,6 +93,14 @@ final class RunDisplay: Sendable {
                 endLine(&state)
                 let line = ControlCharacters.escaped(retry.progressLine)
                 write((live ? style.apply(.yellow, line) : "[retry] \(line)") + "\n", &state)
+            case .modelSwitched(let change):
+                endLine(&state)
+                let line = ControlCharacters.escaped(change.progressLine)
+                write((live ? style.apply(.yellow, line) : "[model] \(line)") + "\n", &state)
+            case .rateLimitWait(let wait):
+                endLine(&state)
+                let line = ControlCharacters.escaped(wait.progressLine)
+                write((live ? style.apply(.dim, line) : "[rate limit] \(line)") + "\n", &state)
             case .finished:
                 if !state.board.isEmpty { settle(&state) }
                 endLine(&state)
