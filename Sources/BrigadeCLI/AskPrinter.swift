@@ -79,14 +79,10 @@ final class AskPrinter: Sendable {
             err.write(dim(ControlCharacters.escaped("route \(info.route)\(captures)\(info.isFallback ? " (fallback)" : "")")) + "\n")
         case .toolCallStarted(let info):
             err.write(dim("  → " + ControlCharacters.escaped("\(info.toolName)(\(info.argumentsPreview))")) + "\n")
+        case .childRun(let child):
+            if let line = ChildRunLines.line(for: child, mark: mark) { err.write(dim("  " + line) + "\n") }
         case .toolCallFinished(let outcome):
-            let mark: String
-            switch outcome.status {
-            case .ok: mark = paint("✓", 32)
-            case .timeout: mark = paint("⏱", 33)
-            case .notRun, .denied: mark = paint("–", 33)
-            case .error, .cancelled: mark = paint("✗", 31)
-            }
+            let mark = mark(outcome.status)
             var line = "  \(mark) \(ControlCharacters.escaped(outcome.call.toolName)) \(outcome.status.rawValue) \(outcome.duration.secondsText)"
             if outcome.status != .ok { line += " — " + ControlCharacters.escaped(String(outcome.outputPreview.prefix(160)), lineBreaks: .spaces) }
             err.write(line + "\n")
@@ -147,6 +143,15 @@ final class AskPrinter: Sendable {
             parts.append("switched \(change.from) → \(change.to) (\(change.reason.code))")
         }
         return parts.joined(separator: " · ")
+    }
+
+    private func mark(_ status: ToolCallStatus) -> String {
+        switch status {
+        case .ok: paint("✓", 32)
+        case .timeout: paint("⏱", 33)
+        case .notRun, .denied: paint("–", 33)
+        case .error, .cancelled: paint("✗", 31)
+        }
     }
 
     private func dim(_ text: String) -> String { color ? "\u{1B}[2m\(text)\u{1B}[0m" : text }

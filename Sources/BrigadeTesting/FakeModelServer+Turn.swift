@@ -24,6 +24,9 @@ public struct FakeTurn: Sendable, Hashable {
     public var headers: [String: String] = [:]
     /// Bytes recorded from a real server, sent as they are instead of rendering the turn.
     public var recorded: FakeRecordedResponse?
+    /// Answers only once this many requests (counted over the server's life) have reached a gather
+    /// barrier — so they provably were in flight at once. `nil`: no barrier.
+    public var gather: Int?
 
     /// - Parameters:
     ///   - text: assistant text (default empty).
@@ -55,6 +58,13 @@ public struct FakeTurn: Sendable, Hashable {
         self.quirks = quirks
         self.textPieceSize = max(1, textPieceSize)
         self.argumentFragmentSize = max(1, argumentFragmentSize)
+    }
+
+    /// This turn, answered only once `count` requests have reached a gather barrier (``gather``).
+    public func gathering(_ count: Int) -> FakeTurn {
+        var turn = self
+        turn.gather = count
+        return turn
     }
 
     /// A plain text answer.

@@ -26,6 +26,8 @@ public final class FakeModelServer: Sendable {
         var respond: (@Sendable (FakeModelRequest) -> FakeTurn)?
         var requests: [FakeModelRequest] = []
         var requestCount = 0
+        /// Requests that reached a ``FakeTurn/gather`` barrier so far.
+        var gathered = 0
         var runTask: Task<Void, Never>?
     }
 
@@ -152,6 +154,9 @@ public final class FakeModelServer: Sendable {
         guard let turn else {
             return errorResponse(api: api, status: 500, message: "fake model server: no scripted turn left for request \(sequence)", headers: [:])
         }
+        if let count = turn.gather, let failure = await gather(count) {
+            return errorResponse(api: api, status: 500, message: failure, headers: [:])
+        }
         if turn.latency.beforeHead > .zero { try await Task.sleep(for: turn.latency.beforeHead) }
         switch turn.fault {
         case .status(let status, let message, let extraHeaders)?:
@@ -181,6 +186,24 @@ public final class FakeModelServer: Sendable {
         responseHeaders[HTTPHeader("Cache-Control")] = "no-cache"
         let body = FakeEventBody(rendering: rendering, turn: turn, gate: gate)
         return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: responseHeaders, body: HTTPBodySequence(from: body))
+    }
+
+    /// Holds the request until `count` requests have reached a gather barrier — proof that they were
+    /// in flight at once. A minute without them is a failure (the message says how many came).
+    private func gather(_ count: Int) async -> String? {
+        state.withLock { $0.gathered += 1 }
+        let reached = await withTaskGroup(of: Bool.self) { group in
+            group.addTask { (try? await self.state.wait(until: { $0.gathered >= count })) != nil }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(60))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if reached { return nil }
+        return "fake model server: only \(state.withLock { $0.gathered }) of \(count) requests arrived together"
     }
 
     private func errorResponse(api: FakeModelRequest.API, status: Int, message: String, headers: [String: String]) -> FlyingFox.HTTPResponse {

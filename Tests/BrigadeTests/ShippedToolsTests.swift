@@ -79,7 +79,7 @@ struct ShippedToolsTests {
             case .builtin(var config):
                 config.roots = [directory]
                 declaration.kind = .builtin(config)
-            case .http:
+            case .http, .agent:
                 break
             }
         }

@@ -48,6 +48,8 @@ extension AgentEvent {
             ["type": "rate_limit_wait", "model": .string(wait.model), "delay_s": .number(wait.delay.inSeconds), "line": .string(wait.progressLine)]
         case .finished(let result):
             .object(JSONObject([("type", "finished")] + result.jsonFields))
+        case .childRun(let child):
+            child.json
         }
     }
 }

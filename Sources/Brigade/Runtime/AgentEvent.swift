@@ -78,6 +78,9 @@ public enum AgentEvent: Sendable, Hashable {
     case rateLimitWait(RateLimitWait)
     /// The run ended. Always the last event.
     case finished(RunResult)
+    /// An event of a child run started by one of this run's tool calls (a sub-agent), or by a worker
+    /// pool (map-reduce); it arrives before that call's `toolCallFinished`.
+    indirect case childRun(ChildRunEvent)
 }
 
 /// Which route serves a request, with the captures of its pattern and why it matched.

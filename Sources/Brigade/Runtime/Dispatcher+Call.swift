@@ -144,11 +144,17 @@ extension Dispatcher {
                 return created
             }
         }
+        let global = tool.spec.policy.holdsParallelSlot ? parallelSlots : nil
         if let toolSlots {
             return try await toolSlots.withPermit {
-                try await parallelSlots.withPermit { await body() }
+                try await Self.withPermit(of: global, body)
             }
         }
-        return try await parallelSlots.withPermit { await body() }
+        return try await Self.withPermit(of: global, body)
+    }
+
+    private static func withPermit<T>(of semaphore: AsyncSemaphore?, _ body: () async -> T) async throws -> T {
+        guard let semaphore else { return await body() }
+        return try await semaphore.withPermit { await body() }
     }
 }

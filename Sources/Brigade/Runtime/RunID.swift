@@ -65,7 +65,9 @@ public struct RunEvent: Sendable, Hashable {
     }
 
     /// ``AgentEvent/json`` with `run_id` and `parent_run_id` (`null` for a top-level run) after `type`.
+    /// A ``AgentEvent/childRun(_:)`` is the child's own line (``ChildRunEvent/json``).
     public var json: JSONValue {
+        if case .childRun(let child) = event { return child.json }
         guard case .object(let object) = event.json else { return event.json }
         var fields: [(String, JSONValue)] = []
         for (key, value) in object {

@@ -191,8 +191,15 @@ struct RunLoop {
     }
 
     /// Runs calls through the agent's shared scheduler, under this run's ledger, approval and tools.
+    /// Sub-agents among the calls run as children of this run (``CallingRun``).
     func dispatch(_ calls: [ToolCall]) async -> [DispatchedCall] {
-        await agent.dispatcher.dispatch(calls, budget: ledger, approval: settings.approval, tools: settings.tools, onEvent: emit)
+        let outer = CallingRun.current
+        let caller = CallingRun(
+            agent: agent, ledger: ledger, runID: runID, approval: settings.approval, emit: emit,
+            depth: outer?.depth ?? 0, chain: outer?.chain ?? [])
+        return await CallingRun.$current.withValue(caller) {
+            await agent.dispatcher.dispatch(calls, budget: ledger, approval: settings.approval, tools: settings.tools, onEvent: emit)
+        }
     }
 
     mutating func record(_ dispatched: [DispatchedCall], turn: Int, modelTime: Duration) {

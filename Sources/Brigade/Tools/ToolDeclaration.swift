@@ -33,6 +33,8 @@ public enum ToolKind: Sendable, Hashable {
     case command(CommandToolConfig)
     case http(HTTPToolConfig)
     case builtin(BuiltinToolConfig)
+    /// A sub-agent: a child run with its own prompt, tools, model and limits.
+    case agent(AgentToolConfig)
 }
 
 /// `kind: command` — a program run without a shell.

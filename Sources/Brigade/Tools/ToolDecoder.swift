@@ -3,8 +3,8 @@ struct ToolDecoder {
     var environment: [String: String]
     var baseDirectory: String
 
-    static let toolKeys = ["name", "description", "kind", "parameters", "command", "http", "builtin", "policy"]
-    static let kinds = ["command", "http", "builtin"]
+    static let toolKeys = ["name", "description", "kind", "parameters", "command", "http", "builtin", "agent", "policy"]
+    static let kinds = ["command", "http", "builtin", "agent"]
     static let policyKeys = ["timeout", "max_concurrency", "retries", "idempotent", "confirm", "cost_usd", "max_output_bytes"]
 
     func declaration(_ node: ConfigNode) throws(ConfigError) -> ToolDeclaration {
@@ -34,6 +34,7 @@ struct ToolDecoder {
         switch kindName {
         case "command": kind = .command(try command(section))
         case "http": kind = .http(try http(section))
+        case "agent": kind = .agent(try agent(section))
         default: kind = .builtin(try builtin(section))
         }
         var parameters: JSONValue = ["type": "object", "properties": [:]]

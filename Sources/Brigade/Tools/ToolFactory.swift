@@ -17,11 +17,14 @@ public enum ToolFactory {
     /// - Throws: `ConfigError` at the offending value: a bad tool name, an unusable parameter schema,
     ///   `retries` without `idempotent`, and whatever the kind's executor rejects (unknown placeholder,
     ///   missing or non-executable program, unknown builtin, bad URL template, …).
-    public static func makeTool(_ declaration: ToolDeclaration, httpClient: HTTPClient?) throws(ConfigError) -> Tool {
-        try makeTool(declaration, httpClient: httpClient, programs: ProgramLookup())
+    ///   - subAgentModels: the clients of the model profiles `kind: agent` tools name, by profile name.
+    public static func makeTool(_ declaration: ToolDeclaration, httpClient: HTTPClient?, subAgentModels: [String: SubAgentModel] = [:]) throws(ConfigError) -> Tool {
+        try makeTool(declaration, httpClient: httpClient, programs: ProgramLookup(), subAgentModels: subAgentModels)
     }
 
-    static func makeTool(_ declaration: ToolDeclaration, httpClient: HTTPClient?, programs: ProgramLookup) throws(ConfigError) -> Tool {
+    static func makeTool(
+        _ declaration: ToolDeclaration, httpClient: HTTPClient?, programs: ProgramLookup, subAgentModels: [String: SubAgentModel] = [:]
+    ) throws(ConfigError) -> Tool {
         var spec = declaration.spec
         guard isValidToolName(spec.name) else {
             throw ConfigError("tool name '\(spec.name)' must be 1 to 64 letters, digits, '_' or '-'", at: spec.location)
@@ -61,6 +64,8 @@ public enum ToolFactory {
             if spec.description.isEmpty { spec.description = function.defaultDescription }
             let roots = function == .currentTime ? nil : try FileRoots(config.roots, location: config.builtin.location ?? spec.location)
             executor = try function.makeExecutor(roots: roots, maxOutputBytes: cap)
+        case .agent(let config):
+            executor = try makeSubAgent(config, spec: &spec, models: subAgentModels)
         }
         if spec.policy.retries > 0 {
             return Tool(spec: spec, executor: RetryingExecutor(executor, retries: spec.policy.retries))
@@ -71,13 +76,33 @@ public enum ToolFactory {
     /// A registry of the tools for `declarations`, in order.
     ///
     /// - Throws: The first `ConfigError` of ``makeTool(_:httpClient:)``, or a duplicate tool name (naming both places).
-    public static func makeRegistry(_ declarations: [ToolDeclaration], httpClient: HTTPClient?) throws(ConfigError) -> ToolRegistry {
+    public static func makeRegistry(
+        _ declarations: [ToolDeclaration], httpClient: HTTPClient?, subAgentModels: [String: SubAgentModel] = [:]
+    ) throws(ConfigError) -> ToolRegistry {
         var registry = ToolRegistry()
         let programs = ProgramLookup()
         for declaration in declarations {
-            try registry.register(makeTool(declaration, httpClient: httpClient, programs: programs))
+            try registry.register(makeTool(declaration, httpClient: httpClient, programs: programs, subAgentModels: subAgentModels))
         }
         return registry
+    }
+
+    /// A sub-agent: the default `{task}` parameters when none are declared, no global slot held, and
+    /// a default timeout of five minutes (a child run takes longer than one command).
+    private static func makeSubAgent(_ config: AgentToolConfig, spec: inout ToolSpec, models: [String: SubAgentModel]) throws(ConfigError) -> any ToolExecutor {
+        let declared = spec.parameters["properties"]?.objectValue ?? JSONObject()
+        if declared.isEmpty { spec.parameters = AgentToolConfig.defaultParameters }
+        try checkParameters(spec)
+        spec.policy.holdsParallelSlot = false
+        if spec.policy.timeout == nil { spec.policy.timeout = .seconds(300) }
+        var model: SubAgentModel?
+        if let profile = config.model {
+            guard let found = models[profile.value] else {
+                throw ConfigError("tool '\(spec.name)': no client for model profile `\(profile.value)`", at: profile.location ?? spec.location)
+            }
+            model = found
+        }
+        return SubAgentExecutor(name: spec.name, config: config, model: model, usesTaskArgument: declared.isEmpty)
     }
 
     private static func checkParameters(_ spec: ToolSpec) throws(ConfigError) {

@@ -17,6 +17,10 @@ public struct ToolPolicy: Sendable, Hashable {
     /// Tools sharing a group share one `maxConcurrency` cap (e.g. every tool of one MCP server);
     /// `nil`: the cap is the tool's own.
     public var concurrencyGroup: String?
+    /// The call holds one of the global `maxParallelCalls` slots while it runs (default `true`). A
+    /// sub-agent does not: its own tool calls take slots, and a parent holding slots while its children
+    /// wait for them could deadlock.
+    public var holdsParallelSlot: Bool = true
 
     /// Every limit defaults to "none" or to the configuration's default.
     public init(

@@ -40,7 +40,9 @@ extension Workspace {
                 }
             }
         }
-        let registry = try ToolFactory.makeRegistry(declarations, httpClient: httpClient)
+        let (completed, subAgentModels) = try resolveSubAgents(
+            declarations, promptFolders: folders.map(\.prompts.value), config: config, environment: environment, httpClient: httpClient)
+        let registry = try ToolFactory.makeRegistry(completed, httpClient: httpClient, subAgentModels: subAgentModels)
         let specs = Dictionary(registry.specs.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
 
         var routes: [Route] = []

@@ -1,0 +1,43 @@
+extension ToolDecoder {
+    static let agentKeys = ["prompt", "tools", "model", "limits", "input", "max_depth"]
+    static let agentLimitKeys = ["max_turns", "max_calls", "usd", "input_tokens", "output_tokens", "wall_seconds"]
+
+    /// The `agent:` section of a `kind: agent` tool (the prompt's text is read later, by the workspace).
+    func agent(_ node: ConfigNode) throws(ConfigError) -> AgentToolConfig {
+        let map = try node.mapping(allowedKeys: Self.agentKeys)
+        let promptNode = try map.required("prompt")
+        let prompt = try promptNode.string()
+        guard !prompt.isEmpty, !prompt.hasPrefix("/"), !prompt.split(separator: "/").contains("..") else {
+            throw promptNode.error("must name a file in the prompts folder (e.g. `researcher.md`), got `\(prompt.quotedForError())`")
+        }
+        var config = AgentToolConfig(prompt: Located(prompt, at: promptNode.location))
+        if let tools = map.optional("tools") {
+            config.tools = try tools.sequence().map { (item) throws(ConfigError) in try item.string() }
+        }
+        if let model = map.optional("model") { config.model = Located(try model.string(), at: model.location) }
+        if let input = map.optional("input") {
+            let text = try input.string()
+            do {
+                _ = try PlaceholderTemplate(parsing: text)
+            } catch {
+                throw input.error(error.message)
+            }
+            config.input = Located(text, at: input.location)
+        }
+        if let depth = map.optional("max_depth") { config.maxDepth = try depth.int(in: 1...16) }
+        if let limits = map.optional("limits") { config.limits = try agentLimits(limits) }
+        return config
+    }
+
+    private func agentLimits(_ node: ConfigNode) throws(ConfigError) -> Budget.Limits {
+        let map = try node.mapping(allowedKeys: Self.agentLimitKeys)
+        var limits = AgentToolConfig.defaultLimits
+        if let turns = map.optional("max_turns") { limits.maxTurns = try turns.int(in: 1...1000) }
+        if let calls = map.optional("max_calls") { limits.maxCallsPerRun = try calls.int(in: 0...100_000) }
+        if let usd = map.optional("usd") { limits.usd = try usd.double(atLeast: 0) }
+        if let tokens = map.optional("input_tokens") { limits.inputTokens = try tokens.int(in: 0...Int.max) }
+        if let tokens = map.optional("output_tokens") { limits.outputTokens = try tokens.int(in: 0...Int.max) }
+        if let wall = map.optional("wall_seconds") { limits.wallTime = .seconds(try wall.double(atLeast: 0.001)) }
+        return limits
+    }
+}
