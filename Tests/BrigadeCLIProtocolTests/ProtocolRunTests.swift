@@ -9,7 +9,7 @@ struct ProtocolRunTests {
     @Test func theSchemasAreUsable() {
         #expect(JSONSchemaValidator.validateSchema(ProtocolSchemas.events) == [])
         #expect(JSONSchemaValidator.validateSchema(ProtocolSchemas.requests) == [])
-        #expect(ProtocolSchemas.events["oneOf"]?.arrayValue?.count == 15)
+        #expect(ProtocolSchemas.events["oneOf"]?.arrayValue?.count == 16)
     }
 
     @Test func aRunStreamsItsEventsAndEndOfInputEndsTheProcess() async throws {

@@ -195,7 +195,7 @@ struct RegistryLoaderTests {
         #expect(error?.message == "tool `weather`: a `command:` section does not belong to a `kind: http` tool")
         #expect(error?.location == at(5, 1))
         let kind = configError { _ = try tools("name: x\ndescription: d\nkind: shell\n") }
-        #expect(kind?.message == "`kind`: unknown value `shell`; expected one of `command`, `http`, `builtin`")
+        #expect(kind?.message == "`kind`: unknown value `shell`; expected one of `command`, `http`, `builtin`, `agent`")
         let missing = configError { _ = try tools("name: x\nkind: builtin\nbuiltin: {function: list_dir}\n") }
         #expect(missing?.message == "missing required key `description`")
     }
