@@ -29,6 +29,7 @@ public final class FakeModelServer: Sendable {
         /// Requests that reached a ``FakeTurn/gather`` barrier so far.
         var gathered = 0
         var runTask: Task<Void, Never>?
+        var rateLimit = FakeRateLimitState()
     }
 
     private let http: HTTPServer
@@ -121,6 +122,15 @@ public final class FakeModelServer: Sendable {
         try? await state.wait(until: { $0.requestCount >= count })
     }
 
+    /// Enforces `limits` from now on, like a provider: requests past one get a 429 (``rateLimitRejections``).
+    /// The server also refuses requests while its own headers said none are left (see ``FakeTurn/headers``).
+    public func enforceRateLimits(_ limits: FakeRateLimit...) {
+        state.withLock { $0.rateLimit.limits = limits }
+    }
+
+    /// Requests refused with a 429 for a rate limit (``enforceRateLimits(_:)`` or announced in headers).
+    public var rateLimitRejections: Int { state.withLock { $0.rateLimit.rejected } }
+
     /// Turns still queued.
     public var pendingTurnCount: Int { state.withLock { $0.queue.count } }
 
@@ -144,8 +154,15 @@ public final class FakeModelServer: Sendable {
         }
         let request = FakeModelRequest(api: api, method: httpRequest.method.rawValue, path: httpRequest.path, headers: headers, bodyText: bodyText)
 
-        let (queued, responder, sequence) = state.withLock { state in
+        let arrival = ContinuousClock.now
+        let refused = state.withLock { state in
             state.requestCount += 1
+            return state.rateLimit.refuses(now: arrival)
+        }
+        if refused {
+            return errorResponse(api: api, status: 429, message: "fake model server: rate limit exceeded", headers: ["retry-after-ms": "50"])
+        }
+        let (queued, responder, sequence) = state.withLock { state in
             if recordsRequests { state.requests.append(request) }
             let queued: FakeTurn? = state.queue.isEmpty ? nil : state.queue.removeFirst()
             return (queued, state.respond, state.requestCount)
@@ -156,6 +173,10 @@ public final class FakeModelServer: Sendable {
         }
         if let count = turn.gather, let failure = await gather(count) {
             return errorResponse(api: api, status: 500, message: failure, headers: [:])
+        }
+        if !turn.headers.isEmpty {
+            let now = ContinuousClock.now
+            state.withLock { $0.rateLimit.announce(turn.headers, now: now) }
         }
         if turn.latency.beforeHead > .zero { try await Task.sleep(for: turn.latency.beforeHead) }
         switch turn.fault {

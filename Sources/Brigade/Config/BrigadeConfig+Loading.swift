@@ -2,7 +2,8 @@ extension BrigadeConfig {
     static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths", "mcp_servers"]
     static let modelKeys = [
         "provider", "base_url", "model", "api_key_env", "price", "max_output_tokens", "temperature",
-        "request_timeout", "max_retries", "fallback",
+        "request_timeout", "max_retries", "fallback", "requests_per_minute", "input_tokens_per_minute",
+        "output_tokens_per_minute", "max_concurrent_requests", "tool_choice",
     ]
     static let limitKeys = [
         "max_turns", "max_parallel_calls", "max_calls_per_turn", "max_calls_per_run", "tool_timeout",
@@ -134,11 +135,28 @@ extension BrigadeConfig {
         }
         if let value = map.optional("request_timeout") { settings.requestTimeout = try value.positiveDuration() }
         if let value = map.optional("max_retries") { settings.maxRetries = try value.int(in: 0...100) }
+        if let value = map.optional("requests_per_minute") { settings.rateLimits.requestsPerMinute = try positiveLimit(value) }
+        if let value = map.optional("input_tokens_per_minute") { settings.rateLimits.inputTokensPerMinute = try positiveLimit(value) }
+        if let value = map.optional("output_tokens_per_minute") { settings.rateLimits.outputTokensPerMinute = try positiveLimit(value) }
+        if let value = map.optional("max_concurrent_requests") { settings.rateLimits.maxConcurrentRequests = try positiveLimit(value) }
+        if let value = map.optional("tool_choice") {
+            let text = try value.string()
+            guard !text.isEmpty else { throw value.error("must be auto, required, none or a tool's name") }
+            settings.toolChoice = ToolChoice(parsing: text)
+        }
         if let value = map.optional("fallback") {
             settings.fallback = try decodeFallback(value)
             settings.fallbackLocation = value.location
         }
         return settings
+    }
+
+    /// A rate limit: a whole number of at least 1 (0 or less could never let a request through).
+    private static func positiveLimit(_ node: ConfigNode) throws(ConfigError) -> Int {
+        guard case .integer(let value)? = node.node.scalarValue, value >= 1 else {
+            throw node.error("must be a whole number of at least 1 (leave the key out for no limit), got `\(node.node.scalarText ?? "?")`")
+        }
+        return value
     }
 
     private static func decodeLimits(_ node: ConfigNode) throws(ConfigError) -> Limits {

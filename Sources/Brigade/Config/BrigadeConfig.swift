@@ -112,6 +112,11 @@ public struct BrigadeConfig: Sendable, Hashable {
         public var fallback: [String] = []
         /// Where `fallback:` was written, for errors.
         public var fallbackLocation: SourceLocation?
+        /// `requests_per_minute`, `input_tokens_per_minute`, `output_tokens_per_minute`,
+        /// `max_concurrent_requests`: the endpoint's shared ``RateLimiter``.
+        public var rateLimits = RateLimits()
+        /// `tool_choice`: `auto`, `required`, `none` or a tool's name (``ToolChoice``).
+        public var toolChoice = ToolChoice.auto
 
         public init(
             provider: Provider = .openai,

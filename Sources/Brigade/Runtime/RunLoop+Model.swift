@@ -44,23 +44,25 @@ extension RunLoop {
         let chainStart = chainPosition
         let chainState = LockedState((position: chainPosition, switches: [ModelSwitch]()))
         let outcome = await withTimeLimit(deadline, clock: clock) { () async -> Result<ModelResponse, ModelError> in
-            // The client's retries of this call become events of this run.
-            await ModelRetryObserver.$current.withValue({ emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in
-                let onTextDelta: @Sendable (String) -> Void = { delta in
-                    streamedBytes.withLock { $0 += delta.utf8.count }
-                    emit(.textDelta(delta))
-                }
-                do throws(ModelError) {
-                    guard let chain else { return .success(try await model.complete(request, deadline: deadline, onTextDelta: onTextDelta)) }
-                    let onSwitch: (ModelSwitch) -> Void = { change in
-                        chainState.withLock { $0.position += 1; $0.switches.append(change) }
-                        emit(.modelSwitched(change))
+            let onTextDelta: @Sendable (String) -> Void = { delta in
+                streamedBytes.withLock { $0 += delta.utf8.count }
+                emit(.textDelta(delta))
+            }
+            let onSwitch: (ModelSwitch) -> Void = { change in
+                chainState.withLock { $0.position += 1; $0.switches.append(change) }
+                emit(.modelSwitched(change))
+            }
+            // The client's retries and rate-limit waits of this call become events of this run.
+            return await ModelRetryObserver.$current.withValue({ emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in
+                await RateLimitObserver.$current.withValue({ emit(.rateLimitWait($0)) }) { () async -> Result<ModelResponse, ModelError> in
+                    do throws(ModelError) {
+                        guard let chain else { return .success(try await model.complete(request, deadline: deadline, onTextDelta: onTextDelta)) }
+                        let (response, _) = try await chain.complete(
+                            request, startingAt: chainStart, deadline: deadline, onSwitch: onSwitch, onTextDelta: onTextDelta)
+                        return .success(response)
+                    } catch {
+                        return .failure(error)
                     }
-                    let (response, _) = try await chain.complete(
-                        request, startingAt: chainStart, deadline: deadline, onSwitch: onSwitch, onTextDelta: onTextDelta)
-                    return .success(response)
-                } catch {
-                    return .failure(error)
                 }
             }
         }

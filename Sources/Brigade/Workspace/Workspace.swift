@@ -116,12 +116,16 @@ public struct Workspace: Sendable {
         let model = modelName ?? settings.model
         switch settings.provider {
         case .openai:
-            let configuration = OpenAIChatClient.Configuration(
+            var configuration = OpenAIChatClient.Configuration(
                 baseURL: settings.baseURL, apiKey: apiKey, model: model, retryPolicy: retry, idleTimeout: settings.requestTimeout)
+            configuration.rateLimits = settings.rateLimits
+            configuration.toolChoice = settings.toolChoice
             return (OpenAIChatClient(configuration: configuration, httpClient: httpClient), nil)
         case .anthropic:
-            let configuration = AnthropicClient.Configuration(
+            var configuration = AnthropicClient.Configuration(
                 baseURL: settings.baseURL, apiKey: apiKey, model: model, retryPolicy: retry, idleTimeout: settings.requestTimeout)
+            configuration.rateLimits = settings.rateLimits
+            configuration.toolChoice = settings.toolChoice
             return (AnthropicClient(configuration: configuration, httpClient: httpClient), nil)
         }
     }

@@ -78,11 +78,13 @@ public struct AnthropicClient: ModelClient {
         deadline: ContinuousClock.Instant?,
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(ModelError) -> ModelResponse {
+        let provider = ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL)
         let transport = ModelTransport(
             http: httpClient,
-            provider: ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL), apiKey: configuration.apiKey,
+            provider: provider, apiKey: configuration.apiKey,
             retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout,
-            limits: configuration.responseLimits, onRetry: onRetry
+            limits: configuration.responseLimits, onRetry: onRetry,
+            rateLimiter: RateLimiter.shared(endpoint: configuration.endpoint, apiKey: configuration.apiKey, name: provider, limits: configuration.rateLimits)
         )
         return try await transport.perform(
             httpRequest(for: request), streaming: configuration.streaming, maxOutputTokens: request.maxOutputTokens, deadline: deadline,

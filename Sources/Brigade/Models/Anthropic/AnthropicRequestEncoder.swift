@@ -18,7 +18,7 @@ enum AnthropicRequestEncoder {
         body["messages"] = .array(messages(for: request.messages, toolBlocks: !request.tools.isEmpty))
         if !request.tools.isEmpty {
             body["tools"] = .array(request.tools.map(tool(for:)))
-            if !request.toolsEnabled { body["tool_choice"] = ["type": "none"] }
+            if let choice = configuration.toolChoice.applied(to: request).anthropicValue { body["tool_choice"] = choice }
         }
         if let temperature = request.temperature { body["temperature"] = .number(temperature) }
         body["stream"] = .bool(configuration.streaming)

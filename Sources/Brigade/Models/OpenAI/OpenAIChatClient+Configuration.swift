@@ -26,6 +26,11 @@ extension OpenAIChatClient {
         public var idleTimeout: Duration
         /// Caps on one response's size and length (see ``ModelResponseLimits``).
         public var responseLimits: ModelResponseLimits
+        /// Proactive limits of the endpoint's shared ``RateLimiter`` (none by default; the limiter
+        /// still follows the provider's rate-limit headers and `Retry-After`).
+        public var rateLimits = RateLimits()
+        /// Whether the model must call tools on the first turn after a user message (``ToolChoice``).
+        public var toolChoice = ToolChoice.auto
 
         /// - Parameters:
         ///   - baseURL: API root; `/chat/completions` is appended (a trailing `/` is ignored).

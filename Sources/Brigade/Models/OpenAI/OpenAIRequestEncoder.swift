@@ -7,7 +7,7 @@ enum OpenAIRequestEncoder {
         let sendsTools = !request.tools.isEmpty && (request.toolsEnabled || configuration.disabledTools == .toolChoiceNone)
         if sendsTools {
             body["tools"] = .array(request.tools.map(tool(for:)))
-            body["tool_choice"] = request.toolsEnabled ? "auto" : "none"
+            body["tool_choice"] = configuration.toolChoice.applied(to: request).openAIValue
             if request.toolsEnabled, let parallel = configuration.parallelToolCalls {
                 body["parallel_tool_calls"] = .bool(parallel)
             }

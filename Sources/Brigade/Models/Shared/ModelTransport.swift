@@ -1,3 +1,4 @@
+import BrigadeSync
 import CurlHTTP
 import Foundation
 
@@ -42,6 +43,8 @@ struct ModelTransport: Sendable {
     var idleTimeout: Duration
     var limits: ModelResponseLimits
     var onRetry: (@Sendable (ModelRetryEvent) -> Void)?
+    /// The endpoint's limiter, shared by every run of the process; `nil` sends at once.
+    var rateLimiter: RateLimiter?
 
     /// The most bytes accepted for an error body.
     static let maxErrorBodyBytes = 64 * 1024
@@ -69,10 +72,24 @@ struct ModelTransport: Sendable {
             if let deadline, ContinuousClock.now >= deadline {
                 throw ModelError(.deadlineExceeded, "the deadline passed before the \(provider) request could be sent")
             }
+            if let rateLimiter {
+                try await rateLimiter.acquire(estimatedInputTokens: (request.body?.count ?? 0) / 4, deadline: deadline) { wait in
+                    RateLimitObserver.current?(wait)
+                }
+            }
             let failure: AttemptFailure
+            let began = LockedState(false)
+            let onHead: @Sendable (HTTPResponseHead) -> Void = { [rateLimiter] head in
+                began.withLock { $0 = true }
+                rateLimiter?.responseBegan(head)
+            }
             do {
-                return try await attemptOnce(request, streaming: streaming, maxOutputTokens: maxOutputTokens, decoder: decoder, onTextDelta: onTextDelta)
+                let response = try await attemptOnce(
+                    request, streaming: streaming, maxOutputTokens: maxOutputTokens, decoder: decoder, onHead: onHead, onTextDelta: onTextDelta)
+                rateLimiter?.finish(outputTokens: response.usage?.outputTokens ?? 0, began: began.value)
+                return response
             } catch {
+                rateLimiter?.finish(outputTokens: 0, began: began.value)
                 failure = error
             }
             let decision = retryPolicy.decision(
@@ -100,6 +117,7 @@ struct ModelTransport: Sendable {
         streaming: Bool,
         maxOutputTokens: Int,
         decoder: Decoder,
+        onHead: @escaping @Sendable (HTTPResponseHead) -> Void,
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(AttemptFailure) -> ModelResponse {
         if !streaming {
@@ -109,6 +127,7 @@ struct ModelTransport: Sendable {
             } catch {
                 throw transportFailure(error, deliveredText: false)
             }
+            onHead(response.head)
             guard (200...299).contains(response.status) else { throw statusFailure(response.head, body: response.body) }
             return try decoded(body: response.body, decoder: decoder, onTextDelta: onTextDelta)
         }
@@ -116,6 +135,7 @@ struct ModelTransport: Sendable {
         var deliveredText = false
         do {
             return try await http.withStream(request) { head, body -> ModelResponse in
+                onHead(head)
                 guard (200...299).contains(head.status) else {
                     let bytes = (try? await body.collect(upTo: Self.maxErrorBodyBytes)) ?? []
                     throw statusFailure(head, body: bytes)
