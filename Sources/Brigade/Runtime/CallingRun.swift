@@ -18,6 +18,9 @@ public struct CallingRun: Sendable {
     public var depth: Int
     /// The sub-agent tools that led to this run, outermost first (for the depth-limit message).
     public var chain: [String]
+    /// How many calls the batch being dispatched has: a sub-agent that sets no cap of its own asks
+    /// for its share of what is left, not for all of it (its siblings need theirs).
+    public var batchSize: Int = 1
 
     @TaskLocal public static var current: CallingRun?
 

@@ -196,7 +196,7 @@ struct RunLoop {
         let outer = CallingRun.current
         let caller = CallingRun(
             agent: agent, ledger: ledger, runID: runID, approval: settings.approval, emit: emit,
-            depth: outer?.depth ?? 0, chain: outer?.chain ?? [])
+            depth: outer?.depth ?? 0, chain: outer?.chain ?? [], batchSize: calls.count)
         return await CallingRun.$current.withValue(caller) {
             await agent.dispatcher.dispatch(calls, budget: ledger, approval: settings.approval, tools: settings.tools, onEvent: emit)
         }

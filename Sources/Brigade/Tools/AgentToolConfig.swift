@@ -18,6 +18,11 @@ public struct AgentToolConfig: Sendable, Hashable {
     public var input: Located<String>?
     /// How deeply sub-agents may nest, counting this one (a sub-agent calling a sub-agent is depth 2).
     public var maxDepth: Int
+    /// Runs this many versions of each call in parallel (labelled `variant_1`…) and joins their
+    /// answers with ``join`` (default 1: one run, no join).
+    public var variants: Int
+    /// How the variants' answers become one; `nil` with variants: the rules' defaults, no judge.
+    public var join: JoinPolicy?
 
     /// The parameters of an agent tool that declares none: one required `task` string.
     public static let defaultParameters: JSONValue = [
@@ -36,7 +41,9 @@ public struct AgentToolConfig: Sendable, Hashable {
         model: Located<String>? = nil,
         limits: Budget.Limits = AgentToolConfig.defaultLimits,
         input: Located<String>? = nil,
-        maxDepth: Int = 3
+        maxDepth: Int = 3,
+        variants: Int = 1,
+        join: JoinPolicy? = nil
     ) {
         self.prompt = prompt
         self.promptText = promptText
@@ -45,5 +52,7 @@ public struct AgentToolConfig: Sendable, Hashable {
         self.limits = limits
         self.input = input
         self.maxDepth = maxDepth
+        self.variants = variants
+        self.join = join
     }
 }

@@ -1,5 +1,6 @@
 extension ToolDecoder {
-    static let agentKeys = ["prompt", "tools", "model", "limits", "input", "max_depth"]
+    static let agentKeys = ["prompt", "tools", "model", "limits", "input", "max_depth", "variants", "join"]
+    static let joinKeys = ["precedence", "dedup", "compare", "judge"]
     static let agentLimitKeys = ["max_turns", "max_calls", "usd", "input_tokens", "output_tokens", "wall_seconds"]
 
     /// The `agent:` section of a `kind: agent` tool (the prompt's text is read later, by the workspace).
@@ -26,7 +27,32 @@ extension ToolDecoder {
         }
         if let depth = map.optional("max_depth") { config.maxDepth = try depth.int(in: 1...16) }
         if let limits = map.optional("limits") { config.limits = try agentLimits(limits) }
+        if let variants = map.optional("variants") { config.variants = try variants.int(in: 1...16) }
+        if let join = map.optional("join") { config.join = try joinPolicy(join) }
         return config
+    }
+
+    /// A `join:` section: `precedence` (field → branch labels), `dedup` and `compare` (field names),
+    /// `judge` (a prompt file).
+    func joinPolicy(_ node: ConfigNode) throws(ConfigError) -> JoinPolicy {
+        let map = try node.mapping(allowedKeys: Self.joinKeys)
+        var policy = JoinPolicy()
+        func names(_ node: ConfigNode) throws(ConfigError) -> [String] {
+            try node.sequence().map { (item) throws(ConfigError) in try item.string() }
+        }
+        if let precedence = map.optional("precedence") {
+            for entry in try precedence.mapping().entries { policy.precedence[entry.key] = try names(entry.value) }
+        }
+        if let dedup = map.optional("dedup") { policy.dedupKeys = try names(dedup) }
+        if let compare = map.optional("compare") { policy.compare = try names(compare) }
+        if let judge = map.optional("judge") {
+            let file = try judge.string()
+            guard !file.isEmpty, !file.hasPrefix("/"), !file.split(separator: "/").contains("..") else {
+                throw judge.error("must name a file in the prompts folder (e.g. `judge.md`), got `\(file.quotedForError())`")
+            }
+            policy.judge = Located(file, at: judge.location)
+        }
+        return policy
     }
 
     private func agentLimits(_ node: ConfigNode) throws(ConfigError) -> Budget.Limits {

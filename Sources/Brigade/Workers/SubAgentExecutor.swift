@@ -29,22 +29,63 @@ struct SubAgentExecutor: ToolExecutor {
         case nil: agent = caller.agent
         }
         let request = SubAgentRequest(config: config, usesTaskArgument: usesTaskArgument).text(for: arguments)
+        let inner = caller.entering(name)
+        guard config.variants > 1 else {
+            switch await runChild(request, on: agent, caller: caller, inner: inner, callID: context.callID) {
+            case .success(let result): return Self.output(of: result, name: name)
+            case .failure(let error): return ToolOutput(text: "error: sub-agent `\(name)` not run: \(error.message)", isError: true)
+            }
+        }
+        // Variants: all at once, each with its own slice; then the join (the judge only on disagreement).
+        let branches = await withTaskGroup(of: (Int, JoinBranch).self) { group in
+            for index in 1...config.variants {
+                group.addTask {
+                    let label = "variant_\(index)"
+                    switch await runChild(request, on: agent, caller: caller, inner: inner, callID: context.callID) {
+                    case .success(let result):
+                        let output = Self.output(of: result, name: name)
+                        return (index, JoinBranch(label: label, answer: output.isError ? nil : output.text, failure: output.isError ? output.text : nil))
+                    case .failure(let error):
+                        return (index, JoinBranch(label: label, answer: nil, failure: error.message))
+                    }
+                }
+            }
+            var branches: [(Int, JoinBranch)] = []
+            for await branch in group { branches.append(branch) }
+            return branches.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let outcome = await CallingRun.$current.withValue(inner) {
+            await JoinJudge.join(branches, policy: config.join ?? JoinPolicy(), request: request, caller: caller, callID: context.callID)
+        }
+        return ToolOutput(text: outcome.text, isError: outcome.failed.count == branches.count)
+    }
+
+    /// One child run of this tool, nested one level below `caller`.
+    private func runChild(_ request: String, on agent: Agent, caller: CallingRun, inner: CallingRun, callID: String) async -> Result<RunResult, InvalidRunOptions> {
         let childID = RunID()
         let options = RunOptions(
-            limits: config.limits, routing: .model, approval: caller.approval, systemPrompt: config.promptText,
+            limits: Self.share(of: caller, requested: config.limits, ways: caller.batchSize * (config.variants + (config.join?.judge == nil || config.variants == 1 ? 0 : 1))),
+            routing: .model, approval: caller.approval, systemPrompt: config.promptText,
             tools: config.tools, parentBudget: caller.ledger, runID: childID, parentRunID: caller.runID)
-        let callID = context.callID
-        let outcome = await CallingRun.$current.withValue(caller.entering(name)) { () async -> Result<RunResult, InvalidRunOptions> in
+        return await CallingRun.$current.withValue(inner) { () async -> Result<RunResult, InvalidRunOptions> in
             do throws(InvalidRunOptions) {
                 return .success(try await agent.run(request, options: options) { event in caller.forward(event, of: childID, callID: callID) })
             } catch {
                 return .failure(error)
             }
         }
-        switch outcome {
-        case .success(let result): return Self.output(of: result, name: name)
-        case .failure(let error): return ToolOutput(text: "error: sub-agent `\(name)` not run: \(error.message)", isError: true)
-        }
+    }
+
+    /// `requested` with each cap it leaves open set to a `ways`-th of what the caller has left, so
+    /// that sibling calls (the batch's other calls, the other variants, the judge) get slices too.
+    static func share(of caller: CallingRun, requested: Budget.Limits, ways: Int) -> Budget.Limits {
+        guard ways > 1 else { return requested }
+        var limits = requested
+        let left = caller.ledger.snapshot()
+        if limits.usd == nil, let usd = left.usdLeft { limits.usd = usd / Double(ways) }
+        if limits.inputTokens == nil, let tokens = left.inputTokensLeft { limits.inputTokens = tokens / ways }
+        if limits.outputTokens == nil, let tokens = left.outputTokensLeft { limits.outputTokens = tokens / ways }
+        return limits
     }
 
     /// The answer of a finished child; a clear error for any other end.

@@ -19,14 +19,8 @@ extension Workspace {
                 resolved.append(declaration)
                 continue
             }
-            let candidates = promptFolders.reversed().map { $0 + "/" + agent.prompt.value }
-            guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-                throw ConfigError(
-                    "tool `\(declaration.spec.name)`: no prompt file `\(agent.prompt.value)` in \(promptFolders.joined(separator: ", "))",
-                    at: agent.prompt.location ?? declaration.spec.location)
-            }
-            guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("cannot read \(path)", file: path) }
-            agent.promptText = String(decoding: data, as: UTF8.self)
+            agent.promptText = try promptText(agent.prompt, folders: promptFolders, tool: declaration.spec)
+            if let judge = agent.join?.judge { agent.join?.judgeText = try promptText(judge, folders: promptFolders, tool: declaration.spec) }
             if let name = agent.model, models[name.value] == nil {
                 let profile: BrigadeConfig.ModelProfile
                 do {
@@ -41,5 +35,16 @@ extension Workspace {
             resolved.append(declaration)
         }
         return (resolved, models)
+    }
+
+    /// The text of prompt file `name` from the most specific folder that has it.
+    private static func promptText(_ name: Located<String>, folders: [String], tool: ToolSpec) throws(ConfigError) -> String {
+        let candidates = folders.reversed().map { $0 + "/" + name.value }
+        guard let path = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
+            throw ConfigError(
+                "tool `\(tool.name)`: no prompt file `\(name.value)` in \(folders.joined(separator: ", "))", at: name.location ?? tool.location)
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("cannot read \(path)", file: path) }
+        return String(decoding: data, as: UTF8.self)
     }
 }

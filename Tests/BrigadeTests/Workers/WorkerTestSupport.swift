@@ -12,6 +12,7 @@ enum WorkerTestSupport {
         for index in declarations.indices {
             if case .agent(var config) = declarations[index].kind {
                 config.promptText = prompts[config.prompt.value] ?? ""
+                if let judge = config.join?.judge { config.join?.judgeText = prompts[judge.value] ?? "" }
                 declarations[index].kind = .agent(config)
             }
         }
