@@ -38,6 +38,9 @@ struct AskCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the answer as the model wrote it (no Markdown rendering on a terminal).")
     var raw = false
 
+    @Option(name: .long, help: "A JSON Schema FILE the answer must match; only the answer's JSON is printed.")
+    var schema: String?
+
     @Argument(help: "The request; without one (or with `-`) it is read from standard input. Piped input with a request is sent as context.")
     var prompt: String?
 
@@ -56,7 +59,10 @@ struct AskCommand: AsyncParsableCommand {
         if (mode == .model || mode == .hybrid), workspace.model == nil {
             throw CLIFailure.usage("--mode \(mode!.rawValue) needs a model: \(workspace.modelUnavailableReason ?? "none is available")")
         }
-        let printer = AskPrinter(json: json, color: Terminal.colorEnabled(for: Terminal.standardError), quiet: quiet, stream: !noStream, raw: raw)
+        let outputSchema = try schema.map(Self.outputSchema(file:))
+        let printer = AskPrinter(
+            json: json, color: Terminal.colorEnabled(for: Terminal.standardError), quiet: quiet,
+            stream: !noStream && outputSchema == nil, raw: raw || outputSchema != nil)
         let approval: any ApprovalPolicy = if yes {
             ApproveAllApprovalPolicy()
         } else if Terminal.standardError.isTTY, isatty(STDIN_FILENO) == 1, !json {
@@ -66,7 +72,9 @@ struct AskCommand: AsyncParsableCommand {
         }
         let agent = workspace.makeAgent(routing: mode, approval: approval, logger: CLILogger.make(verbose: workspaceOptions.verbose))
         // The id is made here so that `--json` lines carry it from the first event on.
-        let options = RunOptions(runID: printer.runID)
+        var runOptions = RunOptions(runID: printer.runID)
+        runOptions.outputSchema = outputSchema
+        let options = runOptions
         let outcome = await withInterruptCancellation { () async -> Result<RunResult, InvalidRunOptions> in
             do throws(InvalidRunOptions) {
                 return .success(try await agent.run(request, options: options) { event in printer.handle(event) })
@@ -78,6 +86,25 @@ struct AskCommand: AsyncParsableCommand {
         let result = try outcome.get()
         let code = result.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The schema of `--schema FILE`.
+    /// - Throws: a usage error (exit 2) when the file cannot be read, is not JSON, or is not a usable JSON Schema.
+    static func outputSchema(file: String) throws(CLIFailure) -> OutputSchema {
+        guard let data = FileManager.default.contents(atPath: file) else {
+            throw CLIFailure.usage("--schema \(file): cannot read the file")
+        }
+        let schema: JSONValue
+        do {
+            schema = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+        } catch {
+            throw CLIFailure.usage("--schema \(file): not JSON: \(error)")
+        }
+        do {
+            return try OutputSchema(schema, name: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent)
+        } catch {
+            throw CLIFailure.usage("--schema \(file): \(error.message)")
+        }
     }
 
     /// The prompt (argument or standard input) with piped input and `-f` files as context.

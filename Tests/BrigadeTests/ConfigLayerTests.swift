@@ -115,7 +115,7 @@ struct ModelProfileTests {
         #expect(config.model?.profile == "smart")
         #expect(config.model?.provider == .anthropic)
         // A dated snapshot gets the table's price for its family.
-        #expect(config.model?.price == ModelPricing(inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.30))
+        #expect(config.model?.price == ModelPricing(inputPerMillion: 3, outputPerMillion: 15, cachedInputPerMillion: 0.30, cacheWritePerMillion: 3.75))
         let fast = try config.selectingModel("mini")
         #expect(fast.model?.model == "gpt-4o-mini")
         #expect(fast.model?.keyPath == "models.fast")

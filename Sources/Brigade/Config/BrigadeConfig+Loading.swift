@@ -3,7 +3,7 @@ extension BrigadeConfig {
     static let modelKeys = [
         "provider", "base_url", "model", "api_key_env", "price", "max_output_tokens", "temperature",
         "request_timeout", "max_retries", "fallback", "requests_per_minute", "input_tokens_per_minute",
-        "output_tokens_per_minute", "max_concurrent_requests", "tool_choice",
+        "output_tokens_per_minute", "max_concurrent_requests", "tool_choice", "prompt_caching",
     ]
     static let limitKeys = [
         "max_turns", "max_parallel_calls", "max_calls_per_turn", "max_calls_per_run", "tool_timeout",
@@ -116,11 +116,12 @@ extension BrigadeConfig {
             }
         }
         if let price = map.optional("price") {
-            let prices = try price.mapping(allowedKeys: ["input_per_million", "cached_input_per_million", "output_per_million"])
+            let prices = try price.mapping(allowedKeys: ["input_per_million", "cached_input_per_million", "cache_write_per_million", "output_per_million"])
             settings.price = ModelPricing(
                 inputPerMillion: try prices.required("input_per_million").double(atLeast: 0),
                 outputPerMillion: try prices.required("output_per_million").double(atLeast: 0),
-                cachedInputPerMillion: try prices.optional("cached_input_per_million")?.double(atLeast: 0)
+                cachedInputPerMillion: try prices.optional("cached_input_per_million")?.double(atLeast: 0),
+                cacheWritePerMillion: try prices.optional("cache_write_per_million")?.double(atLeast: 0)
             )
             settings.priceSource = .configured(price.location)
         } else if let listed = PriceTable.price(provider: provider, model: name) {
@@ -144,11 +145,23 @@ extension BrigadeConfig {
             guard !text.isEmpty else { throw value.error("must be auto, required, none or a tool's name") }
             settings.toolChoice = ToolChoice(parsing: text)
         }
+        if let value = map.optional("prompt_caching") { settings.promptCaching = try decodePromptCaching(value) }
         if let value = map.optional("fallback") {
             settings.fallback = try decodeFallback(value)
             settings.fallbackLocation = value.location
         }
         return settings
+    }
+
+    /// `true`, `false`, or `{system, tools, conversation}` (each defaulting to `true`).
+    private static func decodePromptCaching(_ node: ConfigNode) throws(ConfigError) -> PromptCaching {
+        if node.node.pairs == nil { return try node.bool() ? PromptCaching() : .off }
+        let map = try node.mapping(allowedKeys: ["system", "tools", "conversation"])
+        return PromptCaching(
+            system: try map.optional("system")?.bool() ?? true,
+            tools: try map.optional("tools")?.bool() ?? true,
+            conversation: try map.optional("conversation")?.bool() ?? true
+        )
     }
 
     /// A rate limit: a whole number of at least 1 (0 or less could never let a request through).

@@ -117,6 +117,8 @@ public struct BrigadeConfig: Sendable, Hashable {
         public var rateLimits = RateLimits()
         /// `tool_choice`: `auto`, `required`, `none` or a tool's name (``ToolChoice``).
         public var toolChoice = ToolChoice.auto
+        /// `prompt_caching`: Anthropic cache breakpoints (on by default; OpenAI caches by itself).
+        public var promptCaching = PromptCaching()
 
         public init(
             provider: Provider = .openai,

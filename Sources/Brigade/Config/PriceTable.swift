@@ -9,7 +9,7 @@ public enum PriceTable {
     /// The day the table was checked.
     public static let date = "2026-12-06"
 
-    /// (provider, model, input, cached input, output).
+    /// (provider, model, input, cached input, output); Anthropic's cache writes are 1.25 × input.
     static let entries: [(BrigadeConfig.Provider, String, Double, Double, Double)] = [
         (.openai, "gpt-5", 1.25, 0.125, 10.00),
         (.openai, "gpt-5-mini", 0.25, 0.025, 2.00),
@@ -42,7 +42,9 @@ public enum PriceTable {
             guard name == entryModel || (name.hasPrefix(entryModel + "-") && isSnapshotSuffix(name.dropFirst(entryModel.count + 1))) else {
                 continue
             }
-            return ModelPricing(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached)
+            // Anthropic bills 5-minute cache writes at 1.25 × input; OpenAI has no write charge.
+            let write: Double? = provider == .anthropic ? input * 1.25 : nil
+            return ModelPricing(inputPerMillion: input, outputPerMillion: output, cachedInputPerMillion: cached, cacheWritePerMillion: write)
         }
         return nil
     }

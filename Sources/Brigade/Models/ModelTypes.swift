@@ -90,6 +90,8 @@ public struct ModelRequest: Sendable, Hashable {
     public var toolsEnabled: Bool
     public var maxOutputTokens: Int
     public var temperature: Double?
+    /// The shape the final answer must have; `nil` for free text (see ``OutputSchema``).
+    public var outputSchema: OutputSchema?
 
     public init(messages: [ChatMessage], tools: [ToolSpec] = [], toolsEnabled: Bool = true, maxOutputTokens: Int = 4096, temperature: Double? = nil) {
         self.messages = messages
@@ -178,6 +180,14 @@ public protocol ModelClient: Sendable {
         deadline: ContinuousClock.Instant?,
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(ModelError) -> ModelResponse
+
+    /// Whether the client sends ``ModelRequest/outputSchema`` to its server in a form the server
+    /// enforces. Without it the agent asks for the shape in the system prompt. Default `false`.
+    var supportsOutputSchema: Bool { get }
+}
+
+extension ModelClient {
+    public var supportsOutputSchema: Bool { false }
 }
 
 /// Prices per million tokens, from the configuration or ``PriceTable``, to turn usage into USD.

@@ -31,6 +31,8 @@ struct RunLoop {
     /// The model of the run's ``ModelChain`` in use (the one that answered last), and the switches so far.
     var chainPosition = 0
     var modelSwitches: [ModelSwitch] = []
+    /// The answer was sent back once for not matching the output schema.
+    var askedAgainForSchema = false
 
     init(agent: Agent, prompt: String, settings: RunSettings, emit: @escaping @Sendable (AgentEvent) -> Void) {
         self.agent = agent
@@ -131,7 +133,10 @@ struct RunLoop {
             messages.append(.assistant(text: response.text, toolCalls: calls))
             if calls.isEmpty {
                 turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: .zero, sumOfCallTimes: .zero, toolCalls: 0))
-                return LoopEnd(answer: response.text, stopReason: .finished)
+                switch checkAnswer(response.text) {
+                case .accepted(let end): return end
+                case .askAgain: continue
+                }
             }
             // Dispatched even when cancelled: every call gets a result, so the conversation stays valid.
             let dispatched = await dispatch(calls)
@@ -180,14 +185,20 @@ struct RunLoop {
 
     func makeRequest(toolsEnabled: Bool) -> ModelRequest {
         var all = messages
-        if !settings.systemPrompt.isEmpty { all.insert(.system(settings.systemPrompt), at: 0) }
-        return ModelRequest(
+        var system = settings.systemPrompt
+        if let schema = settings.outputSchema, runModel?.supportsOutputSchema != true {
+            system += (system.isEmpty ? "" : "\n\n") + schema.instruction
+        }
+        if !system.isEmpty { all.insert(.system(system), at: 0) }
+        var request = ModelRequest(
             messages: all,
             tools: settings.specs(in: agent.registry),
             toolsEnabled: toolsEnabled,
             maxOutputTokens: configuration.maxOutputTokens,
             temperature: configuration.temperature
         )
+        request.outputSchema = settings.outputSchema
+        return request
     }
 
     /// Runs calls through the agent's shared scheduler, under this run's ledger, approval and tools.

@@ -37,6 +37,10 @@ public struct RunOptions: Sendable {
     /// The model of this run — a client, or a ``ModelChain`` to fall back along; `nil` takes
     /// ``Agent/Configuration/model``.
     public var model: (any ModelClient)?
+    /// The shape the final answer must have (``OutputSchema``); `nil` for free text. A final answer
+    /// that does not match is sent back once with the validation errors; a second miss ends the run
+    /// with ``StopReason/Code/invalidAnswer``.
+    public var outputSchema: OutputSchema?
 
     public init(
         limits: Budget.Limits? = nil,
@@ -114,6 +118,7 @@ struct RunSettings: Sendable {
     var parentRunID: RunID?
     /// `nil`: the agent's model.
     var model: (any ModelClient)?
+    var outputSchema: OutputSchema?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
     init(agent: Agent, session: AgentSession?) {
@@ -140,6 +145,7 @@ struct RunSettings: Sendable {
         runID = options.runID
         parentRunID = options.parentRunID ?? options.parentBudget?.runID
         model = options.model
+        outputSchema = options.outputSchema
         if let systemPrompt = options.systemPrompt { self.systemPrompt = systemPrompt }
         if let names = options.tools {
             let known = Set(agent.registry.names)

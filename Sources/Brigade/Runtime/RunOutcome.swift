@@ -4,7 +4,7 @@
 /// | outcome | stop reasons | `brigade` exit code |
 /// |---|---|---|
 /// | ``answered`` | `finished`; `model_unavailable` answered by a static route or fallback hook | 0 |
-/// | ``failed`` | `error` | 1 |
+/// | ``failed`` | `error`, `invalid_answer` | 1 |
 /// | ``noAnswer`` | `model_unavailable` with nothing to fall back to, `no_route`, `route_failed` | 3 |
 /// | ``cutShort`` | `max_turns`, `budget_usd`, `budget_tokens`, `budget_time`, `budget_calls` | 4 |
 /// | ``cancelled`` | `cancelled` | 130 |

@@ -46,6 +46,9 @@ public struct StopReason: Sendable, Hashable, CustomStringConvertible {
         public static let routeFailed: Code = "route_failed"
         /// The run could not proceed for another reason, e.g. its session is busy with another run.
         public static let error: Code = "error"
+        /// The run asked for an answer matching a JSON Schema and the model's answer did not match,
+        /// even after it was shown the validation errors; the answer is its last attempt.
+        public static let invalidAnswer: Code = "invalid_answer"
     }
 
     /// What kind of stop this is.
@@ -74,6 +77,8 @@ public struct StopReason: Sendable, Hashable, CustomStringConvertible {
     public static func routeFailed(_ message: String) -> StopReason { StopReason(code: .routeFailed, detail: message) }
     /// The run could not proceed; `message` says why.
     public static func error(_ message: String) -> StopReason { StopReason(code: .error, detail: message) }
+    /// The answer does not match the run's output schema; `message` lists the violations.
+    public static func invalidAnswer(_ message: String) -> StopReason { StopReason(code: .invalidAnswer, detail: message) }
 
     /// The budget cap that ended the run, for the `budget_*` codes.
     public var budgetResource: BudgetResource? {
@@ -94,6 +99,7 @@ public struct StopReason: Sendable, Hashable, CustomStringConvertible {
         case .noRoute: "no route matches the request"
         case .routeFailed: "the route's required calls failed: \(detail ?? "")"
         case .error: detail ?? "error"
+        case .invalidAnswer: "the answer does not match the output schema: \(detail ?? "")"
         default: detail.map { "\(code): \($0)" } ?? code.rawValue
         }
     }

@@ -126,6 +126,7 @@ public struct Workspace: Sendable {
                 baseURL: settings.baseURL, apiKey: apiKey, model: model, retryPolicy: retry, idleTimeout: settings.requestTimeout)
             configuration.rateLimits = settings.rateLimits
             configuration.toolChoice = settings.toolChoice
+            configuration.promptCaching = settings.promptCaching
             return (AnthropicClient(configuration: configuration, httpClient: httpClient), nil)
         }
     }

@@ -25,6 +25,9 @@ extension AnthropicClient {
         public var rateLimits = RateLimits()
         /// Whether the model must call tools on the first turn after a user message (``ToolChoice``).
         public var toolChoice = ToolChoice.auto
+        /// Prompt-cache breakpoints (``PromptCaching``); off by default here, on by default for
+        /// model profiles of config.yaml (`prompt_caching:`).
+        public var promptCaching = PromptCaching.off
 
         /// - Parameters:
         ///   - baseURL: API root (default `https://api.anthropic.com`).

@@ -73,6 +73,9 @@ public struct AnthropicClient: ModelClient {
     ///   retries, `.rejected` for other 4xx (with the server's message), `.malformedResponse`,
     ///   `.deadlineExceeded` when `deadline` passes, `.cancelled` when the task is cancelled.
     ///   Messages never contain the API key.
+    /// `true`: a forced `final_answer` tool whose input is the answer.
+    public var supportsOutputSchema: Bool { true }
+
     public func complete(
         _ request: ModelRequest,
         deadline: ContinuousClock.Instant?,
@@ -86,10 +89,14 @@ public struct AnthropicClient: ModelClient {
             limits: configuration.responseLimits, onRetry: onRetry,
             rateLimiter: RateLimiter.shared(endpoint: configuration.endpoint, apiKey: configuration.apiKey, name: provider, limits: configuration.rateLimits)
         )
-        return try await transport.perform(
+        let response = try await transport.perform(
             httpRequest(for: request), streaming: configuration.streaming, maxOutputTokens: request.maxOutputTokens, deadline: deadline,
             decoder: AnthropicDecoding(), onTextDelta: onTextDelta
         )
+        guard let schema = request.outputSchema else { return response }
+        let answer = AnthropicRequestEncoder.answer(in: response, schema: schema)
+        if answer.toolCalls.isEmpty, !answer.text.isEmpty, answer.text != response.text { onTextDelta(answer.text) }
+        return answer
     }
 }
 

@@ -50,6 +50,9 @@ public struct OpenAIChatClient: ModelClient {
     /// `openai:<model>`.
     public var displayName: String { "openai:\(configuration.model)" }
 
+    /// `true`: `response_format: {"type": "json_schema", …}`.
+    public var supportsOutputSchema: Bool { true }
+
     /// The JSON body this client sends for `request`.
     public func requestBody(for request: ModelRequest) -> JSONValue {
         OpenAIRequestEncoder.body(for: request, configuration: configuration)

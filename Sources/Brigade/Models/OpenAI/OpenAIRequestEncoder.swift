@@ -12,6 +12,12 @@ enum OpenAIRequestEncoder {
                 body["parallel_tool_calls"] = .bool(parallel)
             }
         }
+        if let schema = request.outputSchema {
+            body["response_format"] = [
+                "type": "json_schema",
+                "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": .bool(schema.isStrictCompatible)],
+            ]
+        }
         body[configuration.maxTokensField] = .integer(request.maxOutputTokens)
         if let temperature = request.temperature {
             body["temperature"] = .number(temperature)

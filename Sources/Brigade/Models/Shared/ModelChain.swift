@@ -43,6 +43,9 @@ public struct ModelChain: ModelClient {
         self.entries = entries
     }
 
+    /// `true` when every model of the chain enforces ``ModelRequest/outputSchema``.
+    public var supportsOutputSchema: Bool { entries.allSatisfy(\.client.supportsOutputSchema) }
+
     /// The entries' names joined by arrows: `fast → big → claude`.
     public var displayName: String { entries.map(\.name).joined(separator: " → ") }
 
