@@ -135,7 +135,11 @@ final class AskPrinter: Sendable {
         var parts = [Terminal.count(result.toolCalls, "call")]
         if result.toolCalls > 0 { parts.append("fan-out \(fanOut.secondsText) (sequential \(sequential.secondsText))") }
         let tokens = result.usage.inputTokens + result.usage.outputTokens
-        parts.append("\(Terminal.count(tokens, "token")) (\(result.usage.inputTokens) in, \(result.usage.outputTokens) out)")
+        var cache = ""
+        if result.usage.cachedInputTokens > 0 { cache += ", \(result.usage.cachedInputTokens) cached" }
+        if result.usage.cacheCreationInputTokens > 0 { cache += ", \(result.usage.cacheCreationInputTokens) written to cache" }
+        let estimated = result.usage.isEstimated ? ", estimated" : ""
+        parts.append("\(Terminal.count(tokens, "token")) (\(result.usage.inputTokens) in\(cache), \(result.usage.outputTokens) out\(estimated))")
         parts.append(String(format: "$%.4f", result.costUSD))
         parts.append("wall \(result.wallTime.secondsText)")
         parts.append("stop: \(result.stopReason.code)")

@@ -49,6 +49,25 @@ enum ConfigReport {
             row("model.temperature", model.temperature.map { "\($0)" } ?? "provider default", at: model.keyPath + ".temperature")
             row("model.request_timeout", model.requestTimeout.plainSecondsText + "s", at: model.keyPath + ".request_timeout")
             row("model.max_retries", "\(model.maxRetries)", at: model.keyPath + ".max_retries")
+            if let chain = try? config.modelChain(for: model), chain.count > 1 {
+                row("model.fallback", chain.map { $0.profile ?? $0.model }.joined(separator: " → "), at: model.keyPath + ".fallback")
+            }
+            let limits = model.rateLimits
+            for (key, value) in [
+                ("requests_per_minute", limits.requestsPerMinute), ("input_tokens_per_minute", limits.inputTokensPerMinute),
+                ("output_tokens_per_minute", limits.outputTokensPerMinute), ("max_concurrent_requests", limits.maxConcurrentRequests),
+            ] {
+                if let value { row("model.\(key)", "\(value)", at: model.keyPath + "." + key) }
+            }
+            if model.toolChoice != .auto {
+                let choice = if case .tool(let name) = model.toolChoice { "the tool \(name)" } else { "\(model.toolChoice)" }
+                row("model.tool_choice", choice, at: model.keyPath + ".tool_choice")
+            }
+            if model.provider == .anthropic, model.promptCaching != PromptCaching() {
+                let caching = model.promptCaching
+                let parts = [("system", caching.system), ("tools", caching.tools), ("conversation", caching.conversation)].filter(\.1).map(\.0)
+                row("model.prompt_caching", parts.isEmpty ? "off" : parts.joined(separator: ", "), at: model.keyPath + ".prompt_caching")
+            }
         } else {
             row("model", "none (the offline router answers)")
         }

@@ -17,6 +17,8 @@ struct RunRequest: Equatable {
     var limits: LimitOverrides
     /// `parent_run_id`: the `run_id` of a run in flight this run was opened from.
     var parentRunID: RunID? = nil
+    /// `output_schema`: the JSON Schema the answer must match.
+    var outputSchema: OutputSchema? = nil
 }
 
 /// Budget limits a request sets for its run; `nil` keeps the configuration's value.
@@ -161,7 +163,15 @@ extension RunRequest {
             }
             parentRunID = parsed
         }
-        self.init(id: id, prompt: prompt, session: session, mode: mode, limits: limits, parentRunID: parentRunID)
+        var outputSchema: OutputSchema?
+        if let given = value["output_schema"], !given.isNull {
+            do {
+                outputSchema = try OutputSchema(given)
+            } catch {
+                throw ProtocolFailure("invalid_request", "\"output_schema\": \(error.message)", id: id)
+            }
+        }
+        self.init(id: id, prompt: prompt, session: session, mode: mode, limits: limits, parentRunID: parentRunID, outputSchema: outputSchema)
     }
 }
 

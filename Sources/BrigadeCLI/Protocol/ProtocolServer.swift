@@ -111,7 +111,7 @@ struct ProtocolServer: Sendable {
         }
         defer { slots.release() }
 
-        let options = RunOptions(
+        var built = RunOptions(
             limits: request.limits.applied(to: agent.configuration.limits),
             routing: request.mode,
             approval: broker.policy(for: tracker),
@@ -120,6 +120,8 @@ struct ProtocolServer: Sendable {
             runID: tracker.runID,
             parentRunID: tracker.parentRunID
         )
+        built.outputSchema = request.outputSchema
+        let options = built
         do throws(InvalidRunOptions) {
             _ = try await agent.run(request.prompt, options: options) { event in
                 if case .finished = event {
