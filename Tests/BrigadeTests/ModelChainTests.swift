@@ -133,6 +133,18 @@ struct ModelChainTests {
         }
     }
 
+    @Test func theBudgetAdmitsCallsAtTheDearestModelsPrice() async throws {
+        let cheap = ScriptedModelClient([.answer("cheap")])
+        let chain = try ModelChain([.init(name: "cheap", client: cheap, pricing: Self.cheap), .init(name: "dear", client: ScriptedModelClient([]), pricing: Self.dear)])
+        #expect(chain.highestPricing(default: ModelPricing()) == ModelPricing(inputPerMillion: 10, outputPerMillion: 20))
+        let agent = Agent(registry: try ToolRegistry([]), configuration: Agent.Configuration(model: chain, pricing: Self.cheap), logger: Logger(label: "test"))
+        // 1 cent: 5,000 tokens of output at the cheap price, 500 at the dear one.
+        let result = try await agent.run("go", options: RunOptions(limits: Budget.Limits(usd: 0.01)))
+        #expect(result.answer == "cheap")
+        let granted = try #require(cheap.requests.first?.maxOutputTokens)
+        #expect(granted < 500, "granted \(granted) output tokens")
+    }
+
     @Test func anEmptyOrDuplicatedChainIsRefused() {
         #expect(throws: InvalidRunOptions.self) { try ModelChain([]) }
         let client = Self.client("http://127.0.0.1:1/v1")

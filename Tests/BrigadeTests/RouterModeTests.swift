@@ -135,6 +135,22 @@ struct RouterModeTests {
         if result.stopReason.code != .modelUnavailable { Issue.record("stop reason \(result.stopReason)") }
     }
 
+    @Test func whenEveryModelOfTheChainIsUnavailableTheRouterStaysLast() async throws {
+        let first = ScriptedModelClient([.failure(ModelError(.serverError, "down"))])
+        let second = ScriptedModelClient([.failure(ModelError(.rateLimited, "busy"))])
+        let chain = try ModelChain([.init(name: "first", client: first), .init(name: "second", client: second)])
+        let agent = Agent(
+            registry: try Self.registry([Self.tool("disk"), Self.tool("memory")]),
+            configuration: Agent.Configuration(model: chain, routes: try Self.routes(join: Self.template()), routing: .model),
+            logger: Logger(label: "test")
+        )
+        let result = await agent.run("system health")
+        #expect(result.modelSwitches.map(\.to) == ["second"])
+        #expect(first.requests.count == 1 && second.requests.count == 1)
+        #expect(result.answer.hasPrefix("(Answered by the static route `health` because the model is unavailable"))
+        #expect(result.stopReason.code == .modelUnavailable)
+    }
+
     @Test func budgetExhaustedBeforeAnAnswerFallsBackToTheRouter() async throws {
         // The model keeps asking for tools; the run's call cap ends the tool phase and the synthesis call
         // finds no room: the router answers.

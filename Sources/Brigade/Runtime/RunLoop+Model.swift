@@ -28,6 +28,14 @@ extension RunLoop {
     /// This run's model: ``RunOptions/model``, else the agent's.
     var runModel: (any ModelClient)? { settings.model ?? configuration.model }
 
+    /// The budget's pricing: the agent's, or for a ``ModelChain`` the highest rates of its models, so
+    /// that admission never underestimates whichever model ends up answering (each call is still
+    /// charged at its own model's price).
+    static func pricing(agent: Agent, settings: RunSettings) -> ModelPricing {
+        guard let chain = (settings.model ?? agent.configuration.model) as? ModelChain else { return agent.configuration.pricing }
+        return chain.highestPricing(default: agent.configuration.pricing)
+    }
+
     /// Calls the model under `deadline` (also enforced here, should a client overrun it), streams its
     /// text as events, and commits its usage — reported, or estimated when the provider reported none.
     mutating func callModel(

@@ -49,10 +49,10 @@ struct RunLoop {
             self.ledger = child
             self.refusedByParent = nil
         case .failure(let refusal)?:
-            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock, runID: runID)
+            self.ledger = BudgetLedger(limits: settings.limits, pricing: Self.pricing(agent: agent, settings: settings), startedAt: startedAt, clock: clock, runID: runID)
             self.refusedByParent = refusal.limit
         case nil:
-            self.ledger = BudgetLedger(limits: settings.limits, pricing: agent.configuration.pricing, startedAt: startedAt, clock: clock, runID: runID)
+            self.ledger = BudgetLedger(limits: settings.limits, pricing: Self.pricing(agent: agent, settings: settings), startedAt: startedAt, clock: clock, runID: runID)
             self.refusedByParent = nil
         }
     }

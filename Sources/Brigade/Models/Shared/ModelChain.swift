@@ -46,6 +46,19 @@ public struct ModelChain: ModelClient {
     /// `true` when every model of the chain enforces ``ModelRequest/outputSchema``.
     public var supportsOutputSchema: Bool { entries.allSatisfy(\.client.supportsOutputSchema) }
 
+    /// Each rate at its highest among the entries (an entry without pricing counts as `default`):
+    /// what a run's budget admits calls with, since any of the models may answer.
+    public func highestPricing(default fallback: ModelPricing) -> ModelPricing {
+        let prices = entries.map { $0.pricing ?? fallback }
+        func highest(_ rate: (ModelPricing) -> Double?) -> Double? { prices.compactMap(rate).max() }
+        return ModelPricing(
+            inputPerMillion: highest(\.inputPerMillion) ?? 0,
+            outputPerMillion: highest(\.outputPerMillion) ?? 0,
+            cachedInputPerMillion: prices.contains { $0.cachedInputPerMillion == nil } ? nil : highest(\.cachedInputPerMillion),
+            cacheWritePerMillion: prices.contains { $0.cacheWritePerMillion == nil } ? nil : highest(\.cacheWritePerMillion)
+        )
+    }
+
     /// The entries' names joined by arrows: `fast → big → claude`.
     public var displayName: String { entries.map(\.name).joined(separator: " → ") }
 
