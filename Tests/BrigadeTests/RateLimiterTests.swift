@@ -113,6 +113,22 @@ struct RateLimiterServerTests {
         }
     }
 
+    @Test func aBatchEngineRunAt64StaysUnderTheLimitWithNo429() async throws {
+        try await withFakeModelServer(recordsRequests: false) { server in
+            // 1,200 a minute is 20 a second.
+            server.enforceRateLimits(FakeRateLimit(requests: 20, per: .seconds(1)), FakeRateLimit(requests: 1200, per: .seconds(60)))
+            server.respond { _ in .text("ok") }
+            let agent = try Self.agent(server, rateLimits: RateLimits(requestsPerMinute: 1200))
+            let directory = BatchTempDirectory()
+            let input = try BatchInput(parsing: Array(batchInputText(64).utf8))
+            let summary = try await BatchEngine(runner: AgentBatchRunner(agent: agent), configuration: BatchConfiguration(concurrency: 64))
+                .run(input, resultsPath: directory.file("results.jsonl"))
+            #expect(summary.ok == 64 && summary.failed == 0)
+            #expect(server.rateLimitRejections == 0)
+            #expect(server.requestCount == 64)
+        }
+    }
+
     @Test func withoutTheLimiterTheSameBatchMeets429s() async throws {
         try await withFakeModelServer(recordsRequests: false) { server in
             server.enforceRateLimits(FakeRateLimit(requests: 10, per: .seconds(1)))
