@@ -39,6 +39,11 @@ struct ToolChoiceTests {
         #expect(ToolChoice(parsing: "weather") == .tool("weather"))
     }
 
+    @Test func aNamedToolTheRequestDoesNotOfferFallsBackToAuto() {
+        #expect(openAI(.tool("search"), Self.firstTurn) == "auto")
+        #expect(anthropic(.tool("search"), Self.firstTurn) == nil)
+    }
+
     @Test func afterToolResultsTheModelMayAnswerAndDisabledToolsStayNone() {
         #expect(openAI(.required, Self.afterResults) == "auto")
         #expect(anthropic(.required, Self.afterResults) == nil)

@@ -29,9 +29,11 @@ public enum ToolChoice: Sendable, Hashable {
     }
 
     /// The choice for `request`: this one on the first turn after the user's message, `auto` after
-    /// tool results, `none` with tools disabled.
+    /// tool results, `none` with tools disabled; a named tool the request does not offer (a run's
+    /// tool subset left it out) falls back to `auto`, which the APIs would otherwise reject.
     func applied(to request: ModelRequest) -> ToolChoice {
         guard request.toolsEnabled else { return .none }
+        if case .tool(let name) = self, !request.tools.contains(where: { $0.name == name }) { return .auto }
         for message in request.messages.reversed() {
             switch message {
             case .toolResults: return .auto
