@@ -149,6 +149,17 @@ let package = Package(
     ]
 )
 
+// The libFuzzer targets (Tests/Fuzz), only in the manifest `scripts/fuzz` builds (BRIGADE_FUZZ=1,
+// scratch path .build-fuzz): the default build and `swift test` never see them.
+if Context.environment["BRIGADE_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "BrigadeFuzz",
+        dependencies: ["Brigade", "CurlHTTP"],
+        path: "Tests/Fuzz/BrigadeFuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}
+
 // One settings loop for every target (Swift 6 mode is implied by tools 6.2).
 for target in package.targets where target.type != .system {
     var settings = target.swiftSettings ?? []

@@ -83,6 +83,7 @@ enum ConfigReport {
         row("limits.max_calls_per_run", "\(limits.maxCallsPerRun)")
         row("limits.tool_timeout", limits.toolTimeout.plainSecondsText + "s")
         row("limits.max_tool_output_bytes", "\(limits.maxToolOutputBytes)")
+        row("limits.session_history_tokens", "\(limits.sessionHistoryTokens)")
         let budget = config.budget
         row("budget.usd", budget.usd.map { "\($0)" } ?? "unlimited")
         row("budget.input_tokens", budget.inputTokens.map { "\($0)" } ?? "unlimited")

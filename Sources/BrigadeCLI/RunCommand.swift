@@ -10,12 +10,22 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             The protocol (versioned, "v": 1) is described in docs/protocol.md, with a JSON Schema of every \
             event in docs/protocol.schema.json. Runs go on concurrently (see --max-concurrent-runs); runs of \
-            one session go in order. At end of input the runs in flight finish, then brigade exits with 0.
+            one session go in order. At end of input the runs in flight finish, then brigade exits with 0. \
+            When the client goes away (nobody reads standard output any more) the runs are cancelled, \
+            their tools killed, and brigade exits with 141.
             """
     )
 
     /// Longer request lines are refused with an `error` event.
     static let maxLineBytes = 1 << 20
+
+    /// The exit status when the client stopped reading the output: 141, as for a process that a
+    /// write to a closed pipe (SIGPIPE) ended.
+    static let clientGoneStatus: Int32 = 141
+
+    enum ProtocolEnding: Sendable {
+        case endOfInput, interrupted, clientGone
+    }
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
@@ -42,11 +52,29 @@ struct RunCommand: AsyncParsableCommand {
         let logger = CLILogger.make(verbose: workspaceOptions.verbose)
         let server = ProtocolServer(workspace: workspace, defaultMode: mode, maxConcurrentRuns: maxConcurrentRuns, logger: logger)
         let lines = InputLines.stream(from: STDIN_FILENO, maxLineBytes: Self.maxLineBytes)
-        let interrupted = await withInterruptCancellation {
-            await server.serve(lines)
-            return Task.isCancelled
+        // The runs go on until they finish, a Ctrl-C or SIGTERM cancels them, or the client goes away
+        // (nobody reads the output any more): then they are cancelled, their tools killed.
+        let ending = await withInterruptCancellation { () -> ProtocolEnding in
+            await withTaskGroup(of: ProtocolEnding?.self) { group in
+                group.addTask {
+                    await server.serve(lines)
+                    return Task.isCancelled ? nil : .endOfInput
+                }
+                group.addTask {
+                    await ClientDeparture.wait(descriptor: STDOUT_FILENO)
+                    return Task.isCancelled ? nil : .clientGone
+                }
+                let first = await group.next() ?? nil
+                group.cancelAll()
+                await group.waitForAll()
+                return Task.isCancelled ? .interrupted : first ?? .interrupted
+            }
         }
         await workspace.shutdown()
-        if interrupted { throw ExitCode(130) }
+        switch ending {
+        case .endOfInput: break
+        case .interrupted: throw ExitCode(130)
+        case .clientGone: throw ExitCode(Self.clientGoneStatus)
+        }
     }
 }

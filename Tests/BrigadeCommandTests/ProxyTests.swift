@@ -73,4 +73,20 @@ struct ProxyTests {
         #expect(outcome.standardOutput.contains("hello via proxy"))
         #expect(proxy.requestHead.hasPrefix("GET http://brigade-test.invalid/page HTTP/1.1"), "\(proxy.requestHead)")
     }
+
+    /// A proxy is no way around the address policy: a loopback or link-local address the model names
+    /// is refused before anything is sent, and the proxy never sees the request.
+    @Test(arguments: ["http://169.254.169.254/latest/meta-data/", "http://localhost:9/admin"])
+    func theAddressPolicyHoldsBehindAProxy(url: String) async throws {
+        let proxy = try OneShotProxy()
+        let root = Brigade.repositoryRoot
+        let outcome = try await Brigade.run(
+            ["tools", "call", "--config", root + "/config.yaml", "http_get", "--args", #"{"url": "\#(url)"}"#],
+            in: root, environment: ["http_proxy": "http://127.0.0.1:\(proxy.port)", "no_proxy": ""]
+        )
+        #expect(outcome.status != 0, "\(outcome.standardOutput) \(outcome.standardError)")
+        let said = outcome.standardOutput + outcome.standardError
+        #expect(said.contains("loopback") || said.contains("link-local"), "\(said)")
+        #expect(proxy.requestHead.isEmpty, "\(proxy.requestHead)")
+    }
 }

@@ -96,6 +96,45 @@ struct AgentTests {
         #expect(session.messages.isEmpty)
     }
 
+    /// 200 prompts do not make 200 prompts' worth of conversation: past its bound the session drops its
+    /// oldest turns whole (a prompt with its tool calls, results and answer) and tells the model.
+    @Test func aLongSessionKeepsItsConversationBounded() async throws {
+        let prompts = (1...200).map { "prompt \($0) " + String(repeating: "x", count: 200) }
+        var turns: [ScriptedTurn] = []
+        for index in prompts.indices {
+            turns += [.toolCalls([call("echo", #"{"text":"t\#(index)"}"#, id: "c\(index)")]), .answer("answer \(index)")]
+        }
+        let model = ScriptedModelClient(turns)
+        let agent = try makeAgent(model, tools: [TestTools.echo()], systemPrompt: "")
+        // About four of these turns fit in 400 estimated tokens (1,600 bytes).
+        let session = AgentSession(maxHistoryTokens: 400)
+        for prompt in prompts {
+            let result = await agent.run(prompt, session: session)
+            #expect(result.stopReason == .finished, "\(result.stopReason)")
+            let kept = ModelRequest(messages: session.messages).estimatedInputTokens
+            #expect(kept <= 400 || session.messages.count == 4, "\(kept) tokens kept")
+        }
+        // Whole turns: the kept conversation starts at a prompt, every call keeps its results.
+        let messages = session.messages
+        guard case .user(let first) = messages.first else { Issue.record("starts with \(String(describing: messages.first))"); return }
+        #expect(first.hasPrefix("prompt "))
+        #expect(messages.count % 4 == 0 && messages.count >= 4 && messages.count < 40, "\(messages.count) messages kept")
+        #expect(session.droppedMessages == 800 - messages.count)
+        #expect(messages.last == .assistant(text: "answer 199", toolCalls: []))
+        // The last request carried the kept turns, the note on what was dropped, and the new prompt.
+        let last = try #require(model.requests.last).messages
+        guard case .user(let noted) = last.first else { Issue.record("request starts with \(String(describing: last.first))"); return }
+        #expect(noted.hasPrefix("[The "), "\(noted.prefix(120))")
+        #expect(noted.contains(" oldest messages of this conversation were dropped to keep it within its memory limit.]\n\nprompt "))
+        #expect(last.count < 40)
+    }
+
+    @Test func aSessionsBoundComesFromTheConfiguration() throws {
+        let config = try BrigadeConfig.parse("limits: {session_history_tokens: 1234}\n", file: "/t/config.yaml", environment: [:])
+        #expect(config.limits.sessionHistoryTokens == 1234)
+        #expect(BrigadeConfig.Limits().sessionHistoryTokens == AgentSession.defaultMaxHistoryTokens)
+    }
+
     @Test func aSessionServesOneRunAtATime() async throws {
         let inside = Latch()
         let model = ScriptedModelClient([

@@ -313,7 +313,12 @@ struct HTTPAddressPolicyTests {
         }
     }
 
-    @Test func aSecretHeaderNeedsPinnedHostsWhenTheModelChoosesTheURL() throws {
+    /// A `${…}` value in a header or in the body goes to the host the model names: both need pinned hosts.
+    @Test(arguments: [
+        ("headers: {Authorization: \"Bearer ${API_KEY}\"}", "a header with a `${…}` value"),
+        ("method: POST\n  body: {query: \"{{url}}\", auth: {token: \"${API_KEY}\"}, limit: 3}", "a body value with `${…}`"),
+    ])
+    func aSecretNeedsPinnedHostsWhenTheModelChoosesTheURL(secretLines: String, message: String) throws {
         let yaml = """
             name: fetch
             description: Fetches.
@@ -321,14 +326,17 @@ struct HTTPAddressPolicyTests {
             parameters: {type: object, properties: {url: {type: string}}}
             http:
               url: "{{url}}"
-              headers: {Authorization: "Bearer ${API_KEY}"}
+              \(secretLines)
 
             """
         let error = configError { _ = try RegistryLoader.parse(yaml, file: "/t/fetch.yaml", environment: ["API_KEY": "k"]) }
+        #expect(error?.message.contains(message) == true, "\(String(describing: error))")
         #expect(error?.message.contains("pin the hosts with `allow_hosts`") == true, "\(String(describing: error))")
-        #expect(error?.location?.line == 7)
+        #expect(error?.location?.line == yaml.split(separator: "\n").firstIndex { $0.contains("${API_KEY}") }.map { $0 + 1 })
         let pinned = try RegistryLoader.parse(yaml + "  allow_hosts: [api.example.com]\n", file: "/t/fetch.yaml", environment: ["API_KEY": "k"])
         #expect(pinned.count == 1)
+        let fixed = yaml.replacingOccurrences(of: "${API_KEY}", with: "fixed")
+        #expect(try RegistryLoader.parse(fixed, file: "/t/fetch.yaml", environment: [:]).count == 1)
     }
 }
 

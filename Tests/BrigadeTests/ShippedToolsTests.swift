@@ -199,12 +199,27 @@ struct ShippedToolsTests {
         let output = try await run("disk_usage")
         #expect(output.text.hasPrefix("Filesystem "))
         #expect(output.text.split(separator: "\n").contains { $0.hasSuffix(" /") })
-        let one = try await run("disk_usage", ["path": .string(fixture.repository)])
+        let one = try await run("disk_usage", ["path": .string(fixture.repository)], in: fixture.repository)
         #expect(one.text.split(separator: "\n").count == 2)
-        let missing = try await run("disk_usage", ["path": "/no/such/place"])
-        #expect(missing == ToolOutput(text: "exit code 2\nno such file or directory: /no/such/place", isError: true))
+        let inside = try await run("disk_usage", ["path": "Sources"], in: fixture.repository)
+        #expect(inside.text.split(separator: "\n").count == 2, "\(inside)")
+        let root = try await run("disk_usage", ["path": "/"], in: fixture.repository)
+        #expect(root.text.split(separator: "\n").count == 2, "\(root)")
+        let missing = try await run("disk_usage", ["path": "no/such/place"], in: fixture.repository)
+        #expect(missing == ToolOutput(text: "exit code 2\nno such file or directory: no/such/place", isError: true))
         let hostile = try await run("disk_usage", ["path": "--version"])
         #expect(hostile.isError)
+    }
+
+    /// Outside the working directory, only mount points are answered: an existing path and a missing
+    /// one get the same refusal, so the tool does not tell the model which paths exist.
+    @Test func diskUsageDoesNotTellWhetherAPathOutsideExists() async throws {
+        let existing = try await run("disk_usage", ["path": "/etc/hostname"], in: fixture.repository)
+        let missing = try await run("disk_usage", ["path": "/etc/no-such-file"], in: fixture.repository)
+        let escaping = try await run("disk_usage", ["path": "../../etc/hostname"], in: fixture.repository)
+        #expect(existing == ToolOutput(text: "exit code 2\nrefused: /etc/hostname is neither a mount point nor inside the working directory", isError: true))
+        #expect(missing == ToolOutput(text: "exit code 2\nrefused: /etc/no-such-file is neither a mount point nor inside the working directory", isError: true))
+        #expect(escaping.isError && escaping.text.hasPrefix("exit code 2\nrefused: ../../etc/hostname"), "\(escaping)")
     }
 
     @Test func memoryUsage() async throws {

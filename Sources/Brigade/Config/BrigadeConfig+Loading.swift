@@ -7,7 +7,7 @@ extension BrigadeConfig {
     ]
     static let limitKeys = [
         "max_turns", "max_parallel_calls", "max_calls_per_turn", "max_calls_per_run", "tool_timeout",
-        "max_tool_output_bytes",
+        "max_tool_output_bytes", "session_history_tokens",
     ]
     static let budgetKeys = [
         "usd", "input_tokens", "output_tokens", "wall_seconds", "synthesis_reserve", "session_usd", "session_input_tokens", "session_output_tokens",
@@ -181,6 +181,7 @@ extension BrigadeConfig {
         if let value = map.optional("max_calls_per_run") { limits.maxCallsPerRun = try value.int(in: 1...Int.max) }
         if let value = map.optional("tool_timeout") { limits.toolTimeout = try value.positiveDuration() }
         if let value = map.optional("max_tool_output_bytes") { limits.maxToolOutputBytes = try value.int(in: 1...Int.max) }
+        if let value = map.optional("session_history_tokens") { limits.sessionHistoryTokens = try value.int(in: 1...Int.max) }
         return limits
     }
 

@@ -158,6 +158,9 @@ public struct BrigadeConfig: Sendable, Hashable {
         public var toolTimeout: Duration
         /// Default cap on one tool result (a tool's `policy.max_output_bytes` overrides it).
         public var maxToolOutputBytes: Int
+        /// The bound of a chat or protocol session's conversation, in estimated tokens: the oldest
+        /// turns are dropped past it (``AgentSession``).
+        public var sessionHistoryTokens: Int
 
         public init(
             maxTurns: Int = Budget.Limits.default.maxTurns ?? 8,
@@ -165,7 +168,8 @@ public struct BrigadeConfig: Sendable, Hashable {
             maxCallsPerTurn: Int = Budget.Limits.default.maxCallsPerTurn ?? 32,
             maxCallsPerRun: Int = Budget.Limits.default.maxCallsPerRun ?? 128,
             toolTimeout: Duration = Dispatcher.Configuration.default.defaultTimeout,
-            maxToolOutputBytes: Int = Dispatcher.Configuration.default.defaultMaxOutputBytes
+            maxToolOutputBytes: Int = Dispatcher.Configuration.default.defaultMaxOutputBytes,
+            sessionHistoryTokens: Int = AgentSession.defaultMaxHistoryTokens
         ) {
             self.maxTurns = maxTurns
             self.maxParallelCalls = maxParallelCalls
@@ -173,6 +177,7 @@ public struct BrigadeConfig: Sendable, Hashable {
             self.maxCallsPerRun = maxCallsPerRun
             self.toolTimeout = toolTimeout
             self.maxToolOutputBytes = maxToolOutputBytes
+            self.sessionHistoryTokens = sessionHistoryTokens
         }
     }
 

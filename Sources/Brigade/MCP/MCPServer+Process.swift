@@ -35,9 +35,10 @@ extension MCPServer {
         }
         var ending: String
         do {
+            let (program, programArguments) = launchCommand
             let result = try await Subprocess.run(
-                executable,
-                arguments: Arguments(config.args),
+                program,
+                arguments: Arguments(programArguments),
                 environment: .custom(environmentEntries),
                 workingDirectory: config.cwd.map { FilePath($0) },
                 platformOptions: options,
@@ -80,10 +81,20 @@ extension MCPServer {
         finishProcess(connection: connection, reason: ending, ranFor: ContinuousClock.now - startedAt)
     }
 
-    private var executable: Executable {
-        guard config.command.contains("/") else { return .name(config.command) }
-        let base = config.location.map { ConfigPath.directory(of: $0.file) } ?? FilePaths.currentDirectory
-        return .path(FilePath(FilePaths.absolute(config.command, relativeTo: base)))
+    /// The server's program (a bare name looked up in `PATH`) and arguments, started through
+    /// ``ParentDeathSignal`` so that it dies with Brigade.
+    private var launchCommand: (Executable, [String]) {
+        let path: String
+        if config.command.contains("/") {
+            let base = config.location.map { ConfigPath.directory(of: $0.file) } ?? FilePaths.currentDirectory
+            path = FilePaths.absolute(config.command, relativeTo: base)
+        } else if let found = FilePaths.lookUpExecutable(config.command, searchPath: FilePaths.environmentValue("PATH") ?? "/usr/local/bin:/usr/bin:/bin") {
+            path = found
+        } else {
+            return (.name(config.command), config.args)
+        }
+        let (program, arguments) = ParentDeathSignal.wrap(path, config.args)
+        return (.path(FilePath(program)), arguments)
     }
 
     /// `PATH`, `HOME`, `LANG`, `LC_ALL`, `TZ`, the allowlist, then the fixed entries.

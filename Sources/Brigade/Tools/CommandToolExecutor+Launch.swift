@@ -41,11 +41,13 @@ extension CommandToolExecutor {
         for (name, value) in environment {
             if let key = Environment.Key(rawValue: name) { environmentEntries[key] = value }
         }
+        // Started through `setpriv --pdeathsig KILL` where there is one: the tool dies with Brigade.
+        let (program, programArguments) = ParentDeathSignal.wrap(programPath, arguments)
         let result: ExecutionResult<(CappedOutput, CappedOutput), SequenceOutput, SequenceOutput>
         do {
             result = try await Subprocess.run(
-                .path(FilePath(programPath)),
-                arguments: Arguments(arguments),
+                .path(FilePath(program)),
+                arguments: Arguments(programArguments),
                 environment: .custom(environmentEntries),
                 workingDirectory: workingDirectory.map { FilePath($0) },
                 platformOptions: options,

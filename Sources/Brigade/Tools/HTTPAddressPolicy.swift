@@ -11,8 +11,10 @@ import Foundation
 /// (``HTTPRequest/pinnedAddresses``), so a DNS answer that changes in between does not matter.
 /// `allow_hosts` limits the tool to the listed host names (`*.example.com` for subdomains) and then
 /// trusts them; `allow_private_networks: true` turns the address check off. Credentials in the URL
-/// (`user:pass@host`) are refused. With a proxy in the environment the proxy connects, and the check
-/// is skipped.
+/// (`user:pass@host`) are refused. With a proxy in the environment (`http_proxy`, `https_proxy`,
+/// `all_proxy`) the check still applies to every address Brigade can resolve (a literal address, a
+/// name in `/etc/hosts` or the local DNS), so the proxy is not a way around it; only a name that does
+/// not resolve locally is left to the proxy, which resolves it itself.
 struct HTTPAddressPolicy: Sendable {
     var allowHosts: [String]?
     var allowPrivateNetworks: Bool
@@ -29,10 +31,14 @@ struct HTTPAddressPolicy: Sendable {
             }
             return allowed ? .success(nil) : .failure(ToolCallProblem("`\(name)`: the host \(host) is not one this tool may reach (allow_hosts: \(allowHosts.joined(separator: ", ")))"))
         }
-        if allowPrivateNetworks || Self.proxyIsConfigured(scheme: parts.scheme) { return .success(nil) }
+        if allowPrivateNetworks { return .success(nil) }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         let addresses = await Self.resolve(bare)
-        guard !addresses.isEmpty else { return .failure(ToolCallProblem("`\(name)`: cannot resolve the host \(host)")) }
+        guard !addresses.isEmpty else {
+            // Behind a proxy, only the proxy may know the name (a network whose DNS is the proxy's).
+            if Self.proxyIsConfigured(scheme: parts.scheme) { return .success(nil) }
+            return .failure(ToolCallProblem("`\(name)`: cannot resolve the host \(host)"))
+        }
         for address in addresses {
             if let kind = IPAddressKind.refused(address) {
                 return .failure(ToolCallProblem(

@@ -102,7 +102,14 @@ extension ToolDecoder {
                 config.headers[entry.key] = value
             }
         }
-        if let body = map.optional("body") { config.body = try interpolatedJSON(body) }
+        var secretBodyValue: ConfigNode?
+        if let body = map.optional("body") {
+            config.body = try interpolatedJSON(body)
+            for leaf in try secretLeaves(body) {
+                secretBodyValue = secretBodyValue ?? leaf
+                config.secrets += ConfigInterpolation.referencedValues(try leaf.string(), environment: environment)
+            }
+        }
         if let limit = map.optional("max_response_bytes") { config.maxResponseBytes = try limit.int(in: 1...Int.max) }
         if let statuses = map.optional("accept_status") {
             config.acceptStatus = try statuses.sequence().map { (item) throws(ConfigError) in try item.int(in: 100...599) }
@@ -121,6 +128,11 @@ extension ToolDecoder {
         if wholeURLArgument, config.allowHosts == nil, let secretHeader {
             throw secretHeader.error(
                 "a header with a `${…}` value on a tool whose whole URL is a placeholder would send it to any host the model names; pin the hosts with `allow_hosts`"
+            )
+        }
+        if wholeURLArgument, config.allowHosts == nil, let secretBodyValue {
+            throw secretBodyValue.error(
+                "a body value with `${…}` on a tool whose whole URL is a placeholder would send it to any host the model names; pin the hosts with `allow_hosts`"
             )
         }
         return config
@@ -145,6 +157,22 @@ extension ToolDecoder {
             var object = JSONObject()
             for entry in try node.mapping().entries { object[entry.key] = try interpolatedJSON(entry.value) }
             return .object(object)
+        }
+    }
+
+    /// The string leaves of a body template that refer to `${…}` values (secrets, as in headers).
+    func secretLeaves(_ node: ConfigNode) throws(ConfigError) -> [ConfigNode] {
+        switch node.node.content {
+        case .scalar(.string, _): return try node.string().contains("${") ? [node] : []
+        case .scalar: return []
+        case .sequence:
+            var leaves: [ConfigNode] = []
+            for item in try node.sequence() { leaves += try secretLeaves(item) }
+            return leaves
+        case .mapping:
+            var leaves: [ConfigNode] = []
+            for entry in try node.mapping().entries { leaves += try secretLeaves(entry.value) }
+            return leaves
         }
     }
 

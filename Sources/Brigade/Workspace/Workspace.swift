@@ -249,6 +249,12 @@ public struct Workspace: Sendable {
         return BudgetLedger(limits: limits, pricing: config.model?.price ?? ModelPricing())
     }
 
+    /// A new session (chat, or a protocol `session`) whose conversation is bounded by
+    /// `limits.session_history_tokens`.
+    public func makeSession() -> AgentSession {
+        AgentSession(maxHistoryTokens: config.limits.sessionHistoryTokens)
+    }
+
     static let defaultSystemPrompt = """
         You are Brigade, an assistant that answers by calling tools. When several pieces of information are \
         independent, request all of the tool calls in the same turn: they run in parallel. Be concise. If a tool \

@@ -40,7 +40,7 @@ final class ChatREPL: Sendable {
     let input: ChatInput
     let interrupts: InterruptRelay
     let modes: TerminalModes
-    let session = AgentSession()
+    let session: AgentSession
     /// config.yaml's `budget.session_*` caps over every prompt of this chat; `nil` when none is set.
     let sessionBudget: BudgetLedger?
     let state: Mutex<SessionState>
@@ -77,6 +77,7 @@ final class ChatREPL: Sendable {
             logger: logger
         )
         sessionBudget = backend.workspace.makeSessionBudget()
+        session = backend.workspace.makeSession()
         state = Mutex(SessionState(backend: backend))
     }
 

@@ -27,7 +27,7 @@ struct ProtocolServer: Sendable {
     init(workspace: Workspace, defaultMode: RoutingMode?, maxConcurrentRuns: Int, logger: Logger, output: ProtocolOutput = ProtocolOutput()) {
         self.workspace = workspace
         self.agent = workspace.makeAgent(routing: defaultMode, logger: logger)
-        self.table = RunTable(makeSessionBudget: { [workspace] in workspace.makeSessionBudget() })
+        self.table = RunTable(makeSession: { [workspace] in workspace.makeSession() }, makeSessionBudget: { [workspace] in workspace.makeSessionBudget() })
         self.defaultMode = defaultMode
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
         self.logger = logger
@@ -174,10 +174,14 @@ final class RunTable: Sendable {
     }
 
     private let state = Mutex(State())
+    private let makeSession: @Sendable () -> AgentSession
     private let makeSessionBudget: @Sendable () -> BudgetLedger?
 
-    /// - Parameter makeSessionBudget: a new session's ledger over config.yaml's session caps, or `nil`.
-    init(makeSessionBudget: @escaping @Sendable () -> BudgetLedger? = { nil }) {
+    /// - Parameters:
+    ///   - makeSession: a new session, with config.yaml's bound on its conversation.
+    ///   - makeSessionBudget: a new session's ledger over config.yaml's session caps, or `nil`.
+    init(makeSession: @escaping @Sendable () -> AgentSession = { AgentSession() }, makeSessionBudget: @escaping @Sendable () -> BudgetLedger? = { nil }) {
+        self.makeSession = makeSession
         self.makeSessionBudget = makeSessionBudget
     }
 
@@ -188,7 +192,7 @@ final class RunTable: Sendable {
             state.runs[tracker.key] = tracker
             let done = OneShotSignal()
             guard let name else { return Place(session: nil, budget: nil, previous: nil, done: done) }
-            let session = state.sessions[name] ?? AgentSession()
+            let session = state.sessions[name] ?? makeSession()
             state.sessions[name] = session
             if state.budgets[name] == nil, let budget = makeSessionBudget() {
                 state.budgets[name] = budget

@@ -27,7 +27,16 @@ enum PipedProcess {
         }
     }
 
-    private static func runBlocking(executable: String, arguments: [String], environment: [String: String], currentDirectory: String, input: String, timeout: Duration) throws -> Result {
+    /// A started child: its process id, the write end of its stdin and the read end of its stdout.
+    struct Spawned {
+        var pid: pid_t
+        var input: Int32
+        var output: Int32
+    }
+
+    /// Starts `executable` with pipes for standard input and output; standard error goes to the
+    /// output pipe too (`mergeStandardError`) or to /dev/null.
+    static func spawn(executable: String, arguments: [String], environment: [String: String], currentDirectory: String, mergeStandardError: Bool) throws -> Spawned {
         var toChild: [Int32] = [-1, -1]
         var fromChild: [Int32] = [-1, -1]
         // O_CLOEXEC from the start: tests run in parallel, and an end leaked into another child would keep
@@ -40,7 +49,11 @@ enum PipedProcess {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, toChild[0], 0)
         posix_spawn_file_actions_adddup2(&actions, fromChild[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2)
+        if mergeStandardError {
+            posix_spawn_file_actions_adddup2(&actions, fromChild[1], 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        }
         guard let addChangeDirectory = PseudoTerminalProcess.addChangeDirectory, addChangeDirectory(&actions, currentDirectory) == 0 else {
             throw HarnessError("posix_spawn_file_actions_addchdir_np is unavailable")
         }
@@ -62,37 +75,43 @@ enum PipedProcess {
             close(fromChild[0])
             throw HarnessError("posix_spawn failed: \(status)")
         }
+        return Spawned(pid: pid, input: toChild[1], output: fromChild[0])
+    }
+
+    private static func runBlocking(executable: String, arguments: [String], environment: [String: String], currentDirectory: String, input: String, timeout: Duration) throws -> Result {
+        let child = try spawn(executable: executable, arguments: arguments, environment: environment, currentDirectory: currentDirectory, mergeStandardError: true)
+        let pid = child.pid
         // Small inputs fit in the pipe's buffer: write everything, then close so the child sees EOF.
         let bytes = Array(input.utf8)
-        _ = bytes.withUnsafeBytes { write(toChild[1], $0.baseAddress, $0.count) }
-        close(toChild[1])
+        _ = bytes.withUnsafeBytes { write(child.input, $0.baseAddress, $0.count) }
+        close(child.input)
 
         var output: [UInt8] = []
         let deadline = ContinuousClock.now + timeout
-        var descriptor = pollfd(fd: fromChild[0], events: Int16(POLLIN), revents: 0)
+        var descriptor = pollfd(fd: child.output, events: Int16(POLLIN), revents: 0)
         while true {
             let milliseconds = Int32(max(0, min((deadline - .now) / .milliseconds(1), 60_000)))
             guard poll(&descriptor, 1, milliseconds) > 0 else {
                 kill(pid, SIGKILL)
                 var ignored: Int32 = 0
                 waitpid(pid, &ignored, 0)
-                close(fromChild[0])
+                close(child.output)
                 throw HarnessError("no end of output within \(timeout); so far:\n\(String(decoding: output, as: UTF8.self))")
             }
             var chunk = [UInt8](repeating: 0, count: 65536)
-            let count = read(fromChild[0], &chunk, chunk.count)
+            let count = read(child.output, &chunk, chunk.count)
             if count <= 0 { break }
             output += chunk[0..<count]
         }
-        close(fromChild[0])
+        close(child.output)
         var exit: Int32 = 0
         waitpid(pid, &exit, 0)
         let code = exit & 0x7F == 0 ? (exit >> 8) & 0xFF : 128 + (exit & 0x7F)
         return Result(status: code, output: String(decoding: output, as: UTF8.self))
     }
 
-    private typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
+    typealias Pipe2 = @convention(c) (UnsafeMutablePointer<Int32>?, Int32) -> Int32
 
     /// glibc's `pipe2`, a GNU extension not exported to Swift.
-    private static let pipe2: Pipe2? = dlsym(nil, "pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
+    static let pipe2: Pipe2? = dlsym(nil, "pipe2").map { unsafeBitCast($0, to: Pipe2.self) }
 }
