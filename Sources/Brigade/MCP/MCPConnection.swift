@@ -1,6 +1,7 @@
 import Synchronization
 /// The client side of one live MCP session: numbered requests awaiting their responses, and an outbox
-/// of lines for the server (written, in order, by the one task that owns the server's stdin).
+/// of messages for the server (sent, in order, by the one task that owns the transport: the writer of
+/// a server's stdin, or the poster of a Streamable HTTP server's requests).
 ///
 /// A request whose task is cancelled (the dispatcher's timeout, the run's cancellation) stops waiting
 /// at once and sends `notifications/cancelled` for it. When the session ends (the server exited,
@@ -20,11 +21,11 @@ final class MCPConnection: Sendable {
     }
 
     let serverName: String
-    private let outbox: AsyncStream<[UInt8]>.Continuation
+    private let outbox: AsyncStream<JSONRPCMessage>.Continuation
     private let state = Mutex(State())
 
-    /// - Parameter outbox: where lines for the server go; finished when the session closes.
-    init(serverName: String, outbox: AsyncStream<[UInt8]>.Continuation) {
+    /// - Parameter outbox: where messages for the server go; finished when the session closes.
+    init(serverName: String, outbox: AsyncStream<JSONRPCMessage>.Continuation) {
         self.serverName = serverName
         self.outbox = outbox
     }
@@ -39,7 +40,7 @@ final class MCPConnection: Sendable {
             state.pending[state.nextID] = .sent
             return state.nextID
         }
-        outbox.yield(JSONRPCMessage.request(id: .integer(id), method: method, params: params).line)
+        outbox.yield(.request(id: .integer(id), method: method, params: params))
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let early: Result<JSONValue, any Error>? = state.withLock { state in
@@ -65,12 +66,12 @@ final class MCPConnection: Sendable {
 
     /// Sends a notification (no answer expected).
     func notify(_ method: String, params: JSONValue? = nil) {
-        outbox.yield(JSONRPCMessage.notification(method: method, params: params).line)
+        outbox.yield(.notification(method: method, params: params))
     }
 
     /// Sends an answer to a request of the server.
     func reply(_ message: JSONRPCMessage) {
-        outbox.yield(message.line)
+        outbox.yield(message)
     }
 
     private func cancel(_ id: Int) {

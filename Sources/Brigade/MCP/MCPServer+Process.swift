@@ -12,17 +12,26 @@ extension MCPServer {
     /// The protocol revision Brigade speaks (servers answer with theirs; any is accepted).
     static let protocolVersion = "2025-06-18"
 
-    /// Starts the supervising task of one server process.
-    func startProcess() {
-        let task = Task { await self.runProcess() }
+    /// Starts the supervising task of one session: a server process, or a Streamable HTTP session.
+    func startSession() {
+        let task = Task { self.config.isHTTP ? await self.runHTTPSession() : await self.runProcess() }
         state.withLock { $0.supervisor = task }
+    }
+
+    /// The `initialize` request's parameters.
+    static var initializeParams: JSONValue {
+        [
+            "protocolVersion": .string(protocolVersion),
+            "capabilities": [:],
+            "clientInfo": ["name": "brigade", "version": .string(BrigadeVersion.semantic)],
+        ]
     }
 
     /// Runs the server process to its end: the handshake, the reader of its stdout, the writer of its
     /// stdin and a drain of its stderr, all children of this task. When the process ends, calls still
     /// waiting fail with the reason and the state records the failure for the next start's backoff.
     private func runProcess() async {
-        let (lines, outbox) = AsyncStream<[UInt8]>.makeStream()
+        let (messages, outbox) = AsyncStream<JSONRPCMessage>.makeStream()
         let connection = MCPConnection(serverName: config.name, outbox: outbox)
         let session = MCPSessionNotes()
         let startedAt = ContinuousClock.now
@@ -50,15 +59,15 @@ extension MCPServer {
                 self.state.withLock { $0.processGroup = group }
                 await withTaskGroup(of: Void.self) { tasks in
                     tasks.addTask {
-                        for await line in lines {
-                            do { _ = try await execution.standardInputWriter.write(line) } catch { break }
+                        for await message in messages {
+                            do { _ = try await execution.standardInputWriter.write(message.line) } catch { break }
                         }
                         try? await execution.standardInputWriter.finish()
                     }
                     tasks.addTask { await session.drainStandardError(execution.standardError) }
                     let (refreshes, refresh) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
                     tasks.addTask {
-                        await self.handshake(connection, session: session, processGroup: group)
+                        guard await self.handshake(connection, session: session, abort: { ProcessSignals.killGroup(group) }) else { return }
                         for await _ in refreshes { await self.listTools(connection, session: session) }
                     }
                     await self.read(execution.standardOutput, into: connection, session: session, refresh: refresh, processGroup: group)
@@ -102,7 +111,8 @@ extension MCPServer {
         CommandToolExecutor.childEnvironment(allowlist: config.envAllowlist, fixed: config.env)
     }
 
-    private func finishProcess(connection: MCPConnection, reason: String, ranFor: Duration) {
+    func finishProcess(connection: MCPConnection, reason: String, ranFor: Duration) {
+        let reason = redact(reason)
         let wasRunning = state.withLock { state -> Bool in
             state.processGroup = nil
             state.supervisor = nil
@@ -125,16 +135,13 @@ extension MCPServer {
     }
 
     /// `initialize`, `notifications/initialized`, then the first `tools/list` — within the startup timeout.
-    private func handshake(_ connection: MCPConnection, session: MCPSessionNotes, processGroup: Int32) async {
+    /// - Parameter abort: ends the session when the handshake fails (kills the process, ends the HTTP session).
+    /// - Returns: whether the server is ready (waiters got the connection).
+    func handshake(_ connection: MCPConnection, session: MCPSessionNotes, abort: @Sendable () -> Void) async -> Bool {
         let timeout = config.startupTimeout
         let outcome = await withTimeLimit(ContinuousClock.now + timeout) { () async -> Result<JSONValue, any Error> in
             do {
-                let params: JSONValue = [
-                    "protocolVersion": .string(Self.protocolVersion),
-                    "capabilities": [:],
-                    "clientInfo": ["name": "brigade", "version": .string(BrigadeVersion.semantic)],
-                ]
-                let answer = try await connection.request("initialize", params: params)
+                let answer = try await connection.request("initialize", params: Self.initializeParams)
                 connection.notify("notifications/initialized")
                 return .success(answer)
             } catch {
@@ -150,17 +157,27 @@ extension MCPServer {
             let listed = await withTimeLimit(ContinuousClock.now + timeout) { await self.listTools(connection, session: session) }
             guard case .finished(true) = listed else {
                 if case .deadlinePassed = listed { session.note("did not answer `tools/list` within \(timeout.plainSecondsText) s") }
-                ProcessSignals.killGroup(processGroup)
-                return
+                abort()
+                return false
             }
             startFinished(.success(connection))
+            return true
         case .finished(.failure(let error)):
-            if session.problem == nil { session.note("failed to initialize: \(error)") }
-            ProcessSignals.killGroup(processGroup)
+            if session.problem == nil { session.note("failed to initialize: \(unnamed(error))") }
+            abort()
+            return false
         case .deadlinePassed:
             session.note("did not answer `initialize` within \(timeout.plainSecondsText) s" + session.garbageNote)
-            ProcessSignals.killGroup(processGroup)
+            abort()
+            return false
         }
+    }
+
+    /// An error's text without a leading "MCP server 'NAME' " (the message it goes into names the server).
+    func unnamed(_ error: any Error) -> String {
+        let text = "\(error)"
+        let prefix = "MCP server '\(config.name)' "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 
     /// Lists every page of the server's tools and replaces the offered ones.
@@ -177,7 +194,7 @@ extension MCPServer {
                 if cursor == nil || cursor?.isNull == true { break }
             }
         } catch {
-            if !Task.isCancelled { session.note("failed to list its tools: \(error)") }
+            if !Task.isCancelled { session.note("failed to list its tools: \(unnamed(error))") }
             return false
         }
         let mapped = MCPToolMapping.tools(listed, server: self)
@@ -235,13 +252,22 @@ extension MCPServer {
             if session.noteGarbage(text) {
                 logger.warning("MCP server wrote a line that is not JSON-RPC", metadata: ["server": "\(config.name)", "line": "\(text)", "problem": "\(problem.message)"])
             }
-        case .success(.response(let id, let result)):
+        case .success(let message):
+            receive(message, connection: connection, refresh: refresh)
+        }
+    }
+
+    /// One message from the server, whatever the transport: a response goes to its request, a tool-list
+    /// change triggers a new listing, `ping` is answered and any other request gets "method not found".
+    func receive(_ message: JSONRPCMessage, connection: MCPConnection, refresh: AsyncStream<Void>.Continuation) {
+        switch message {
+        case .response(let id, let result):
             connection.deliver(id: id, .success(result))
-        case .success(.failure(let id, let error)):
+        case .failure(let id, let error):
             connection.deliver(id: id, .failure(MCPError.remote(server: config.name, error)))
-        case .success(.notification(let method, _)):
+        case .notification(let method, _):
             if method == "notifications/tools/list_changed" { refresh.yield(()) }
-        case .success(.request(let id, let method, _)):
+        case .request(let id, let method, _):
             if method == "ping" {
                 connection.reply(.response(id: id, result: [:]))
             } else {

@@ -41,6 +41,8 @@ public final class MCPServer: ToolSource {
     let defaultMaxOutputBytes: Int
     let logger: Logger
     let state = Mutex(State())
+    /// Removes the secrets of an HTTP server's headers from its results, errors and log lines.
+    let redactor: SecretRedactor
 
     /// Longest JSON-RPC message accepted from the server (one line); a longer one ends the session.
     public static let maxMessageBytes = 16 << 20
@@ -53,6 +55,7 @@ public final class MCPServer: ToolSource {
         self.config = config
         self.defaultMaxOutputBytes = defaultMaxOutputBytes
         self.logger = logger
+        self.redactor = SecretRedactor(secrets: config.secrets)
     }
 
     deinit {
@@ -108,9 +111,20 @@ public final class MCPServer: ToolSource {
     ///   `CancellationError` when the calling task is cancelled (the server is told with
     ///   `notifications/cancelled`).
     func callTool(_ remoteName: String, arguments: JSONValue) async throws -> ToolOutput {
-        let connection = try await connection()
-        let result = try await connection.request("tools/call", params: ["name": .string(remoteName), "arguments": arguments])
-        return MCPToolResult.output(result)
+        do {
+            let connection = try await connection()
+            let result = try await connection.request("tools/call", params: ["name": .string(remoteName), "arguments": arguments])
+            var output = MCPToolResult.output(result)
+            if !redactor.isEmpty { output.text = redactor.redact(output.text) }
+            return output
+        } catch let error as MCPError {
+            throw MCPError(redact(error.message))
+        }
+    }
+
+    /// `text` without the server's secrets (its `headers:` values from `${ENV}`).
+    func redact(_ text: String) -> String {
+        redactor.isEmpty ? text : redactor.redact(text)
     }
 
     /// The live session, starting the server when it is not running (after the backoff when it failed).
@@ -139,7 +153,7 @@ public final class MCPServer: ToolSource {
                 try await Task.sleep(until: instant, clock: .continuous)
                 continue
             case .start:
-                startProcess()
+                startSession()
             case .wait:
                 break
             }

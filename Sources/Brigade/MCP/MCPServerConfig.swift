@@ -12,12 +12,28 @@
 ///     max_concurrency: 4
 /// ```
 ///
+/// A Streamable HTTP server has a `url` (and `headers`) instead of a `command`:
+///
+/// ```yaml
+/// mcp_servers:
+///   search:
+///     url: https://mcp.example.com/mcp
+///     headers: { Authorization: "Bearer ${SEARCH_TOKEN}" }
+/// ```
+///
 /// See docs/mcp.md.
 public struct MCPServerConfig: Sendable, Hashable {
     /// The key under `mcp_servers:`; names the server in messages and `brigade tools list`.
     public var name: String
-    /// The program: a path, or a name looked up in `PATH`.
+    /// The program: a path, or a name looked up in `PATH`. Empty for a Streamable HTTP server.
     public var command: String
+    /// The MCP endpoint of a Streamable HTTP server (`http://` or `https://`); `nil` for a stdio server.
+    public var url: String?
+    /// Header fields sent with every request to ``url`` (values may use `${ENV}`, e.g. for a token).
+    public var headers: [String: String] = [:]
+    /// The values of the variables ``headers`` name: they go only to ``url``'s origin and are removed
+    /// from the server's results, errors and log lines (``SecretRedactor``).
+    public var secrets: [String] = []
     /// Its arguments (values may use `${ENV}`).
     public var args: [String]
     /// Names of environment variables passed through (besides `PATH`, `HOME`, `LANG`, `LC_ALL`, `TZ`).
@@ -86,6 +102,18 @@ public struct MCPServerConfig: Sendable, Hashable {
         self.eager = eager
         self.location = location
     }
+
+    /// A Streamable HTTP server at `url`; the other settings take their defaults.
+    public static func http(name: String, url: String, headers: [String: String] = [:], secrets: [String] = []) -> MCPServerConfig {
+        var config = MCPServerConfig(name: name, command: "")
+        config.url = url
+        config.headers = headers
+        config.secrets = secrets
+        return config
+    }
+
+    /// Whether the server is reached over Streamable HTTP (it has a ``url``) rather than stdio.
+    public var isHTTP: Bool { url != nil }
 
     /// The policy every tool of this server gets.
     public var policy: ToolPolicy {

@@ -86,21 +86,8 @@ extension ToolDecoder {
         }
         var secretHeader: ConfigNode?
         if let headers = map.optional("headers") {
-            for entry in try headers.mapping().entries {
-                let raw = try entry.value.text()
-                if raw.contains("${") {
-                    secretHeader = entry.value
-                    config.secrets += ConfigInterpolation.referencedValues(raw, environment: environment)
-                }
-                guard Self.isHeaderName(entry.key) else {
-                    throw ConfigError("`\(headers.path)`: `\(entry.key)` is not a valid header name", at: entry.keyLocation)
-                }
-                let value = try entry.value.text(environment: environment)
-                guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
-                    throw entry.value.error("a header value must not contain line breaks")
-                }
-                config.headers[entry.key] = value
-            }
+            let decoded = try Self.headers(headers, environment: environment)
+            (config.headers, config.secrets, secretHeader) = (decoded.fields, decoded.secrets, decoded.secretNode)
         }
         var secretBodyValue: ConfigNode?
         if let body = map.optional("body") {
@@ -136,6 +123,33 @@ extension ToolDecoder {
             )
         }
         return config
+    }
+
+    /// A `headers:` mapping (an http tool's, an MCP server's): valid names, values without line breaks,
+    /// `${ENV}` interpolated. `secrets` are the values of the variables the headers name, for
+    /// ``SecretRedactor``; `secretNode` is the last header that names one.
+    static func headers(_ node: ConfigNode, environment: [String: String]) throws(ConfigError)
+        -> (fields: [String: String], secrets: [String], secretNode: ConfigNode?)
+    {
+        var fields: [String: String] = [:]
+        var secrets: [String] = []
+        var secretNode: ConfigNode?
+        for entry in try node.mapping().entries {
+            let raw = try entry.value.text()
+            if raw.contains("${") {
+                secretNode = entry.value
+                secrets += ConfigInterpolation.referencedValues(raw, environment: environment)
+            }
+            guard isHeaderName(entry.key) else {
+                throw ConfigError("`\(node.path)`: `\(entry.key)` is not a valid header name", at: entry.keyLocation)
+            }
+            let value = try entry.value.text(environment: environment)
+            guard !value.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+                throw entry.value.error("a header value must not contain line breaks")
+            }
+            fields[entry.key] = value
+        }
+        return (fields, secrets, secretNode)
     }
 
     /// RFC 9110 token characters.
