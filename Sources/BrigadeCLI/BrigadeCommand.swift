@@ -19,7 +19,7 @@ struct BrigadeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self,
-            ConfigCommand.self, InitCommand.self, MCPCommand.self,
+            ConfigCommand.self, InitCommand.self, MCPCommand.self, MapCommand.self,
         ]
     )
 

@@ -28,6 +28,8 @@ public final class FakeModelServer: Sendable {
         var requestCount = 0
         /// Requests that reached a ``FakeTurn/gather`` barrier so far.
         var gathered = 0
+        var inFlight = 0
+        var maxInFlight = 0
         var runTask: Task<Void, Never>?
         var rateLimit = FakeRateLimitState()
     }
@@ -112,6 +114,10 @@ public final class FakeModelServer: Sendable {
     /// The requests received so far, in arrival order (empty when recording is off).
     public var requests: [FakeModelRequest] { state.withLock { $0.requests } }
 
+    /// The most requests the server was answering at once (a buffered answer ends when its body is
+    /// handed over; a stream's end is not counted).
+    public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
+
     /// How many requests arrived, recorded or not.
     public var requestCount: Int { state.withLock { $0.requestCount } }
 
@@ -155,7 +161,10 @@ public final class FakeModelServer: Sendable {
         let request = FakeModelRequest(api: api, method: httpRequest.method.rawValue, path: httpRequest.path, headers: headers, bodyText: bodyText)
 
         let arrival = ContinuousClock.now
+        defer { state.withLock { $0.inFlight -= 1 } }
         let refused = state.withLock { state in
+            state.inFlight += 1
+            state.maxInFlight = max(state.maxInFlight, state.inFlight)
             state.requestCount += 1
             return state.rateLimit.refuses(now: arrival)
         }

@@ -116,3 +116,19 @@ public struct BudgetRefusal: Error, Sendable, Hashable {
 
     public init(limit: Budget.Limit) { self.limit = limit }
 }
+
+extension BudgetLedger {
+    /// `requested` with each money and token cap it leaves open set to a `ways`-th of what is left
+    /// here — for workers opened side by side (a batch's sub-agents, variants, map workers), so that
+    /// the first to open does not take all and leave its siblings refused. What a worker does not
+    /// spend returns when it closes.
+    public func share(_ requested: Budget.Limits, ways: Int) -> Budget.Limits {
+        guard ways > 1 else { return requested }
+        var limits = requested
+        let left = snapshot()
+        if limits.usd == nil, let usd = left.usdLeft { limits.usd = usd / Double(ways) }
+        if limits.inputTokens == nil, let tokens = left.inputTokensLeft { limits.inputTokens = tokens / ways }
+        if limits.outputTokens == nil, let tokens = left.outputTokensLeft { limits.outputTokens = tokens / ways }
+        return limits
+    }
+}

@@ -64,7 +64,7 @@ struct SubAgentExecutor: ToolExecutor {
     private func runChild(_ request: String, on agent: Agent, caller: CallingRun, inner: CallingRun, callID: String) async -> Result<RunResult, InvalidRunOptions> {
         let childID = RunID()
         let options = RunOptions(
-            limits: Self.share(of: caller, requested: config.limits, ways: caller.batchSize * (config.variants + (config.join?.judge == nil || config.variants == 1 ? 0 : 1))),
+            limits: caller.ledger.share(config.limits, ways: caller.batchSize * (config.variants + (config.join?.judge == nil || config.variants == 1 ? 0 : 1))),
             routing: .model, approval: caller.approval, systemPrompt: config.promptText,
             tools: config.tools, parentBudget: caller.ledger, runID: childID, parentRunID: caller.runID)
         return await CallingRun.$current.withValue(inner) { () async -> Result<RunResult, InvalidRunOptions> in
@@ -74,18 +74,6 @@ struct SubAgentExecutor: ToolExecutor {
                 return .failure(error)
             }
         }
-    }
-
-    /// `requested` with each cap it leaves open set to a `ways`-th of what the caller has left, so
-    /// that sibling calls (the batch's other calls, the other variants, the judge) get slices too.
-    static func share(of caller: CallingRun, requested: Budget.Limits, ways: Int) -> Budget.Limits {
-        guard ways > 1 else { return requested }
-        var limits = requested
-        let left = caller.ledger.snapshot()
-        if limits.usd == nil, let usd = left.usdLeft { limits.usd = usd / Double(ways) }
-        if limits.inputTokens == nil, let tokens = left.inputTokensLeft { limits.inputTokens = tokens / ways }
-        if limits.outputTokens == nil, let tokens = left.outputTokensLeft { limits.outputTokens = tokens / ways }
-        return limits
     }
 
     /// The answer of a finished child; a clear error for any other end.
