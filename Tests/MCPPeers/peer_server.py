@@ -120,4 +120,6 @@ async def add_late_tool(ctx: Context) -> str:
 
 
 if __name__ == "__main__":
+    # A slow start, for the test that a call's timeout does not count the server's startup.
+    time.sleep(float(os.environ.get("PEER_START_DELAY", "0")))
     mcp.run()

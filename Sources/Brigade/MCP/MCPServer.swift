@@ -230,4 +230,18 @@ struct MCPToolExecutor: ToolExecutor {
     func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         try await server.callTool(remoteName, arguments: arguments)
     }
+
+    /// A server that is not running (not started yet, or stopped and due for a restart after its
+    /// backoff) starts here, within its `startup_timeout`, so that the call's own timeout counts only
+    /// the call. A start that fails is reported by the call itself.
+    func prepareCall() async {
+        let needsStart = server.state.withLock { state in
+            switch state.phase {
+            case .running(let connection): connection.isClosed
+            case .idle, .starting, .failed: true
+            case .stopped: false
+            }
+        }
+        if needsStart { _ = try? await server.connection() }
+    }
 }

@@ -15,7 +15,12 @@ public enum RouteLoader {
     ///   - directory: the routes folder (`paths.routes`).
     ///   - tools: the registry's tool specs, by name.
     ///   - promptsDirectory: where join templates are read from.
-    public static func load(directory: String, tools: [String: ToolSpec], promptsDirectory: String) throws(ConfigError) -> RouteSet {
+    ///   - mcpServers: the MCP servers whose tools a route may name (a name with a server's
+    ///     `tool_prefix` that its `include`/`exclude` allow); their schemas are not known before the
+    ///     server starts, so such a call's arguments are checked when it runs.
+    public static func load(
+        directory: String, tools: [String: ToolSpec], promptsDirectory: String, mcpServers: [MCPServerConfig] = []
+    ) throws(ConfigError) -> RouteSet {
         let folder = ConfigPath.resolve(directory, against: ConfigFileSystem.currentDirectory())
         switch ConfigFileSystem.kind(of: folder) {
         case .directory: break
@@ -30,26 +35,30 @@ public enum RouteLoader {
             let path = folder + "/" + name
             if ConfigFileSystem.kind(of: path) == .directory { continue }
             let root = try YAMLLoader.load(file: path)
-            try routes.append(contentsOf: decode(root, file: path, tools: tools, promptsDirectory: promptsDirectory))
+            try routes.append(contentsOf: decode(root, file: path, tools: tools, promptsDirectory: promptsDirectory, mcpServers: mcpServers))
         }
         try checkUnique(routes)
         return RouteSet(routes)
     }
 
     /// Parses the routes of one file from YAML text (for tests and tools).
-    public static func parse(_ text: String, file: String, tools: [String: ToolSpec], promptsDirectory: String) throws(ConfigError) -> RouteSet {
-        let routes = try decode(YAMLLoader.parse(text, file: file), file: file, tools: tools, promptsDirectory: promptsDirectory)
+    public static func parse(
+        _ text: String, file: String, tools: [String: ToolSpec], promptsDirectory: String, mcpServers: [MCPServerConfig] = []
+    ) throws(ConfigError) -> RouteSet {
+        let routes = try decode(YAMLLoader.parse(text, file: file), file: file, tools: tools, promptsDirectory: promptsDirectory, mcpServers: mcpServers)
         try checkUnique(routes)
         return RouteSet(routes)
     }
 
-    static func decode(_ root: YAMLNode?, file: String, tools: [String: ToolSpec], promptsDirectory: String) throws(ConfigError) -> [Route] {
+    static func decode(
+        _ root: YAMLNode?, file: String, tools: [String: ToolSpec], promptsDirectory: String, mcpServers: [MCPServerConfig] = []
+    ) throws(ConfigError) -> [Route] {
         guard let root else { return [] }
         let node = ConfigNode(root)
         guard root.pairs != nil else {
             throw node.error("a route file holds one route mapping, or `routes:` with a list of route mappings; found a \(root.typeName)")
         }
-        var decoder = RouteDecoder(tools: tools, promptsDirectory: promptsDirectory)
+        var decoder = RouteDecoder(tools: tools, promptsDirectory: promptsDirectory, mcpServers: mcpServers)
         if root["routes"] != nil {
             let list = try node.mapping(allowedKeys: ["routes"]).required("routes")
             var routes: [Route] = []
@@ -73,6 +82,7 @@ public enum RouteLoader {
 struct RouteDecoder {
     var tools: [String: ToolSpec]
     var promptsDirectory: String
+    var mcpServers: [MCPServerConfig] = []
     /// Join templates are shared between routes that name the same file.
     var templates: [String: JoinTemplate] = [:]
 
@@ -168,7 +178,11 @@ struct RouteDecoder {
         let map = try node.mapping(allowedKeys: RouteLoader.callKeys)
         let toolNode = try map.required("tool")
         let toolName = try toolNode.string()
-        guard let spec = tools[toolName] else {
+        // An MCP server's tool: its schema comes when the server lists its tools; checked when it runs.
+        let mcpTool = tools[toolName] == nil && mcpServers.contains { server in
+            toolName.hasPrefix(server.toolPrefix) && server.offers(String(toolName.dropFirst(server.toolPrefix.count)))
+        }
+        guard let spec = tools[toolName] ?? (mcpTool ? ToolSpec(name: toolName, description: "", parameters: ["type": "object"]) : nil) else {
             throw toolNode.error("unknown tool `\(toolName)`" + ConfigSuggestion.hint(for: toolName, among: Array(tools.keys).sorted()))
         }
         let label = try map.optional("label")?.string() ?? toolName

@@ -84,6 +84,8 @@ extension Dispatcher {
         let arguments = prepared.arguments
         let context = ToolContext(callID: prepared.call.id)
         let clock = configuration.clock
+        // What the call needs first (an MCP server's start) has its own limit, not the call's timeout.
+        _ = await withTimeLimit(deadline, clock: clock) { await executor.prepareCall() }
         let start = clock.now
         let callDeadline = start + timeout
         let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline), clock: clock) { () async -> Result<ToolOutput, any Error> in

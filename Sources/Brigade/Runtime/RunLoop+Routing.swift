@@ -42,6 +42,8 @@ extension RunLoop {
     mutating func serve(_ match: RouteMatch, isFallback: Bool, handOverWhenIncomplete: Bool = false) async -> LoopEnd? {
         let route = match.route
         emit(.routeMatched(RouteMatchInfo(route: route.name, captures: match.captures, reason: match.reason, isFallback: isFallback)))
+        // A call to an MCP server's tool needs its schema (to coerce captures): start the sources first.
+        if route.calls.contains(where: { agent.registry.tool(named: $0.tool) == nil }) { await agent.registry.prepareSources() }
         var calls: [ToolCall] = []
         for (index, routeCall) in route.calls.enumerated() {
             let schema = agent.registry.tool(named: routeCall.tool)?.spec.parameters

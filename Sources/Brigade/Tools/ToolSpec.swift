@@ -110,6 +110,13 @@ public struct ToolContext: Sendable {
 /// throwing is for failures of the executor itself, and the dispatcher turns the error into an error result.
 public protocol ToolExecutor: Sendable {
     func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput
+    /// Readies what a call needs before its timeout starts — an MCP server's start, which has its own
+    /// limit (`startup_timeout`). The run's deadline still bounds it. Default: nothing.
+    func prepareCall() async
+}
+
+extension ToolExecutor {
+    public func prepareCall() async {}
 }
 
 /// A tool: its declaration and the executor that runs it.

@@ -47,7 +47,9 @@ extension Workspace {
 
         var routes: [Route] = []
         for paths in folders {
-            for route in try RouteLoader.load(directory: paths.routes.value, tools: specs, promptsDirectory: paths.prompts.value).routes {
+            for route in try RouteLoader.load(
+                directory: paths.routes.value, tools: specs, promptsDirectory: paths.prompts.value, mcpServers: config.mcpServers
+            ).routes {
                 if let index = routes.firstIndex(where: { $0.name == route.name }) {
                     overrides.append(LayerOverride(kind: .route, name: route.name, winner: route.location, replaced: routes[index].location))
                     routes[index] = route

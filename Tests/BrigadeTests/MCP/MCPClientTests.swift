@@ -61,6 +61,25 @@ struct MCPClientTests {
         #expect(count.text == "1")
     }
 
+    @Test("a call's timeout starts when its server is up: a (re)start has its own startup_timeout")
+    func startupIsNotTheCallsTimeout() async throws {
+        // Every start of this server sleeps 1 s before it reads anything; a call may take 0.3 s.
+        let server = try MCPPeers.peer("sleepy") {
+            $0.timeout = .milliseconds(300)
+            $0.env = ["PEER_START_DELAY": "1"]
+        }
+        let dispatcher = MCPPeers.dispatcher(server)
+        let first = await dispatcher.dispatch([call("pid", id: "1")])
+        let crashed = await dispatcher.dispatch([call("crash", id: "2")])
+        // The next call restarts the server (after the backoff): neither counts against its 0.3 s.
+        let restarted = await dispatcher.dispatch([call("echo", #"{"text":"awake"}"#, id: "3")])
+        await server.shutdown()
+        #expect(first.map(\.status) == [.ok], "\(first.map(\.output))")
+        #expect(crashed.map(\.status) == [.error])
+        #expect(restarted.map(\.status) == [.ok], "\(restarted.map(\.output))")
+        #expect(restarted.first?.output == "sleepy: awake")
+    }
+
     @Test("a server that crashes mid-call: the call gets a clear error, the next call restarts it")
     func crashAndRestart() async throws {
         let server = try MCPPeers.peer("fragile")
