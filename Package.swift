@@ -36,6 +36,12 @@ let package = Package(
             pkgConfig: "libedit",
             providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
         ),
+        // SQLite for the run store (docs/store.md), wrapped thinly: a module map plus one shim.
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
         // The package's one waiter primitive (`LockedState`) and what is built on it; `package` access.
         .target(name: "BrigadeSync"),
         .target(
@@ -48,6 +54,7 @@ let package = Package(
                 "BrigadeSync",
                 "CurlHTTP",
                 "CYAML",
+                "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Mustache", package: "swift-mustache"),

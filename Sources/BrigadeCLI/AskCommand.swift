@@ -41,12 +41,19 @@ struct AskCommand: AsyncParsableCommand {
     @Option(name: .long, help: "A JSON Schema FILE the answer must match; only the answer's JSON is printed.")
     var schema: String?
 
+    @Flag(name: .customLong("continue"), help: "Add this request to the latest conversation of the run store (`brigade sessions list`).")
+    var continueLatest = false
+
+    @Option(name: .long, help: "Add this request to the stored conversation ID (`brigade sessions list`).")
+    var session: String?
+
     @Argument(help: "The request; without one (or with `-`) it is read from standard input. Piped input with a request is sent as context.")
     var prompt: String?
 
     func validate() throws {
         if json && quiet { throw ValidationError("--json and --quiet cannot be used together") }
         if maxInputBytes < 1 { throw ValidationError("--max-input-bytes must be at least 1") }
+        if continueLatest && session != nil { throw ValidationError("--continue and --session cannot be used together") }
     }
 
     func run() async throws {
@@ -70,9 +77,11 @@ struct AskCommand: AsyncParsableCommand {
         } else {
             DenyAllApprovalPolicy()
         }
-        let agent = workspace.makeAgent(routing: mode, approval: approval, logger: CLILogger.make(verbose: workspaceOptions.verbose))
+        let store = StoreAccess.openForRecording(workspace, options: workspaceOptions, quiet: quiet)
+        let conversation = try StoreAccess.conversation(in: store, latest: continueLatest, id: session, workspace: workspace)
+        let agent = workspace.makeAgent(routing: mode, approval: approval, store: store, logger: CLILogger.make(verbose: workspaceOptions.verbose))
         // The id is made here so that `--json` lines carry it from the first event on.
-        var runOptions = RunOptions(runID: printer.runID)
+        var runOptions = RunOptions(session: conversation, runID: printer.runID, source: "ask")
         runOptions.outputSchema = outputSchema
         let options = runOptions
         let outcome = await withInterruptCancellation { () async -> Result<RunResult, InvalidRunOptions> in
@@ -83,6 +92,7 @@ struct AskCommand: AsyncParsableCommand {
             }
         }
         await workspace.shutdown()
+        await StoreAccess.finish(store, quiet: quiet)
         let result = try outcome.get()
         let code = result.outcome.exitCode
         if code != 0 { throw ExitCode(code) }

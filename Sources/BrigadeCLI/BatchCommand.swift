@@ -77,7 +77,8 @@ struct BatchCommand: AsyncParsableCommand {
                 do { configuration.shard = try BatchShard(parsing: shard) } catch { throw CLIFailure.usage(error.description) }
             }
             let logger = CLILogger.make(verbose: workspaceOptions.verbose)
-            let runner = AgentBatchRunner(agent: workspace.makeAgent(routing: mode, logger: logger))
+            let store = StoreAccess.openForRecording(workspace, options: workspaceOptions)
+            let runner = AgentBatchRunner(agent: workspace.makeAgent(routing: mode, store: store, logger: logger))
             let engine = BatchEngine(runner: runner, configuration: configuration)
             let progress = BatchProgressPrinter(tty: Terminal.standardError.isTTY)
             let (resultsPath, inputPath) = (out, input)
@@ -89,6 +90,7 @@ struct BatchCommand: AsyncParsableCommand {
                 }
             }
             await workspace.shutdown()
+            await StoreAccess.finish(store)
             let result: BatchSummary
             switch outcome {
             case .success(let summary): result = summary

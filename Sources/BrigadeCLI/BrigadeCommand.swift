@@ -19,7 +19,7 @@ struct BrigadeCommand: AsyncParsableCommand {
             """,
         subcommands: [
             AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self,
-            ConfigCommand.self, InitCommand.self, MCPCommand.self, MapCommand.self,
+            ConfigCommand.self, InitCommand.self, MCPCommand.self, MapCommand.self, LogCommand.self, SessionsCommand.self,
         ]
     )
 
@@ -30,6 +30,8 @@ struct BrigadeCommand: AsyncParsableCommand {
         _ = brigade_forbid_dumping()
         // Writing to a closed pipe must give an error, not kill the process.
         signal(SIGPIPE, SIG_IGN)
+        // A file-size limit reached (the run store on a full quota) must fail the write, not kill the run.
+        signal(SIGXFSZ, SIG_IGN)
         // Bare `brigade` on a terminal is the chat.
         if CommandLine.arguments.count == 1, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
             Foundation.exit(await runChat())
@@ -40,7 +42,7 @@ struct BrigadeCommand: AsyncParsableCommand {
             Foundation.exit(0)
         }
         do {
-            var command = try parseAsRoot(GlobalOptions.movedAfterSubcommand(arguments))
+            var command = try parseAsRoot(ChatResume.completingResume(GlobalOptions.movedAfterSubcommand(arguments)))
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
@@ -85,6 +87,9 @@ struct WorkspaceOptions: ParsableArguments {
 
     @Flag(name: [.customShort("v"), .customLong("verbose")], help: "Debug logs on stderr (BRIGADE_LOG=LEVEL sets a level without -v).")
     var verbose = false
+
+    @Flag(name: .long, help: "Do not record runs in the run store (as `store: off` in config.yaml).")
+    var noStore = false
 
     func loadWorkspace() throws(ConfigError) -> Workspace {
         try Workspace.load(configPath: config, modelProfile: model)

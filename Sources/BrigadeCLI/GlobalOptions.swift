@@ -4,7 +4,7 @@ enum GlobalOptions {
     /// Options that take a value.
     static let withValue: Set<String> = ["--config", "-m", "--model"]
     /// Flags.
-    static let flags: Set<String> = ["-v", "--verbose"]
+    static let flags: Set<String> = ["-v", "--verbose", "--no-store"]
 
     /// The arguments with leading global options moved to the end (before a `--`, if any).
     static func movedAfterSubcommand(_ arguments: [String]) -> [String] {

@@ -50,7 +50,9 @@ struct RunCommand: AsyncParsableCommand {
         // Standard error stays quiet: failures reach the client as events.
         // Logs go to stderr only with -v or BRIGADE_LOG; stdout carries the protocol alone.
         let logger = CLILogger.make(verbose: workspaceOptions.verbose)
-        let server = ProtocolServer(workspace: workspace, defaultMode: mode, maxConcurrentRuns: maxConcurrentRuns, logger: logger)
+        // Standard error says so when runs cannot be recorded; stdout stays the protocol's.
+        let store = StoreAccess.openForRecording(workspace, options: workspaceOptions)
+        let server = ProtocolServer(workspace: workspace, defaultMode: mode, maxConcurrentRuns: maxConcurrentRuns, store: store, logger: logger)
         let lines = InputLines.stream(from: STDIN_FILENO, maxLineBytes: Self.maxLineBytes)
         // The runs go on until they finish, a Ctrl-C or SIGTERM cancels them, or the client goes away
         // (nobody reads the output any more): then they are cancelled, their tools killed.
@@ -71,6 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         await workspace.shutdown()
+        await StoreAccess.finish(store)
         switch ending {
         case .endOfInput: break
         case .interrupted: throw ExitCode(130)

@@ -100,7 +100,8 @@ func withBrigadeProtocol(
     environment: [String: String] = [:],
     _ body: (inout ProtocolConversation<SubprocessOutputSequence.StringSequence<UTF8>.AsyncIterator>) async throws -> Void
 ) async throws -> ProtocolExit {
-    var updates: [Environment.Key: String?] = ["NO_COLOR": "1"]
+    // The run store goes to the test's folder, never to the developer's.
+    var updates: [Environment.Key: String?] = ["NO_COLOR": "1", "XDG_STATE_HOME": directory + "/.state"]
     for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
     let result = try await Subprocess.run(
         .path(.init(BrigadeBinary.path)),

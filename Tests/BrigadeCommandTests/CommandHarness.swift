@@ -28,7 +28,10 @@ enum Brigade {
 
     /// Runs `brigade ARGUMENTS` in `directory` with `environment` (plus PATH and HOME) and waits for it;
     /// `stdin` is piped to it (none: standard input is empty).
-    static func run(_ arguments: [String], in directory: String, environment: [String: String] = [:], stdin: [UInt8] = []) async throws -> Outcome {
+    /// `executable` runs another program instead (e.g. `/bin/sh` wrapping brigade).
+    static func run(
+        _ arguments: [String], in directory: String, environment: [String: String] = [:], stdin: [UInt8] = [], executable: String? = nil
+    ) async throws -> Outcome {
         var env: [Environment.Key: String?] = [:]
         for (key, value) in environment { env[Environment.Key(stringLiteral: key)] = value }
         // No API key from the developer's shell leaks into a test.
@@ -36,9 +39,11 @@ enum Brigade {
         env["ANTHROPIC_API_KEY"] = environment["ANTHROPIC_API_KEY"]
         env["BRIGADE_CONFIG"] = environment["BRIGADE_CONFIG"]
         env["XDG_CONFIG_HOME"] = environment["XDG_CONFIG_HOME"] ?? directory + "/.no-xdg"
+        // The run store goes to the test's folder, never to the developer's.
+        env["XDG_STATE_HOME"] = environment["XDG_STATE_HOME"] ?? directory + "/.state"
         let result = try await Subprocess.run(
-            .path(.init(path)),
-            arguments: Arguments(arguments),
+            .path(.init(executable ?? path)),
+            arguments: Arguments(executable == nil ? arguments : Array(arguments.dropFirst())),
             environment: .inherit.updating(env),
             workingDirectory: .init(directory),
             input: .array(stdin),

@@ -26,7 +26,7 @@ public struct AgentBatchRunner: BatchItemRunner {
     public var configuration: Agent.Configuration { agent.configuration }
 
     public func run(_ item: BatchItem, budget: BatchBudget) async -> BatchItemOutcome {
-        var options = RunOptions(limits: Self.narrow(agent.configuration.limits, to: budget))
+        var options = RunOptions(limits: Self.narrow(agent.configuration.limits, to: budget), source: "batch")
         if let mode = item.mode {
             guard let routing = RoutingMode(rawValue: mode) else {
                 return .failure("unknown mode `\(mode)` (use hybrid, model or static)", stopReason: "error")

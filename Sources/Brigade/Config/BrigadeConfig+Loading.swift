@@ -1,5 +1,5 @@
 extension BrigadeConfig {
-    static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths", "mcp_servers"]
+    static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths", "mcp_servers", "store"]
     static let modelKeys = [
         "provider", "base_url", "model", "api_key_env", "price", "max_output_tokens", "temperature",
         "request_timeout", "max_retries", "fallback", "requests_per_minute", "input_tokens_per_minute",
@@ -86,6 +86,7 @@ extension BrigadeConfig {
         if let budget = top.optional("budget") { config.budget = try decodeBudget(budget) }
         if let routing = top.optional("routing") { config.routing = try routing.choice(Routing.self) }
         if let servers = top.optional("mcp_servers") { config.mcpServers = try MCPServerConfig.decodeSection(servers, environment: environment) }
+        if let store = top.optional("store") { config.store = try StoreSettings.decode(store, base: base, environment: environment) }
         return config
     }
 

@@ -21,6 +21,8 @@ public struct BrigadeConfig: Sendable, Hashable {
     public var mcpServers: [MCPServerConfig] = []
     /// Absolute folders for tools, prompts and routes.
     public var paths: Paths
+    /// `store:` — the run store (docs/store.md).
+    public var store = StoreSettings()
     /// The file this configuration was read from (absolute); `nil` for the defaults.
     public var file: String?
     /// The folder relative paths were resolved against: the config file's folder, or the working

@@ -52,6 +52,8 @@ public struct Agent: Sendable {
         /// The time source of the wall-time budget, call timeouts and deadlines (default: the system's
         /// monotonic clock). It also drives the agent's dispatcher, replacing `dispatch.clock`.
         public var clock: any RuntimeClock
+        /// Where every run of the agent is recorded (``RunStore``); `nil` records nothing.
+        public var store: RunStore?
 
         /// The default ``synthesisInstruction``.
         public static let defaultSynthesisInstruction = """
@@ -74,7 +76,8 @@ public struct Agent: Sendable {
             synthesisInstruction: String = Configuration.defaultSynthesisInstruction,
             routes: RouteSet = RouteSet(),
             routing: RoutingMode = .hybrid,
-            clock: any RuntimeClock = .system
+            clock: any RuntimeClock = .system,
+            store: RunStore? = nil
         ) {
             self.model = model
             self.pricing = pricing
@@ -88,6 +91,7 @@ public struct Agent: Sendable {
             self.routes = routes
             self.routing = routing
             self.clock = clock
+            self.store = store
         }
     }
 
@@ -167,12 +171,19 @@ public struct Agent: Sendable {
     }
 
     func run(_ prompt: String, settings: RunSettings, onEvent: @escaping @Sendable (AgentEvent) async -> Void) async -> RunResult {
+        var settings = settings
+        let runID = settings.runID ?? RunID()
+        settings.runID = runID
+        let recorder = configuration.store.map { RunRecorder(store: $0, runID: runID) }
         let channel = EventChannel<AgentEvent>()
         return await withTaskGroup(of: Void.self, returning: RunResult.self) { group in
-            group.addTask {
-                while let event = await channel.next() { await onEvent(event) }
+            group.addTask { [settings] in
+                while let event = await channel.next() {
+                    recorder?.record(event, parentRunID: settings.parentRunID)
+                    await onEvent(event)
+                }
             }
-            var loop = RunLoop(agent: self, prompt: prompt, settings: settings, emit: { channel.send($0) })
+            var loop = RunLoop(agent: self, prompt: prompt, settings: settings, recorder: recorder, emit: { channel.send($0) })
             let result = await loop.run()
             channel.send(.finished(result))
             channel.finish()

@@ -23,13 +23,18 @@ public final class AgentSession: Sendable {
     private let state: Mutex<State>
     /// The bound of the conversation kept between runs, in estimated tokens.
     public let maxHistoryTokens: Int
+    /// The conversation's id in the run store (``RunStore``): the runs of this session are recorded
+    /// as one conversation, which `brigade chat --resume ID` or ``RunStore/conversation(_:)`` reads back.
+    public let id: String
 
     /// - Parameters:
     ///   - messages: an earlier conversation to continue (without the system prompt).
     ///   - maxHistoryTokens: the bound of the conversation kept between runs (at least 1).
-    public init(messages: [ChatMessage] = [], maxHistoryTokens: Int = AgentSession.defaultMaxHistoryTokens) {
+    ///   - id: the conversation's id when continuing a stored one; `nil` makes a new one (`conv_…`).
+    public init(messages: [ChatMessage] = [], maxHistoryTokens: Int = AgentSession.defaultMaxHistoryTokens, id: String? = nil) {
         self.maxHistoryTokens = max(1, maxHistoryTokens)
         state = Mutex(State(messages: messages))
+        self.id = id ?? "conv_" + RunID().rawValue.dropFirst(4)
     }
 
     /// The conversation kept: user prompts, assistant turns with their tool calls, tool results.

@@ -130,6 +130,10 @@ public final class Dispatcher: Sendable {
         }
     }
 
+    /// Told of every call as it finishes, with its full arguments and output: the run store's recorder,
+    /// set by the run around its dispatch (a task-local, so concurrent runs keep their own).
+    @TaskLocal static var callFinished: (@Sendable (DispatchedCall) -> Void)?
+
     /// Emits the finished event of a call and builds its result.
     func finished(
         _ call: ToolCall,
@@ -147,6 +151,7 @@ public final class Dispatcher: Sendable {
             "tool": "\(call.name)", "call": "\(call.id)", "status": "\(status.rawValue)",
             "seconds": "\(result.duration.plainSecondsText)",
         ])
+        Self.callFinished?(result)
         onEvent(.toolCallFinished(result.outcome))
         return result
     }

@@ -16,6 +16,8 @@ struct RunLoop {
     let prompt: String
     let settings: RunSettings
     let emit: @Sendable (AgentEvent) -> Void
+    /// Records the run in the agent's store (``Agent/Configuration/store``), when it has one.
+    let recorder: RunRecorder?
     let startedAt: ContinuousClock.Instant
     /// The run's budget: a root ledger, or a child carved from ``RunSettings/parentBudget``.
     let ledger: BudgetLedger
@@ -34,8 +36,9 @@ struct RunLoop {
     /// The answer was sent back once for not matching the output schema.
     var askedAgainForSchema = false
 
-    init(agent: Agent, prompt: String, settings: RunSettings, emit: @escaping @Sendable (AgentEvent) -> Void) {
+    init(agent: Agent, prompt: String, settings: RunSettings, recorder: RunRecorder? = nil, emit: @escaping @Sendable (AgentEvent) -> Void) {
         self.agent = agent
+        self.recorder = recorder
         self.prompt = prompt
         self.settings = settings
         self.emit = emit
@@ -61,6 +64,8 @@ struct RunLoop {
     var logger: Logger { agent.logger }
 
     mutating func run() async -> RunResult {
+        let conversation = settings.session.map { ConversationRecord(id: $0.id) }
+        recorder?.started(prompt: prompt, settings: settings, model: runModel?.displayName, conversation: conversation)
         let end: LoopEnd
         if let limit = refusedByParent {
             end = LoopEnd(answer: "", stopReason: limit.stopReason)
@@ -95,6 +100,7 @@ struct RunLoop {
             parentRunID: parentRunID
         )
         result.modelSwitches = modelSwitches
+        recorder?.finished(result, messages: messages, conversation: conversation)
         return result
     }
 
@@ -133,6 +139,7 @@ struct RunLoop {
             messages.append(.assistant(text: response.text, toolCalls: calls))
             if calls.isEmpty {
                 turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: .zero, sumOfCallTimes: .zero, toolCalls: 0))
+                checkpoint()
                 switch checkAnswer(response.text) {
                 case .accepted(let end): return end
                 case .askAgain: continue
@@ -208,8 +215,16 @@ struct RunLoop {
         let caller = CallingRun(
             agent: agent, ledger: ledger, runID: runID, approval: settings.approval, emit: emit,
             depth: outer?.depth ?? 0, chain: outer?.chain ?? [], batchSize: calls.count)
+        let dispatcher = agent.dispatcher
+        let (ledger, approval, tools, emit) = (ledger, settings.approval, settings.tools, emit)
+        let turn = ledger.budget.turns
+        // Set even when nil, so a sub-agent's run never reports to its parent's recorder.
+        let hook: (@Sendable (DispatchedCall) -> Void)?
+        if let recorder { hook = { recorder.callFinished($0, turn: turn) } } else { hook = nil }
         return await CallingRun.$current.withValue(caller) {
-            await agent.dispatcher.dispatch(calls, budget: ledger, approval: settings.approval, tools: settings.tools, onEvent: emit)
+            await Dispatcher.$callFinished.withValue(hook) {
+                await dispatcher.dispatch(calls, budget: ledger, approval: approval, tools: tools, onEvent: emit)
+            }
         }
     }
 
@@ -231,5 +246,13 @@ struct RunLoop {
         let wall = first.flatMap { first in last.map { $0 - first } } ?? .zero
         let sum = dispatched.reduce(Duration.zero) { $0 + $1.duration }
         turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: wall, sumOfCallTimes: sum, toolCalls: dispatched.count))
+        checkpoint()
+    }
+
+    /// Records the turn just ended and the conversation so far (the point a resumed run continues from).
+    func checkpoint() {
+        guard let recorder, let timing = turnTimings.last else { return }
+        let text: String = if case .assistant(let text, _)? = messages.last(where: { if case .assistant = $0 { true } else { false } }) { text } else { "" }
+        recorder.turnEnded(timing, text: text, messages: messages, budget: ledger.snapshot())
     }
 }

@@ -41,6 +41,9 @@ public struct RunOptions: Sendable {
     /// that does not match is sent back once with the validation errors; a second miss ends the run
     /// with ``StopReason/Code/invalidAnswer``.
     public var outputSchema: OutputSchema?
+    /// Who started the run, as the run store records it (`ask`, `chat`, `batch`, `protocol`, or the
+    /// embedder's own label); `nil` records `api`.
+    public var source: String?
 
     public init(
         limits: Budget.Limits? = nil,
@@ -51,7 +54,8 @@ public struct RunOptions: Sendable {
         tools: [String]? = nil,
         parentBudget: BudgetLedger? = nil,
         runID: RunID? = nil,
-        parentRunID: RunID? = nil
+        parentRunID: RunID? = nil,
+        source: String? = nil
     ) {
         self.limits = limits
         self.routing = routing
@@ -62,6 +66,7 @@ public struct RunOptions: Sendable {
         self.parentBudget = parentBudget
         self.runID = runID
         self.parentRunID = parentRunID
+        self.source = source
     }
 }
 
@@ -119,6 +124,7 @@ struct RunSettings: Sendable {
     /// `nil`: the agent's model.
     var model: (any ModelClient)?
     var outputSchema: OutputSchema?
+    var source: String?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
     init(agent: Agent, session: AgentSession?) {
@@ -146,6 +152,7 @@ struct RunSettings: Sendable {
         parentRunID = options.parentRunID ?? options.parentBudget?.runID
         model = options.model
         outputSchema = options.outputSchema
+        source = options.source
         if let systemPrompt = options.systemPrompt { self.systemPrompt = systemPrompt }
         if let names = options.tools {
             let known = Set(agent.registry.names)

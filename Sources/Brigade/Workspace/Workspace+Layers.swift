@@ -24,7 +24,7 @@ extension Workspace {
         _ config: BrigadeConfig,
         environment: [String: String],
         httpClient: HTTPClient
-    ) throws(ConfigError) -> (ToolRegistry, RouteSet, systemPrompt: String, overrides: [LayerOverride]) {
+    ) throws(ConfigError) -> (ToolRegistry, RouteSet, systemPrompt: String, overrides: [LayerOverride], secrets: [String]) {
         // With no layer at all, the defaults: tools/, routes/ and prompts/ of the working directory.
         let folders = config.layers.isEmpty ? [config.paths] : config.layers.map(\.paths)
         var overrides: [LayerOverride] = []
@@ -66,6 +66,9 @@ extension Workspace {
             guard let data = FileManager.default.contents(atPath: path) else { throw ConfigError("cannot read \(path)", file: path) }
             systemPrompt = String(decoding: data, as: UTF8.self)
         }
-        return (registry, RouteSet(routes), systemPrompt, overrides)
+        let secrets = declarations.flatMap { declaration -> [String] in
+            if case .http(let http) = declaration.kind { http.secrets } else { [] }
+        }
+        return (registry, RouteSet(routes), systemPrompt, overrides, secrets)
     }
 }

@@ -27,6 +27,9 @@ public struct Workspace: Sendable {
     public let httpClient: HTTPClient
     /// Tools and routes a later configuration layer took over from an earlier one.
     public var overrides: [LayerOverride] = []
+    /// Secret values of the configuration — the models' API keys, the `${ENV}` values of http tools'
+    /// headers — which the run store redacts (``openStore()``).
+    public var secrets: [String] = []
 
     /// The routing the configuration asks for, lowered to `static` when there is no model.
     public var defaultRouting: RoutingMode {
@@ -59,7 +62,7 @@ public struct Workspace: Sendable {
         let config = try BrigadeConfig.resolve(
             explicit: configPath, environment: environment, currentDirectory: currentDirectory, modelProfile: modelProfile)
         let httpClient = httpClient ?? .shared
-        var (registry, routes, systemPrompt, overrides) = try loadLayers(config, environment: environment, httpClient: httpClient)
+        var (registry, routes, systemPrompt, overrides, toolSecrets) = try loadLayers(config, environment: environment, httpClient: httpClient)
         for server in config.mcpServers {
             registry.add(MCPServer(server, defaultMaxOutputBytes: config.limits.maxToolOutputBytes, logger: Logger(label: "brigade.mcp")))
         }
@@ -74,6 +77,9 @@ public struct Workspace: Sendable {
             workspace.modelUnavailableReason = nil
         }
         workspace.overrides = overrides
+        let models = [config.model].compactMap { $0 } + config.models.map(\.settings)
+        workspace.secrets = models.compactMap { $0.apiKeyEnvironmentVariable.flatMap { environment[$0] } }.filter { !$0.isEmpty }
+            + toolSecrets
         return workspace
     }
 
@@ -197,7 +203,9 @@ public struct Workspace: Sendable {
     /// configuration.limits.usd = 0.01
     /// let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
     /// ```
-    public func agentConfiguration(routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy()) -> Agent.Configuration {
+    public func agentConfiguration(
+        routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), store: RunStore? = nil
+    ) -> Agent.Configuration {
         let limits = config.limits
         let budget = config.budget
         return Agent.Configuration(
@@ -223,7 +231,8 @@ public struct Workspace: Sendable {
                 approval: approval
             ),
             routes: routes,
-            routing: routing ?? defaultRouting
+            routing: routing ?? defaultRouting,
+            store: store
         )
     }
 
@@ -232,9 +241,12 @@ public struct Workspace: Sendable {
     /// - Parameters:
     ///   - routing: overrides the configured mode (`--mode`); `nil` takes ``defaultRouting``.
     ///   - approval: decides `confirm: true` tools; denies them all by default.
+    ///   - store: where every run is recorded (``openStore(environment:)``); `nil` records nothing.
     ///   - logger: the caller's logger.
-    public func makeAgent(routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), logger: Logger) -> Agent {
-        Agent(registry: registry, configuration: agentConfiguration(routing: routing, approval: approval), logger: logger)
+    public func makeAgent(
+        routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), store: RunStore? = nil, logger: Logger
+    ) -> Agent {
+        Agent(registry: registry, configuration: agentConfiguration(routing: routing, approval: approval, store: store), logger: logger)
     }
 
     /// A new ledger over the session caps of config.yaml (`budget.session_usd`, `session_input_tokens`,
@@ -251,8 +263,8 @@ public struct Workspace: Sendable {
 
     /// A new session (chat, or a protocol `session`) whose conversation is bounded by
     /// `limits.session_history_tokens`.
-    public func makeSession() -> AgentSession {
-        AgentSession(maxHistoryTokens: config.limits.sessionHistoryTokens)
+    public func makeSession(messages: [ChatMessage] = [], id: String? = nil) -> AgentSession {
+        AgentSession(messages: messages, maxHistoryTokens: config.limits.sessionHistoryTokens, id: id)
     }
 
     static let defaultSystemPrompt = """
@@ -269,5 +281,24 @@ extension RoutingMode {
         case .model: self = .model
         case .static: self = .static
         }
+    }
+}
+
+extension Workspace {
+    /// Opens the run store of `store:` (docs/store.md), redacting ``secrets``.
+    /// - Parameter environment: where `$XDG_STATE_HOME` and `$HOME` are read for the default path.
+    /// - Returns: `nil` when `store: off`.
+    /// - Throws: ``RunStoreError`` when the file cannot be used (the caller runs without recording).
+    public func openStore(environment: [String: String] = ProcessInfo.processInfo.environment) throws(RunStoreError) -> RunStore? {
+        let settings = config.store
+        guard settings.enabled else { return nil }
+        let configuration = RunStore.Configuration(
+            path: settings.path ?? RunStore.defaultPath(environment: environment),
+            secrets: secrets,
+            maxResultBytes: settings.maxResultBytes,
+            keepDays: settings.keepDays,
+            keepRuns: settings.keepRuns
+        )
+        return try RunStore(configuration: configuration)
     }
 }

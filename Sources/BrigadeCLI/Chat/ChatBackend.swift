@@ -12,6 +12,10 @@ struct ChatBackend: Sendable {
     private(set) var agent: Agent
     private(set) var mode: RoutingMode
     private let environment: [String: String]
+    /// Why runs are not recorded, when the store could not be opened.
+    private(set) var storeNotice: String?
+    /// Where runs and conversations are recorded; `nil` when off or unusable.
+    var store: RunStore? { agent.configuration.store }
 
     var limits: Budget.Limits { agent.configuration.limits }
     /// The model's display name, e.g. `openai:gpt-4o-mini`; `nil` without a model.
@@ -31,17 +35,29 @@ struct ChatBackend: Sendable {
         currentDirectory: String,
         mode: RoutingMode?,
         approval: any ApprovalPolicy,
+        recordRuns: Bool = true,
         logger: Logger
     ) throws -> ChatBackend {
         let workspace = try Workspace.load(
             configPath: configPath, environment: environment, currentDirectory: currentDirectory, modelProfile: modelProfile)
         let mode = mode ?? workspace.defaultRouting
         try requireModel(for: mode, in: workspace)
-        return ChatBackend(
+        var storeNotice: String?
+        var store: RunStore?
+        if recordRuns {
+            do {
+                store = try workspace.openStore(environment: environment)
+            } catch {
+                storeNotice = "brigade: runs are not recorded: \(error.message)"
+            }
+        }
+        var backend = ChatBackend(
             workspace: workspace,
-            agent: workspace.makeAgent(routing: mode, approval: approval, logger: logger),
+            agent: workspace.makeAgent(routing: mode, approval: approval, store: store, logger: logger),
             mode: mode, environment: environment
         )
+        backend.storeNotice = storeNotice
+        return backend
     }
 
     /// The same workspace with another routing mode.

@@ -25,9 +25,21 @@ struct ChatCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Routing: hybrid, model or static (default: config `routing`; static without a model).")
     var mode: RoutingMode?
 
+    @Flag(name: .customLong("continue"), help: "Continue the latest stored conversation.")
+    var continueLatest = false
+
+    @Option(name: .long, help: "Continue the stored conversation ID (`brigade sessions list`); `--resume` alone takes the latest.")
+    var resume: String?
+
+    func validate() throws {
+        if continueLatest && resume != nil { throw ValidationError("--continue and --resume cannot be used together") }
+    }
+
     func run() async throws {
         let status = await runChat(
             configPath: workspaceOptions.config, modelProfile: workspaceOptions.model, mode: mode,
+            resume: continueLatest ? ChatResume.latest : resume.map { $0 == ChatResume.latestMarker ? .latest : .id($0) },
+            recordRuns: !workspaceOptions.noStore,
             logger: CLILogger.make(verbose: workspaceOptions.verbose))
         if status != 0 { throw ExitCode(status) }
     }
@@ -47,6 +59,8 @@ func runChat(
     configPath: String? = nil,
     modelProfile: String? = nil,
     mode: RoutingMode? = nil,
+    resume: ChatResume? = nil,
+    recordRuns: Bool = true,
     environment: [String: String] = ProcessEnvironment.current,
     logger: Logger = Logger(label: "brigade.chat") { _ in SwiftLogNoOpLogHandler() }
 ) async -> Int32 {
@@ -54,6 +68,8 @@ func runChat(
         configPath: configPath,
         modelProfile: modelProfile,
         mode: mode,
+        resume: resume,
+        recordRuns: recordRuns,
         environment: environment,
         currentDirectory: ProcessEnvironment.currentDirectory,
         terminal: TerminalInfo.detect(environment: environment)
@@ -64,12 +80,37 @@ func runChat(
     } catch let error as ConfigError {
         TerminalOutput.standardError.write("\(error)\n")
         return 2
+    } catch let error as CLIFailure {
+        TerminalOutput.standardError.write("brigade: \(error.message)\n")
+        return error.exitCode
     } catch let error as ChatBackendError {
         TerminalOutput.standardError.write("brigade: \(error)\n")
         return 2
     } catch {
         TerminalOutput.standardError.write("brigade: \(error)\n")
         return 1
+    }
+}
+
+/// Which stored conversation `brigade chat` continues.
+enum ChatResume: Sendable, Equatable {
+    case latest
+    case id(String)
+
+    /// What `--resume` alone is rewritten to (see ``BrigadeCommand``): the latest conversation.
+    static let latestMarker = "@latest"
+
+    /// `--resume` with no ID after it gets ``latestMarker``, so the parser (which has no options with
+    /// an optional value) accepts it.
+    static func completingResume(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            result.append(argument)
+            if argument == "--resume", index + 1 == arguments.count || arguments[index + 1].hasPrefix("-") {
+                result.append(latestMarker)
+            }
+        }
+        return result
     }
 }
 

@@ -20,6 +20,8 @@ final class ChatREPL: Sendable {
         var configPath: String?
         var modelProfile: String? = nil
         var mode: RoutingMode?
+        var resume: ChatResume? = nil
+        var recordRuns = true
         var environment: [String: String]
         var currentDirectory: String
         var terminal: TerminalInfo
@@ -28,6 +30,8 @@ final class ChatREPL: Sendable {
     /// What the session has done so far, behind ``state``'s lock.
     struct SessionState {
         var backend: ChatBackend
+        /// The conversation; `/reset` starts a new one, `/load` continues a stored one.
+        var session: AgentSession
         var lastResult: RunResult?
         var lastSnapshot: BudgetSnapshot?
         var runs: [RunResult] = []
@@ -40,7 +44,6 @@ final class ChatREPL: Sendable {
     let input: ChatInput
     let interrupts: InterruptRelay
     let modes: TerminalModes
-    let session: AgentSession
     /// config.yaml's `budget.session_*` caps over every prompt of this chat; `nil` when none is set.
     let sessionBudget: BudgetLedger?
     let state: Mutex<SessionState>
@@ -74,11 +77,12 @@ final class ChatREPL: Sendable {
             currentDirectory: options.currentDirectory,
             mode: options.mode,
             approval: approval,
+            recordRuns: options.recordRuns,
             logger: logger
         )
         sessionBudget = backend.workspace.makeSessionBudget()
-        session = backend.workspace.makeSession()
-        state = Mutex(SessionState(backend: backend))
+        let session = try Self.session(resuming: options.resume, in: backend.store, workspace: backend.workspace)
+        state = Mutex(SessionState(backend: backend, session: session))
     }
 
     /// Runs the loop until the user leaves, with the workspace's `eager: true` MCP servers started
@@ -88,6 +92,7 @@ final class ChatREPL: Sendable {
         await workspace.startEagerSources()
         let status = await runLoop()
         await workspace.shutdown()
+        await StoreAccess.finish(state.withLock { $0.backend.store })
         return status
     }
 
@@ -111,6 +116,7 @@ final class ChatREPL: Sendable {
             modes.restore()
         }
 
+        if let notice = state.withLock({ $0.backend.storeNotice }) { display.writeLines([notice]) }
         if let notice = state.withLock({ $0.backend.notice }) { display.writeLines([options.terminal.isInteractive ? style.apply(.yellow, notice) : notice]) }
         if options.terminal.isInteractive { display.writeLines([banner()]) }
         var interruptsAtEmptyPrompt = 0
@@ -146,14 +152,14 @@ final class ChatREPL: Sendable {
 
     /// Runs one prompt, showing its events; Ctrl-C cancels it.
     func runPrompt(_ prompt: String) async {
-        let (agent, mode) = state.withLock { ($0.backend.agent, $0.backend.mode) }
+        let (agent, mode, session) = state.withLock { ($0.backend.agent, $0.backend.mode, $0.session) }
         modes.echoOff()
         defer { modes.restore() }
         let snapshot = LockedState<BudgetSnapshot?>(nil)
         let result = await withTaskGroup(of: RunResult?.self, returning: RunResult.self) { group in
             group.addTask { [display, session, sessionBudget] in
                 // The options name no tools and set no limits, so they cannot be refused.
-                try? await agent.run(prompt, options: RunOptions(routing: mode, session: session, parentBudget: sessionBudget)) { event in
+                try? await agent.run(prompt, options: RunOptions(routing: mode, session: session, parentBudget: sessionBudget, source: "chat")) { event in
                     if case .budgetUpdate(let value) = event { snapshot.withLock { $0 = value } }
                     display.handle(event)
                 }

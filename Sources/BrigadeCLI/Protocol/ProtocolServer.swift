@@ -24,9 +24,12 @@ struct ProtocolServer: Sendable {
     let slots: AsyncSemaphore
     let table: RunTable
 
-    init(workspace: Workspace, defaultMode: RoutingMode?, maxConcurrentRuns: Int, logger: Logger, output: ProtocolOutput = ProtocolOutput()) {
+    init(
+        workspace: Workspace, defaultMode: RoutingMode?, maxConcurrentRuns: Int, store: RunStore? = nil, logger: Logger,
+        output: ProtocolOutput = ProtocolOutput()
+    ) {
         self.workspace = workspace
-        self.agent = workspace.makeAgent(routing: defaultMode, logger: logger)
+        self.agent = workspace.makeAgent(routing: defaultMode, store: store, logger: logger)
         self.table = RunTable(makeSession: { [workspace] in workspace.makeSession() }, makeSessionBudget: { [workspace] in workspace.makeSessionBudget() })
         self.defaultMode = defaultMode
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)
@@ -118,7 +121,8 @@ struct ProtocolServer: Sendable {
             session: place.session,
             parentBudget: place.budget,
             runID: tracker.runID,
-            parentRunID: tracker.parentRunID
+            parentRunID: tracker.parentRunID,
+            source: "protocol"
         )
         built.outputSchema = request.outputSchema
         let options = built

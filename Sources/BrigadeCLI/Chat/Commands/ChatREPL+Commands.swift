@@ -38,12 +38,16 @@ extension ChatREPL {
             if let sessionBudget { lines.append(BudgetReport.sessionLine(sessionBudget.snapshot())) }
             show(lines)
         case .reset:
-            session.reset()
             state.withLock { state in
+                state.session = state.backend.workspace.makeSession()
                 state.lastResult = nil
                 state.runs = []
             }
-            show(["Conversation forgotten."])
+            show(["Conversation forgotten (the next prompt starts a new one)."])
+        case .sessions:
+            show(sessionLines())
+        case .load(let id):
+            load(id)
         case .trace:
             guard let result = state.withLock({ $0.lastResult }) else {
                 show(["No prompt has run yet."])
@@ -90,7 +94,7 @@ extension ChatREPL {
     private func save(to path: String) {
         let expanded = path.hasPrefix("~/") ? (options.environment["HOME"] ?? "") + path.dropFirst(1) : path
         let absolute = expanded.hasPrefix("/") ? expanded : options.currentDirectory + "/" + expanded
-        let (runs, model, mode) = state.withLock { ($0.runs, $0.backend.modelName, $0.backend.mode) }
+        let (runs, model, mode, session) = state.withLock { ($0.runs, $0.backend.modelName, $0.backend.mode, $0.session) }
         let json = ChatTranscript.json(messages: session.messages, runs: runs, model: model, mode: mode)
         do {
             try FileIO.write(json.prettyJSONString + "\n", to: absolute)

@@ -13,6 +13,10 @@ enum SlashCommand: Equatable, Sendable {
     case reset
     case trace
     case save(path: String)
+    /// The stored conversations.
+    case sessions
+    /// Continue a stored conversation.
+    case load(id: String)
     case exit
 
     /// Every command with its arguments and what it does, for `/help`.
@@ -26,10 +30,12 @@ enum SlashCommand: Equatable, Sendable {
         ("/reset", "forget the conversation"),
         ("/trace", "a timeline of the last prompt's tool calls"),
         ("/save FILE", "write the conversation to FILE as JSON"),
+        ("/sessions", "the stored conversations, newest first"),
+        ("/load ID", "continue a stored conversation (an ID from /sessions)"),
         ("/exit", "leave (also Ctrl-D, or Ctrl-C twice at an empty prompt)"),
     ]
 
-    static let names = ["help", "tools", "routes", "mode", "budget", "model", "reset", "trace", "save", "exit", "quit"]
+    static let names = ["help", "tools", "routes", "mode", "budget", "model", "reset", "trace", "save", "sessions", "load", "exit", "quit"]
 
     /// Parses a line that starts with `/`.
     ///
@@ -49,6 +55,12 @@ enum SlashCommand: Equatable, Sendable {
         case "budget": return noArguments(.budget)
         case "reset": return noArguments(.reset)
         case "trace": return noArguments(.trace)
+        case "sessions": return noArguments(.sessions)
+        case "load":
+            guard arguments.count == 1 else {
+                return .failure(arguments.isEmpty ? .missingArgument(command: name, usage: usage(of: name)) : .unexpectedArguments(command: name, usage: usage(of: name)))
+            }
+            return .success(.load(id: arguments[0]))
         case "exit", "quit": return noArguments(.exit)
         case "mode":
             guard arguments.count <= 1 else { return .failure(.unexpectedArguments(command: name, usage: usage(of: name))) }

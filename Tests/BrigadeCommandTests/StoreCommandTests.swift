@@ -1,0 +1,166 @@
+import Brigade
+import BrigadeTesting
+import Foundation
+import Testing
+
+/// The run store through the `brigade` binary: several processes writing one store, `log`,
+/// `sessions`, `ask --continue`, and a store that cannot be used.
+@Suite("brigade log and sessions", .timeLimit(.minutes(3)))
+struct StoreCommandTests {
+    func writeConfig(_ folder: borrowing TemporaryFolder, server: FakeModelServer, extra: String = "") throws {
+        try folder.write("config.yaml", """
+            model:
+              provider: openai
+              base_url: \(server.openAIBaseURL)
+              model: fake
+              api_key_env: FAKE_KEY
+              price: {input_per_million: 1.0, output_per_million: 2.0}
+            routing: model
+            \(extra)
+            """)
+    }
+
+    func lines(_ text: String) throws -> [JSONValue] {
+        try text.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
+    }
+
+    @Test func concurrentProcessesWriteOneStoreAndTheLogFindsTheirRuns() async throws {
+        try await withFakeModelServer { server in
+            for index in 1...4 { server.enqueue(.text("answer \(index)", usage: TokenUsage(inputTokens: 1000, outputTokens: 100))) }
+            let folder = try TemporaryFolder()
+            try writeConfig(folder, server: server)
+            let path = folder.path
+            let outcomes = try await withThrowingTaskGroup(of: Brigade.Outcome.self) { group in
+                for index in 1...4 {
+                    group.addTask { try await Brigade.run(["ask", "question \(index)"], in: path, environment: ["FAKE_KEY": "k"]) }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.allSatisfy { $0.status == 0 }, "\(outcomes.map(\.standardError))")
+            #expect(outcomes.allSatisfy { !$0.standardError.contains("not recorded") })
+
+            let log = try await Brigade.run(["log", "--json"], in: path)
+            #expect(log.status == 0, "\(log.standardError)")
+            let runs = try lines(log.standardOutput)
+            #expect(runs.count == 4)
+            #expect(Set(runs.compactMap { $0["prompt"]?.stringValue }) == ["question 1", "question 2", "question 3", "question 4"])
+            #expect(runs.allSatisfy { $0["state"]?.stringValue == "finished" && $0["source"]?.stringValue == "ask" })
+
+            let search = try await Brigade.run(["log", "--search", "QUESTION 3", "--json"], in: path)
+            #expect(try lines(search.standardOutput).compactMap { $0["prompt"]?.stringValue } == ["question 3"])
+            let none = try await Brigade.run(["log", "--since", "2099-01-01"], in: path)
+            #expect(none.standardOutput == "No runs match.\n")
+            let text = try await Brigade.run(["log"], in: path)
+            #expect(text.standardOutput.split(separator: "\n").count == 4)
+            #expect(text.standardOutput.contains("\"question 2\""))
+
+            let cost = try await Brigade.run(["log", "cost", "--since", "7d", "--json"], in: path)
+            let models = try lines(cost.standardOutput)
+            #expect(models.count == 1)
+            #expect(models.first?["runs"] == .integer(4))
+            #expect(models.first?["usage"]?["input_tokens"] == .integer(4000))
+            #expect(abs((models.first?["cost_usd"]?.doubleValue ?? 0) - 4 * 0.0012) < 1e-9)
+            let table = try await Brigade.run(["log", "cost"], in: path)
+            #expect(table.standardOutput.contains("total"), "\(table.standardOutput)")
+            #expect(table.standardOutput.contains("$0.0048"), "\(table.standardOutput)")
+
+            let id = try #require(runs.first?["id"]?.stringValue)
+            let show = try await Brigade.run(["log", "show", id], in: path)
+            #expect(show.status == 0)
+            #expect(show.standardOutput.contains("run      \(id)"))
+            #expect(show.standardOutput.contains("answer:"))
+            let unknown = try await Brigade.run(["log", "show", "run_nope"], in: path)
+            #expect(unknown.status == 2)
+            #expect(unknown.standardError.contains("no run `run_nope`"))
+        }
+    }
+
+    @Test func askContinueAddsATurnToTheLatestConversation() async throws {
+        try await withFakeModelServer { server in
+            server.enqueue(.text("The capital is Paris."), .text("About two million."))
+            let folder = try TemporaryFolder()
+            try writeConfig(folder, server: server)
+            let first = try await Brigade.run(["ask", "capital of France?"], in: folder.path, environment: ["FAKE_KEY": "k"])
+            #expect(first.status == 0, "\(first.standardError)")
+            let second = try await Brigade.run(["ask", "--continue", "and its population?"], in: folder.path, environment: ["FAKE_KEY": "k"])
+            #expect(second.status == 0, "\(second.standardError)")
+            let request = try #require(server.requests.dropFirst().first)
+            #expect(request.bodyText.contains("capital of France?") && request.bodyText.contains("The capital is Paris."))
+
+            let list = try await Brigade.run(["sessions", "list", "--json"], in: folder.path)
+            let conversations = try lines(list.standardOutput)
+            #expect(conversations.count == 1)
+            #expect(conversations.first?["runs"] == .integer(2))
+            #expect(conversations.first?["title"]?.stringValue == "capital of France?")
+            let id = try #require(conversations.first?["id"]?.stringValue)
+
+            let markdown = try await Brigade.run(["sessions", "export", id, "--format", "md"], in: folder.path)
+            #expect(markdown.standardOutput.hasPrefix("# capital of France?"))
+            #expect(markdown.standardOutput.contains("## User\n\nand its population?"))
+            #expect(markdown.standardOutput.contains("About two million."))
+            let json = try await Brigade.run(["sessions", "export", String(id.prefix(10)), "--format", "json"], in: folder.path)
+            #expect(try JSONValue(parsing: json.standardOutput)["messages"]?.arrayValue?.count == 4)
+
+            let missing = try await Brigade.run(["ask", "--session", "conv_nope", "x"], in: folder.path, environment: ["FAKE_KEY": "k"])
+            #expect(missing.status == 2)
+            #expect(missing.standardError.contains("no conversation `conv_nope`"))
+
+            let removed = try await Brigade.run(["sessions", "rm", id], in: folder.path)
+            #expect(removed.status == 0 && removed.standardOutput == "Removed \(id).\n")
+            let empty = try await Brigade.run(["sessions"], in: folder.path)
+            #expect(empty.standardOutput.hasPrefix("No conversations recorded yet"))
+            #expect(try await Brigade.run(["log", "--json"], in: folder.path).standardOutput.isEmpty)
+        }
+    }
+
+    @Test func aStoreThatCannotBeUsedLetsTheRunHappenAndSaysSo() async throws {
+        let folder = try TemporaryFolder()
+        // /proc takes no new folders, whoever asks: a read-only location.
+        try folder.write("config.yaml", "routing: static\nstore:\n  path: /proc/self/no-such-folder/runs.sqlite\n")
+        let readOnly = try await Brigade.run(["ask", "write me a sonnet"], in: folder.path)
+        #expect(readOnly.status == 3)
+        #expect(readOnly.standardOutput.contains("No route matches"))
+        #expect(readOnly.standardError.contains("brigade: runs are not recorded: cannot create the folder of the run store /proc/self/no-such-folder/runs.sqlite"))
+
+        try folder.write("notes.sqlite", "my notes\n")
+        try folder.write("config.yaml", "routing: static\nstore:\n  path: notes.sqlite\n")
+        let corrupt = try await Brigade.run(["ask", "write me a sonnet"], in: folder.path)
+        #expect(corrupt.status == 3)
+        #expect(corrupt.standardError.contains("\(folder.path)/notes.sqlite is not a run store"))
+        #expect(String(decoding: FileManager.default.contents(atPath: folder.path + "/notes.sqlite") ?? Data(), as: UTF8.self) == "my notes\n")
+        let log = try await Brigade.run(["log"], in: folder.path)
+        #expect(log.status == 1)
+        #expect(log.standardError.contains("notes.sqlite is not a run store"))
+    }
+
+    @Test func aFullDiskLosesTheRecordNotTheRun() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config.yaml", "routing: static\n")
+        let first = try await Brigade.run(["ask", "write me a sonnet"], in: folder.path)
+        #expect(first.status == 3 && !first.standardError.contains("not recorded"))
+        // A 1-block file-size limit: every write past 512 bytes fails with EFBIG, as on a full disk.
+        let limited = try await Brigade.run(
+            ["sh", "-c", "ulimit -f 1; exec \"$0\" ask 'write me a limerick'", Brigade.path], in: folder.path, executable: "/bin/sh")
+        #expect(limited.status == 3, "\(limited.standardError)")
+        #expect(limited.standardOutput.contains("No route matches"))
+        #expect(limited.standardError.contains("not recorded"), "\(limited.standardError)")
+        let log = try await Brigade.run(["log", "--json"], in: folder.path)
+        #expect(try lines(log.standardOutput).compactMap { $0["prompt"]?.stringValue } == ["write me a sonnet"])
+    }
+
+    @Test func noStoreAndStoreOffRecordNothing() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config.yaml", "routing: static\n")
+        _ = try await Brigade.run(["--no-store", "ask", "write me a sonnet"], in: folder.path)
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/.state/brigade/runs.sqlite"))
+        try folder.write("config.yaml", "routing: static\nstore: off\n")
+        _ = try await Brigade.run(["ask", "write me a sonnet"], in: folder.path)
+        #expect(!FileManager.default.fileExists(atPath: folder.path + "/.state/brigade/runs.sqlite"))
+        let log = try await Brigade.run(["log"], in: folder.path)
+        #expect(log.status == 2)
+        #expect(log.standardError.contains("the run store is off"))
+        try folder.write("config.yaml", "routing: static\n")
+        _ = try await Brigade.run(["ask", "write me a sonnet"], in: folder.path)
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/.state/brigade/runs.sqlite"))
+    }
+}
