@@ -47,6 +47,9 @@ struct AskCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Add this request to the stored conversation ID (`brigade sessions list`).")
     var session: String?
 
+    @Flag(name: .long, help: "Nobody answers approval questions: a call that needs approval pauses the run (exit 5); `brigade approve RUN` resumes it later.")
+    var detach = false
+
     @Argument(help: "The request; without one (or with `-`) it is read from standard input. Piped input with a request is sent as context.")
     var prompt: String?
 
@@ -54,6 +57,7 @@ struct AskCommand: AsyncParsableCommand {
         if json && quiet { throw ValidationError("--json and --quiet cannot be used together") }
         if maxInputBytes < 1 { throw ValidationError("--max-input-bytes must be at least 1") }
         if continueLatest && session != nil { throw ValidationError("--continue and --session cannot be used together") }
+        if detach && yes { throw ValidationError("--detach and --yes cannot be used together") }
     }
 
     func run() async throws {
@@ -72,12 +76,15 @@ struct AskCommand: AsyncParsableCommand {
             stream: !noStream && outputSchema == nil, raw: raw || outputSchema != nil)
         let approval: any ApprovalPolicy = if yes {
             ApproveAllApprovalPolicy()
+        } else if detach {
+            PauseApprovalPolicy()
         } else if Terminal.standardError.isTTY, isatty(STDIN_FILENO) == 1, !json {
             try LineApprovalPolicy(display: printer.display)
         } else {
             DenyAllApprovalPolicy()
         }
         let store = StoreAccess.openForRecording(workspace, options: workspaceOptions, quiet: quiet)
+        if detach, store == nil { throw CLIFailure.usage("--detach needs the run store (a paused run is resumed from it), which is off or could not be opened") }
         let conversation = try StoreAccess.conversation(in: store, latest: continueLatest, id: session, workspace: workspace)
         let agent = workspace.makeAgent(routing: mode, approval: approval, store: store, logger: CLILogger.make(verbose: workspaceOptions.verbose))
         // The id is made here so that `--json` lines carry it from the first event on.
@@ -94,6 +101,7 @@ struct AskCommand: AsyncParsableCommand {
         await workspace.shutdown()
         await StoreAccess.finish(store, quiet: quiet)
         let result = try outcome.get()
+        if !quiet { PausedRun.report(result) }
         let code = result.outcome.exitCode
         if code != 0 { throw ExitCode(code) }
     }

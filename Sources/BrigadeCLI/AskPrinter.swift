@@ -153,7 +153,7 @@ final class AskPrinter: Sendable {
         switch status {
         case .ok: paint("✓", 32)
         case .timeout: paint("⏱", 33)
-        case .notRun, .denied: paint("–", 33)
+        case .notRun, .denied, .awaitingApproval: paint("–", 33)
         case .error, .cancelled: paint("✗", 31)
         }
     }

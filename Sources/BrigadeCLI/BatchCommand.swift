@@ -78,7 +78,10 @@ struct BatchCommand: AsyncParsableCommand {
             }
             let logger = CLILogger.make(verbose: workspaceOptions.verbose)
             let store = StoreAccess.openForRecording(workspace, options: workspaceOptions)
-            let runner = AgentBatchRunner(agent: workspace.makeAgent(routing: mode, store: store, logger: logger))
+            // Nobody answers approval questions in a batch: with a store, such a call pauses its item's
+            // run (`brigade approve RUN`); without one it is denied.
+            let approval: any ApprovalPolicy = store == nil ? DenyAllApprovalPolicy() : PauseApprovalPolicy()
+            let runner = AgentBatchRunner(agent: workspace.makeAgent(routing: mode, approval: approval, store: store, logger: logger))
             let engine = BatchEngine(runner: runner, configuration: configuration)
             let progress = BatchProgressPrinter(tty: Terminal.standardError.isTTY)
             let (resultsPath, inputPath) = (out, input)

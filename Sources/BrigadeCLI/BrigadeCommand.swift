@@ -13,13 +13,14 @@ struct BrigadeCommand: AsyncParsableCommand {
             --config, -m and -v may come before the subcommand.
             Exit codes: 0 finished with an answer; 1 runtime failure; 2 usage or configuration error;
             3 no answer (model unavailable, no route, the route's calls failed); 4 answer cut short by a
-            limit (budget, max turns); 130 cancelled.
+            limit (budget, max turns); 5 paused, a call awaits approval (brigade approve / deny); 130 cancelled.
             Configuration layers, later wins: built-in defaults, $XDG_CONFIG_HOME/brigade/, the project
             (.brigade/ found walking up, or ./config.yaml), $BRIGADE_CONFIG, --config. See `brigade config show`.
             """,
         subcommands: [
             AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self,
             ConfigCommand.self, InitCommand.self, MCPCommand.self, MapCommand.self, LogCommand.self, SessionsCommand.self,
+            RunsCommand.self, ApproveCommand.self, DenyCommand.self,
         ]
     )
 

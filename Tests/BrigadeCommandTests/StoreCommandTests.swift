@@ -7,28 +7,11 @@ import Testing
 /// `sessions`, `ask --continue`, and a store that cannot be used.
 @Suite("brigade log and sessions", .timeLimit(.minutes(3)))
 struct StoreCommandTests {
-    func writeConfig(_ folder: borrowing TemporaryFolder, server: FakeModelServer, extra: String = "") throws {
-        try folder.write("config.yaml", """
-            model:
-              provider: openai
-              base_url: \(server.openAIBaseURL)
-              model: fake
-              api_key_env: FAKE_KEY
-              price: {input_per_million: 1.0, output_per_million: 2.0}
-            routing: model
-            \(extra)
-            """)
-    }
-
-    func lines(_ text: String) throws -> [JSONValue] {
-        try text.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
-    }
-
     @Test func concurrentProcessesWriteOneStoreAndTheLogFindsTheirRuns() async throws {
         try await withFakeModelServer { server in
             for index in 1...4 { server.enqueue(.text("answer \(index)", usage: TokenUsage(inputTokens: 1000, outputTokens: 100))) }
             let folder = try TemporaryFolder()
-            try writeConfig(folder, server: server)
+            try folder.writeFakeModelConfig(server)
             let path = folder.path
             let outcomes = try await withThrowingTaskGroup(of: Brigade.Outcome.self) { group in
                 for index in 1...4 {
@@ -41,13 +24,13 @@ struct StoreCommandTests {
 
             let log = try await Brigade.run(["log", "--json"], in: path)
             #expect(log.status == 0, "\(log.standardError)")
-            let runs = try lines(log.standardOutput)
+            let runs = try ndjsonLines(log.standardOutput)
             #expect(runs.count == 4)
             #expect(Set(runs.compactMap { $0["prompt"]?.stringValue }) == ["question 1", "question 2", "question 3", "question 4"])
             #expect(runs.allSatisfy { $0["state"]?.stringValue == "finished" && $0["source"]?.stringValue == "ask" })
 
             let search = try await Brigade.run(["log", "--search", "QUESTION 3", "--json"], in: path)
-            #expect(try lines(search.standardOutput).compactMap { $0["prompt"]?.stringValue } == ["question 3"])
+            #expect(try ndjsonLines(search.standardOutput).compactMap { $0["prompt"]?.stringValue } == ["question 3"])
             let none = try await Brigade.run(["log", "--since", "2099-01-01"], in: path)
             #expect(none.standardOutput == "No runs match.\n")
             let text = try await Brigade.run(["log"], in: path)
@@ -55,7 +38,7 @@ struct StoreCommandTests {
             #expect(text.standardOutput.contains("\"question 2\""))
 
             let cost = try await Brigade.run(["log", "cost", "--since", "7d", "--json"], in: path)
-            let models = try lines(cost.standardOutput)
+            let models = try ndjsonLines(cost.standardOutput)
             #expect(models.count == 1)
             #expect(models.first?["runs"] == .integer(4))
             #expect(models.first?["usage"]?["input_tokens"] == .integer(4000))
@@ -79,7 +62,7 @@ struct StoreCommandTests {
         try await withFakeModelServer { server in
             server.enqueue(.text("The capital is Paris."), .text("About two million."))
             let folder = try TemporaryFolder()
-            try writeConfig(folder, server: server)
+            try folder.writeFakeModelConfig(server)
             let first = try await Brigade.run(["ask", "capital of France?"], in: folder.path, environment: ["FAKE_KEY": "k"])
             #expect(first.status == 0, "\(first.standardError)")
             let second = try await Brigade.run(["ask", "--continue", "and its population?"], in: folder.path, environment: ["FAKE_KEY": "k"])
@@ -88,7 +71,7 @@ struct StoreCommandTests {
             #expect(request.bodyText.contains("capital of France?") && request.bodyText.contains("The capital is Paris."))
 
             let list = try await Brigade.run(["sessions", "list", "--json"], in: folder.path)
-            let conversations = try lines(list.standardOutput)
+            let conversations = try ndjsonLines(list.standardOutput)
             #expect(conversations.count == 1)
             #expect(conversations.first?["runs"] == .integer(2))
             #expect(conversations.first?["title"]?.stringValue == "capital of France?")
@@ -145,7 +128,7 @@ struct StoreCommandTests {
         #expect(limited.standardOutput.contains("No route matches"))
         #expect(limited.standardError.contains("not recorded"), "\(limited.standardError)")
         let log = try await Brigade.run(["log", "--json"], in: folder.path)
-        #expect(try lines(log.standardOutput).compactMap { $0["prompt"]?.stringValue } == ["write me a sonnet"])
+        #expect(try ndjsonLines(log.standardOutput).compactMap { $0["prompt"]?.stringValue } == ["write me a sonnet"])
     }
 
     @Test func noStoreAndStoreOffRecordNothing() async throws {

@@ -170,11 +170,13 @@ public struct Agent: Sendable {
         return await run(prompt, settings: settings, onEvent: onEvent)
     }
 
-    func run(_ prompt: String, settings: RunSettings, onEvent: @escaping @Sendable (AgentEvent) async -> Void) async -> RunResult {
+    func run(
+        _ prompt: String, settings: RunSettings, eventsRecorded: Int = 0, onEvent: @escaping @Sendable (AgentEvent) async -> Void
+    ) async -> RunResult {
         var settings = settings
         let runID = settings.runID ?? RunID()
         settings.runID = runID
-        let recorder = configuration.store.map { RunRecorder(store: $0, runID: runID) }
+        let recorder = configuration.store.map { RunRecorder(store: $0, runID: runID, eventsRecorded: eventsRecorded) }
         let channel = EventChannel<AgentEvent>()
         return await withTaskGroup(of: Void.self, returning: RunResult.self) { group in
             group.addTask { [settings] in

@@ -11,6 +11,8 @@ public enum ToolCallStatus: String, Sendable, Hashable, CaseIterable {
     case denied
     /// The run was cancelled while the call waited or ran.
     case cancelled
+    /// Not run yet: its approval was paused (``ApprovalDecision/pause``); the run pauses with it.
+    case awaitingApproval = "awaiting_approval"
 }
 
 /// A tool call as shown to observers.

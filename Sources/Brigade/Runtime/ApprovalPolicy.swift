@@ -23,6 +23,18 @@ public enum ApprovalDecision: Sendable, Hashable {
     case deny
     /// Approve this call and every later call of the same tool through the same dispatcher.
     case approveAlways
+    /// Nobody can decide now: the call is not run, and the run pauses after its turn's other calls end
+    /// (``StopReason/Code/awaitingApproval``). With a ``RunStore`` the run is stored as awaiting
+    /// approval, and ``RunStore/decide(_:call:_:)`` then ``Agent/resume(_:onEvent:)`` continue it —
+    /// possibly in another process.
+    case pause
+}
+
+/// Pauses every call that needs approval (``ApprovalDecision/pause``): for runs nobody can answer
+/// now — a batch, `brigade ask --detach`, a protocol host with `approval: defer`.
+public struct PauseApprovalPolicy: ApprovalPolicy {
+    public init() {}
+    public func decide(_ request: ApprovalRequest) async -> ApprovalDecision { .pause }
 }
 
 /// Decides whether a `confirm: true` tool call may run — e.g. by asking at the terminal.

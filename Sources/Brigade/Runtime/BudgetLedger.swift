@@ -73,6 +73,16 @@ public final class BudgetLedger: Sendable {
         parent.state.withLock { $0.closeChild(finished) }
     }
 
+    /// Starts a resumed run's ledger from what the run spent before (``Agent/resume(_:onEvent:)``).
+    func restore(usage: TokenUsage, costUSD: Double, turns: Int, toolCalls: Int) {
+        state.withLock { budget in
+            budget.usage = usage
+            budget.modelCostUSD = costUSD
+            budget.turns = turns
+            budget.toolCalls = toolCalls
+        }
+    }
+
     /// A copy of the state machine.
     public var budget: Budget { state.withLock { $0 } }
 

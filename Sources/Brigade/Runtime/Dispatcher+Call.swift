@@ -52,11 +52,17 @@ extension Dispatcher {
     ) async -> CallEnd {
         let policy = prepared.tool.spec.policy
         if policy.confirm {
-            let approved = await approve(prepared, policy: approval)
+            let verdict = await approve(prepared, policy: approval)
             if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled before it ran") }
-            if !approved {
+            switch verdict {
+            case .approved:
+                break
+            case .denied:
                 budget?.refundToolCall(costUSD: policy.costUSD)
                 return CallEnd(status: .denied, output: "denied: tool \(prepared.tool.name) needs approval")
+            case .paused:
+                budget?.refundToolCall(costUSD: policy.costUSD)
+                return CallEnd(status: .awaitingApproval, output: "awaiting approval: tool \(prepared.tool.name) needs a decision")
             }
         }
         do {
@@ -110,25 +116,29 @@ extension Dispatcher {
     }
 
     /// Asks the approval policy, one request at a time, remembering "always" per tool.
-    private func approve(_ prepared: PreparedCall, policy: any ApprovalPolicy) async -> Bool {
+    private enum ApprovalVerdict: Sendable { case approved, denied, paused }
+
+    private func approve(_ prepared: PreparedCall, policy: any ApprovalPolicy) async -> ApprovalVerdict {
         let name = prepared.tool.name
-        if alwaysApproved.withLock({ $0.contains(name) }) { return true }
+        if alwaysApproved.withLock({ $0.contains(name) }) { return .approved }
         do {
             return try await approvalGate.withPermit {
-                if alwaysApproved.withLock({ $0.contains(name) }) { return true }
+                if alwaysApproved.withLock({ $0.contains(name) }) { return .approved }
                 let request = ApprovalRequest(call: prepared.call, spec: prepared.tool.spec, arguments: prepared.arguments)
                 switch await policy.decide(request) {
                 case .approve:
-                    return true
+                    return .approved
                 case .deny:
-                    return false
+                    return .denied
                 case .approveAlways:
                     alwaysApproved.withLock { _ = $0.insert(name) }
-                    return true
+                    return .approved
+                case .pause:
+                    return .paused
                 }
             }
         } catch {
-            return false
+            return .denied
         }
     }
 

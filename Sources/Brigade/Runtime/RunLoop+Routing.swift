@@ -154,7 +154,7 @@ extension RouteCallOutcome.Status {
         case .timeout: self = .timeout
         case .notRun: self = .notRun
         case .denied: self = .denied
-        case .cancelled: self = .error
+        case .cancelled, .awaitingApproval: self = .error
         }
     }
 }

@@ -64,11 +64,15 @@ struct RunLoop {
     var logger: Logger { agent.logger }
 
     mutating func run() async -> RunResult {
-        let conversation = settings.session.map { ConversationRecord(id: $0.id) }
-        recorder?.started(prompt: prompt, settings: settings, model: runModel?.displayName, conversation: conversation)
+        let conversation = settings.session.map { ConversationRecord(id: $0.id) } ?? settings.resume?.conversationID.map(ConversationRecord.init)
+        if settings.resume == nil {
+            recorder?.started(prompt: prompt, settings: settings, model: runModel?.displayName, conversation: conversation)
+        }
         let end: LoopEnd
         if let limit = refusedByParent {
             end = LoopEnd(answer: "", stopReason: limit.stopReason)
+        } else if let resume = settings.resume {
+            end = await continueResumed(resume)
         } else if let session = settings.session {
             if let history = session.beginRun() {
                 messages = history + [.user(prompt)]
@@ -100,7 +104,8 @@ struct RunLoop {
             parentRunID: parentRunID
         )
         result.modelSwitches = modelSwitches
-        recorder?.finished(result, messages: messages, conversation: conversation)
+        let state: StoredRun.State = end.stopReason.code == .awaitingApproval ? .awaitingApproval : .finished
+        recorder?.finished(result, state: state, messages: messages, conversation: conversation)
         return result
     }
 
@@ -145,8 +150,16 @@ struct RunLoop {
                 case .askAgain: continue
                 }
             }
+            // The point a run killed during the fan-out resumes from: the calls, before their results.
+            recorder?.checkpoint(messages: messages, budget: ledger.snapshot())
             // Dispatched even when cancelled: every call gets a result, so the conversation stays valid.
             let dispatched = await dispatch(calls)
+            if dispatched.contains(where: { $0.status == .awaitingApproval }) {
+                // Paused: the conversation ends with the calls; the results come when the run resumes.
+                record(dispatched, turn: turn, modelTime: modelTime)
+                emit(.budgetUpdate(ledger.snapshot()))
+                return LoopEnd(answer: "", stopReason: .awaitingApproval)
+            }
             messages.append(.toolResults(dispatched.map(\.resultMessage)))
             record(dispatched, turn: turn, modelTime: modelTime)
             emit(.budgetUpdate(ledger.snapshot()))
@@ -210,13 +223,15 @@ struct RunLoop {
 
     /// Runs calls through the agent's shared scheduler, under this run's ledger, approval and tools.
     /// Sub-agents among the calls run as children of this run (``CallingRun``).
-    func dispatch(_ calls: [ToolCall]) async -> [DispatchedCall] {
+    /// - Parameter approval: decides this batch's calls instead of the run's policy (a resumed run's
+    ///   approved calls).
+    func dispatch(_ calls: [ToolCall], approval: (any ApprovalPolicy)? = nil) async -> [DispatchedCall] {
         let outer = CallingRun.current
         let caller = CallingRun(
             agent: agent, ledger: ledger, runID: runID, approval: settings.approval, emit: emit,
             depth: outer?.depth ?? 0, chain: outer?.chain ?? [], batchSize: calls.count)
         let dispatcher = agent.dispatcher
-        let (ledger, approval, tools, emit) = (ledger, settings.approval, settings.tools, emit)
+        let (ledger, approval, tools, emit) = (ledger, approval ?? settings.approval, settings.tools, emit)
         let turn = ledger.budget.turns
         // Set even when nil, so a sub-agent's run never reports to its parent's recorder.
         let hook: (@Sendable (DispatchedCall) -> Void)?

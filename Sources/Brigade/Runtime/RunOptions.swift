@@ -125,6 +125,8 @@ struct RunSettings: Sendable {
     var model: (any ModelClient)?
     var outputSchema: OutputSchema?
     var source: String?
+    /// Set by ``Agent/resume(_:onEvent:)``: the stored run this one continues.
+    var resume: ResumePoint?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
     init(agent: Agent, session: AgentSession?) {

@@ -7,6 +7,7 @@
 /// | ``failed`` | `error`, `invalid_answer` | 1 |
 /// | ``noAnswer`` | `model_unavailable` with nothing to fall back to, `no_route`, `route_failed` | 3 |
 /// | ``cutShort`` | `max_turns`, `budget_usd`, `budget_tokens`, `budget_time`, `budget_calls` | 4 |
+/// | ``paused`` | `awaiting_approval` | 5 |
 /// | ``cancelled`` | `cancelled` | 130 |
 public enum RunOutcome: String, Sendable, Hashable, CaseIterable {
     /// There is an answer.
@@ -20,6 +21,8 @@ public enum RunOutcome: String, Sendable, Hashable, CaseIterable {
     case cutShort = "cut_short"
     /// The run was cancelled.
     case cancelled
+    /// The run is paused until a call is approved or denied (it resumes from its checkpoint).
+    case paused
 
     /// The exit code `brigade ask` ends with.
     public var exitCode: Int32 {
@@ -29,6 +32,7 @@ public enum RunOutcome: String, Sendable, Hashable, CaseIterable {
         case .noAnswer: 3
         case .cutShort: 4
         case .cancelled: 130
+        case .paused: 5
         }
     }
 }
@@ -40,6 +44,7 @@ extension RunResult {
         case .finished: .answered
         case .maxTurns, .budgetUSD, .budgetTokens, .budgetTime, .budgetCalls: .cutShort
         case .cancelled: .cancelled
+        case .awaitingApproval: .paused
         case .modelUnavailable: answeredByFallback ? .answered : .noAnswer
         case .noRoute, .routeFailed: .noAnswer
         default: .failed

@@ -49,6 +49,9 @@ public struct StopReason: Sendable, Hashable, CustomStringConvertible {
         /// The run asked for an answer matching a JSON Schema and the model's answer did not match,
         /// even after it was shown the validation errors; the answer is its last attempt.
         public static let invalidAnswer: Code = "invalid_answer"
+        /// A call needs a decision nobody could give (``ApprovalDecision/pause``): the run is paused
+        /// (stored as awaiting approval) and continues with ``Agent/resume(_:onEvent:)``.
+        public static let awaitingApproval: Code = "awaiting_approval"
     }
 
     /// What kind of stop this is.
@@ -65,6 +68,7 @@ public struct StopReason: Sendable, Hashable, CustomStringConvertible {
     public static let maxTurns = StopReason(code: .maxTurns)
     public static let cancelled = StopReason(code: .cancelled)
     public static let noRoute = StopReason(code: .noRoute)
+    public static let awaitingApproval = StopReason(code: .awaitingApproval)
 
     /// A budget cap was reached.
     public static func budget(_ resource: BudgetResource) -> StopReason {
@@ -100,6 +104,7 @@ public struct StopReason: Sendable, Hashable, CustomStringConvertible {
         case .routeFailed: "the route's required calls failed: \(detail ?? "")"
         case .error: detail ?? "error"
         case .invalidAnswer: "the answer does not match the output schema: \(detail ?? "")"
+        case .awaitingApproval: "paused: a call awaits approval"
         default: detail.map { "\(code): \($0)" } ?? code.rawValue
         }
     }

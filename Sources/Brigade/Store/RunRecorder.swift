@@ -7,11 +7,13 @@ import Synchronization
 final class RunRecorder: Sendable {
     let store: RunStore
     let runID: RunID
-    private let eventSequence = Mutex(0)
+    private let eventSequence: Mutex<Int>
 
-    init(store: RunStore, runID: RunID) {
+    /// - Parameter eventsRecorded: events of the run already stored (a resumed run numbers on from there).
+    init(store: RunStore, runID: RunID, eventsRecorded: Int = 0) {
         self.store = store
         self.runID = runID
+        eventSequence = Mutex(eventsRecorded)
     }
 
     private var id: String { runID.rawValue }
@@ -76,6 +78,19 @@ final class RunRecorder: Sendable {
                 INSERT INTO budget_ledger (run_id, seq, kind, input_tokens, output_tokens, cost_usd, turns, tool_calls, at)
                 VALUES (?, (SELECT count(*) FROM budget_ledger WHERE run_id = ?), 'turn', ?, ?, ?, ?, ?, ?)
                 """, [.text(id), .text(id), spend[0], spend[1], spend[3], spend[4], spend[5], .real(Self.now)])
+        }
+    }
+
+    /// The conversation so far and what was spent, before the turn's calls run (where a run killed
+    /// mid-fan-out resumes).
+    func checkpoint(messages: [ChatMessage], budget: BudgetSnapshot) {
+        let checkpoint = store.clean(JSONValue.array(messages.map(\.json)).jsonString)
+        let values = [.text(checkpoint)] + spendValues(budget) + [.real(Self.now), .text(id)]
+        store.enqueue { connection throws(SQLiteError) in
+            try connection.run("""
+                UPDATE runs SET checkpoint = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?, cost_usd = ?,
+                turns = ?, tool_calls = ?, updated_at = ? WHERE id = ?
+                """, values)
         }
     }
 

@@ -43,7 +43,7 @@ extension ChatREPL {
                 state.lastResult = nil
                 state.runs = []
             }
-            show(["Conversation forgotten (the next prompt starts a new one)."])
+            show(["Conversation forgotten. The next prompt starts a new conversation (the old one stays in the run store)."])
         case .sessions:
             show(sessionLines())
         case .load(let id):

@@ -68,6 +68,7 @@ struct CallLineRenderer: Sendable {
             case .timeout: ("✗", .red, "timeout \(duration)")
             case .cancelled: ("✗", .yellow, "cancelled \(duration)")
             case .denied: ("✗", .yellow, "denied")
+            case .awaitingApproval: ("…", .yellow, "awaits approval")
             case .notRun: ("–", .yellow, "not run")
             }
         }
