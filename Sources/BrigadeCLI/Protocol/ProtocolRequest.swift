@@ -19,6 +19,9 @@ struct RunRequest: Equatable {
     var parentRunID: RunID? = nil
     /// `output_schema`: the JSON Schema the answer must match.
     var outputSchema: OutputSchema? = nil
+    /// `"approval": "defer"`: nobody answers approval requests; such a call pauses the run
+    /// (`awaiting_approval`), and `brigade approve RUN` resumes it later (docs/store.md).
+    var deferApproval = false
 }
 
 /// Budget limits a request sets for its run; `nil` keeps the configuration's value.
@@ -112,8 +115,9 @@ extension ProtocolRequest {
         case "approve": decision = .approve
         case "deny": decision = .deny
         case "always": decision = .approveAlways
+        case "defer": decision = .pause
         default:
-            throw ProtocolFailure("invalid_request", "an approval needs \"decision\": \"approve\", \"deny\" or \"always\"")
+            throw ProtocolFailure("invalid_request", "an approval needs \"decision\": \"approve\", \"deny\", \"always\" or \"defer\"")
         }
         return .approval(requestID: requestID, decision: decision)
     }
@@ -171,7 +175,16 @@ extension RunRequest {
                 throw ProtocolFailure("invalid_request", "\"output_schema\": \(error.message)", id: id)
             }
         }
-        self.init(id: id, prompt: prompt, session: session, mode: mode, limits: limits, parentRunID: parentRunID, outputSchema: outputSchema)
+        var deferApproval = false
+        if let given = value["approval"], !given.isNull {
+            guard given.stringValue == "ask" || given.stringValue == "defer" else {
+                throw ProtocolFailure("invalid_request", "\"approval\" must be \"ask\" or \"defer\", got \(given.jsonString.quotedForError())", id: id)
+            }
+            deferApproval = given.stringValue == "defer"
+        }
+        self.init(
+            id: id, prompt: prompt, session: session, mode: mode, limits: limits, parentRunID: parentRunID, outputSchema: outputSchema,
+            deferApproval: deferApproval)
     }
 }
 

@@ -117,7 +117,7 @@ struct ProtocolServer: Sendable {
         var built = RunOptions(
             limits: request.limits.applied(to: agent.configuration.limits),
             routing: request.mode,
-            approval: broker.policy(for: tracker),
+            approval: request.deferApproval ? PauseApprovalPolicy() : broker.policy(for: tracker),
             session: place.session,
             parentBudget: place.budget,
             runID: tracker.runID,
