@@ -131,8 +131,13 @@ public final class Dispatcher: Sendable {
     }
 
     /// Told of every call as it finishes, with its full arguments and output: the run store's recorder,
-    /// set by the run around its dispatch (a task-local, so concurrent runs keep their own).
-    @TaskLocal static var callFinished: (@Sendable (DispatchedCall) -> Void)?
+    /// set by the run around its dispatch (a task-local, so concurrent runs keep their own; in a struct,
+    /// see ``ModelRetryObserver``).
+    @TaskLocal static var callFinished: CallFinishedHook?
+
+    struct CallFinishedHook: Sendable {
+        let observe: @Sendable (DispatchedCall) -> Void
+    }
 
     /// Emits the finished event of a call and builds its result.
     func finished(
@@ -151,7 +156,7 @@ public final class Dispatcher: Sendable {
             "tool": "\(call.name)", "call": "\(call.id)", "status": "\(status.rawValue)",
             "seconds": "\(result.duration.plainSecondsText)",
         ])
-        Self.callFinished?(result)
+        Self.callFinished?.observe(result)
         onEvent(.toolCallFinished(result.outcome))
         return result
     }

@@ -61,8 +61,8 @@ extension RunLoop {
                 emit(.modelSwitched(change))
             }
             // The client's retries and rate-limit waits of this call become events of this run.
-            return await ModelRetryObserver.$current.withValue({ emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in
-                await RateLimitObserver.$current.withValue({ emit(.rateLimitWait($0)) }) { () async -> Result<ModelResponse, ModelError> in
+            return await ModelRetryObserver.$current.withValue(ModelRetryObserver { emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in
+                await RateLimitObserver.$current.withValue(RateLimitObserver { emit(.rateLimitWait($0)) }) { () async -> Result<ModelResponse, ModelError> in
                     do throws(ModelError) {
                         guard let chain else { return .success(try await model.complete(request, deadline: deadline, onTextDelta: onTextDelta)) }
                         let (response, _) = try await chain.complete(

@@ -234,8 +234,8 @@ struct RunLoop {
         let (ledger, approval, tools, emit) = (ledger, approval ?? settings.approval, settings.tools, emit)
         let turn = ledger.budget.turns
         // Set even when nil, so a sub-agent's run never reports to its parent's recorder.
-        let hook: (@Sendable (DispatchedCall) -> Void)?
-        if let recorder { hook = { recorder.callFinished($0, turn: turn) } } else { hook = nil }
+        let hook: Dispatcher.CallFinishedHook?
+        if let recorder { hook = Dispatcher.CallFinishedHook { recorder.callFinished($0, turn: turn) } } else { hook = nil }
         return await CallingRun.$current.withValue(caller) {
             await Dispatcher.$callFinished.withValue(hook) {
                 await dispatcher.dispatch(calls, budget: ledger, approval: approval, tools: tools, onEvent: emit)

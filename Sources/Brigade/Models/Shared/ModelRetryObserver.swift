@@ -1,6 +1,10 @@
 /// Who hears about the retries of the model call running in this task: the run that made the call, so
 /// each retry becomes an ``AgentEvent/modelRetry(_:)`` of that run (a client's own `onRetry` is one
 /// per client, shared by every run).
-enum ModelRetryObserver {
-    @TaskLocal static var current: (@Sendable (ModelRetryEvent) -> Void)?
+/// The handler sits in a struct, not in a task-local of function type: Swift 6.3's release builds
+/// passed null type metadata for a function-typed task-local to `swift_task_localValuePush` and
+/// crashed on the first model call (a debug build does not).
+struct ModelRetryObserver: Sendable {
+    @TaskLocal static var current: ModelRetryObserver?
+    let observe: @Sendable (ModelRetryEvent) -> Void
 }

@@ -74,7 +74,7 @@ struct ModelTransport: Sendable {
             }
             if let rateLimiter {
                 try await rateLimiter.acquire(estimatedInputTokens: (request.body?.count ?? 0) / 4, deadline: deadline) { wait in
-                    RateLimitObserver.current?(wait)
+                    RateLimitObserver.current?.observe(wait)
                 }
             }
             let failure: AttemptFailure
@@ -102,7 +102,7 @@ struct ModelTransport: Sendable {
                 let event = ModelRetryEvent(
                     failedAttempt: attempt, error: failure.error.redacting(apiKey: apiKey), delay: delay, maxRetries: retryPolicy.maxRetries)
                 onRetry?(event)
-                ModelRetryObserver.current?(event)
+                ModelRetryObserver.current?.observe(event)
                 do {
                     try await Task.sleep(for: delay.duration)
                 } catch {

@@ -175,7 +175,9 @@ public final class RateLimiter: Sendable {
     }
 }
 
-/// Who hears about the rate-limit waits of the model call running in this task (see ``ModelRetryObserver``).
-enum RateLimitObserver {
-    @TaskLocal static var current: (@Sendable (RateLimitWait) -> Void)?
+/// Who hears about the rate-limit waits of the model call running in this task (see ``ModelRetryObserver``,
+/// also for why the handler sits in a struct).
+struct RateLimitObserver: Sendable {
+    @TaskLocal static var current: RateLimitObserver?
+    let observe: @Sendable (RateLimitWait) -> Void
 }
