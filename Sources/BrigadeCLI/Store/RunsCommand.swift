@@ -106,14 +106,16 @@ struct DenyCommand: AsyncParsableCommand {
 enum ResumeRun {
     static func decide(_ run: String, call: String?, _ decision: ApprovalDecision, workspaceOptions: WorkspaceOptions) async throws {
         guard let id = RunID(rawValue: run) else { throw CLIFailure.usage("give a run id") }
-        let store = try StoreAccess.openForReading(try workspaceOptions.loadWorkspace(), options: workspaceOptions)
+        let workspace = try workspaceOptions.loadWorkspace()
+        let store = try StoreAccess.openForReading(workspace, options: workspaceOptions)
         let remaining: [String]
         do { remaining = try await store.decide(id, call: call, decision) } catch { throw StoreAccess.failure(error) }
         if !remaining.isEmpty {
             Terminal.standardError.write("brigade: run \(id) still awaits a decision on \(remaining.joined(separator: ", ")); it resumes once none is left\n")
             throw ExitCode(RunOutcome.paused.exitCode)
         }
-        try await self.run(run, workspaceOptions: workspaceOptions)
+        await workspace.startEagerSources()
+        try await resume(id, workspace: workspace, store: store, verbose: workspaceOptions.verbose)
     }
 
     /// Resumes `run` with the workspace's agent; prints as `brigade ask` does; exits with the run's code.
@@ -121,8 +123,13 @@ enum ResumeRun {
         guard let id = RunID(rawValue: run) else { throw CLIFailure.usage("give a run id") }
         let workspace = try await workspaceOptions.startWorkspace()
         let store = try StoreAccess.openForReading(workspace, options: workspaceOptions)
+        try await resume(id, workspace: workspace, store: store, verbose: workspaceOptions.verbose)
+    }
+
+    /// The resume both share, on a started workspace and its open store.
+    private static func resume(_ id: RunID, workspace: Workspace, store: RunStore, verbose: Bool) async throws {
         // Nobody is asked here: a later call that needs approval pauses the run again.
-        let agent = workspace.makeAgent(approval: PauseApprovalPolicy(), store: store, logger: CLILogger.make(verbose: workspaceOptions.verbose))
+        let agent = workspace.makeAgent(approval: PauseApprovalPolicy(), store: store, logger: CLILogger.make(verbose: verbose))
         let printer = AskPrinter(json: false, color: Terminal.colorEnabled(for: Terminal.standardError))
         let outcome = await withInterruptCancellation { () async -> Result<RunResult, RunStoreError> in
             do throws(RunStoreError) {
