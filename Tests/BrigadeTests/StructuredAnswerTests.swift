@@ -112,6 +112,16 @@ struct StructuredAnswerTests {
         }
     }
 
+    @Test func theSynthesisAnswerIsNormalizedWhenItConforms() async throws {
+        let model = ScriptedModelClient([.answer("```json\n{\"city\": \"Rome\", \"celsius\": 30}\n```")])
+        let agent = Agent(registry: try ToolRegistry([]), configuration: Agent.Configuration(model: model), logger: Logger(label: "test"))
+        var options = RunOptions(limits: Budget.Limits(maxTurns: 1))
+        options.outputSchema = try Self.schema()
+        let result = try await agent.run("weather in Rome?", options: options)
+        #expect(result.answer == #"{"city":"Rome","celsius":30}"#)
+        #expect(model.requests.first?.messages.first.map { "\($0)" }?.contains("matches this JSON Schema") == true)
+    }
+
     @Test func anInvalidSchemaIsRefused() {
         #expect(throws: InvalidRunOptions.self) { try OutputSchema(["type": "strin"]) }
         #expect(throws: InvalidRunOptions.self) { try OutputSchema("just text") }

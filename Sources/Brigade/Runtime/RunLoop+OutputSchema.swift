@@ -6,6 +6,13 @@ enum AnswerCheck {
 }
 
 extension RunLoop {
+    /// The answer as compact JSON when the run has an output schema and the answer matches it.
+    /// (The synthesis call's answer is not sent back: its budget is spent.)
+    func conformingJSON(_ text: String) -> String? {
+        guard let schema = settings.outputSchema, schema.violations(of: text).isEmpty else { return nil }
+        return OutputSchema.json(in: text)?.jsonString
+    }
+
     /// Checks a final answer against ``RunOptions/outputSchema``: a conforming one is returned as its
     /// JSON (without a Markdown fence); the first one that does not conform goes back to the model
     /// with the violations; the second ends the run with ``StopReason/Code/invalidAnswer``, its text

@@ -192,7 +192,7 @@ struct RunLoop {
         switch result {
         case .success(let response) where !response.text.isEmpty:
             messages.append(.assistant(text: response.text, toolCalls: []))
-            return LoopEnd(answer: response.text, stopReason: stopReason)
+            return LoopEnd(answer: conformingJSON(response.text) ?? response.text, stopReason: stopReason)
         case .success:
             return await fallback(.budgetExhausted(limit), stopReason: stopReason)
         case .failure(let error):
