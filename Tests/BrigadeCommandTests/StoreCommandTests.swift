@@ -20,7 +20,7 @@ struct StoreCommandTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(outcomes.allSatisfy { $0.status == 0 }, "\(outcomes.map(\.standardError))")
-            #expect(outcomes.allSatisfy { !$0.standardError.contains("not recorded") })
+            #expect(outcomes.allSatisfy { !$0.standardError.contains("not recorded") }, "\(outcomes.map(\.standardError))")
 
             let log = try await Brigade.run(["log", "--json"], in: path)
             #expect(log.status == 0, "\(log.standardError)")
