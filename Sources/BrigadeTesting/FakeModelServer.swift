@@ -62,22 +62,7 @@ public final class FakeModelServer: Sendable {
     ///   off for very large batches).
     /// - Throws: when the socket cannot be bound or the server does not come up.
     public static func start(recordsRequests: Bool = true) async throws -> FakeModelServer {
-        let http = HTTPServer(config: HTTPServer.Configuration(
-            address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0),
-            timeout: 24 * 3600,  // hangs are scripted; FlyingFox must not answer them with a 500
-            logger: .disabled
-        ))
-        let task = Task { _ = try? await http.run() }
-        do {
-            try await http.waitUntilListening(timeout: 10)
-        } catch {
-            task.cancel()
-            throw error
-        }
-        guard case .ip4(_, let port)? = await http.listeningAddress else {
-            task.cancel()
-            throw FakeModelServerAbort.stopped
-        }
+        let (http, port, task) = try await LocalHTTPServer.start()
         disableNagle(onListenerAt: port)
         let server = FakeModelServer(http: http, port: port, recordsRequests: recordsRequests)
         server.state.withLock { $0.runTask = task }
