@@ -20,7 +20,7 @@ struct BrigadeCommand: AsyncParsableCommand {
         subcommands: [
             AskCommand.self, ChatCommand.self, RunCommand.self, BatchCommand.self, ToolsCommand.self, RoutesCommand.self,
             ConfigCommand.self, InitCommand.self, MCPCommand.self, MapCommand.self, LogCommand.self, SessionsCommand.self,
-            RunsCommand.self, ApproveCommand.self, DenyCommand.self,
+            RunsCommand.self, ApproveCommand.self, DenyCommand.self, TraceCommand.self,
         ]
     )
 

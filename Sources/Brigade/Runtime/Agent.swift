@@ -177,17 +177,18 @@ public struct Agent: Sendable {
         let runID = settings.runID ?? RunID()
         settings.runID = runID
         let recorder = configuration.store.map { RunRecorder(store: $0, runID: runID, eventsRecorded: eventsRecorded) }
-        let channel = EventChannel<AgentEvent>()
+        // Each event is stamped as it is emitted (the trace's times), not when the consumer gets to it.
+        let channel = EventChannel<(AgentEvent, Double)>()
         return await withTaskGroup(of: Void.self, returning: RunResult.self) { group in
             group.addTask { [settings] in
-                while let event = await channel.next() {
-                    recorder?.record(event, parentRunID: settings.parentRunID)
+                while let (event, at) = await channel.next() {
+                    recorder?.record(event, at: at, parentRunID: settings.parentRunID)
                     await onEvent(event)
                 }
             }
-            var loop = RunLoop(agent: self, prompt: prompt, settings: settings, recorder: recorder, emit: { channel.send($0) })
+            var loop = RunLoop(agent: self, prompt: prompt, settings: settings, recorder: recorder, emit: { channel.send(($0, RunRecorder.now)) })
             let result = await loop.run()
-            channel.send(.finished(result))
+            channel.send((.finished(result), RunRecorder.now))
             channel.finish()
             await group.waitForAll()
             return result

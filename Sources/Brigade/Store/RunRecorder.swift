@@ -8,6 +8,8 @@ final class RunRecorder: Sendable {
     let store: RunStore
     let runID: RunID
     private let eventSequence: Mutex<Int>
+    /// The `seq` of each run's (this one's, its children's) last `turn_started` row whose first token has not come yet.
+    private let turnsAwaitingToken = Mutex<[String: Int]>([:])
 
     /// - Parameter eventsRecorded: events of the run already stored (a resumed run numbers on from there).
     init(store: RunStore, runID: RunID, eventsRecorded: Int = 0) {
@@ -94,19 +96,36 @@ final class RunRecorder: Sendable {
         }
     }
 
-    /// One event of the run (text deltas are not kept: the turns hold the text).
-    func record(_ event: AgentEvent, parentRunID: RunID?) {
-        if case .textDelta = event { return }
+    /// One event of the run, stamped `at` (seconds since 1970) when it was emitted. Text deltas are
+    /// not kept (the turns hold the text): the first one after a `turn_started` — of this run or of
+    /// a child's — stamps that row's `first_token_at` (the model call's time to first token).
+    func record(_ event: AgentEvent, at: Double, parentRunID: RunID?) {
+        let (eventRunID, inner) = Self.origin(of: event, runID: runID)
+        let id = id
+        if case .textDelta = inner {
+            guard let turnRow = turnsAwaitingToken.withLock({ $0.removeValue(forKey: eventRunID.rawValue) }) else { return }
+            store.enqueue { connection throws(SQLiteError) in
+                try connection.run("UPDATE events SET first_token_at = ? WHERE run_id = ? AND seq = ?", [.real(at), .text(id), .integer(turnRow)])
+            }
+            return
+        }
         let json = store.clean(RunEvent(runID: runID, parentRunID: parentRunID, event: event).json.jsonString)
         let type = event.json["type"]?.stringValue ?? "event"
         let seq = eventSequence.withLock { value in
             value += 1
             return value
         }
-        let id = id
+        if case .turnStarted = inner { turnsAwaitingToken.withLock { $0[eventRunID.rawValue] = seq } }
         store.enqueue { connection throws(SQLiteError) in
-            try connection.run("INSERT OR REPLACE INTO events (run_id, seq, type, json) VALUES (?, ?, ?, ?)", [.text(id), .integer(seq), .text(type), .text(json)])
+            try connection.run("INSERT OR REPLACE INTO events (run_id, seq, type, json, at) VALUES (?, ?, ?, ?, ?)",
+                               [.text(id), .integer(seq), .text(type), .text(json), .real(at)])
         }
+    }
+
+    /// The run an event is about (this one, or the child it was forwarded from) and the event itself.
+    private static func origin(of event: AgentEvent, runID: RunID) -> (RunID, AgentEvent) {
+        if case .childRun(let child) = event { return (child.event.runID, child.event.event) }
+        return (runID, event)
     }
 
     /// The run ended: its result, and the conversation's messages.

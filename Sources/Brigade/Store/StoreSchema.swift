@@ -7,7 +7,7 @@ enum StoreSchema {
     static let applicationID = 0x4252_4744
 
     /// The migrations, in order; the schema version is their count.
-    static let migrations: [String] = [version1, version2]
+    static let migrations: [String] = [version1, version2, version3]
 
     static var currentVersion: Int { migrations.count }
 
@@ -102,6 +102,13 @@ enum StoreSchema {
             decided_at REAL,
             PRIMARY KEY (run_id, call_id)
         );
+        """
+
+    /// Traces: when each event happened, and when a model call's first token arrived (on its
+    /// `turn_started` row) — the times `brigade trace` draws.
+    static let version3 = """
+        ALTER TABLE events ADD COLUMN at REAL;
+        ALTER TABLE events ADD COLUMN first_token_at REAL;
         """
 
     /// Checks, writing nothing, that the file is a Brigade store (or empty) of a version this Brigade knows.

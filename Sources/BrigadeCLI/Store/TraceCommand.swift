@@ -1,0 +1,37 @@
+import ArgumentParser
+import Brigade
+import Foundation
+
+/// `brigade trace [RUN]`: the timeline of a stored run (docs/traces.md).
+struct TraceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "trace",
+        abstract: "The timeline of a run: what ran in parallel, what the run waited for, what failed (see docs/traces.md)."
+    )
+
+    @OptionGroup var workspaceOptions: WorkspaceOptions
+
+    @Flag(name: .long, help: "The spans as one JSON object.")
+    var json = false
+
+    @Argument(help: "The run's id (from `brigade log`); the newest run when left out.")
+    var run: String?
+
+    func run() async throws {
+        let store = try StoreAccess.openForReading(try workspaceOptions.loadWorkspace(), options: workspaceOptions)
+        var id: RunID?
+        if let run {
+            guard let parsed = RunID(rawValue: run) else { throw CLIFailure.usage("`\(run)` is not a run id (see `brigade log`)") }
+            id = parsed
+        }
+        let trace: RunTrace
+        do { trace = try store.trace(of: id) } catch { throw StoreAccess.failure(error) }
+        if json {
+            print(trace.json.prettyJSONString)
+        } else {
+            let width = Terminal.width(environment: ProcessInfo.processInfo.environment)
+            let colour = Terminal.usesColour(environment: ProcessInfo.processInfo.environment)
+            print(TraceTimeline(trace: trace, width: width, colour: colour).lines.joined(separator: "\n"))
+        }
+    }
+}
