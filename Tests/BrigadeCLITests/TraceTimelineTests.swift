@@ -74,54 +74,54 @@ struct TraceTimelineTests {
     }
 
     static let width60 = """
-            run run_0sample00_abc123 · 2.60s wall · finished
-            3 model calls, 3 tool calls (1 failed) · sequential 3.45s i…
-                                |0s      1.30s   2.60s|
-            ● run               ███████████████████████ 2.60s
-            ●  turn 1           █████████████████▊      2.00s
-            ●↻  model openai:g… ████▌                   500ms
-            ●↻   attempt 1 fai… █▉                      200ms
-             ✗  search (c1)         ████                400ms error
-                researcher (c2)     ███████▏            750ms
-                 sub-agent run      ██████▋             650ms
-                  turn 1            ████▉               450ms
-                   model            ████▉               450ms
-            ●   fetch (c3)          ░████████████▊      1.50s
-            ●  turn 2                            ██████ 600ms
-            ●   model openai:g…                  ██████ 600ms
-            ● critical path  ✗ failed  ↻ retried  ░ queued
-            """
+        run run_0sample00_abc123 · 2.60s wall · finished · 400 in +…
+        3 model calls, 3 tool calls (1 failed) · sequential 3.45s i…
+                            |0s      1.30s   2.60s|
+        ● run               ███████████████████████ 2.60s
+        ●  turn 1           █████████████████▊      2.00s
+        ●↻  model openai:g… ████▌                   500ms
+        ●↻   attempt 1 fai… █▉                      200ms
+         ✗  search (c1)         ████                400ms error
+            researcher (c2)     ███████▏            750ms
+             sub-agent run      ██████▋             650ms
+              turn 1            ████▉               450ms
+               model            ████▉               450ms
+        ●   fetch (c3)          ░████████████▊      1.50s
+        ●  turn 2                            ██████ 600ms
+        ●   model openai:g…                  ██████ 600ms
+        ● critical path  ✗ failed  ↻ retried  ░ queued
+        """
 
     static let width100 = """
-            run run_0sample00_abc123 · 2.60s wall · finished
-            3 model calls, 3 tool calls (1 failed) · sequential 3.45s in 2.60s = speed-up 1.33×
-                                            |0s                    1.30s                 2.60s|
-            ● run                           ███████████████████████████████████████████████████ 2.60s
-            ●  turn 1                       ███████████████████████████████████████▎            2.00s
-            ●↻  model openai:gpt-test       █████████▉                                          500ms
-            ●↻   attempt 1 failed           ████                                                200ms
-             ✗  search (c1)                          ████████▊                                  400ms error
-                researcher (c2)                      ███████████████▋                           750ms
-                 sub-agent run                        █████████████▋                            650ms
-                  turn 1                              █████████▋                                450ms
-                   model                              █████████▋                                450ms
-            ●   fetch (c3)                           ░░████████████████████████████▎            1.50s
-            ●  turn 2                                                              ████████████ 600ms
-            ●   model openai:gpt-test                                              ████████████ 600ms
-            ● critical path  ✗ failed  ↻ retried  ░ queued
-            """
+        run run_0sample00_abc123 · 2.60s wall · finished · 400 in + 80 out tokens · $0.0009
+        3 model calls, 3 tool calls (1 failed) · sequential 3.45s in 2.60s = speed-up 1.33×
+                                        |0s                    1.30s                 2.60s|
+        ● run                           ███████████████████████████████████████████████████ 2.60s
+        ●  turn 1                       ███████████████████████████████████████▎            2.00s
+        ●↻  model openai:gpt-test       █████████▉                                          500ms
+        ●↻   attempt 1 failed           ████                                                200ms
+         ✗  search (c1)                          ████████▊                                  400ms error
+            researcher (c2)                      ███████████████▋                           750ms
+             sub-agent run                        █████████████▋                            650ms
+              turn 1                              █████████▋                                450ms
+               model                              █████████▋                                450ms
+        ●   fetch (c3)                           ░░████████████████████████████▎            1.50s
+        ●  turn 2                                                              ████████████ 600ms
+        ●   model openai:gpt-test                                              ████████████ 600ms
+        ● critical path  ✗ failed  ↻ retried  ░ queued
+        """
 
     static let live80 = """
-            run run_0sample00_abc123 · 1.20s wall · LIVE: still running, shown so far
-            1 model call, 3 tool calls · sequential 2.60s in 1.20s = speed-up 2.17×
-                                      |0s             600ms          1.20s|
-            ● run                     █████████████████████████████████████ 1.20s …
-            ●  turn 1                 █████████████████████████████████████ 1.20s …
-            ●↻  model openai:gpt-test ███████████████▌                      500ms
-            ●↻   attempt 1 failed     ██████▎                               200ms
-                search (c1)                          ██████████████████████ 700ms …
-                researcher (c2)                      ██████████████████████ 700ms …
-            ●   fetch (c3)                           ░░░███████████████████ 700ms …
-            ● critical path  ✗ failed  ↻ retried  ░ queued
-            """
+        run run_0sample00_abc123 · 1.20s wall · LIVE: still running, shown so far
+        1 model call, 3 tool calls · sequential 2.60s in 1.20s = speed-up 2.17×
+                                  |0s             600ms          1.20s|
+        ● run                     █████████████████████████████████████ 1.20s …
+        ●  turn 1                 █████████████████████████████████████ 1.20s …
+        ●↻  model openai:gpt-test ███████████████▌                      500ms
+        ●↻   attempt 1 failed     ██████▎                               200ms
+            search (c1)                          ██████████████████████ 700ms …
+            researcher (c2)                      ██████████████████████ 700ms …
+        ●   fetch (c3)                           ░░░███████████████████ 700ms …
+        ● critical path  ✗ failed  ↻ retried  ░ queued
+        """
 }

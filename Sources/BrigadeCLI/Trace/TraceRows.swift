@@ -5,6 +5,10 @@ import Foundation
 /// calls of one tool under one parent as one row (`search ×2500`), and at most `limit` rows.
 enum TraceRows {
     struct Row: Hashable {
+        /// The span drawn (the first of an aggregated row's), its index in the trace's spans.
+        var span: Int
+        /// How many spans the row stands for (more than 1 when aggregated).
+        var count = 1
         var depth: Int
         var label: String
         /// Seconds from the trace's start.
@@ -32,12 +36,12 @@ enum TraceRows {
         var rows: [Row] = []
         var skippedUnder: Set<String> = []
         var groups: [String: Int] = [:]
-        for span in trace.spans {
+        for (position, span) in trace.spans.enumerated() {
             if let parent = span.parentID, skippedUnder.contains(parent) {
                 skippedUnder.insert(span.id)
                 continue
             }
-            var row = row(span, trace: trace, origin: origin)
+            var row = row(span, at: position, trace: trace, origin: origin)
             guard aggregate, span.kind == .toolCall, let parent = span.parentID else {
                 rows.append(row)
                 continue
@@ -48,7 +52,6 @@ enum TraceRows {
             guard let at = groups[key] else {
                 groups[key] = rows.count
                 row.label = ControlCharacters.escaped(span.name)
-                row.note = "1"
                 rows.append(row)
                 continue
             }
@@ -58,12 +61,11 @@ enum TraceRows {
             rows[at].critical = rows[at].critical || row.critical
             rows[at].failed = rows[at].failed || row.failed
             rows[at].live = rows[at].live || row.live
-            rows[at].note = String((Int(rows[at].note) ?? 1) + 1)
+            rows[at].count += 1
         }
         if aggregate {
-            for position in rows.indices where Int(rows[position].note) != nil {
-                let count = rows[position].note
-                rows[position].label += " ×\(count)"
+            for position in rows.indices where trace.spans[rows[position].span].kind == .toolCall {
+                rows[position].label += " ×\(rows[position].count)"
                 rows[position].note = TraceTimeline.seconds(rows[position].end - rows[position].start)
             }
         }
@@ -71,10 +73,10 @@ enum TraceRows {
         return Rows(shown: shown, hidden: rows.count - shown.count, aggregated: aggregate)
     }
 
-    private static func row(_ span: TraceSpan, trace: RunTrace, origin: Date) -> Row {
+    private static func row(_ span: TraceSpan, at position: Int, trace: RunTrace, origin: Date) -> Row {
         let start = span.start.timeIntervalSince(origin)
         let end = (span.end ?? trace.now).timeIntervalSince(origin)
-        var row = Row(depth: span.depth, label: ControlCharacters.escaped(label(span)), start: start, end: max(start, end))
+        var row = Row(span: position, depth: span.depth, label: ControlCharacters.escaped(label(span)), start: start, end: max(start, end))
         row.runStart = span.attributes["queue_s"]?.doubleValue.map { start + $0 }
         row.instant = span.kind == .budget
         row.critical = span.isCritical

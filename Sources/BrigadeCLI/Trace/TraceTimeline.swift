@@ -35,20 +35,7 @@ struct TraceTimeline {
     }
 
     /// The run, its wall time and whether it is live; then what ran and the speed-up.
-    private var summary: [String] {
-        let spans = trace.spans
-        let calls = spans.filter { $0.kind == .toolCall }.count
-        let models = spans.filter { $0.kind == .modelCall }.count
-        let failed = spans.filter { $0.status.isFailure && $0.kind == .toolCall }.count
-        var first = "run \(trace.runID) · \(Self.seconds(trace.wallSeconds)) wall"
-        if let stop = spans.first?.attributes["stop_reason"]?.stringValue { first += " · \(stop)" }
-        if trace.isLive { first += " · LIVE: still running, shown so far" }
-        var second = "\(Terminal.count(models, "model call")), \(Terminal.count(calls, "tool call"))"
-        if failed > 0 { second += " (\(failed) failed)" }
-        second += " · sequential \(Self.seconds(trace.sequentialSeconds)) in \(Self.seconds(trace.wallSeconds)) = speed-up "
-        second += String(format: "%.2f×", trace.speedUp)
-        return [first, second]
-    }
+    private var summary: [String] { [TraceSummary.headline(trace), TraceSummary.speedUp(trace)] }
 
     private func axis(total: Double, width: Int) -> String {
         let start = "0s"
