@@ -30,6 +30,7 @@ public final class FakeModelServer: Sendable {
         var gathered = 0
         var inFlight = 0
         var maxInFlight = 0
+        var timings: [FakeRequestTiming] = []
         var runTask: Task<Void, Never>?
         var rateLimit = FakeRateLimitState()
     }
@@ -106,6 +107,15 @@ public final class FakeModelServer: Sendable {
     /// How many requests arrived, recorded or not.
     public var requestCount: Int { state.withLock { $0.requestCount } }
 
+    /// When each answered request arrived and when its answer's head was ready (after the turn's
+    /// ``FakeLatency/beforeHead``), in the order answered; kept even when recording is off.
+    public var timings: [FakeRequestTiming] { state.withLock { $0.timings } }
+
+    /// Forgets the timings so far (for a harness that checks one round of requests at a time).
+    public func clearTimings() {
+        state.withLock { $0.timings.removeAll() }
+    }
+
     /// Suspends until at least `count` requests have arrived (or the calling task is cancelled).
     ///
     /// For tests that must act while a request is in flight, e.g. cancel a client stuck on a hang.
@@ -173,6 +183,8 @@ public final class FakeModelServer: Sendable {
             state.withLock { $0.rateLimit.announce(turn.headers, now: now) }
         }
         if turn.latency.beforeHead > .zero { try await Task.sleep(for: turn.latency.beforeHead) }
+        let answered = ContinuousClock.now
+        state.withLock { $0.timings.append(FakeRequestTiming(arrival: arrival, answered: answered)) }
         switch turn.fault {
         case .status(let status, let message, let extraHeaders)?:
             return errorResponse(api: api, status: status, message: message, headers: extraHeaders)

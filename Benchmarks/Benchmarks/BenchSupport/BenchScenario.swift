@@ -26,10 +26,11 @@ public struct BenchScenario: Sendable, Hashable {
         "calls=\(calls) tool=\(tool) rounds=\(rounds) latency_ms=\(latencyMilliseconds)"
     }
 
-    /// Reads the `key=value` words of a prompt; unknown words and bad numbers keep the defaults.
+    /// Reads the `key=value` words of a prompt, split at any white space (a map worker's prompt has
+    /// the brief on a line of its own); unknown words and bad numbers keep the defaults.
     public init(prompt: String) {
         self.init()
-        for word in prompt.split(separator: " ") {
+        for word in prompt.split(whereSeparator: \.isWhitespace) {
             let parts = word.split(separator: "=", maxSplits: 1)
             guard parts.count == 2 else { continue }
             let value = String(parts[1])

@@ -1,3 +1,4 @@
+import Brigade
 import BrigadeTesting
 import Foundation
 import Synchronization
@@ -8,13 +9,15 @@ import Synchronization
 /// The child is the benchmark executable itself, started again with
 /// `BRIGADE_BENCH_MODEL_SERVER=1`: every benchmark target calls ``serveIfRequested()`` first thing
 /// in its `benchmarks` closure, which in the child serves until its standard input closes (when the
-/// parent stops it, or dies) and exits, never returning to the benchmark runner.
+/// parent stops it, or dies) and exits, never returning to the benchmark runner. A `timings` line
+/// on its standard input asks for ``ModelServerTimings`` of the requests answered since the last ask.
 public actor ModelServerProcess {
     public static let shared = ModelServerProcess()
     static let environmentKey = "BRIGADE_BENCH_MODEL_SERVER"
 
     private var process: Process?
     private var input: Pipe?
+    private var output: Pipe?
     private var port: UInt16?
 
     /// Starts the child unless it runs already.
@@ -50,6 +53,7 @@ public actor ModelServerProcess {
         }
         self.process = process
         self.input = input
+        self.output = output
         self.port = port
         return Self.baseURL(port)
     }
@@ -61,7 +65,26 @@ public actor ModelServerProcess {
         process.waitUntilExit()
         self.process = nil
         self.input = nil
+        self.output = nil
         self.port = nil
+    }
+
+    /// How the child held the requests it answered since the last call (and forgets them): the
+    /// proof that every model call really waited its scenario's latency.
+    /// - Throws: when the child is not running or does not answer.
+    public func timings() throws -> ModelServerTimings {
+        guard let input, let output else { throw ModelServerProcessError(message: "the model server child is not running") }
+        input.fileHandleForWriting.write(Data("timings\n".utf8))
+        var line: [UInt8] = []
+        while !line.contains(0x0A) {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            line += data
+        }
+        guard let json = try? JSONValue(parsing: String(decoding: line, as: UTF8.self)), let timings = ModelServerTimings(json: json) else {
+            throw ModelServerProcessError(message: "the model server child answered \(String(decoding: line, as: UTF8.self).debugDescription) to `timings`")
+        }
+        return timings
     }
 
     /// User + system CPU time the child has used so far, in microseconds (from `/proc/PID/stat`,
@@ -104,7 +127,20 @@ public actor ModelServerProcess {
         started.wait()
         let server = holder.server.withLock { $0 }
         var buffer = [UInt8](repeating: 0, count: 256)
-        while read(0, &buffer, buffer.count) > 0 {}
+        var pending: [UInt8] = []
+        while true {
+            let count = read(0, &buffer, buffer.count)
+            guard count > 0 else { break }
+            pending += buffer[0..<count]
+            while let end = pending.firstIndex(of: 0x0A) {
+                let command = String(decoding: pending[..<end], as: UTF8.self)
+                pending.removeSubrange(...end)
+                guard command == "timings", let server else { continue }
+                let timings = ModelServerTimings(server.timings)
+                server.clearTimings()
+                FileHandle.standardOutput.write(Data((timings.json.jsonString + "\n").utf8))
+            }
+        }
         withExtendedLifetime(server) { exit(0) }
     }
 }
