@@ -39,12 +39,7 @@ public actor ModelServerProcess {
         process.standardOutput = output
         try process.run()
         // One line: the port. Blocking here is fine: this runs in a benchmark's setup, not measured.
-        var line: [UInt8] = []
-        while !line.contains(0x0A) {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line += data
-        }
+        let line = Self.readLine(output)
         let text = String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         guard let port = UInt16(text) else {
             process.terminate()
@@ -75,12 +70,7 @@ public actor ModelServerProcess {
     public func timings() throws -> ModelServerTimings {
         guard let input, let output else { throw ModelServerProcessError(message: "the model server child is not running") }
         input.fileHandleForWriting.write(Data("timings\n".utf8))
-        var line: [UInt8] = []
-        while !line.contains(0x0A) {
-            let data = output.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            line += data
-        }
+        let line = Self.readLine(output)
         guard let json = try? JSONValue(parsing: String(decoding: line, as: UTF8.self)), let timings = ModelServerTimings(json: json) else {
             throw ModelServerProcessError(message: "the model server child answered \(String(decoding: line, as: UTF8.self).debugDescription) to `timings`")
         }
@@ -99,6 +89,17 @@ public actor ModelServerProcess {
         guard fields.count > 12, let user = Int(fields[11]), let system = Int(fields[12]) else { return nil }
         let ticksPerSecond = max(1, sysconf(Int32(_SC_CLK_TCK)))
         return (user + system) * 1_000_000 / ticksPerSecond
+    }
+
+    /// Reads up to the end of the child's next line (it writes nothing between the lines asked for).
+    private static func readLine(_ output: Pipe) -> [UInt8] {
+        var line: [UInt8] = []
+        while !line.contains(0x0A) {
+            let data = output.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            line += data
+        }
+        return line
     }
 
     static func baseURL(_ port: UInt16) -> String { "http://127.0.0.1:\(port)/v1" }

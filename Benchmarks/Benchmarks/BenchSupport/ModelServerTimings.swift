@@ -20,7 +20,12 @@ public struct ModelServerTimings: Sendable, Hashable {
         minHeldMilliseconds = held.min() ?? 0
         maxHeldMilliseconds = held.max() ?? 0
         // Sweep: +1 at each arrival, −1 at each answer (answers first when they tie).
-        let edges = timings.flatMap { [($0.arrival, 1), ($0.answered, -1)] }.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        var edges: [(instant: ContinuousClock.Instant, step: Int)] = []
+        for timing in timings {
+            edges.append((timing.arrival, 1))
+            edges.append((timing.answered, -1))
+        }
+        edges.sort { left, right in left.instant == right.instant ? left.step < right.step : left.instant < right.instant }
         var current = 0
         var most = 0
         for (_, step) in edges {
