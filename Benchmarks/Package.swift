@@ -91,6 +91,20 @@ let package = Package(
                 .plugin(name: "BenchmarkPlugin", package: "benchmark"),
             ]
         ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: [
+                "BenchSupport",
+                .product(name: "Brigade", package: "Brigade"),
+                .product(name: "BrigadeTesting", package: "Brigade"),
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/StoreBenchmarks",
+            plugins: [
+                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
+            ]
+        ),
         // Brigade's in-process side of Benchmarks/Compare (a plain executable, not a benchmark).
         .executableTarget(
             name: "CompareRunner",

@@ -52,28 +52,50 @@ extension JSONValue {
         }
     }
 
+    /// `s` as a JSON string literal. The runs of bytes that need no escape are appended whole (the
+    /// run store and the NDJSON output write a lot of long strings that have few or none).
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+        let utf8 = s.utf8
+        var runStart = utf8.startIndex
+        var index = utf8.startIndex
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            var length = 1
+            let escape: String?
+            switch byte {
+            case UInt8(ascii: "\""): escape = "\\\""
+            case UInt8(ascii: "\\"): escape = "\\\\"
+            case 0x0A: escape = "\\n"
+            case 0x0D: escape = "\\r"
+            case 0x09: escape = "\\t"
+            case 0x08: escape = "\\b"
+            case 0x0C: escape = "\\f"
+            case 0..<0x20:
+                let hex = String(byte, radix: 16)
+                escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            case 0xE2:
+                // U+2028 and U+2029 (E2 80 A8, E2 80 A9): line breaks to JavaScript.
+                let second = utf8.index(after: index)
+                let third = second == utf8.endIndex ? second : utf8.index(after: second)
+                if third != utf8.endIndex, utf8[second] == 0x80, utf8[third] == 0xA8 || utf8[third] == 0xA9 {
+                    escape = utf8[third] == 0xA8 ? "\\u2028" : "\\u2029"
+                    length = 3
                 } else {
-                    out.unicodeScalars.append(scalar)
+                    escape = nil
                 }
+            default: escape = nil
+            }
+            if let escape {
+                out.append(contentsOf: s[runStart..<index])
+                out += escape
+                index = utf8.index(index, offsetBy: length)
+                runStart = index
+            } else {
+                index = utf8.index(after: index)
             }
         }
+        out.append(contentsOf: s[runStart..<utf8.endIndex])
         out += "\""
     }
 }

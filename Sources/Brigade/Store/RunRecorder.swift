@@ -130,11 +130,13 @@ final class RunRecorder: Sendable {
 
     /// The run ended: its result, and the conversation's messages.
     func finished(_ result: RunResult, state: StoredRun.State = .finished, messages: [ChatMessage], conversation: ConversationRecord?) {
+        // The run's messages: its last checkpoint, and its conversation's messages (encoded once).
+        let messagesJSON = store.clean(JSONValue.array(messages.map(\.json)).jsonString)
         let values: [SQLiteValue] = [
             .text(state.rawValue), .text(store.clean(result.answer)), .text(result.stopReason.code.rawValue),
         ] + spendValues(BudgetSnapshot(usage: result.usage, costUSD: result.costUSD, turns: result.turns, toolCalls: result.toolCalls))
-            + [.real(Self.now), .real(result.wallTime.inSeconds), .text(store.clean(JSONValue.array(messages.map(\.json)).jsonString)), .real(Self.now), .text(id)]
-        let conversationMessages = conversation.map { _ in store.clean(JSONValue.array(messages.map(\.json)).jsonString) }
+            + [.real(Self.now), .real(result.wallTime.inSeconds), .text(messagesJSON), .real(Self.now), .text(id)]
+        let conversationMessages = conversation.map { _ in messagesJSON }
         store.enqueue { connection throws(SQLiteError) in
             try connection.run("""
                 UPDATE runs SET state = ?, answer = ?, stop_reason = ?, input_tokens = ?, output_tokens = ?, cached_input_tokens = ?,

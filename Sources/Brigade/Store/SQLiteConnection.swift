@@ -24,6 +24,9 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
 final class SQLiteConnection: @unchecked Sendable {
     private let handle: OpaquePointer
     let path: String
+    /// Prepared statements of ``run(_:_:)`` by SQL text, reused: the store's writes are a dozen
+    /// statements run again and again, and preparing one costs more than running it.
+    private var cached: [String: SQLiteStatement] = [:]
 
     /// Opens (and with `create`, creates) the database at `path`.
     /// - Throws: ``SQLiteError`` when the file cannot be opened.
@@ -45,6 +48,7 @@ final class SQLiteConnection: @unchecked Sendable {
     }
 
     deinit {
+        cached.removeAll()
         sqlite3_close_v2(handle)
     }
 
@@ -58,9 +62,18 @@ final class SQLiteConnection: @unchecked Sendable {
         guard status == SQLITE_OK else { throw error(status) }
     }
 
-    /// Runs one statement with `values` bound to its `?` parameters, stepping it to the end.
+    /// Runs one statement with `values` bound to its `?` parameters, stepping it to the end. The
+    /// statement is prepared once per connection and reused.
     func run(_ sql: String, _ values: [SQLiteValue] = []) throws(SQLiteError) {
-        let statement = try prepare(sql, values)
+        let statement: SQLiteStatement
+        if let reused = cached[sql] {
+            statement = reused
+        } else {
+            statement = try prepare(sql)
+            cached[sql] = statement
+        }
+        defer { statement.reset() }
+        for (index, value) in values.enumerated() { try statement.bind(value, at: Int32(index + 1)) }
         while try statement.step() {}
     }
 
@@ -125,7 +138,8 @@ enum SQLiteValue: Sendable, Hashable {
 /// A prepared statement; finalized when released.
 final class SQLiteStatement {
     private let statement: OpaquePointer
-    private let connection: SQLiteConnection
+    /// Unowned: the connection keeps its reused statements, and outlives every other one.
+    private unowned let connection: SQLiteConnection
 
     fileprivate init(_ statement: OpaquePointer, connection: SQLiteConnection) {
         self.statement = statement
@@ -133,6 +147,12 @@ final class SQLiteStatement {
     }
 
     deinit { sqlite3_finalize(statement) }
+
+    /// Ready to run again: reset, its parameters cleared.
+    fileprivate func reset() {
+        sqlite3_reset(statement)
+        sqlite3_clear_bindings(statement)
+    }
 
     fileprivate func bind(_ value: SQLiteValue, at index: Int32) throws(SQLiteError) {
         let status: Int32 = switch value {
