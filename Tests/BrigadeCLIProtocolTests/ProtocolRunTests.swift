@@ -9,7 +9,8 @@ struct ProtocolRunTests {
     @Test func theSchemasAreUsable() {
         #expect(JSONSchemaValidator.validateSchema(ProtocolSchemas.events) == [])
         #expect(JSONSchemaValidator.validateSchema(ProtocolSchemas.requests) == [])
-        #expect(ProtocolSchemas.events["oneOf"]?.arrayValue?.count == 16)
+        #expect(ProtocolSchemas.events["oneOf"]?.arrayValue?.count == 17)
+        #expect(ProtocolSchemas.requests["oneOf"]?.arrayValue?.count == 4)
     }
 
     @Test func aRunStreamsItsEventsAndEndOfInputEndsTheProcess() async throws {

@@ -5,6 +5,21 @@ enum ProtocolRequest: Equatable {
     case run(RunRequest)
     case approval(requestID: String, decision: ApprovalDecision)
     case cancel(id: JSONValue)
+    case resume(ResumeRequest)
+}
+
+/// A `resume` request: continue a stored run (docs/store.md) — one whose process ended mid-run, or one
+/// paused for approval, after recording a decision on its waiting calls.
+struct ResumeRequest: Equatable {
+    /// The client's id, echoed in every event of the resumed run.
+    var id: JSONValue
+    /// The stored run (`run_id` of its events when it ran).
+    var runID: RunID
+    /// `decision`: `approve` or `deny` the waiting calls (`call_id`: one of them) before resuming.
+    var decision: ApprovalDecision?
+    var callID: String?
+    /// `"approval": "defer"`: a later call that needs approval pauses the run again instead of asking.
+    var deferApproval = false
 }
 
 /// A `run` request: one prompt, optionally continuing a session, with its own mode and limits.
@@ -51,7 +66,8 @@ struct LimitOverrides: Equatable {
 /// Why a line was not accepted: becomes an `error` event.
 struct ProtocolFailure: Error, Equatable {
     /// A stable code: `invalid_json`, `invalid_request`, `unsupported_version`, `unknown_type`,
-    /// `line_too_long`, `duplicate_id`, `unknown_id`, `unknown_parent`, `unknown_request_id`.
+    /// `line_too_long`, `duplicate_id`, `unknown_id`, `unknown_parent`, `unknown_request_id`, and for
+    /// `resume`: `no_store`, `unknown_run`, `not_resumable`, `store_error`.
     var code: String
     var message: String
     /// The request's id, when the line had a usable one.
@@ -91,7 +107,7 @@ extension ProtocolRequest {
         if let version = value["v"], version.intValue != Self.version {
             throw ProtocolFailure("unsupported_version", "unsupported protocol version \(version.jsonString); this brigade speaks \"v\": \(Self.version)", id: id)
         }
-        guard let type = value["type"] else { throw ProtocolFailure("invalid_request", "missing \"type\" (run, approval or cancel)", id: id) }
+        guard let type = value["type"] else { throw ProtocolFailure("invalid_request", "missing \"type\" (run, approval, cancel or resume)", id: id) }
         guard let typeName = type.stringValue else {
             throw ProtocolFailure("invalid_request", "\"type\" must be a string, got \(type.typeName)", id: id)
         }
@@ -101,8 +117,9 @@ extension ProtocolRequest {
         case "cancel":
             guard let id else { throw ProtocolFailure("invalid_request", "a cancel request needs the \"id\" of the run (a string or an integer)") }
             return .cancel(id: id)
+        case "resume": return .resume(try ResumeRequest(value, id: id))
         default:
-            throw ProtocolFailure("unknown_type", "unknown request type \"\(typeName)\" (expected run, approval or cancel)", id: id)
+            throw ProtocolFailure("unknown_type", "unknown request type \"\(typeName)\" (expected run, approval, cancel or resume)", id: id)
         }
     }
 
@@ -185,6 +202,40 @@ extension RunRequest {
         self.init(
             id: id, prompt: prompt, session: session, mode: mode, limits: limits, parentRunID: parentRunID, outputSchema: outputSchema,
             deferApproval: deferApproval)
+    }
+}
+
+extension ResumeRequest {
+    init(_ value: JSONValue, id: JSONValue?) throws(ProtocolFailure) {
+        guard let id else { throw ProtocolFailure("invalid_request", "a resume needs an \"id\" (a non-empty string or an integer)") }
+        guard let runID = value["run_id"]?.stringValue.flatMap(RunID.init(rawValue:)) else {
+            throw ProtocolFailure("invalid_request", "a resume needs the \"run_id\" of a stored run (a non-empty string)", id: id)
+        }
+        var decision: ApprovalDecision?
+        if let given = value["decision"], !given.isNull {
+            switch given.stringValue {
+            case "approve": decision = .approve
+            case "deny": decision = .deny
+            default:
+                throw ProtocolFailure("invalid_request", "\"decision\" must be \"approve\" or \"deny\", got \(given.jsonString.quotedForError())", id: id)
+            }
+        }
+        var callID: String?
+        if let given = value["call_id"], !given.isNull {
+            guard let text = given.stringValue, !text.isEmpty else {
+                throw ProtocolFailure("invalid_request", "\"call_id\" must be a non-empty string", id: id)
+            }
+            guard decision != nil else { throw ProtocolFailure("invalid_request", "\"call_id\" goes with a \"decision\"", id: id) }
+            callID = text
+        }
+        var deferApproval = false
+        if let given = value["approval"], !given.isNull {
+            guard given.stringValue == "ask" || given.stringValue == "defer" else {
+                throw ProtocolFailure("invalid_request", "\"approval\" must be \"ask\" or \"defer\", got \(given.jsonString.quotedForError())", id: id)
+            }
+            deferApproval = given.stringValue == "defer"
+        }
+        self.init(id: id, runID: runID, decision: decision, callID: callID, deferApproval: deferApproval)
     }
 }
 

@@ -71,7 +71,7 @@ struct ProtocolServer: Sendable {
                 output.emit(ProtocolFailure("duplicate_id", "a run with id \(request.id.jsonString) is still in flight", id: request.id), line: line)
                 return
             }
-            group.addTask { await execute(request, tracker: tracker, place: place) }
+            group.addTask { await execute(tracker: tracker, place: place) { await perform(request, tracker: tracker, place: place) } }
         case .success(.approval(let requestID, let decision)):
             if !broker.answer(requestID, with: decision) {
                 output.emit(ProtocolFailure("unknown_request_id", "no approval request \"\(requestID)\" is waiting (unknown, already answered, or its run ended)"), line: line)
@@ -82,14 +82,16 @@ struct ProtocolServer: Sendable {
                 return
             }
             tracker.cancellation.fire()
+        case .success(.resume(let request)):
+            admitResume(request, line: line, group: &group)
         }
     }
 
-    /// Runs one request until it finishes or a `cancel` for it arrives, then lets its session's next run go.
-    private func execute(_ request: RunRequest, tracker: RunTracker, place: RunTable.Place) async {
+    /// Runs one request (`body`) until it finishes or a `cancel` for it arrives, then lets its session's next run go.
+    func execute(tracker: RunTracker, place: RunTable.Place, _ body: @escaping @Sendable () async -> Void) async {
         await withTaskGroup(of: Void.self) { race in
             race.addTask { await tracker.cancellation.wait() }
-            race.addTask { await perform(request, tracker: tracker, place: place) }
+            race.addTask { await body() }
             await race.next()
             race.cancelAll()
         }
@@ -100,18 +102,7 @@ struct ProtocolServer: Sendable {
 
     private func perform(_ request: RunRequest, tracker: RunTracker, place: RunTable.Place) async {
         await place.previous?.wait()
-        var acquired = false
-        if !Task.isCancelled {
-            do {
-                try await slots.acquire()
-                acquired = true
-            } catch {}
-        }
-        guard acquired, !Task.isCancelled else {
-            if acquired { slots.release() }
-            finish(tracker, with: .finished(RunResult(answer: "", stopReason: .cancelled)))
-            return
-        }
+        guard await acquireSlot(for: tracker) else { return }
         defer { slots.release() }
 
         var built = RunOptions(
@@ -127,23 +118,44 @@ struct ProtocolServer: Sendable {
         built.outputSchema = request.outputSchema
         let options = built
         do throws(InvalidRunOptions) {
-            _ = try await agent.run(request.prompt, options: options) { event in
-                if case .finished = event {
-                    finish(tracker, with: event)
-                    return
-                }
-                output.emit(event, run: tracker)
-                if case .toolCallQueued(let info) = event { tracker.markQueuedWritten(info.id) }
-            }
+            _ = try await agent.run(request.prompt, options: options) { event in forward(event, of: tracker) }
         } catch {
             // The request's limits were checked when it was parsed; this is a last guard.
             finish(tracker, with: .finished(RunResult(answer: "", stopReason: .error(error.description))))
         }
     }
 
+    /// Takes one of the `--max-concurrent-runs` slots (release it when done); `false`, after writing
+    /// the run's `finished` event, when the run was cancelled first.
+    func acquireSlot(for tracker: RunTracker) async -> Bool {
+        var acquired = false
+        if !Task.isCancelled {
+            do {
+                try await slots.acquire()
+                acquired = true
+            } catch {}
+        }
+        guard acquired, !Task.isCancelled else {
+            if acquired { slots.release() }
+            finish(tracker, with: .finished(RunResult(answer: "", stopReason: .cancelled)))
+            return false
+        }
+        return true
+    }
+
+    /// Writes one event of a run; its `finished` event ends the run in the table.
+    func forward(_ event: AgentEvent, of tracker: RunTracker) {
+        if case .finished = event {
+            finish(tracker, with: event)
+            return
+        }
+        output.emit(event, run: tracker)
+        if case .toolCallQueued(let info) = event { tracker.markQueuedWritten(info.id) }
+    }
+
     /// Writes a run's `finished` event — after taking the run out of the table, so that a client
     /// reacting to `finished` may reuse the id at once.
-    private func finish(_ tracker: RunTracker, with event: AgentEvent) {
+    func finish(_ tracker: RunTracker, with event: AgentEvent) {
         table.remove(tracker)
         output.emit(event, run: tracker)
     }
