@@ -168,7 +168,7 @@ struct MCPServeAsSourceTests {
             """
               \(name):
                 command: sh
-                args: [-c, 'echo up > "$0/\(name)-started"; exec "$1" --config "$2/config.yaml" mcp serve', \(client.path), \(Brigade.path), \(server.path)]
+                args: [-c, 'echo up > "$0/\(name)-started"; exec "$1" --config "$2/config.yaml" --no-store mcp serve', \(client.path), \(Brigade.path), \(server.path)]
                 cwd: \(server.path)
                 tool_prefix: \(name)_
                 eager: \(eager)

@@ -73,6 +73,11 @@ struct MCPServeTests {
             #expect(route.text == "shout: left + shout: right", "\(route)")
             #expect(!route.isError)
         }
+        // The routes' runs are recorded in the folder's store (source `mcp`); single tool calls are not runs.
+        let log = try await Brigade.run(["log", "--json"], in: folder.path)
+        #expect(log.status == 0, "\(log.standardError)")
+        let runs = try ndjsonLines(log.standardOutput)
+        #expect(runs.count == 2 && runs.allSatisfy { $0["source"]?.stringValue == "mcp" && $0["tool_calls"]?.intValue == 2 }, "\(runs)")
     }
 
     @Test("--allow-confirm exposes confirm: true tools and runs them")

@@ -13,7 +13,8 @@ from mcp.client.stdio import stdio_client
 async def main():
     binary, folder, extra = sys.argv[1], sys.argv[2], sys.argv[3:]
     params = StdioServerParameters(command=binary, args=["mcp", "serve", *extra], cwd=folder,
-                                   env={"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": folder + "/.no-xdg"})
+                                   env={"PATH": "/usr/bin:/bin", "XDG_CONFIG_HOME": folder + "/.no-xdg",
+                                        "XDG_STATE_HOME": folder + "/.state"})
     async with stdio_client(params) as (read, write):
         async with ClientSession(read, write) as session:
             info = await session.initialize()

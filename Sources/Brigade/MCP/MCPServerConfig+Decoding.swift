@@ -38,6 +38,7 @@ extension MCPServerConfig {
             config.args = try args.sequence().map { (item) throws(ConfigError) in try item.text(environment: environment) }
         }
         (config.envAllowlist, config.env) = try ToolDecoder(environment: environment, baseDirectory: "").childEnvironment(map)
+        config.secrets = try referencedSecrets(map, environment: environment)
         if let cwd = map.optional("cwd") {
             let value = try cwd.string(environment: environment)
             guard !value.isEmpty else { throw cwd.error("must not be empty") }
@@ -45,6 +46,23 @@ extension MCPServerConfig {
         }
         try decodePolicy(map, into: &config)
         return config
+    }
+
+    /// The values of the variables a stdio server's `env` and `args` name with `${ENV}` (its tokens):
+    /// removed from its results and errors, and from everything the run store keeps.
+    private static func referencedSecrets(_ map: ConfigMapping, environment: [String: String]) throws(ConfigError) -> [String] {
+        var secrets: [String] = []
+        if let env = map.optional("env") {
+            for entry in try env.mapping().entries {
+                secrets += ConfigInterpolation.referencedValues(try entry.value.text(), environment: environment)
+            }
+        }
+        if let args = map.optional("args") {
+            for item in try args.sequence() {
+                secrets += ConfigInterpolation.referencedValues(try item.text(), environment: environment)
+            }
+        }
+        return secrets
     }
 
     /// A Streamable HTTP server: `url`, `headers` (with `${ENV}` secrets), and the common settings.

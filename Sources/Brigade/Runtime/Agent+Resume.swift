@@ -55,8 +55,11 @@ extension Agent {
 
 extension Budget.Limits {
     /// Limits read back from ``json`` (a stored run's options); `nil` when `json` is not an object.
+    /// The synthesis reserve and minimum output take their defaults when a run stored before they were
+    /// recorded has none.
     init?(storedJSON json: JSONValue?) {
         guard let json, json.objectValue != nil else { return nil }
+        let defaults = Budget.Limits()
         self.init(
             usd: json["usd"]?.doubleValue,
             inputTokens: json["input_tokens"]?.intValue,
@@ -64,7 +67,9 @@ extension Budget.Limits {
             wallTime: json["wall_time_s"]?.doubleValue.map { Duration.milliseconds(Int64($0 * 1000)) },
             maxTurns: json["max_turns"]?.intValue,
             maxCallsPerRun: json["max_calls_per_run"]?.intValue,
-            maxCallsPerTurn: json["max_calls_per_turn"]?.intValue
+            maxCallsPerTurn: json["max_calls_per_turn"]?.intValue,
+            synthesisReserve: json["synthesis_reserve"]?.doubleValue ?? defaults.synthesisReserve,
+            minimumOutputTokens: json["minimum_output_tokens"]?.intValue ?? defaults.minimumOutputTokens
         )
     }
 }

@@ -185,6 +185,8 @@ extension Budget.Limits {
             "max_turns": optional(maxTurns) { .integer($0) },
             "max_calls_per_run": optional(maxCallsPerRun) { .integer($0) },
             "max_calls_per_turn": optional(maxCallsPerTurn) { .integer($0) },
+            "synthesis_reserve": .number(synthesisReserve),
+            "minimum_output_tokens": .integer(minimumOutputTokens),
         ]
     }
 }

@@ -28,7 +28,8 @@ public struct Workspace: Sendable {
     /// Tools and routes a later configuration layer took over from an earlier one.
     public var overrides: [LayerOverride] = []
     /// Secret values of the configuration — the models' API keys, the `${ENV}` values of http tools'
-    /// headers — which the run store redacts (``openStore()``).
+    /// headers and of MCP servers' `url`, `headers`, `env` and `args` — which the run store redacts
+    /// (``openStore()``).
     public var secrets: [String] = []
 
     /// The routing the configuration asks for, lowered to `static` when there is no model.
@@ -79,7 +80,7 @@ public struct Workspace: Sendable {
         workspace.overrides = overrides
         let models = [config.model].compactMap { $0 } + config.models.map(\.settings)
         workspace.secrets = models.compactMap { $0.apiKeyEnvironmentVariable.flatMap { environment[$0] } }.filter { !$0.isEmpty }
-            + toolSecrets
+            + toolSecrets + config.mcpServers.flatMap(\.secrets)
         return workspace
     }
 

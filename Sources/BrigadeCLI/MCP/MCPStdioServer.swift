@@ -12,14 +12,17 @@ final class MCPStdioServer: Sendable {
     let exposeRoutes: Bool
     let dispatcher: Dispatcher
     let logger: Logger
+    /// Where the routes' runs are recorded; `nil` records nothing.
+    let store: RunStore?
     private let output = Mutex<Void>(())
     /// The `tools/call` requests running, by request id, for `notifications/cancelled`.
     let calls = MCPRunningCalls()
 
     static let routePrefix = "route_"
 
-    init(workspace: Workspace, allowConfirm: Bool, exposeRoutes: Bool, logger: Logger) {
+    init(workspace: Workspace, allowConfirm: Bool, exposeRoutes: Bool, store: RunStore? = nil, logger: Logger) {
         self.workspace = workspace
+        self.store = store
         self.allowConfirm = allowConfirm
         self.exposeRoutes = exposeRoutes
         self.logger = logger
@@ -127,11 +130,17 @@ final class MCPStdioServer: Sendable {
 
     /// The route's fan-out and join, as a static run of an agent that knows only this route.
     private func runRoute(_ route: Route, request: String?) async -> JSONValue {
-        var configuration = workspace.agentConfiguration(routing: .static, approval: allowConfirm ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy())
+        var configuration = workspace.agentConfiguration(
+            routing: .static, approval: allowConfirm ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy(), store: store)
         configuration.routes = RouteSet([route])
         let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
         let prompt = request ?? route.examples.first ?? route.name.replacingOccurrences(of: "_", with: " ")
-        let result = await agent.run(prompt)
+        let result: RunResult
+        do {
+            result = try await agent.run(prompt, options: RunOptions(source: "mcp"))
+        } catch {
+            return Self.result("the route `\(route.name)` was not run: \(error.message)", isError: true)
+        }
         if result.answer.isEmpty {
             return Self.result("the route `\(route.name)` gave no answer (stop: \(result.stopReason.code))", isError: true)
         }

@@ -129,10 +129,11 @@ public struct MapReduce: Sendable {
         }
     }
 
-    /// One worker: a child run with `system` as its prompt, no tools, two turns, a share of the budget.
+    /// One worker: a child run with `system` as its prompt, no tools, two turns, a share of the budget
+    /// (recorded with source `map` when the agent has a run store).
     func ask(_ request: String, system: String, ledger: BudgetLedger) async -> Result<String, WorkerFailure> {
         let limits = ledger.share(Budget.Limits(maxTurns: 2, maxCallsPerRun: nil, maxCallsPerTurn: nil), ways: configuration.concurrency)
-        let options = RunOptions(limits: limits, routing: .model, systemPrompt: system, tools: [], parentBudget: ledger)
+        let options = RunOptions(limits: limits, routing: .model, systemPrompt: system, tools: [], parentBudget: ledger, source: "map")
         do throws(InvalidRunOptions) {
             let result = try await agent.run(request, options: options)
             if result.stopReason.code == .finished { return .success(result.answer) }
