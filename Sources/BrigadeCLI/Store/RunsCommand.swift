@@ -63,42 +63,47 @@ struct RunsResumeCommand: AsyncParsableCommand {
 }
 
 /// `brigade approve RUN [CALL]`.
-struct ApproveCommand: AsyncParsableCommand {
+struct ApproveCommand: DecisionCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve",
         abstract: "Approve calls of a run paused for approval; once none is left undecided the run resumes here."
     )
+    static let decision = ApprovalDecision.approve
 
-    @OptionGroup var workspaceOptions: WorkspaceOptions
-
-    @Argument(help: "The run's id (from `brigade runs list --state awaiting_approval`).")
-    var run: String
-
-    @Argument(help: "One call's id; without it every call still waiting is approved.")
-    var call: String?
-
-    func run() async throws {
-        try await ResumeRun.decide(run, call: call, .approve, workspaceOptions: workspaceOptions)
-    }
+    @OptionGroup var arguments: DecisionArguments
 }
 
 /// `brigade deny RUN [CALL]`.
-struct DenyCommand: AsyncParsableCommand {
+struct DenyCommand: DecisionCommand {
     static let configuration = CommandConfiguration(
         commandName: "deny",
         abstract: "Deny calls of a run paused for approval (the model is told); once none is left undecided the run resumes here."
     )
+    static let decision = ApprovalDecision.deny
 
+    @OptionGroup var arguments: DecisionArguments
+}
+
+/// What `approve` and `deny` take: the workspace options, the run, and optionally one call.
+struct DecisionArguments: ParsableArguments {
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
     @Argument(help: "The run's id (from `brigade runs list --state awaiting_approval`).")
     var run: String
 
-    @Argument(help: "One call's id; without it every call still waiting is denied.")
+    @Argument(help: "One call's id; without it every call still waiting is decided.")
     var call: String?
+}
 
+/// `approve` and `deny`: one implementation, the decision being the only difference.
+protocol DecisionCommand: AsyncParsableCommand {
+    static var decision: ApprovalDecision { get }
+    var arguments: DecisionArguments { get }
+}
+
+extension DecisionCommand {
     func run() async throws {
-        try await ResumeRun.decide(run, call: call, .deny, workspaceOptions: workspaceOptions)
+        try await ResumeRun.decide(arguments.run, call: arguments.call, Self.decision, workspaceOptions: arguments.workspaceOptions)
     }
 }
 
