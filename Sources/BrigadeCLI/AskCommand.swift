@@ -86,7 +86,7 @@ struct AskCommand: AsyncParsableCommand {
         let store = StoreAccess.openForRecording(workspace, options: workspaceOptions, quiet: quiet)
         if detach, store == nil { throw CLIFailure.usage("--detach needs the run store (a paused run is resumed from it), which is off or could not be opened") }
         let conversation = try StoreAccess.conversation(in: store, latest: continueLatest, id: session, workspace: workspace)
-        let agent = workspace.makeAgent(routing: mode, approval: approval, store: store, logger: CLILogger.make(verbose: workspaceOptions.verbose))
+        let agent = workspace.makeAgent(routing: mode, approval: approval, store: store, traceExporter: TraceExport.exporter(for: workspace), logger: CLILogger.make(verbose: workspaceOptions.verbose))
         // The id is made here so that `--json` lines carry it from the first event on.
         var runOptions = RunOptions(session: conversation, runID: printer.runID, source: "ask")
         runOptions.outputSchema = outputSchema

@@ -81,7 +81,7 @@ struct BatchCommand: AsyncParsableCommand {
             // Nobody answers approval questions in a batch: with a store, such a call pauses its item's
             // run (`brigade approve RUN`); without one it is denied.
             let approval: any ApprovalPolicy = store == nil ? DenyAllApprovalPolicy() : PauseApprovalPolicy()
-            let runner = AgentBatchRunner(agent: workspace.makeAgent(routing: mode, approval: approval, store: store, logger: logger))
+            let runner = AgentBatchRunner(agent: workspace.makeAgent(routing: mode, approval: approval, store: store, traceExporter: TraceExport.exporter(for: workspace), logger: logger))
             let engine = BatchEngine(runner: runner, configuration: configuration)
             let progress = BatchProgressPrinter(tty: Terminal.standardError.isTTY)
             let (resultsPath, inputPath) = (out, input)

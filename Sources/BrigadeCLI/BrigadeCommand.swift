@@ -35,7 +35,7 @@ struct BrigadeCommand: AsyncParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         // Bare `brigade` on a terminal is the chat.
         if CommandLine.arguments.count == 1, isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 {
-            Foundation.exit(await runChat())
+            await exit(runChat())
         }
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
@@ -51,21 +51,29 @@ struct BrigadeCommand: AsyncParsableCommand {
             }
         } catch let error as ConfigError {
             Terminal.standardError.write(ControlCharacters.escaped(error.description, lineBreaks: .kept) + "\n")
-            Foundation.exit(2)
+            await exit(2)
         } catch let error as CLIFailure {
             Terminal.standardError.write("brigade: " + ControlCharacters.escaped(error.message, lineBreaks: .kept) + "\n")
-            Foundation.exit(error.exitCode)
+            await exit(error.exitCode)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                Foundation.exit(0)
+                await exit(0)
             }
-            if let exit = error as? ExitCode { Foundation.exit(exit.rawValue) }
+            if let exit = error as? ExitCode { await self.exit(exit.rawValue) }
             Terminal.standardError.write(fullMessage(for: error) + "\n")
             // Usage errors (unknown flags, bad values) exit with 2, like configuration errors.
-            Foundation.exit(code == .validationFailure ? 2 : code.rawValue)
+            await exit(code == .validationFailure ? 2 : code.rawValue)
         }
+        await exit(0)
+    }
+
+    /// Exits with `code` once the spans of the process's runs are exported (a short, bounded wait;
+    /// see ``TraceExport``).
+    private static func exit(_ code: Int32) async -> Never {
+        await TraceExport.finish()
+        Foundation.exit(code)
     }
 }
 

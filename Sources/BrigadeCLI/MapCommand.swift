@@ -56,7 +56,8 @@ struct MapCommand: AsyncParsableCommand {
     private func run(_ workspace: Workspace) async throws {
         // Every map and reduce call is a run of its own in the store (source `map`).
         let store = StoreAccess.openForRecording(workspace, options: workspaceOptions)
-        let agent = workspace.makeAgent(routing: .model, store: store, logger: CLILogger.make(verbose: workspaceOptions.verbose))
+        let agent = workspace.makeAgent(
+            routing: .model, store: store, traceExporter: TraceExport.exporter(for: workspace), logger: CLILogger.make(verbose: workspaceOptions.verbose))
         var configuration = MapReduce.Configuration(brief: try Self.text(brief), chunker: MapChunker(maxTokens: chunkTokens, overlapTokens: overlapTokens))
         if let mapPrompt { configuration.mapPrompt = try Self.text("@" + mapPrompt) }
         if let reducePrompt { configuration.reducePrompt = try Self.text("@" + reducePrompt) }

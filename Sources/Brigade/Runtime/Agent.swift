@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 
 /// The agent: a loop of model turns whose tool calls run in parallel, within a budget.
@@ -54,6 +55,9 @@ public struct Agent: Sendable {
         public var clock: any RuntimeClock
         /// Where every run of the agent is recorded (``RunStore``); `nil` records nothing.
         public var store: RunStore?
+        /// Where the spans of every finished top-level run are exported (OpenTelemetry, docs/traces.md);
+        /// `nil` exports nothing. Export never waits and never fails a run.
+        public var traceExporter: OTLPTraceExporter?
 
         /// The default ``synthesisInstruction``.
         public static let defaultSynthesisInstruction = """
@@ -77,7 +81,8 @@ public struct Agent: Sendable {
             routes: RouteSet = RouteSet(),
             routing: RoutingMode = .hybrid,
             clock: any RuntimeClock = .system,
-            store: RunStore? = nil
+            store: RunStore? = nil,
+            traceExporter: OTLPTraceExporter? = nil
         ) {
             self.model = model
             self.pricing = pricing
@@ -92,6 +97,7 @@ public struct Agent: Sendable {
             self.routing = routing
             self.clock = clock
             self.store = store
+            self.traceExporter = traceExporter
         }
     }
 
@@ -180,17 +186,24 @@ public struct Agent: Sendable {
         // Each event is stamped as it is emitted (the trace's times), not when the consumer gets to it.
         let channel = EventChannel<(AgentEvent, Double)>()
         return await withTaskGroup(of: Void.self, returning: RunResult.self) { group in
+            var loop = RunLoop(agent: self, prompt: prompt, settings: settings, recorder: recorder, emit: { channel.send(($0, RunRecorder.now)) })
+            // A sub-agent's run is exported within its parent's trace, not on its own.
+            let traceLog = configuration.traceExporter != nil && settings.parentRunID == nil
+                ? RunTraceLog(run: TraceRunInfo(id: runID, prompt: prompt, model: loop.runModel?.displayName, startedAt: Date(),
+                                                state: .running, conversationID: settings.session?.id))
+                : nil
             group.addTask { [settings] in
                 while let (event, at) = await channel.next() {
                     recorder?.record(event, at: at, parentRunID: settings.parentRunID)
+                    traceLog?.append(event, at: at)
                     await onEvent(event)
                 }
             }
-            var loop = RunLoop(agent: self, prompt: prompt, settings: settings, recorder: recorder, emit: { channel.send(($0, RunRecorder.now)) })
             let result = await loop.run()
             channel.send((.finished(result), RunRecorder.now))
             channel.finish()
             await group.waitForAll()
+            if let traceLog { configuration.traceExporter?.export(traceLog.trace()) }
             return result
         }
     }

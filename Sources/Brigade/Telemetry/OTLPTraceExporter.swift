@@ -13,6 +13,8 @@ import CurlHTTP
 public final class OTLPTraceExporter: Sendable {
     /// Where the spans go and what is sent with them.
     public let settings: OTLPTraceSettings
+    /// Redacts secrets from every exported string.
+    let redactor: SecretRedactor
     private let state: LockedState<OTLPExportQueue>
     private let onFailure: @Sendable (String) -> Void
     private let worker: Task<Void, Never>
@@ -23,12 +25,15 @@ public final class OTLPTraceExporter: Sendable {
     ///   - httpClient: the client the exports go through; default the shared one.
     ///   - capacity: the most spans waiting at once; more are dropped. Default 4096.
     ///   - maxBatch: the most spans in one request. Default 512.
+    ///   - secrets: values never exported: any piece of them in a prompt, an error or a preview is
+    ///     redacted, as in the run store (``Workspace/secrets``).
     ///   - onFailure: told the first time spans are dropped, with why (the endpoint and the error).
     public init(
         settings: OTLPTraceSettings,
         httpClient: HTTPClient = .shared,
         capacity: Int = 4096,
         maxBatch: Int = 512,
+        secrets: [String] = [],
         onFailure: @escaping @Sendable (String) -> Void
     ) {
         let state = LockedState(OTLPExportQueue(capacity: capacity, maxBatch: maxBatch))
@@ -36,6 +41,7 @@ public final class OTLPTraceExporter: Sendable {
             if state.withLock({ $0.claimFailureReport() }) { onFailure(message) }
         }
         self.settings = settings
+        self.redactor = SecretRedactor(secrets: secrets)
         self.state = state
         self.onFailure = report
         // The export task holds the queue, not the exporter, so dropping the exporter ends it (deinit).

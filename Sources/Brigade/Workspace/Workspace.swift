@@ -205,7 +205,8 @@ public struct Workspace: Sendable {
     /// let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
     /// ```
     public func agentConfiguration(
-        routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), store: RunStore? = nil
+        routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), store: RunStore? = nil,
+        traceExporter: OTLPTraceExporter? = nil
     ) -> Agent.Configuration {
         let limits = config.limits
         let budget = config.budget
@@ -233,7 +234,8 @@ public struct Workspace: Sendable {
             ),
             routes: routes,
             routing: routing ?? defaultRouting,
-            store: store
+            store: store,
+            traceExporter: traceExporter
         )
     }
 
@@ -243,11 +245,14 @@ public struct Workspace: Sendable {
     ///   - routing: overrides the configured mode (`--mode`); `nil` takes ``defaultRouting``.
     ///   - approval: decides `confirm: true` tools; denies them all by default.
     ///   - store: where every run is recorded (``openStore(environment:)``); `nil` records nothing.
+    ///   - traceExporter: where the spans of every finished run are exported (OpenTelemetry); `nil` exports nothing.
     ///   - logger: the caller's logger.
     public func makeAgent(
-        routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), store: RunStore? = nil, logger: Logger
+        routing: RoutingMode? = nil, approval: any ApprovalPolicy = DenyAllApprovalPolicy(), store: RunStore? = nil,
+        traceExporter: OTLPTraceExporter? = nil, logger: Logger
     ) -> Agent {
-        Agent(registry: registry, configuration: agentConfiguration(routing: routing, approval: approval, store: store), logger: logger)
+        let configuration = agentConfiguration(routing: routing, approval: approval, store: store, traceExporter: traceExporter)
+        return Agent(registry: registry, configuration: configuration, logger: logger)
     }
 
     /// A new ledger over the session caps of config.yaml (`budget.session_usd`, `session_input_tokens`,

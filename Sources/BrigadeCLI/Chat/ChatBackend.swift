@@ -53,7 +53,7 @@ struct ChatBackend: Sendable {
         }
         var backend = ChatBackend(
             workspace: workspace,
-            agent: workspace.makeAgent(routing: mode, approval: approval, store: store, logger: logger),
+            agent: workspace.makeAgent(routing: mode, approval: approval, store: store, traceExporter: TraceExport.exporter(for: workspace), logger: logger),
             mode: mode, environment: environment
         )
         backend.storeNotice = storeNotice

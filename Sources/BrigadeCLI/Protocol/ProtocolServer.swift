@@ -29,7 +29,7 @@ struct ProtocolServer: Sendable {
         output: ProtocolOutput = ProtocolOutput()
     ) {
         self.workspace = workspace
-        self.agent = workspace.makeAgent(routing: defaultMode, store: store, logger: logger)
+        self.agent = workspace.makeAgent(routing: defaultMode, store: store, traceExporter: TraceExport.exporter(for: workspace), logger: logger)
         self.table = RunTable(makeSession: { [workspace] in workspace.makeSession() }, makeSessionBudget: { [workspace] in workspace.makeSessionBudget() })
         self.defaultMode = defaultMode
         self.maxConcurrentRuns = max(1, maxConcurrentRuns)

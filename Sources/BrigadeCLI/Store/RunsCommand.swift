@@ -134,7 +134,7 @@ enum ResumeRun {
     /// The resume both share, on a started workspace and its open store.
     private static func resume(_ id: RunID, workspace: Workspace, store: RunStore, verbose: Bool) async throws {
         // Nobody is asked here: a later call that needs approval pauses the run again.
-        let agent = workspace.makeAgent(approval: PauseApprovalPolicy(), store: store, logger: CLILogger.make(verbose: verbose))
+        let agent = workspace.makeAgent(approval: PauseApprovalPolicy(), store: store, traceExporter: TraceExport.exporter(for: workspace), logger: CLILogger.make(verbose: verbose))
         let printer = AskPrinter(json: false, color: Terminal.colorEnabled(for: Terminal.standardError))
         let outcome = await withInterruptCancellation { () async -> Result<RunResult, RunStoreError> in
             do throws(RunStoreError) {
