@@ -131,7 +131,8 @@ final class MCPStdioServer: Sendable {
     /// The route's fan-out and join, as a static run of an agent that knows only this route.
     private func runRoute(_ route: Route, request: String?) async -> JSONValue {
         var configuration = workspace.agentConfiguration(
-            routing: .static, approval: allowConfirm ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy(), store: store)
+            routing: .static, approval: allowConfirm ? ApproveAllApprovalPolicy() : DenyAllApprovalPolicy(), store: store,
+            traceExporter: TraceExport.exporter(for: workspace))
         configuration.routes = RouteSet([route])
         let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
         let prompt = request ?? route.examples.first ?? route.name.replacingOccurrences(of: "_", with: " ")
