@@ -14,7 +14,7 @@ let benchmarks: @Sendable () -> Void = {
         ],
         warmupIterations: 1,
         maxDuration: .seconds(60),
-        maxIterations: 10
+        maxIterations: 8
     )
     for concurrency in [1, 8] {
         let shape = StoreRig.Shape(runs: 200, calls: 10, concurrency: concurrency)
@@ -39,7 +39,6 @@ extension BenchmarkMetric {
     static let storeWallPerRun = BenchmarkMetric.custom("store wall us/run", polarity: .prefersSmaller, useScalingFactor: false)
     /// The extra wall time of a run with K calls over one without calls, divided by K, in µs.
     static let storeWallPerCall = BenchmarkMetric.custom("store wall us/call", polarity: .prefersSmaller, useScalingFactor: false)
-    /// The database file (after the store closed, so the write-ahead log is checkpointed into it) per
-    /// 1,000 runs of the benchmark's shape, in KiB.
+    /// The database file and its write-ahead log per 1,000 runs of the benchmark's shape, in KiB.
     static let storeKiBPer1000Runs = BenchmarkMetric.custom("KiB/1000 runs", polarity: .prefersSmaller, useScalingFactor: false)
 }

@@ -56,7 +56,11 @@ enum StoreRig {
         let perRunWall = (stored.wall - bare.wall) / runs
         let perRunCPU0 = (stored0.cpu - bare0.cpu) / runs
         let perRunWall0 = (stored0.wall - bare0.wall) / runs
-        let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        // The database and its write-ahead log: the log is folded into the file when the last
+        // connection closes, which may come a moment after the store's last user lets go of it.
+        let bytes = ["", "-wal"].reduce(0) { total, suffix in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path + suffix)[.size] as? Int) ?? 0)
+        }
         return Cost(
             cpuPerRun: perRunCPU, cpuPerCall: (perRunCPU - perRunCPU0) / max(shape.calls, 1),
             wallPerRun: perRunWall, wallPerCall: (perRunWall - perRunWall0) / max(shape.calls, 1),
