@@ -64,14 +64,16 @@ struct ChatModelTests {
 
             chat.sendLine("/trace")
             let trace = try await chat.waitFor(Self.prompt)
-            #expect(trace.contains("turn 1 · model "))
-            #expect(trace.contains("3 calls in "))
-            // A row per call, each with a bar of running time; the longest nap spans the whole axis.
-            let rows = trace.split(separator: "\r\n").filter { $0.hasPrefix("  nap ") }
+            #expect(trace.contains("2 model calls, 3 tool calls · sequential "))
+            #expect(trace.contains(" = speed-up "))
+            // A row per call, each with a bar of running time; one call is the one the turn waited for
+            // (on the critical path), not the 1 s nap.
+            let rows = trace.split(separator: "\r\n").filter { $0.contains(" nap (") }
             #expect(rows.count == 3)
             #expect(rows.allSatisfy { $0.contains("█") })
             let bars = rows.map { row in row.filter { $0 == "█" }.count }
             #expect(bars.count == 3 && bars[2] > bars[0])  // the 2 s nap runs longer than the 1 s one
+            #expect(rows.filter { $0.contains("●") }.count == 1 && rows.first?.contains("●") == false)
 
             chat.sendLine("/budget")
             let budget = try await chat.waitFor("Caps apply to each prompt.")

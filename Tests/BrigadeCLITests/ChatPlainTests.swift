@@ -25,7 +25,7 @@ struct ChatPlainTests {
                 FakeToolCall(name: "danger"),
             ], usage: TokenUsage(inputTokens: 100, outputTokens: 10)))
             server.enqueue(.text("Two naps taken.", usage: TokenUsage(inputTokens: 150, outputTokens: 5)))
-            let result = try await runChat(in: workspace, input: "take two naps\n\n/trace\n/budget\n", environment: workspace.environmentWithKey)
+            let result = try await runChat(in: workspace, input: "take two naps\n\n/trace\n/trace --html naps trace.html\n/budget\n", environment: workspace.environmentWithKey)
             #expect(result.status == 0)
             #expect(!result.output.contains("\u{1B}"), "escape sequences in \(result.output.debugDescription)")
             let lines = result.output.split(separator: "\n").map(String.init)
@@ -39,7 +39,14 @@ struct ChatPlainTests {
             #expect(lines.contains { $0.hasPrefix("[calls] 3 calls in ") && $0.hasSuffix(", 1 not ok") })
             #expect(lines.contains("Two naps taken."))
             #expect(lines.contains("[usage] tokens 250 in + 15 out · $0.0003 · left $0.4997"))
-            #expect(lines.contains { $0.hasPrefix("turn 1 · model ") })
+            // /trace: the run's timeline, the denied call marked failed with its status.
+            #expect(lines.contains { $0.hasPrefix("run run_") && $0.contains(" wall") })
+            #expect(lines.filter { $0.contains(" nap (") && $0.contains("█") }.count == 2, "output: \(result.output)")
+            #expect(lines.contains { $0.contains("✗") && $0.contains("danger (") && $0.hasSuffix(" denied") }, "output: \(result.output)")
+            // /trace --html: the page of the same run, written relative to the chat's directory.
+            #expect(lines.contains("Wrote the last prompt's trace to \(workspace.root)/naps trace.html."), "output: \(result.output)")
+            let page = workspace.read("naps trace.html") ?? ""
+            #expect(page.hasPrefix("<!DOCTYPE html>") && page.contains("danger (") && page.contains("speed-up"))
             #expect(lines.contains { $0.hasPrefix("USD ") && $0.hasSuffix("$0.4997") })
         }
     }

@@ -43,8 +43,10 @@ struct ChatStaticTests {
         try await chat.waitFor("tokens 0 in + 0 out · $0.0000")
         try await chat.waitFor("> ")
         chat.sendLine("/trace")
-        try await chat.waitFor("2 calls in ")
-        try await chat.waitFor("> ")
+        try await chat.waitFor("0 model calls, 2 tool calls · sequential ")
+        // The route's fan-out with its two calls under it.
+        let trace = try await chat.waitFor("> ")
+        #expect(trace.contains("●  route naps") && trace.contains("nap (route_0_short)") && trace.contains("nap (route_1_long)"))
         chat.sendControlD()
         #expect(try await chat.waitForExit() == 0)
     }

@@ -13,6 +13,8 @@ struct InputParsingTests {
         #expect(try SlashCommand.parse("/model gpt-4o").get() == .model("gpt-4o"))
         #expect(try SlashCommand.parse("/save  my chat.json ").get() == .save(path: "my chat.json"))
         #expect(try SlashCommand.parse("/quit").get() == .exit)
+        #expect(try SlashCommand.parse("/trace").get() == .trace(html: nil))
+        #expect(try SlashCommand.parse("/trace --html  my trace.html ").get() == .trace(html: "my trace.html"))
     }
 
     @Test func badCommandsSayWhatIsWrong() {
@@ -21,6 +23,8 @@ struct InputParsingTests {
         #expect(SlashCommand.parse("/xyzzy").failureDescription == "Unknown command /xyzzy. Type /help for the list.")
         #expect(SlashCommand.parse("/mode fast") == .failure(.badMode("fast")))
         #expect(SlashCommand.parse("/save") == .failure(.missingArgument(command: "save", usage: "/save FILE")))
+        #expect(SlashCommand.parse("/trace --html") == .failure(.missingArgument(command: "trace", usage: "/trace [--html FILE]")))
+        #expect(SlashCommand.parse("/trace now") == .failure(.unexpectedArguments(command: "trace", usage: "/trace [--html FILE]")))
         #expect(SlashCommand.parse("/budget now") == .failure(.unexpectedArguments(command: "budget", usage: "/budget")))
     }
 

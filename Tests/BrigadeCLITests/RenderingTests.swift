@@ -1,4 +1,5 @@
 import Brigade
+import Foundation
 import Testing
 
 @testable import BrigadeCLI
@@ -123,27 +124,35 @@ struct RenderingTests {
         #expect(TerminalText.rows(of: [39, 0], columns: 80) == 2)
     }
 
+    /// `/trace` draws the last prompt's spans (``TraceTimeline``): overlapping calls on one axis,
+    /// waiting in the queue as `░`, a call that did not end ok with its status.
     @Test func traceDrawsOverlappingCallsOnOneAxis() {
-        let result = RunResult(
-            answer: "", stopReason: .finished,
-            calls: [
-                RunResult.CallTiming(callID: "1", toolName: "fast", turn: 1, status: .ok, queued: .zero, started: .zero, finished: .milliseconds(250)),
-                RunResult.CallTiming(callID: "2", toolName: "slow", turn: 1, status: .ok, queued: .zero, started: .zero, finished: .seconds(1)),
-                RunResult.CallTiming(callID: "3", toolName: "late", turn: 1, status: .timeout, queued: .zero, started: .milliseconds(500), finished: .seconds(1)),
-            ],
-            turnTimings: [RunResult.TurnTiming(turn: 1, modelTime: .milliseconds(300), fanOutWallTime: .seconds(1), sumOfCallTimes: .milliseconds(1_750), toolCalls: 3)]
-        )
-        let lines = TraceRenderer(style: .plain, width: 70).lines(for: result)
-        #expect(lines[0] == "turn 1 · model 0.30 s · 3 calls in 1.0 s (sequential 1.8 s), 1 not ok")
-        #expect(lines.count == 5)
-        let bars = lines[1...3].map { line in line.filter { "█░▓".contains($0) } }
-        // The bar area is 70 - 1 - 2 - 4 - 2 - 18 = 43 columns wide: fast runs a quarter of it, slow all
-        // of it, late waits half of it and then runs (not ok) the other half.
-        #expect(bars[0] == String(repeating: "█", count: 10))
-        #expect(bars[1] == String(repeating: "█", count: 43))
-        #expect(bars[2] == String(repeating: "░", count: 21) + String(repeating: "▓", count: 22))
-        #expect(lines[3].hasSuffix("timeout 0.50 s"))
-        #expect(lines[4].hasSuffix("1.0 s"))
+        let runID = RunID()
+        let origin = Date(timeIntervalSince1970: 0)
+        func at(_ seconds: Double, _ event: AgentEvent) -> TimedEvent { TimedEvent(RunEvent(runID: runID, parentRunID: nil, event: event), at: origin + seconds) }
+        let (fast, slow, late) = (info("1", "fast"), info("2", "slow"), info("3", "late"))
+        func done(_ call: ToolCallInfo, _ status: ToolCallStatus) -> AgentEvent {
+            .toolCallFinished(ToolCallOutcome(call: call, status: status, duration: .milliseconds(500), outputPreview: ""))
+        }
+        let events = [
+            at(0, .turnStarted(turn: 1)), at(1, .budgetUpdate(BudgetSnapshot())),
+            at(1, .toolCallQueued(fast)), at(1, .toolCallQueued(slow)), at(1, .toolCallQueued(late)),
+            at(1, .toolCallStarted(fast)), at(1, .toolCallStarted(slow)), at(3, .toolCallStarted(late)),
+            at(2, done(fast, .ok)), at(4.5, done(late, .timeout)), at(5, done(slow, .ok)),
+            at(5, .budgetUpdate(BudgetSnapshot())), at(5, .finished(RunResult(answer: "", stopReason: .finished))),
+        ]
+        let trace = TraceBuilder.build(run: TraceRunInfo(id: runID, prompt: "go", model: nil, startedAt: origin, state: .finished), events: events)
+        let lines = TraceTimeline(trace: trace, width: 70, colour: false).lines
+        #expect(lines[1].hasPrefix("1 model call, 3 tool calls (1 failed) · sequential 7.50s in 5.00s"))
+        let rows = ["fast (1)", "slow (2)", "late (3)"].map { name in lines.first { $0.contains(name) } ?? "" }
+        let bars = rows.map { row in row.filter { "█░".contains($0) } }
+        // 70 - 21 label - 15 note - 4 = 30 columns for 5 s: fast runs 1 s (6), slow 4 s (24) from the
+        // same column; late waits 2 s (12) and runs 1.5 s (9); slow is the one the turn waited for.
+        #expect(bars[0] == String(repeating: "█", count: 6))
+        #expect(bars[1] == String(repeating: "█", count: 24))
+        #expect(bars[2] == String(repeating: "░", count: 12) + String(repeating: "█", count: 9))
+        #expect(rows[2].hasSuffix("3.50s timeout") && rows[2].hasPrefix(" ✗"))
+        #expect(rows[1].hasPrefix("●") && !rows[0].hasPrefix("●"))
     }
 
     @Test func budgetFooterAndTable() {

@@ -57,7 +57,7 @@ struct TraceMarkupTests {
             #expect(!html.contains(reference), "the page must not contain \(reference)")
         }
         // The summary, the critical path's colour, the zoom and the folding script are all there.
-        #expect(html.contains("speed-up 1.33×") && html.contains(TraceSVG.Colour.critical))
+        #expect(html.contains("speed-up 1.29×") && html.contains(TraceSVG.Colour.critical))
         #expect(html.contains("id=\"zoom-in\"") && html.contains("folded[i] = !folded[i]"))
     }
 

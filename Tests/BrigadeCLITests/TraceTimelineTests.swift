@@ -75,7 +75,7 @@ struct TraceTimelineTests {
 
     static let width60 = """
         run run_0sample00_abc123 · 2.60s wall · finished · 400 in +…
-        3 model calls, 3 tool calls (1 failed) · sequential 3.45s i…
+        3 model calls, 3 tool calls (1 failed) · sequential 3.35s i…
                             |0s      1.30s   2.60s|
         ● run               ███████████████████████ 2.60s
         ●  turn 1           █████████████████▊      2.00s
@@ -94,7 +94,7 @@ struct TraceTimelineTests {
 
     static let width100 = """
         run run_0sample00_abc123 · 2.60s wall · finished · 400 in + 80 out tokens · $0.0009
-        3 model calls, 3 tool calls (1 failed) · sequential 3.45s in 2.60s = speed-up 1.33×
+        3 model calls, 3 tool calls (1 failed) · sequential 3.35s in 2.60s = speed-up 1.29×
                                         |0s                    1.30s                 2.60s|
         ● run                           ███████████████████████████████████████████████████ 2.60s
         ●  turn 1                       ███████████████████████████████████████▎            2.00s
@@ -113,7 +113,7 @@ struct TraceTimelineTests {
 
     static let live80 = """
         run run_0sample00_abc123 · 1.20s wall · LIVE: still running, shown so far
-        1 model call, 3 tool calls · sequential 2.60s in 1.20s = speed-up 2.17×
+        1 model call, 3 tool calls · sequential 2.50s in 1.20s = speed-up 2.08×
                                   |0s             600ms          1.20s|
         ● run                     █████████████████████████████████████ 1.20s …
         ●  turn 1                 █████████████████████████████████████ 1.20s …

@@ -52,14 +52,16 @@ struct TraceRenderTests {
         }
     }
 
-    /// The critical path's, the other bars', the retried call's and the failed call's colours are all drawn.
+    /// The critical path's, the other bars', the retried call's and the failed call's colours are all
+    /// drawn (none of them is used for anything else in the picture).
     static func expectBars(in png: String, folder: String) async throws {
         let script = Brigade.repositoryRoot + "/scripts/png-colours"
         let count = try await Brigade.run(["python3", script, png, colours.critical, colours.ok, colours.retry, colours.failed], in: folder, executable: "/usr/bin/env")
         #expect(count.status == 0, "\(count.standardError)")
         let pixels = try JSONValue(parsing: count.standardOutput)
         for colour in [colours.critical, colours.ok, colours.retry, colours.failed] {
-            #expect((pixels[colour]?.intValue ?? 0) > 300, "\(png): too few \(colour) pixels: \(count.standardOutput)")
+            // A bar is 14 px high and at least 1 px wide, however short the span (its length depends on the load).
+            #expect((pixels[colour]?.intValue ?? 0) >= 14, "\(png): too few \(colour) pixels: \(count.standardOutput)")
         }
     }
 

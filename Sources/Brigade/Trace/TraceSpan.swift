@@ -117,11 +117,11 @@ public struct RunTrace: Sendable, Hashable {
     /// The root run's duration (up to ``now`` while live).
     public var wallSeconds: Double { spans.first?.duration(now: now) ?? 0 }
     /// The work done one after the other: every model call and every tool call that did not start a
-    /// child run, added up.
+    /// child run (without its time in the queue), added up.
     public var sequentialSeconds: Double {
         let parents = Set(spans.compactMap(\.parentID))
         return spans.filter { $0.kind == .modelCall || ($0.kind == .toolCall && !parents.contains($0.id)) }
-            .reduce(0) { $0 + $1.duration(now: now) }
+            .reduce(0) { $0 + max(0, $1.duration(now: now) - ($1.attributes["queue_s"]?.doubleValue ?? 0)) }
     }
     /// ``sequentialSeconds`` over ``wallSeconds``: what running calls in parallel saved.
     public var speedUp: Double { wallSeconds > 0 ? sequentialSeconds / wallSeconds : 1 }

@@ -2,6 +2,7 @@ import BrigadeSync
 import Synchronization
 import Brigade
 import Dispatch
+import Foundation
 import Logging
 
 #if canImport(Glibc)
@@ -33,6 +34,8 @@ final class ChatREPL: Sendable {
         /// The conversation; `/reset` starts a new one, `/load` continues a stored one.
         var session: AgentSession
         var lastResult: RunResult?
+        /// The last prompt's run and its events, stamped as they came: `/trace` draws its spans.
+        var lastTrace: (run: TraceRunInfo, events: [TimedEvent])?
         var lastSnapshot: BudgetSnapshot?
         var runs: [RunResult] = []
         var totals = SessionTotals()
@@ -156,11 +159,16 @@ final class ChatREPL: Sendable {
         modes.echoOff()
         defer { modes.restore() }
         let snapshot = LockedState<BudgetSnapshot?>(nil)
+        let runID = RunID()
+        let trace = LockedState((run: TraceRunInfo(id: runID, prompt: prompt, model: agent.configuration.model?.displayName, startedAt: Date(), state: .running),
+                                 events: [TimedEvent]()))
         let result = await withTaskGroup(of: RunResult?.self, returning: RunResult.self) { group in
             group.addTask { [display, session, sessionBudget] in
                 // The options name no tools and set no limits, so they cannot be refused.
-                try? await agent.run(prompt, options: RunOptions(routing: mode, session: session, parentBudget: sessionBudget, source: "chat")) { event in
+                let options = RunOptions(routing: mode, session: session, parentBudget: sessionBudget, runID: runID, source: "chat")
+                return try? await agent.run(prompt, options: options) { event in
                     if case .budgetUpdate(let value) = event { snapshot.withLock { $0 = value } }
+                    trace.withLock { $0.events.append(TimedEvent(RunEvent(runID: runID, parentRunID: nil, event: event))) }
                     display.handle(event)
                 }
             }
@@ -180,6 +188,11 @@ final class ChatREPL: Sendable {
         _ = interrupts.takePending()
         let limits = state.withLock { state in
             state.lastResult = result
+            state.lastTrace = trace.withLock { trace in
+                var ended = trace
+                ended.run.state = .finished
+                return ended
+            }
             state.lastSnapshot = snapshot.withLock { $0 }
             state.runs.append(result)
             state.totals.add(result)

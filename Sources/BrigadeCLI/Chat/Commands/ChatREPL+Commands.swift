@@ -41,6 +41,7 @@ extension ChatREPL {
             state.withLock { state in
                 state.session = state.backend.workspace.makeSession()
                 state.lastResult = nil
+                state.lastTrace = nil
                 state.runs = []
             }
             show(["Conversation forgotten. The next prompt starts a new conversation (the old one stays in the run store)."])
@@ -48,12 +49,23 @@ extension ChatREPL {
             show(sessionLines())
         case .load(let id):
             load(id)
-        case .trace:
-            guard let result = state.withLock({ $0.lastResult }) else {
+        case .trace(let html):
+            guard let last = state.withLock({ $0.lastTrace }) else {
                 show(["No prompt has run yet."])
                 return .handled
             }
-            show(TraceRenderer(style: style, width: display.columns).lines(for: result))
+            let trace = TraceBuilder.build(run: last.run, events: last.events)
+            guard let html else {
+                show(TraceTimeline(trace: trace, width: display.columns, colour: style.colors).lines)
+                return .handled
+            }
+            let absolute = resolve(html)
+            do {
+                try FileIO.write(TracePage(trace: trace).html, to: absolute)
+                show(["Wrote the last prompt's trace to \(absolute)."])
+            } catch {
+                show([style.apply(.yellow, "Cannot write the trace: \(error)")])
+            }
         case .save(let path):
             save(to: path)
         case .exit:
@@ -91,9 +103,14 @@ extension ChatREPL {
         }
     }
 
-    private func save(to path: String) {
+    /// `path` with `~/` expanded, relative to the chat's directory.
+    private func resolve(_ path: String) -> String {
         let expanded = path.hasPrefix("~/") ? (options.environment["HOME"] ?? "") + path.dropFirst(1) : path
-        let absolute = expanded.hasPrefix("/") ? expanded : options.currentDirectory + "/" + expanded
+        return expanded.hasPrefix("/") ? expanded : options.currentDirectory + "/" + expanded
+    }
+
+    private func save(to path: String) {
+        let absolute = resolve(path)
         let (runs, model, mode, session) = state.withLock { ($0.runs, $0.backend.modelName, $0.backend.mode, $0.session) }
         let json = ChatTranscript.json(messages: session.messages, runs: runs, model: model, mode: mode)
         do {

@@ -40,6 +40,7 @@ extension ChatREPL {
             state.withLock { state in
                 state.session = state.backend.workspace.makeSession(messages: conversation.messages, id: conversation.id)
                 state.lastResult = nil
+                state.lastTrace = nil
                 state.runs = []
             }
             display.writeLines(["Loaded \(conversation.id) (\(conversation.messages.count) messages): \(ControlCharacters.escaped(conversation.title, lineBreaks: .spaces))"])

@@ -11,7 +11,8 @@ enum SlashCommand: Equatable, Sendable {
     /// `/model` alone shows the current model.
     case model(String?)
     case reset
-    case trace
+    /// The last prompt's timeline; with a path, written there as a web page.
+    case trace(html: String?)
     case save(path: String)
     /// The stored conversations.
     case sessions
@@ -28,7 +29,7 @@ enum SlashCommand: Equatable, Sendable {
         ("/budget", "each limit: its cap, what the last prompt spent, what is left"),
         ("/model NAME", "switch to another model of the same provider"),
         ("/reset", "forget the conversation"),
-        ("/trace", "a timeline of the last prompt's tool calls"),
+        ("/trace [--html FILE]", "the last prompt's timeline: what ran in parallel, what it waited for; --html writes a web page"),
         ("/save FILE", "write the conversation to FILE as JSON"),
         ("/sessions", "the stored conversations, newest first"),
         ("/load ID", "continue a stored conversation (an ID from /sessions)"),
@@ -54,7 +55,14 @@ enum SlashCommand: Equatable, Sendable {
         case "routes": return noArguments(.routes)
         case "budget": return noArguments(.budget)
         case "reset": return noArguments(.reset)
-        case "trace": return noArguments(.trace)
+        case "trace":
+            guard let first = arguments.first else { return .success(.trace(html: nil)) }
+            // The file name is the rest of the line after --html, so it may hold spaces.
+            let rest = line.drop { !$0.isWhitespace }.drop(while: \.isWhitespace).dropFirst(first.count).drop(while: \.isWhitespace)
+            let path = String(rest.reversed().drop(while: \.isWhitespace).reversed())
+            guard first == "--html" else { return .failure(.unexpectedArguments(command: name, usage: usage(of: name))) }
+            guard !path.isEmpty else { return .failure(.missingArgument(command: name, usage: usage(of: name))) }
+            return .success(.trace(html: path))
         case "sessions": return noArguments(.sessions)
         case "load":
             guard arguments.count == 1 else {
