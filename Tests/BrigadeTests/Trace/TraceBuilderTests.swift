@@ -127,6 +127,37 @@ struct TraceBuilderTests {
         #expect(unknown?.code == .unknownRun && unknown?.message.contains("no run") == true)
     }
 
+    /// A run still going on, read from the store by another reader: traced as far as it got, live,
+    /// its running call open.
+    @Test func aRunInProgressInTheStoreIsTracedLive() async throws {
+        let folder = try TemporaryDirectory()
+        let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
+        let (started, release) = (Latch(), Latch())
+        let hold = Tool(name: "hold", description: "Waits.", parameters: ["type": "object"]) { _, _ in
+            started.open()
+            try await release.wait()
+            return ToolOutput(text: "released")
+        }
+        let model = ScriptedModelClient([.toolCalls([ToolCall(id: "h", name: "hold", rawArguments: "{}")]), .answer("done")])
+        var configuration = try makeAgent(model, tools: [hold]).configuration
+        configuration.store = store
+        let agent = Agent(registry: try ToolRegistry([hold]), configuration: configuration, logger: .quiet)
+        let runID = RunID()
+        async let result = agent.run("hold on", options: RunOptions(runID: runID))
+        try await started.wait()
+        #expect(await store.flush() == nil)
+        let live = try store.trace(of: runID)
+        #expect(live.isLive && live.spans[0].end == nil && live.spans[0].status == .running)
+        let call = try #require(live.spans.first { $0.kind == .toolCall })
+        #expect(call.name == "hold" && call.end == nil && call.status == .running)
+        #expect(live.spans.first { $0.kind == .modelCall }?.end != nil)
+        release.open()
+        #expect(try await result.stopReason == .finished)
+        #expect(await store.flush() == nil)
+        let done = try store.trace(of: runID)
+        #expect(!done.isLive && done.spans.allSatisfy { $0.end != nil && $0.status == .ok })
+    }
+
     /// A live stream gives the same spans: open spans stay open and the trace says it is live.
     @Test func aRunStillGoingOnIsLiveWithOpenSpans() {
         let runID = RunID()
