@@ -35,7 +35,7 @@ struct TraceAssembly {
         guard var run = runs.removeValue(forKey: runKey) ?? openChildRun(json, at: t) else { return }
         switch type {
         case "turn_started": startTurn(&run, turn: json["turn"]?.intValue ?? run.turn + 1, at: t, firstToken: event.firstTokenAt)
-        case "text_delta": noteFirstToken(run, at: t)
+        case "text_delta": if run.modelSpan != nil, run.firstToken == nil { run.firstToken = t }
         case "model_retry": retry(&run, json, at: t)
         case "model_switch":
             run.model = json["to"]?.stringValue ?? run.model
@@ -82,19 +82,14 @@ struct TraceAssembly {
         run.turnSpan = turnID
         var attributes: JSONObject = ["turn": .integer(turn)]
         if let model = run.model { attributes["model"] = .string(model) }
-        if let firstToken { attributes["ttft_s"] = .number(TraceSpan.rounded(firstToken.timeIntervalSince(t))) }
         let model = add(TraceSpan(id: unique("\(run.runID.rawValue)/model/\(turn)"), parentID: turnID, runID: run.runID, kind: .modelCall,
                                   name: "model" + (run.model.map { " \($0)" } ?? ""), start: t, end: nil, status: .running,
                                   depth: run.depth + 2, attributes: attributes))
         run.modelSpan = model
         run.lastModelSpan = model
         run.attemptStart = t
+        run.firstToken = firstToken
         run.retries = 0
-    }
-
-    private mutating func noteFirstToken(_ run: TraceRunCursor, at t: Date) {
-        guard let model = run.modelSpan, spans[model].attributes["ttft_s"] == nil else { return }
-        spans[model].attributes["ttft_s"] = .number(TraceSpan.rounded(t.timeIntervalSince(spans[model].start)))
     }
 
     private mutating func retry(_ run: inout TraceRunCursor, _ json: JSONValue, at t: Date) {
@@ -124,6 +119,11 @@ struct TraceAssembly {
         guard let model = run.modelSpan else { return }
         spans[model].end = t
         spans[model].status = status
+        // Time to first token of the attempt that answered (after the retries' waits).
+        if let firstToken = run.firstToken {
+            spans[model].attributes["ttft_s"] = .number(TraceSpan.rounded(max(0, firstToken.timeIntervalSince(run.attemptStart))))
+        }
+        run.firstToken = nil
         run.modelSpan = nil
     }
 

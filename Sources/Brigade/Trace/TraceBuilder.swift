@@ -39,6 +39,8 @@ struct TraceRunCursor {
     /// The open model call: its span index, and when its current attempt began.
     var modelSpan: Int?
     var attemptStart = Date.distantPast
+    /// When the open model call's first token arrived.
+    var firstToken: Date?
     var retries = 0
     var spent = Spend()
     /// Open and finished calls by call id (the latest of an id).

@@ -56,9 +56,10 @@ struct TraceBuilderTests {
         #expect(calls.map(\.start).max()! < calls.map { $0.end! }.min()!)
         #expect(slow.end! >= quick.end! && slow.end! >= researcher.end!)
         #expect(retry.end! <= model1.end! && retry.start == model1.start)
-        // Time to first token: after the call started, before it ended.
+        // Time to first token of the attempt that answered: it began after the failed one and its wait.
         let ttft = try #require(model1.attributes["ttft_s"]?.doubleValue)
-        #expect(ttft >= 0 && ttft <= model1.duration(now: trace.now))
+        let answered = retry.end!.addingTimeInterval(try #require(retry.attributes["delay_s"]?.doubleValue))
+        #expect(ttft >= 0 && ttft <= model1.end!.timeIntervalSince(answered) + 0.000_001)
         #expect(model1.attributes["input_tokens"]?.intValue == 100)
 
         // The critical path: the model calls, the slow call — not the two the join did not wait for.
