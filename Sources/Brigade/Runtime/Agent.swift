@@ -203,7 +203,7 @@ public struct Agent: Sendable {
             channel.send((.finished(result), RunRecorder.now))
             channel.finish()
             await group.waitForAll()
-            if let traceLog { configuration.traceExporter?.export(traceLog.trace()) }
+            if let traceLog { configuration.traceExporter?.export(traceLog) }
             return result
         }
     }

@@ -15,7 +15,7 @@ public final class OTLPTraceExporter: Sendable {
     public let settings: OTLPTraceSettings
     /// Redacts secrets from every exported string.
     let redactor: SecretRedactor
-    private let state: LockedState<OTLPExportQueue>
+    private let state: LockedState<OTLPExportQueue<PendingRun>>
     private let onFailure: @Sendable (String) -> Void
     private let worker: Task<Void, Never>
 
@@ -36,12 +36,13 @@ public final class OTLPTraceExporter: Sendable {
         secrets: [String] = [],
         onFailure: @escaping @Sendable (String) -> Void
     ) {
-        let state = LockedState(OTLPExportQueue(capacity: capacity, maxBatch: maxBatch))
+        let state = LockedState(OTLPExportQueue<PendingRun>(capacity: capacity, maxBatch: maxBatch))
         let report: @Sendable (String) -> Void = { message in
             if state.withLock({ $0.claimFailureReport() }) { onFailure(message) }
         }
         self.settings = settings
-        self.redactor = SecretRedactor(secrets: secrets)
+        // The headers' values (collector tokens) are never exported either.
+        self.redactor = SecretRedactor(secrets: secrets + settings.headers.fields.map(\.value))
         self.state = state
         self.onFailure = report
         // The export task holds the queue, not the exporter, so dropping the exporter ends it (deinit).
@@ -54,14 +55,28 @@ public final class OTLPTraceExporter: Sendable {
         worker.cancel()
     }
 
+    /// A finished run whose spans are made by the export task (so that a large trace costs the run nothing).
+    struct PendingRun: Sendable {
+        let spans: @Sendable () -> [JSONValue]
+    }
+
     /// Queues spans (JSON `Span` objects, see ``OTLPTraceRequest``) for export; never waits. Spans that
     /// do not fit are dropped, and the first drop is reported.
     func enqueue(_ spans: [JSONValue]) {
         guard !spans.isEmpty else { return }
         let dropped = state.withLock { $0.enqueue(spans) }
-        if dropped > 0 {
-            onFailure("traces are not exported to \(settings.url): the export queue is full (\(dropped) spans dropped; the collector is slower than the runs)")
+        if dropped > 0 { onFailure(Self.queueFull(settings, dropped: dropped)) }
+    }
+
+    /// Queues a finished run; its spans are made later by the export task. Never waits.
+    func enqueue(run: PendingRun) {
+        if !state.withLock({ $0.enqueue(run: run) }) {
+            onFailure("traces are not exported to \(settings.displayURL): too many runs are waiting for export (a run's spans were dropped)")
         }
+    }
+
+    private static func queueFull(_ settings: OTLPTraceSettings, dropped: Int) -> String {
+        "traces are not exported to \(settings.displayURL): the export queue is full (\(dropped) spans dropped; the collector is slower than the runs)"
     }
 
     /// Waits until every queued span was sent (or dropped), at most `timeout`.
@@ -85,19 +100,34 @@ public final class OTLPTraceExporter: Sendable {
     public func shutdown(timeout: Duration) async {
         state.withLock { $0.close() }
         if await flush(timeout: timeout) == false {
-            let left = state.withLock { $0.pending.count + $0.inFlight }
-            onFailure("traces are not exported to \(settings.url): the collector did not answer within \(timeout.plainSecondsText) s (\(left) spans dropped)")
+            let left = state.withLock { $0.leftOver }
+            let runs = left.runs > 0 ? " and \(left.runs) run\(left.runs == 1 ? "" : "s")" : ""
+            onFailure("traces are not exported to \(settings.displayURL): the collector did not answer within \(timeout.plainSecondsText) s (\(left.spans) spans\(runs) dropped)")
         }
         worker.cancel()
     }
 
-    private static func exportLoop(state: LockedState<OTLPExportQueue>, settings: OTLPTraceSettings, httpClient: HTTPClient, report: @Sendable (String) -> Void) async {
+    private static func exportLoop(
+        state: LockedState<OTLPExportQueue<PendingRun>>, settings: OTLPTraceSettings, httpClient: HTTPClient, report: @Sendable (String) -> Void
+    ) async {
         while true {
-            guard let step = try? await state.wait(for: { $0.nextStep() }), case .send(let spans) = step else { return }
-            let failure = await send(spans, settings: settings, httpClient: httpClient)
-            state.withLock { $0.batchFinished() }
-            if let failure, !Task.isCancelled {
-                report("traces are not exported to \(settings.url): \(failure) (\(spans.count) spans dropped; later failures are not reported)")
+            guard let step = try? await state.wait(for: { $0.nextStep() }) else { return }
+            switch step {
+            case .stop:
+                return
+            case .build(let run):
+                // Each failure is reported before the queue says the work is done: a process that
+                // exits once the queue is idle (the CLI) has said it by then.
+                let spans = run.spans()
+                let dropped = state.withLock { $0.enqueue(spans) }
+                if dropped > 0 { report(queueFull(settings, dropped: dropped)) }
+                state.withLock { $0.runBuilt() }
+            case .send(let spans):
+                let failure = await send(spans, settings: settings, httpClient: httpClient)
+                if let failure, !Task.isCancelled {
+                    report("traces are not exported to \(settings.displayURL): \(failure) (\(spans.count) spans dropped; later failures are not reported)")
+                }
+                state.withLock { $0.batchFinished() }
             }
         }
     }

@@ -39,6 +39,15 @@ public struct OTLPTraceSettings: Sendable, Hashable {
         self.capturesContent = capturesContent
     }
 
+    /// ``url`` without a `user:password@` part, for messages.
+    public var displayURL: String {
+        guard let scheme = url.range(of: "://") else { return url }
+        let rest = url[scheme.upperBound...]
+        let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
+        guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }
+        return String(url[..<scheme.upperBound]) + String(rest[rest.index(after: at)...])
+    }
+
     /// `service.name` first, then the given attributes (a `service.name` among them is replaced), then
     /// `service.version` and the `telemetry.sdk.*` attributes unless given.
     static func resource(serviceName: String, extra: [OTLPAttribute]) -> [OTLPAttribute] {

@@ -191,8 +191,15 @@ struct ProviderModel {
 }
 
 extension OTLPTraceExporter {
-    /// Queues the spans of a finished run for export (never waits; see ``enqueue(_:)``).
+    /// Queues the spans of a finished run for export. Never waits: the spans are made by the export task.
     public func export(_ trace: RunTrace) {
-        enqueue(trace.otlpSpans(capturingContent: settings.capturesContent, redactor: redactor))
+        let capturesContent = settings.capturesContent, redactor = redactor
+        enqueue(run: PendingRun { trace.otlpSpans(capturingContent: capturesContent, redactor: redactor) })
+    }
+
+    /// Queues a finished run from its events; its trace is built by the export task.
+    func export(_ log: RunTraceLog) {
+        let capturesContent = settings.capturesContent, redactor = redactor
+        enqueue(run: PendingRun { log.trace().otlpSpans(capturingContent: capturesContent, redactor: redactor) })
     }
 }

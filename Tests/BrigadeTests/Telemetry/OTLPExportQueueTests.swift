@@ -6,7 +6,7 @@ struct OTLPExportQueueTests {
     func spans(_ range: Range<Int>) -> [JSONValue] { range.map { .integer($0) } }
 
     @Test func batchesTakeTheOldestSpansOneBatchInFlightAtATime() {
-        var queue = OTLPExportQueue(capacity: 10, maxBatch: 3)
+        var queue = OTLPExportQueue<String>(capacity: 10, maxBatch: 3)
         var step = queue.nextStep()
         #expect(step == nil && queue.isIdle)
         let dropped = queue.enqueue(spans(0..<5))
@@ -25,7 +25,7 @@ struct OTLPExportQueueTests {
     }
 
     @Test func spansPastTheCapacityAreDroppedAndCounted() {
-        var queue = OTLPExportQueue(capacity: 4, maxBatch: 10)
+        var queue = OTLPExportQueue<String>(capacity: 4, maxBatch: 10)
         var dropped = queue.enqueue(spans(0..<3))
         #expect(dropped == 0)
         dropped = queue.enqueue(spans(3..<6))
@@ -38,7 +38,7 @@ struct OTLPExportQueueTests {
     }
 
     @Test func aClosedQueueDrainsThenStopsAndRefusesMore() {
-        var queue = OTLPExportQueue(capacity: 4, maxBatch: 10)
+        var queue = OTLPExportQueue<String>(capacity: 4, maxBatch: 10)
         _ = queue.enqueue(spans(0..<2))
         queue.close()
         let dropped = queue.enqueue(spans(2..<3))
@@ -53,8 +53,35 @@ struct OTLPExportQueueTests {
     }
 
     @Test func onlyTheFirstFailureIsReported() {
-        var queue = OTLPExportQueue(capacity: 1, maxBatch: 1)
+        var queue = OTLPExportQueue<String>(capacity: 1, maxBatch: 1)
         let claims = (0..<3).map { _ in queue.claimFailureReport() }
         #expect(claims == [true, false, false])
+    }
+
+    @Test func finishedRunsAreBuiltOneAtATimeBeforeSpansAreSent() {
+        var queue = OTLPExportQueue<String>(capacity: 10, maxBatch: 10, runCapacity: 2)
+        _ = queue.enqueue(spans(0..<1))
+        let accepted = [queue.enqueue(run: "a"), queue.enqueue(run: "b"), queue.enqueue(run: "c")]
+        #expect(accepted == [true, true, false] && queue.droppedRuns == 1)
+        var step = queue.nextStep()
+        #expect(step == .build("a"))
+        step = queue.nextStep()
+        #expect(step == nil && !queue.isIdle)  // one build at a time, nothing sent meanwhile
+        _ = queue.enqueue(spans(1..<3))
+        queue.runBuilt()
+        step = queue.nextStep()
+        #expect(step == .build("b"))
+        queue.close()
+        let dropped = queue.enqueue(spans(3..<4))  // the spans of a run accepted before the close
+        #expect(dropped == 0)
+        queue.runBuilt()
+        step = queue.nextStep()
+        #expect(step == .send(spans(0..<4)))
+        #expect(queue.leftOver.spans == 4 && queue.leftOver.runs == 0)
+        queue.batchFinished()
+        step = queue.nextStep()
+        #expect(step == .stop && queue.isIdle)
+        let late = queue.enqueue(run: "d")
+        #expect(!late)
     }
 }

@@ -107,4 +107,10 @@ struct OTLPTraceSettingsTests {
         let resolution = resolve(["OTEL_EXPORTER_OTLP_ENDPOINT": "collector:4317"])
         #expect(resolution.settings == nil && resolution.warnings.count == 1)
     }
+
+    @Test func messagesShowTheURLWithoutItsCredentials() {
+        #expect(OTLPTraceSettings(url: "https://user:tok3n@otel.example:4318/v1/traces").displayURL == "https://otel.example:4318/v1/traces")
+        #expect(OTLPTraceSettings(url: "http://collector:4318/v1/traces?a=b@c").displayURL == "http://collector:4318/v1/traces?a=b@c")
+        #expect(OTLPTraceSettings(url: "http://collector:4318").displayURL == "http://collector:4318")
+    }
 }
