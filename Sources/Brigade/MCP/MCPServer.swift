@@ -122,7 +122,7 @@ public final class MCPServer: ToolSource {
         }
     }
 
-    /// `text` without the server's secrets (its `headers:` values from `${ENV}`).
+    /// `text` without the server's secrets (the `${ENV}` values of its `url`, `headers`, `env`, `args`).
     func redact(_ text: String) -> String {
         redactor.isEmpty ? text : redactor.redact(text)
     }
