@@ -2,7 +2,8 @@ import Brigade
 import Foundation
 
 extension BrigadeVersion {
-    /// "brigade 0.1.0", plus " (git 1a2b3c4)" when the binary runs from a checkout's `.build` folder.
+    /// "brigade 0.1.0", plus " (git 1a2b3c4)" when the binary runs from a checkout's build folder
+    /// (`.build`, or a scratch path beside it such as `scripts/sanitize`'s `.build-asan`).
     static func description(executable: String) -> String {
         var text = "brigade \(semantic)"
         if let revision = checkoutRevision(executable: executable) { text += " (git \(revision))" }
@@ -12,8 +13,9 @@ extension BrigadeVersion {
     /// The short revision of the checkout the binary was built in, if it was built in one.
     static func checkoutRevision(executable: String) -> String? {
         let path = URL(fileURLWithPath: executable).resolvingSymlinksInPath().path
-        guard let range = path.range(of: "/.build/") else { return nil }
-        let root = String(path[..<range.lowerBound])
+        let components = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard let build = components.firstIndex(where: { $0.hasPrefix(".build") }) else { return nil }
+        let root = components[..<build].joined(separator: "/")
         guard FileManager.default.fileExists(atPath: root + "/.git"), FileManager.default.fileExists(atPath: root + "/Package.swift") else { return nil }
         let git = Process()
         git.executableURL = URL(fileURLWithPath: "/usr/bin/env")

@@ -49,7 +49,10 @@ struct CallBoard: Sendable, Hashable {
     /// executors' durations added up (what running them one after another would have taken).
     var summary: CallSummary {
         let first = entries.map(\.queuedAt).min()
-        let last = entries.compactMap(\.finished?.at).max()
+        // A closure, not the key path `\.finished?.at`: the standard library projects a key path
+        // through an optional chain with a memcpy between overlapping buffers, which AddressSanitizer
+        // reports (scripts/sanitize asan; docs/SECURITY.md).
+        let last = entries.compactMap { $0.finished?.at }.max()
         let wall = first.flatMap { first in last.map { $0 - first } } ?? .zero
         let sequential = entries.reduce(Duration.zero) { $0 + ($1.finished?.duration ?? .zero) }
         let failed = entries.filter { ($0.finished?.status ?? .ok) != .ok }.count
