@@ -81,6 +81,8 @@ final class AskPrinter: Sendable {
             err.write(dim("  → " + ControlCharacters.escaped("\(info.toolName)(\(info.argumentsPreview))")) + "\n")
         case .childRun(let child):
             if let line = ChildRunLines.line(for: child, mark: mark) { err.write(dim("  " + line) + "\n") }
+        case .mapProgress(let event):
+            err.write(dim("    ↳ " + ChildRunLines.mapLine(event)) + "\n")
         case .toolCallFinished(let outcome):
             let mark = mark(outcome.status)
             var line = "  \(mark) \(ControlCharacters.escaped(outcome.call.toolName)) \(outcome.status.rawValue) \(outcome.duration.secondsText)"

@@ -20,6 +20,8 @@ enum ChildRunLines {
             body = "fallback: " + ControlCharacters.escaped(reason)
         case .modelRetry(let retry):
             body = ControlCharacters.escaped(retry.progressLine)
+        case .mapProgress(let event):
+            body = mapLine(event)
         case .finished(let result):
             let tokens = result.usage.inputTokens + result.usage.outputTokens
             body = "\(child.parentCallID): \(result.turns) turn\(result.turns == 1 ? "" : "s"), \(result.toolCalls) call\(result.toolCalls == 1 ? "" : "s"), \(tokens) tokens, \(result.wallTime.secondsText) · stop: \(result.stopReason.code)"
@@ -27,5 +29,10 @@ enum ChildRunLines {
             return nil
         }
         return indent + body
+    }
+
+    /// `call_1: map 120/500 · 2 failed · $0.0123` (a `map` builtin call's progress).
+    static func mapLine(_ event: MapProgressEvent) -> String {
+        ControlCharacters.escaped(event.callID) + ": " + event.progress.line
     }
 }

@@ -76,7 +76,7 @@ struct CommandToolFactoryTests {
         #expect(custom?.message == "builtin 'current_time' defines its own parameters; remove `parameters` from tool 't'")
         let unknown = ToolKind.builtin(BuiltinToolConfig(builtin: Located("rm_rf", at: SourceLocation(file: "t.yaml", line: 4, column: 13))))
         #expect(failure(declaration(unknown)) == ConfigError(
-            "unknown builtin function 'rm_rf' (known: read_file, list_dir, current_time)", at: SourceLocation(file: "t.yaml", line: 4, column: 13)))
+            "unknown builtin function 'rm_rf' (known: read_file, list_dir, current_time, map)", at: SourceLocation(file: "t.yaml", line: 4, column: 13)))
         let badRoot = ToolKind.builtin(BuiltinToolConfig(builtin: Located("read_file"), roots: ["/no/such/root"]))
         #expect(failure(declaration(badRoot))?.message == "root '/no/such/root' does not exist or is not a directory")
     }

@@ -253,7 +253,7 @@ struct RegistryLoaderTests {
         #expect(http("{url: 'https://x', accept_status: [99]}") != nil)
         #expect(http("{method: GET}")?.message == "missing required key `http.url`")
         #expect(configError { _ = try tools("name: x\ndescription: d\nkind: builtin\nbuiltin: {function: current_time, roots: [.]}\n") }?.message
-            == "`builtin.roots`: `roots` applies only to `read_file` and `list_dir`")
+            == "`builtin.roots`: `roots` applies only to `read_file`, `list_dir` and `map`")
         #expect(configError { _ = try tools("name: x\ndescription: '  '\nkind: builtin\nbuiltin: {function: list_dir}\n") }?.message
             == "`description`: must not be empty")
     }

@@ -83,6 +83,32 @@ public enum AgentEvent: Sendable, Hashable {
     /// An event of a child run started by one of this run's tool calls (a sub-agent), or by a worker
     /// pool (map-reduce); it arrives before that call's `toolCallFinished`.
     indirect case childRun(ChildRunEvent)
+    /// Where a map-reduce started by one of this run's tool calls (the `map` builtin) is: chunks
+    /// done / failed / total and spend, a reduce level, the produce step. It arrives before that
+    /// call's `toolCallFinished`.
+    case mapProgress(MapProgressEvent)
+}
+
+/// A ``MapProgress`` of the map-reduce that the tool call `callID` runs.
+public struct MapProgressEvent: Sendable, Hashable {
+    public var callID: String
+    public var progress: MapProgress
+
+    public init(callID: String, progress: MapProgress) {
+        self.callID = callID
+        self.progress = progress
+    }
+
+    /// `map_progress` with the call's id: `{"type":"map_progress","call_id":"call_1","phase":"map","done":120,…}`.
+    public var json: JSONValue {
+        guard case .object(let object) = progress.json else { return progress.json }
+        var fields: [(String, JSONValue)] = []
+        for (key, value) in object {
+            fields.append((key, value))
+            if key == "type" { fields.append(("call_id", .string(callID))) }
+        }
+        return .object(JSONObject(fields))
+    }
 }
 
 /// Which route serves a request, with the captures of its pattern and why it matched.

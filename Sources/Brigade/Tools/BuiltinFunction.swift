@@ -3,6 +3,8 @@ public enum BuiltinFunction: String, Sendable, CaseIterable {
     case readFile = "read_file"
     case listDirectory = "list_dir"
     case currentTime = "current_time"
+    /// Map-reduce over files under the roots (docs/workers.md): a child of the calling run.
+    case map
 
     /// The JSON Schema of the builtin's arguments; a declaration cannot change it.
     public func parameters(maxOutputBytes: Int) -> JSONValue {
@@ -34,6 +36,26 @@ public enum BuiltinFunction: String, Sendable, CaseIterable {
                 ],
                 "additionalProperties": false,
             ]
+        case .map:
+            [
+                "type": "object",
+                "properties": [
+                    "paths": [
+                        "type": "array", "items": ["type": "string"], "minItems": 1,
+                        "description": "Files or folders to map, relative to the first allowed folder (a folder: every text file below it).",
+                    ],
+                    "brief": [
+                        "type": "string", "minLength": 1,
+                        "description": "The goal, shared definitions, what to extract from each chunk and in which shape; given beside every chunk.",
+                    ],
+                    "map_prompt": ["type": "string", "description": "The map worker's instructions (default: a built-in one)."],
+                    "reduce_prompt": ["type": "string", "description": "How to merge the partial results (default: merge, deduplicate, group, keep chunk ids)."],
+                    "chunk_tokens": ["type": "integer", "minimum": 50, "maximum": 16000, "default": 1000, "description": "Chunk size in tokens (bytes / 4)."],
+                    "overlap_tokens": ["type": "integer", "minimum": 0, "maximum": 4000, "default": 0, "description": "Tokens of the previous chunk repeated."],
+                ],
+                "required": ["paths", "brief"],
+                "additionalProperties": false,
+            ]
         case .currentTime:
             [
                 "type": "object",
@@ -51,6 +73,9 @@ public enum BuiltinFunction: String, Sendable, CaseIterable {
         case .readFile: "Read a text file (or a byte range of it) from the allowed folders."
         case .listDirectory: "List the entries of a directory in the allowed folders, with types and sizes."
         case .currentTime: "The current date and time in ISO 8601, in a given IANA time zone or the local one."
+        case .map:
+            "Map-reduce long input: cut files or folders into chunks, run the brief on every chunk in parallel, "
+                + "and merge the partial results into one report citing the chunks (with their file positions)."
         }
     }
 
@@ -61,6 +86,7 @@ public enum BuiltinFunction: String, Sendable, CaseIterable {
         let resolved: FileRoots
         if let roots { resolved = roots } else { resolved = try FileRoots([]) }
         if self == .readFile { return ReadFileExecutor(roots: resolved, maxOutputBytes: maxOutputBytes) }
+        if self == .map { return MapToolExecutor(roots: resolved, maxOutputBytes: maxOutputBytes) }
         return ListDirectoryExecutor(roots: resolved, maxOutputBytes: maxOutputBytes)
     }
 }

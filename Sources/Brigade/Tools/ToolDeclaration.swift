@@ -125,9 +125,9 @@ public struct HTTPToolConfig: Sendable, Hashable {
 
 /// `kind: builtin` — implemented in Swift.
 public struct BuiltinToolConfig: Sendable, Hashable {
-    /// `read_file`, `list_dir` or `current_time`.
+    /// `read_file`, `list_dir`, `current_time` or `map`.
     public var builtin: Located<String>
-    /// For `read_file` and `list_dir`: the folders the tool may reach (relative to the declaring folder);
+    /// For `read_file`, `list_dir` and `map`: the folders the tool may reach (relative to the declaring folder);
     /// nothing outside them, through `..` or symlinks, is readable. Relative roots resolve against
     /// Brigade's working directory; the default is that directory alone.
     public var roots: [String]

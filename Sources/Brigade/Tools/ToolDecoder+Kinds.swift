@@ -3,7 +3,7 @@ extension ToolDecoder {
     static let httpKeys = ["method", "url", "headers", "body", "max_response_bytes", "accept_status", "allow_hosts", "allow_private_networks"]
     static let httpMethods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"]
     static let builtinKeys = ["function", "roots"]
-    static let builtinFunctions = ["read_file", "list_dir", "current_time"]
+    static let builtinFunctions = BuiltinFunction.allCases.map(\.rawValue)
 
     func command(_ node: ConfigNode) throws(ConfigError) -> CommandToolConfig {
         let map = try node.mapping(allowedKeys: Self.commandKeys)
@@ -196,7 +196,7 @@ extension ToolDecoder {
         let function = try functionNode.choice(Self.builtinFunctions)
         var config = BuiltinToolConfig(builtin: Located(function, at: functionNode.location))
         if let roots = map.optional("roots") {
-            guard function != "current_time" else { throw roots.error("`roots` applies only to `read_file` and `list_dir`") }
+            guard function != "current_time" else { throw roots.error("`roots` applies only to `read_file`, `list_dir` and `map`") }
             config.roots = try roots.sequence().map { (item) throws(ConfigError) in
                 let root = try item.string(environment: environment)
                 guard !root.isEmpty else { throw item.error("must not be empty") }

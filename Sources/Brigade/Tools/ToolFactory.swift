@@ -64,6 +64,11 @@ public enum ToolFactory {
             if spec.description.isEmpty { spec.description = function.defaultDescription }
             let roots = function == .currentTime ? nil : try FileRoots(config.roots, location: config.builtin.location ?? spec.location)
             executor = try function.makeExecutor(roots: roots, maxOutputBytes: cap)
+            if function == .map {
+                // Like a sub-agent: its workers are child runs, so it holds no global slot, and it takes longer than one command.
+                spec.policy.holdsParallelSlot = false
+                if spec.policy.timeout == nil { spec.policy.timeout = .seconds(600) }
+            }
         case .agent(let config):
             executor = try makeSubAgent(config, spec: &spec, models: subAgentModels)
         }

@@ -130,9 +130,11 @@ public struct MapReduce: Sendable {
     }
 
     /// One worker: a child run with `system` as its prompt, no tools, two turns, a share of the budget
-    /// (recorded with source `map` when the agent has a run store).
+    /// (recorded with source `map` when the agent has a run store). It holds one tool call of room (it
+    /// has no tools, but a model turn needs room for a call): under a capped parent, a worker asking
+    /// for all the calls left would hold them and its siblings would be refused. The room is returned unspent.
     func ask(_ request: String, system: String, ledger: BudgetLedger) async -> Result<String, WorkerFailure> {
-        let limits = ledger.share(Budget.Limits(maxTurns: 2, maxCallsPerRun: nil, maxCallsPerTurn: nil), ways: configuration.concurrency)
+        let limits = ledger.share(Budget.Limits(maxTurns: 2, maxCallsPerRun: 1, maxCallsPerTurn: nil), ways: configuration.concurrency)
         let options = RunOptions(limits: limits, routing: .model, systemPrompt: system, tools: [], parentBudget: ledger, source: "map")
         do throws(InvalidRunOptions) {
             let result = try await agent.run(request, options: options)

@@ -104,6 +104,12 @@ final class RunDisplay: Sendable {
             case .finished:
                 if !state.board.isEmpty { settle(&state) }
                 endLine(&state)
+            case .mapProgress(let event):
+                let line = "↳ " + ChildRunLines.mapLine(event)
+                if live, !state.board.isEmpty { erase(&state) }
+                endLine(&state)
+                write((live ? style.apply(.dim, "    " + line) : "[\(event.callID)] " + line) + "\n", &state)
+                if live, !state.board.isEmpty { draw(&state, at: now) }
             case .childRun(let child):
                 guard let line = ChildRunLines.line(for: child, mark: { $0 == .ok ? "✓" : "✗" }) else { return }
                 if live, !state.board.isEmpty { erase(&state) }
