@@ -39,12 +39,12 @@ extension RunLoop {
         let ran = toRun.isEmpty ? [] : await dispatch(toRun, approval: ApproveAllApprovalPolicy())
         let now = configuration.clock.now
         var settled: [DispatchedCall] = []
-        for call in calls {
+        for (position, call) in calls.enumerated() {
             if let done = ran.first(where: { $0.call.id == call.id }) {
                 settled.append(done)
             } else if case .kept(let status, let output)? = resume.settlements[call.id] {
                 let kept = DispatchedCall(call: call, status: status, output: output, queuedAt: now, startedAt: nil, finishedAt: now)
-                recorder?.callFinished(kept, turn: resume.turns)
+                recorder?.callFinished(kept, turn: resume.turns, position: position)
                 settled.append(kept)
             }
         }

@@ -235,7 +235,12 @@ struct RunLoop {
         let turn = ledger.budget.turns
         // Set even when nil, so a sub-agent's run never reports to its parent's recorder.
         let hook: Dispatcher.CallFinishedHook?
-        if let recorder { hook = Dispatcher.CallFinishedHook { recorder.callFinished($0, turn: turn) } } else { hook = nil }
+        if let recorder {
+            let positions = Dictionary(Dispatcher.withUniqueIDs(calls).enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+            hook = Dispatcher.CallFinishedHook { recorder.callFinished($0, turn: turn, position: positions[$0.call.id] ?? calls.count) }
+        } else {
+            hook = nil
+        }
         return await CallingRun.$current.withValue(caller) {
             await Dispatcher.$callFinished.withValue(hook) {
                 await dispatcher.dispatch(calls, budget: ledger, approval: approval, tools: tools, onEvent: emit)

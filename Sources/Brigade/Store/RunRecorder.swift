@@ -44,17 +44,19 @@ final class RunRecorder: Sendable {
         }
     }
 
-    /// A tool call finished (from the dispatcher, as it happens).
-    func callFinished(_ call: DispatchedCall, turn: Int) {
+    /// A tool call finished (from the dispatcher, as it happens); `position` is its index among the
+    /// turn's calls.
+    func callFinished(_ call: DispatchedCall, turn: Int, position: Int) {
         let output = Preview.truncated(store.clean(call.output), maxBytes: store.configuration.maxResultBytes)
         let row: [SQLiteValue] = [
             .text(id), .text(call.call.id), .integer(turn), .text(call.call.name), .text(store.clean(call.call.rawArguments)),
             .text(call.status.rawValue), .text(output), .integer(call.output.utf8.count), .real(call.duration.inSeconds),
+            .integer(position),
         ]
         store.enqueue { connection throws(SQLiteError) in
             try connection.run("""
-                INSERT OR REPLACE INTO tool_calls (run_id, call_id, turn, tool, arguments, status, result, result_bytes, duration_seconds)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO tool_calls (run_id, call_id, turn, tool, arguments, status, result, result_bytes, duration_seconds, position)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, row)
         }
     }

@@ -71,7 +71,7 @@ extension RunStore {
             }
             let calls = try connection.query("""
                 SELECT call_id, turn, tool, arguments, status, result, result_bytes, duration_seconds FROM tool_calls
-                WHERE run_id = ? ORDER BY turn, rowid
+                WHERE run_id = ? ORDER BY turn, position, rowid
                 """, [.text(id)], row: StoredToolCall.init(row:))
             let events = try connection.query("SELECT json FROM events WHERE run_id = ? ORDER BY seq", [.text(id)]) {
                 (try? JSONValue(parsing: $0.text(0) ?? "null")) ?? .null

@@ -7,7 +7,7 @@ enum StoreSchema {
     static let applicationID = 0x4252_4744
 
     /// The migrations, in order; the schema version is their count.
-    static let migrations: [String] = [version1, version2, version3]
+    static let migrations: [String] = [version1, version2, version3, version4]
 
     static var currentVersion: Int { migrations.count }
 
@@ -109,6 +109,12 @@ enum StoreSchema {
     static let version3 = """
         ALTER TABLE events ADD COLUMN at REAL;
         ALTER TABLE events ADD COLUMN first_token_at REAL;
+        """
+
+    /// A call's position among its turn's calls, so a run's calls are listed in the order the model
+    /// asked for them, not the order they finished in (rows of older versions keep their finish order).
+    static let version4 = """
+        ALTER TABLE tool_calls ADD COLUMN position INTEGER;
         """
 
     /// Checks, writing nothing, that the file is a Brigade store (or empty) of a version this Brigade knows.

@@ -51,6 +51,29 @@ struct RunStoreTests {
         #expect(try store.runs().map(\.id) == [result.runID])
     }
 
+    /// Calls are listed in the order the model asked for them, not the order they finished in: the
+    /// first call waits until the second has finished (and so was recorded first).
+    @Test func callsAreListedInTheModelsOrderWhateverOrderTheyFinishIn() async throws {
+        let folder = try TemporaryDirectory()
+        let store = try openStore(folder)
+        let secondFinished = Latch()
+        let late = Tool(name: "late", description: "Finishes after `early`.", parameters: ["type": "object"]) { _, _ in
+            try await secondFinished.wait()
+            return ToolOutput(text: "late")
+        }
+        let model = ScriptedModelClient([
+            .toolCalls([call("late", id: "first"), call("echo", #"{"text":"early"}"#, id: "second")]),
+            .answer("done"),
+        ])
+        let result = try await agent(model, store: store, tools: [late, TestTools.echo()]).run("go", options: RunOptions()) { event in
+            if case .toolCallFinished(let outcome) = event, outcome.call.id == "second" { secondFinished.open() }
+        }
+        #expect(await store.flush() == nil)
+        let record = try store.record(of: try #require(result.runID))
+        #expect(record.calls.map(\.callID) == ["first", "second"])
+        #expect(record.calls.map(\.result) == ["late", "early"])
+    }
+
     @Test func aSessionIsRecordedAsOneConversation() async throws {
         let folder = try TemporaryDirectory()
         let store = try openStore(folder)
