@@ -131,12 +131,15 @@ struct MCPServeAsSourceTests {
         "a call cancelled on the client is cancelled in the served process (notifications/cancelled)")
     func cancellationReachesTheServedCall() async throws {
         try await Self.withServedTools { workspace, dispatcher, gate in
+            // Started first, so the served process's start-up is not inside the gate's wait.
+            let source = try #require(workspace.mcpServers.first)
+            await source.prepare()
             let first = Task {
                 await dispatcher.dispatch([
                     ToolCall(id: "1", name: "b_hold", rawArguments: #"{"tag":"one"}"#)
                 ])
             }
-            let announcedFirst = await gate.announcements(1)
+            let announcedFirst = await gate.announcements(1, timeout: .seconds(90))
             first.cancel()
             let cancelled = await first.value
             // `hold` runs one call at a time in the served process and the first never got its go: the
@@ -144,11 +147,11 @@ struct MCPServeAsSourceTests {
             async let second = dispatcher.dispatch([
                 ToolCall(id: "2", name: "b_hold", rawArguments: #"{"tag":"two"}"#)
             ])
-            let announcedSecond = await gate.announcements(1)
+            let announcedSecond = await gate.announcements(1, timeout: .seconds(90))
             gate.release(1)
             let results = await second
             await workspace.shutdown()
-            #expect(announcedFirst == ["one"])
+            #expect(announcedFirst == ["one"], "the first call never started: \(cancelled.map(\.output))")
             #expect(cancelled.first?.status != .ok, "\(cancelled.map(\.output))")
             #expect(announcedSecond == ["two"])
             #expect(results.map(\.status) == [.ok], "\(results.map(\.output))")
