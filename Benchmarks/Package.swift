@@ -3,6 +3,22 @@
 // Run from this folder: `swift package benchmark` (see docs/benchmarks.md).
 import PackageDescription
 
+let brigade: Target.Dependency = .product(name: "Brigade", package: "Brigade")
+let brigadeTesting: Target.Dependency = .product(name: "BrigadeTesting", package: "Brigade")
+let curlHTTP: Target.Dependency = .product(name: "CurlHTTP", package: "Brigade")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+/// One executable target per area, under Benchmarks/<name>/ (the benchmark plugin's layout): the
+/// Benchmark library and plugin plus `dependencies`.
+func benchmark(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(
+        name: name,
+        dependencies: dependencies + [.product(name: "Benchmark", package: "benchmark")],
+        path: "Benchmarks/\(name)",
+        plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+    )
+}
+
 let package = Package(
     name: "BrigadeBenchmarks",
     platforms: [.macOS(.v15)],
@@ -13,107 +29,15 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        // One executable target per area, under Benchmarks/<Name>/ (the benchmark plugin's layout).
-        .executableTarget(
-            name: "HTTPBenchmarks",
-            dependencies: [
-                .product(name: "CurlHTTP", package: "Brigade"),
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "FlyingFox", package: "FlyingFox"),
-            ],
-            path: "Benchmarks/HTTPBenchmarks",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
+        benchmark("HTTPBenchmarks", [curlHTTP, .product(name: "FlyingFox", package: "FlyingFox")]),
         // Shared by the targets below: the model server they start as a child process, CPU time.
-        .target(
-            name: "BenchSupport",
-            dependencies: [
-                .product(name: "Brigade", package: "Brigade"),
-                .product(name: "BrigadeTesting", package: "Brigade"),
-            ],
-            path: "Benchmarks/BenchSupport"
-        ),
-        .executableTarget(
-            name: "RegistryBenchmarks",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "Brigade", package: "Brigade"),
-                .product(name: "CurlHTTP", package: "Brigade"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/RegistryBenchmarks",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
-        .executableTarget(
-            name: "AgentBenchmarks",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "Brigade", package: "Brigade"),
-                .product(name: "BrigadeTesting", package: "Brigade"),
-                .product(name: "CurlHTTP", package: "Brigade"),
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/AgentBenchmarks",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
-        .executableTarget(
-            name: "BatchBenchmarks",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "Brigade", package: "Brigade"),
-                .product(name: "CurlHTTP", package: "Brigade"),
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/BatchBenchmarks",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
-        .executableTarget(
-            name: "MapBenchmarks",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "Brigade", package: "Brigade"),
-                .product(name: "CurlHTTP", package: "Brigade"),
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/MapBenchmarks",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
-        .executableTarget(
-            name: "StoreBenchmarks",
-            dependencies: [
-                "BenchSupport",
-                .product(name: "Brigade", package: "Brigade"),
-                .product(name: "BrigadeTesting", package: "Brigade"),
-                .product(name: "Benchmark", package: "benchmark"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/StoreBenchmarks",
-            plugins: [
-                .plugin(name: "BenchmarkPlugin", package: "benchmark"),
-            ]
-        ),
+        .target(name: "BenchSupport", dependencies: [brigade, brigadeTesting], path: "Benchmarks/BenchSupport"),
+        benchmark("RegistryBenchmarks", ["BenchSupport", brigade, curlHTTP]),
+        benchmark("AgentBenchmarks", ["BenchSupport", brigade, brigadeTesting, curlHTTP, logging]),
+        benchmark("BatchBenchmarks", ["BenchSupport", brigade, curlHTTP, logging]),
+        benchmark("MapBenchmarks", ["BenchSupport", brigade, curlHTTP, logging]),
+        benchmark("StoreBenchmarks", ["BenchSupport", brigade, brigadeTesting, logging]),
         // Brigade's in-process side of Benchmarks/Compare (a plain executable, not a benchmark).
-        .executableTarget(
-            name: "CompareRunner",
-            dependencies: [
-                .product(name: "Brigade", package: "Brigade"),
-                .product(name: "CurlHTTP", package: "Brigade"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/CompareRunner"
-        ),
+        .executableTarget(name: "CompareRunner", dependencies: [brigade, curlHTTP, logging], path: "Benchmarks/CompareRunner"),
     ]
 )

@@ -26,14 +26,7 @@ struct BatchCommand: AsyncParsableCommand {
         var out: String
         @Option(name: .long, help: "Items run at once.")
         var concurrency: Int = 4
-        @Option(name: .long, help: "Global USD budget over the whole batch (resumed spend counts).")
-        var budgetUsd: Double?
-        @Option(name: .long, help: "Global input-token budget.")
-        var budgetInputTokens: Int?
-        @Option(name: .long, help: "Global output-token budget.")
-        var budgetOutputTokens: Int?
-        @Option(name: .long, help: "Global wall-clock budget of this run, in seconds.")
-        var budgetWallSeconds: Double?
+        @OptionGroup var budget: GlobalBudgetOptions
         @Option(name: .long, help: "Default USD budget of an item that sets none.")
         var itemUsd: Double?
         @Option(name: .long, help: "Default wall-clock budget of an item, in seconds.")
@@ -52,7 +45,7 @@ struct BatchCommand: AsyncParsableCommand {
         func run() async throws {
             let workspace = try await workspaceOptions.startWorkspace()
             if let notice = workspace.routingNotice { Terminal.standardError.write(notice + "\n") }
-            if let option = budgetUsd != nil ? "--budget-usd" : itemUsd != nil ? "--item-usd" : nil,
+            if let option = budget.budgetUsd != nil ? "--budget-usd" : itemUsd != nil ? "--item-usd" : nil,
                 let model = workspace.config.model, model.price == nil
             {
                 throw CLIFailure.usage(
@@ -68,7 +61,7 @@ struct BatchCommand: AsyncParsableCommand {
             }
             var configuration = BatchConfiguration(
                 concurrency: concurrency,
-                budget: BatchBudget(usd: budgetUsd, inputTokens: budgetInputTokens, outputTokens: budgetOutputTokens, wallSeconds: budgetWallSeconds),
+                budget: budget.batchBudget,
                 defaultItemBudget: BatchBudget(usd: itemUsd, wallSeconds: itemWallSeconds),
                 failFast: failFast,
                 retryFailed: retryFailed

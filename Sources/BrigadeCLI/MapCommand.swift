@@ -37,8 +37,7 @@ struct MapCommand: AsyncParsableCommand {
     var producePrompt: String?
     @Option(name: .long, help: "Write the report (or the artifact) here; map results go next to it as FILE.map.jsonl (resumable).")
     var out: String?
-    @Option(name: .long, help: "USD budget of the whole map-reduce.")
-    var budgetUsd: Double?
+    @OptionGroup var budget: GlobalBudgetOptions
     @Flag(name: .long, help: "Progress as NDJSON lines on stdout (map_progress), then the report as one `map_report` line.")
     var json = false
 
@@ -74,7 +73,7 @@ struct MapCommand: AsyncParsableCommand {
         configuration.concurrency = concurrency ?? workspace.config.limits.maxParallelCalls
         configuration.reduceInputTokens = reduceTokens
         configuration.contextTokens = contextTokens
-        configuration.limits.usd = budgetUsd ?? workspace.config.budget.usd
+        configuration.limits = budget.applied(to: configuration.limits, defaultUSD: workspace.config.budget.usd)
         configuration.resultsPath = out.map { $0 + ".map.jsonl" }
 
         let sources = try loadSources()
