@@ -19,13 +19,21 @@ extension Duration {
     }
 
     /// The duration for timing columns: `0.25 s` below ten seconds, `12.3 s` above (`brigade ask`'s
-    /// summary, `tools run`, a route's join `duration`).
+    /// summary, `tools run`, `log show`, a route's join `duration`).
     ///
-    /// The chat (`Formatting.seconds`, with minutes and hours), the batch progress line
-    /// (`BatchFormat.duration`, no spaces) and retry notes (milliseconds below a second) keep forms of
-    /// their own that their tests and docs pin.
+    /// The other forms, each pinned by its tests and docs: ``waitText`` (waits in messages), the
+    /// chat's `Formatting.seconds` (with minutes and hours), the batch progress line's
+    /// `BatchFormat.duration` and the trace axis's `TraceTimeline.seconds` (no spaces, compact).
     package var secondsText: String {
         let seconds = inSeconds
         return String(format: seconds < 10 ? "%.2f s" : "%.1f s", seconds)
+    }
+
+    /// A wait or timeout in a sentence: `850 ms` below a second, else ``plainSecondsText`` and ` s`
+    /// (`2 s`, `1.5 s`). "retrying in 2 s", "sent nothing for 30 s (idle timeout)".
+    package var waitText: String {
+        let seconds = inSeconds
+        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
+        return plainSecondsText + " s"
     }
 }

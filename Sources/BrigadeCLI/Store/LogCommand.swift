@@ -125,14 +125,14 @@ enum RunRecordText {
             "state    \(run.state.rawValue)" + (run.stopReason.map { "  stop \($0)" } ?? ""),
             "model    \(run.model ?? "-")",
             "spent    \(run.usage.inputTokens) input + \(run.usage.outputTokens) output tokens, \(LogFormat.usd(run.costUSD)), \(run.turns) turns, \(run.toolCalls) calls"
-                + (run.wallSeconds.map { String(format: ", %.2f s", $0) } ?? ""),
+                + (run.wallSeconds.map { ", " + Duration.seconds($0).secondsText } ?? ""),
             "",
             "prompt:",
             ControlCharacters.escaped(run.prompt, lineBreaks: .kept),
         ]
         for call in record.calls {
             lines.append("")
-            lines.append("call \(call.callID)  turn \(call.turn)  \(call.tool)  \(call.status.rawValue)  \(String(format: "%.2f s", call.durationSeconds))")
+            lines.append("call \(call.callID)  turn \(call.turn)  \(call.tool)  \(call.status.rawValue)  \(Duration.seconds(call.durationSeconds).secondsText)")
             lines.append("  arguments: " + ControlCharacters.escaped(call.arguments, lineBreaks: .spaces))
             let result = ControlCharacters.escaped(call.result, lineBreaks: .spaces)
             lines.append("  result (\(call.resultBytes) bytes): " + (result.count > 300 ? result.prefix(299) + "…" : result))

@@ -168,7 +168,7 @@ struct ModelTransport: Sendable {
                         if events.contains(where: { $0.event != "ping" }) {
                             lastEventTime = now
                         } else if now - lastEventTime >= idleTimeout {
-                            throw ModelError(.unreachable, "\(provider) sent only keep-alives for \(RetryPolicy.describe(idleTimeout)) (idle timeout)")
+                            throw ModelError(.unreachable, "\(provider) sent only keep-alives for \(idleTimeout.waitText) (idle timeout)")
                         }
                         for event in events {
                             if let delta = try Self.consume(event, into: &state) {
@@ -299,7 +299,7 @@ struct ModelTransport: Sendable {
         case .responseTooLarge:
             return AttemptFailure(ModelError(.malformedResponse, "the \(provider) response was too large: \(error.message)"), isRetryable: false)
         case .idleTimeout:
-            failure = AttemptFailure(ModelError(.unreachable, "\(provider) sent nothing for \(RetryPolicy.describe(idleTimeout)) (idle timeout)"), isRetryable: true)
+            failure = AttemptFailure(ModelError(.unreachable, "\(provider) sent nothing for \(idleTimeout.waitText) (idle timeout)"), isRetryable: true)
         case .connectionFailed, .connectTimeout:
             failure = AttemptFailure(ModelError(.unreachable, "cannot reach \(provider): \(error.message)"), isRetryable: true)
         default:

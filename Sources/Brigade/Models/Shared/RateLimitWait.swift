@@ -11,5 +11,5 @@ public struct RateLimitWait: Sendable, Hashable {
     }
 
     /// `waiting for rate limit, 1.2 s`.
-    public var progressLine: String { "waiting for rate limit, \(RetryPolicy.describe(delay))" }
+    public var progressLine: String { "waiting for rate limit, \(delay.waitText)" }
 }

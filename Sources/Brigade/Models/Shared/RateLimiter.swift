@@ -65,7 +65,7 @@ public final class RateLimiter: Sendable {
                 return
             case .wait(let duration):
                 if let deadline, now + duration >= deadline {
-                    throw ModelError(.deadlineExceeded, "waiting \(RetryPolicy.describe(duration)) for the rate limit of \(name) would pass the deadline")
+                    throw ModelError(.deadlineExceeded, "waiting \(duration.waitText) for the rate limit of \(name) would pass the deadline")
                 }
                 if !reported { onWait(RateLimitWait(model: name, delay: duration)) }
                 reported = true

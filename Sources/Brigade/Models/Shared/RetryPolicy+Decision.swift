@@ -36,20 +36,14 @@ extension RetryPolicy {
         guard failure.isRetryable, attempt <= maxRetries else { return .fail(failure.error) }
         guard let delay = delay(beforeRetry: attempt, serverDelay: failure.serverDelay, randomUnit: randomUnit) else {
             var error = failure.error
-            error.message += " (not retried: the server asked to wait longer than \(Self.describe(maxServerDelay)))"
+            error.message += " (not retried: the server asked to wait longer than \(maxServerDelay.waitText))"
             return .fail(error)
         }
         if let deadline, now.advanced(by: delay.duration) >= deadline {
             var error = failure.error
-            error.message += " (not retried: waiting \(Self.describe(delay.duration)) would pass the deadline)"
+            error.message += " (not retried: waiting \(delay.duration.waitText) would pass the deadline)"
             return .fail(error)
         }
         return .retry(delay)
-    }
-
-    static func describe(_ duration: Duration) -> String {
-        let seconds = duration.inSeconds
-        if seconds < 1 { return "\(Int((seconds * 1000).rounded())) ms" }
-        return "\((seconds * 10).rounded() / 10) s"
     }
 }

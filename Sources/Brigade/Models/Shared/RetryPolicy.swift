@@ -120,10 +120,6 @@ public struct ModelRetryEvent: Sendable, Hashable {
         case .malformedResponse: "model response cut off"
         default: "model server busy"
         }
-        let seconds = delay.duration.inSeconds
-        let tenths = Int((seconds * 10).rounded())
-        let wait = seconds < 1 ? "\(Int((seconds * 1000).rounded())) ms"
-            : tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
-        return "\(what), retrying in \(wait) (\(failedAttempt)\(maxRetries.map { "/\($0)" } ?? ""))"
+        return "\(what), retrying in \(delay.duration.waitText) (\(failedAttempt)\(maxRetries.map { "/\($0)" } ?? ""))"
     }
 }
