@@ -35,4 +35,25 @@ struct ProtocolDeferredApprovalTests {
             #expect(server.requests.last?.bodyText.contains("launched") == true)
         }
     }
+
+    /// An `approval` answer of `"defer"` pauses the run instead of running the call (the broker once
+    /// turned every answer but `deny` into `approve`).
+    @Test func aDeferAnswerPausesTheRunWithoutRunningTheCall() async throws {
+        try await withFakeModelServer { server in
+            server.enqueue(.toolCalls([FakeToolCall(name: "launch", id: "call_launch")]))
+            server.enqueue(.text("Launched."))
+            let fixture = try ProtocolFixture(model: "  provider: openai\n  base_url: \(server.openAIBaseURL)\n  model: fake\n  api_key_env: null")
+            var finished: JSONValue?
+            _ = try await withBrigadeProtocol(config: fixture.config, in: fixture.folder.path) { conversation in
+                try await conversation.send(["type": "run", "id": "d2", "prompt": "please launch", "mode": "model"])
+                let request = try await conversation.read("approval_request", id: "d2")
+                try await conversation.send(["type": "approval", "request_id": request["request_id"] ?? nil, "decision": "defer"])
+                finished = try await conversation.read("finished", id: "d2")
+                try await conversation.finishInputAndDrain()
+            }
+            #expect(finished?["stop_reason"] == "awaiting_approval")
+            #expect(finished?["calls"]?[0]?["status"] == "awaiting_approval")
+            #expect(server.requestCount == 1)
+        }
+    }
 }

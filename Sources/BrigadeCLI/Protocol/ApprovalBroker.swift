@@ -5,20 +5,25 @@ import Brigade
 /// Turns approval requests of `confirm: true` tools into `approval_request` events and hands the
 /// client's `approval` answers back to the waiting calls.
 ///
-/// "always" approves the tool for the rest of the process (every run). After end of input no answer
-/// can come, so pending and later requests are denied. A request whose run is cancelled is denied.
+/// "always" is handed to the agent's dispatcher as ``ApprovalDecision/approveAlways``: the dispatcher
+/// remembers it for every run of the process (and asks one request at a time, so no other request of
+/// the tool is waiting then). After end of input no answer can come, so pending and later requests
+/// are denied. A request whose run is cancelled is denied.
 final class ApprovalBroker: Sendable {
-    private struct Pending {
-        var tool: String
-        var continuation: CheckedContinuation<ApprovalDecision, Never>
+    /// Where one request stands. `ask` adds the entry and removes it before it returns (whatever
+    /// ended the wait), so a session of any number of runs holds only the requests being asked now.
+    private enum Entry {
+        /// Numbered; its continuation is not stored yet.
+        case opening
+        /// Cancelled while opening: denied as soon as the continuation comes.
+        case cancelledWhileOpening
+        /// Announced to the client; waits for its answer.
+        case waiting(CheckedContinuation<ApprovalDecision, Never>)
     }
 
     private struct State {
         var nextNumber = 1
-        var pending: [String: Pending] = [:]
-        /// Requests cancelled before their continuation was stored.
-        var abandoned: Set<String> = []
-        var alwaysApproved: Set<String> = []
+        var entries: [String: Entry] = [:]
         var closed = false
     }
 
@@ -29,6 +34,9 @@ final class ApprovalBroker: Sendable {
         self.output = output
     }
 
+    /// The requests being asked now (opening or waiting for their answer).
+    var requestsInFlight: Int { state.withLock { $0.entries.count } }
+
     /// The approval policy of one run.
     func policy(for run: RunTracker) -> some ApprovalPolicy {
         ClosureApprovalPolicy { [self] request in await self.ask(request, run: run) }
@@ -37,24 +45,24 @@ final class ApprovalBroker: Sendable {
     /// Sends an `approval_request` event (after the call's `tool_call_queued` event) and waits for the answer.
     func ask(_ request: ApprovalRequest, run: RunTracker) async -> ApprovalDecision {
         let tool = request.spec.name
-        let early: ApprovalDecision? = state.withLock { state in
-            if state.alwaysApproved.contains(tool) { return .approve }
-            return state.closed ? .deny : nil
-        }
-        if let early { return early }
+        if state.withLock({ $0.closed }) { return .deny }
         await run.waitUntilQueuedIsWritten(request.call.id)
         if Task.isCancelled { return .deny }
 
         let requestID = state.withLock { state in
             defer { state.nextNumber += 1 }
-            return "\(run.label)/\(state.nextNumber)"
+            let requestID = "\(run.label)/\(state.nextNumber)"
+            state.entries[requestID] = .opening
+            return requestID
         }
+        // Whatever ended the wait (answer, cancellation, end of input), the entry goes with it.
+        defer { state.withLock { _ = $0.entries.removeValue(forKey: requestID) } }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ApprovalDecision, Never>) in
                 let immediate: ApprovalDecision? = state.withLock { state in
-                    if state.abandoned.remove(requestID) != nil || state.closed { return .deny }
-                    if state.alwaysApproved.contains(tool) { return .approve }
-                    state.pending[requestID] = Pending(tool: tool, continuation: continuation)
+                    if case .cancelledWhileOpening? = state.entries[requestID] { return .deny }
+                    if state.closed { return .deny }
+                    state.entries[requestID] = .waiting(continuation)
                     return nil
                 }
                 if let immediate {
@@ -73,9 +81,17 @@ final class ApprovalBroker: Sendable {
             }
         } onCancel: {
             let waiting = state.withLock { state -> CheckedContinuation<ApprovalDecision, Never>? in
-                if let pending = state.pending.removeValue(forKey: requestID) { return pending.continuation }
-                state.abandoned.insert(requestID)
-                return nil
+                switch state.entries[requestID] {
+                case .opening?:
+                    state.entries[requestID] = .cancelledWhileOpening
+                    return nil
+                case .waiting(let continuation)?:
+                    state.entries[requestID] = nil
+                    return continuation
+                case .cancelledWhileOpening?, nil:
+                    // Already answered (or denied at the end of input): nothing waits.
+                    return nil
+                }
             }
             waiting?.resume(returning: .deny)
         }
@@ -84,13 +100,13 @@ final class ApprovalBroker: Sendable {
     /// Hands a client's answer to the waiting call.
     /// - Returns: `false` when no request with this id is waiting (unknown, answered, or its run ended).
     func answer(_ requestID: String, with decision: ApprovalDecision) -> Bool {
-        let waiting = state.withLock { state in
-            guard let pending = state.pending.removeValue(forKey: requestID) else { return nil as Pending? }
-            if decision == .approveAlways { state.alwaysApproved.insert(pending.tool) }
-            return pending
+        let waiting = state.withLock { state -> CheckedContinuation<ApprovalDecision, Never>? in
+            guard case .waiting(let continuation)? = state.entries[requestID] else { return nil }
+            state.entries[requestID] = nil
+            return continuation
         }
         guard let waiting else { return false }
-        waiting.continuation.resume(returning: decision == .deny ? .deny : .approve)
+        waiting.resume(returning: decision)
         return true
     }
 
@@ -98,10 +114,15 @@ final class ApprovalBroker: Sendable {
     func close() {
         let waiting = state.withLock { state in
             state.closed = true
-            defer { state.pending = [:] }
-            return Array(state.pending.values)
+            var continuations: [CheckedContinuation<ApprovalDecision, Never>] = []
+            for (requestID, entry) in state.entries {
+                guard case .waiting(let continuation) = entry else { continue }
+                state.entries[requestID] = nil
+                continuations.append(continuation)
+            }
+            return continuations
         }
-        for pending in waiting { pending.continuation.resume(returning: .deny) }
+        for continuation in waiting { continuation.resume(returning: .deny) }
     }
 }
 

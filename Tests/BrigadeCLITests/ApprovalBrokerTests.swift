@@ -1,0 +1,103 @@
+import Brigade
+import Foundation
+import Testing
+@testable import BrigadeCLI
+
+/// The protocol's approval broker keeps an entry only while a request is being asked: a long
+/// `brigade run --json` session with thousands of runs must not grow.
+@Suite("Protocol approval broker", .timeLimit(.minutes(1)))
+struct ApprovalBrokerTests {
+    let request = ApprovalRequest(
+        call: ToolCall(id: "c1", name: "launch", rawArguments: "{}"),
+        spec: ToolSpec(name: "launch", description: "launches", policy: ToolPolicy(confirm: true)), arguments: [:])
+
+    /// A broker writing to a fresh pipe, and a task asking it about one call of run `r1`.
+    func askOnce() throws -> (ApprovalBroker, EventPipe, RunTracker, Task<ApprovalDecision, Never>) {
+        let events = try EventPipe()
+        let broker = ApprovalBroker(output: ProtocolOutput(output: events.output))
+        let tracker = RunTracker(id: "r1")
+        tracker.markQueuedWritten("c1")
+        let asking = Task { [request] in await broker.ask(request, run: tracker) }
+        return (broker, events, tracker, asking)
+    }
+
+    /// A client answers and cancels the run at once (the cancellation reaches the asking task while it
+    /// is still leaving its wait): the answer holds and nothing of the request is left.
+    @Test func answeredThenCancelledRequestsLeaveNothingBehind() async throws {
+        let events = try EventPipe()
+        let broker = ApprovalBroker(output: ProtocolOutput(output: events.output))
+        for round in 0..<200 {
+            let tracker = RunTracker(id: .string("r\(round)"))
+            tracker.markQueuedWritten("c1")
+            let asking = Task { [request] in await broker.ask(request, run: tracker) }
+            let event = try #require(await events.next())
+            let requestID = try #require(event["request_id"]?.stringValue)
+            #expect(broker.answer(requestID, with: .approve))
+            asking.cancel()
+            #expect(await asking.value == .approve)
+        }
+        #expect(broker.requestsInFlight == 0)
+    }
+
+    /// Cancelled while waiting: denied, and a later answer finds nothing.
+    @Test func aCancelledRequestIsDeniedAndForgotten() async throws {
+        let (broker, events, _, asking) = try askOnce()
+        let requestID = try #require(await events.next()?["request_id"]?.stringValue)
+        #expect(broker.requestsInFlight == 1)
+        asking.cancel()
+        #expect(await asking.value == .deny)
+        #expect(!broker.answer(requestID, with: .approve))
+        #expect(broker.requestsInFlight == 0)
+    }
+
+    /// End of input denies what waits and everything asked later.
+    @Test func endOfInputDeniesWaitingAndLaterRequests() async throws {
+        let (broker, events, tracker, asking) = try askOnce()
+        _ = try #require(await events.next())
+        broker.close()
+        #expect(await asking.value == .deny)
+        #expect(await broker.ask(request, run: tracker) == .deny)
+        #expect(broker.requestsInFlight == 0)
+    }
+}
+
+/// A pipe the broker writes its events to, read line by line on a thread of its own (so that the
+/// blocking reads never hold a thread of the cooperative pool).
+final class EventPipe: Sendable {
+    let output: Terminal.Output
+    private let lines: AsyncStream<JSONValue>
+    private let writeEnd: Int32
+
+    init() throws {
+        var descriptors: [Int32] = [0, 0]
+        guard pipe(&descriptors) == 0 else { throw POSIXError(.EMFILE) }
+        let (readEnd, writeEnd) = (descriptors[0], descriptors[1])
+        self.writeEnd = writeEnd
+        output = Terminal.Output(descriptor: writeEnd)
+        let (lines, continuation) = AsyncStream.makeStream(of: JSONValue.self)
+        self.lines = lines
+        Thread {
+            var pending: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 4096)
+            while true {
+                let count = read(readEnd, &chunk, chunk.count)
+                guard count > 0 else { break }
+                pending += chunk[0..<count]
+                while let end = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    if let event = try? JSONValue(parsing: String(decoding: pending[..<end], as: UTF8.self)) { continuation.yield(event) }
+                    pending.removeSubrange(...end)
+                }
+            }
+            close(readEnd)
+            continuation.finish()
+        }.start()
+    }
+
+    deinit { close(writeEnd) }
+
+    /// The next event written; `nil` once the pipe is closed.
+    func next() async -> JSONValue? {
+        var iterator = lines.makeAsyncIterator()
+        return await iterator.next()
+    }
+}
