@@ -83,6 +83,8 @@ final class AskPrinter: Sendable {
             if let line = ChildRunLines.line(for: child, mark: mark) { err.write(dim("  " + line) + "\n") }
         case .mapProgress(let event):
             err.write(dim("    ↳ " + ChildRunLines.mapLine(event)) + "\n")
+        case .joinDecided(let event):
+            err.write(dim("    ↳ " + ChildRunLines.joinLine(event)) + "\n")
         case .toolCallFinished(let outcome):
             let mark = mark(outcome.status)
             var line = "  \(mark) \(ControlCharacters.escaped(outcome.call.toolName)) \(outcome.status.rawValue) \(outcome.duration.secondsText)"

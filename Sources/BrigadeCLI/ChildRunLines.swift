@@ -22,6 +22,8 @@ enum ChildRunLines {
             body = ControlCharacters.escaped(retry.progressLine)
         case .mapProgress(let event):
             body = mapLine(event)
+        case .joinDecided(let event):
+            body = joinLine(event)
         case .finished(let result):
             let tokens = result.usage.inputTokens + result.usage.outputTokens
             body = "\(child.parentCallID): \(result.turns) turn\(result.turns == 1 ? "" : "s"), \(result.toolCalls) call\(result.toolCalls == 1 ? "" : "s"), \(tokens) tokens, \(result.wallTime.secondsText) · stop: \(result.stopReason.code)"
@@ -29,6 +31,11 @@ enum ChildRunLines {
             return nil
         }
         return indent + body
+    }
+
+    /// `call_1: join: variant_2 won (judge) — …` (how a join's branches became one).
+    static func joinLine(_ event: JoinDecisionEvent) -> String {
+        ControlCharacters.escaped(event.callID + ": " + event.line, lineBreaks: .spaces)
     }
 
     /// `call_1: map 120/500 · 2 failed · $0.0123` (a `map` builtin call's progress).

@@ -9,7 +9,7 @@ struct ProtocolRunTests {
     @Test func theSchemasAreUsable() {
         #expect(JSONSchemaValidator.validateSchema(ProtocolSchemas.events) == [])
         #expect(JSONSchemaValidator.validateSchema(ProtocolSchemas.requests) == [])
-        #expect(ProtocolSchemas.events["oneOf"]?.arrayValue?.count == 18)
+        #expect(ProtocolSchemas.events["oneOf"]?.arrayValue?.count == 19)
         #expect(ProtocolSchemas.requests["oneOf"]?.arrayValue?.count == 4)
     }
 

@@ -31,6 +31,8 @@ public struct Route: Sendable {
     /// Labels of calls the answer cannot do without.
     public var requires: [String]
     public var join: RouteJoin
+    /// How calls that report the same thing are reconciled before the join; `nil`: they are not.
+    public var joinRules: RouteJoinRules?
     public var location: SourceLocation?
 
     public init(
@@ -47,6 +49,7 @@ public struct Route: Sendable {
         calls: [RouteCall],
         requires: [String] = [],
         join: RouteJoin,
+        joinRules: RouteJoinRules? = nil,
         location: SourceLocation? = nil
     ) {
         self.name = name
@@ -64,7 +67,22 @@ public struct Route: Sendable {
         self.calls = calls
         self.requires = requires
         self.join = join
+        self.joinRules = joinRules
         self.location = location
+    }
+}
+
+/// A route's join rules (docs/routes.md#join-rules): the calls whose results are one answer told by
+/// several sources, and the ``JoinPolicy`` that makes them one — source precedence, deduplication
+/// keys, and a judge for what the rules cannot settle.
+public struct RouteJoinRules: Sendable {
+    /// Labels of the reconciled calls; their order is the default precedence.
+    public var branches: [String]
+    public var policy: JoinPolicy
+
+    public init(branches: [String], policy: JoinPolicy) {
+        self.branches = branches
+        self.policy = policy
     }
 }
 
@@ -186,12 +204,22 @@ public struct RouteCall: Sendable, Hashable {
     public var tool: String
     /// Argument template: string leaves `{{capture}}` or `{{capture|default}}` are filled from captures.
     public var arguments: JSONValue
+    /// Runs the call this many times at once (branches `variant_1`…) and joins the results with
+    /// ``join``; 1: once.
+    public var variants: Int
+    /// How the variants become one result; `nil` with variants: the rules' defaults, no judge.
+    public var join: JoinPolicy?
     public var location: SourceLocation?
 
-    public init(label: String, tool: String, arguments: JSONValue = .object([:]), location: SourceLocation? = nil) {
+    public init(
+        label: String, tool: String, arguments: JSONValue = .object([:]), variants: Int = 1, join: JoinPolicy? = nil,
+        location: SourceLocation? = nil
+    ) {
         self.label = label
         self.tool = tool
         self.arguments = arguments
+        self.variants = variants
+        self.join = join
         self.location = location
     }
 }
@@ -203,4 +231,7 @@ public enum RouteJoin: Sendable {
     /// One model call with tools disabled synthesizes the answer from the gathered results
     /// (falls back to a plain list of results when no model is available).
     case model
+    /// No template: the answer is what the route's ``RouteJoinRules`` reconciled, with its
+    /// `[join: …]` note (who won and why, what was in conflict).
+    case rules
 }

@@ -10,6 +10,10 @@ public struct RouteCallOutcome: Sendable, Hashable {
     /// The tool's output, or the error text for a failed call.
     public var output: String
     public var duration: Duration?
+    /// The outcomes of each variant of a call with `variants:` (empty otherwise).
+    public var variants: [RouteCallOutcome] = []
+    /// How the variants became this outcome (`nil` without variants).
+    public var join: JoinOutcome?
 
     public init(label: String, tool: String, status: Status, output: String, duration: Duration? = nil) {
         self.label = label
@@ -44,8 +48,9 @@ public struct RouteCallOutcome: Sendable, Hashable {
 }
 
 enum RouteJoinContext {
-    /// The Mustache context for a route's join (see ``JoinTemplate``).
-    static func make(route: Route, prompt: String, captures: [String: String], outcomes: [RouteCallOutcome]) -> [String: Any] {
+    /// The Mustache context for a route's join (see ``JoinTemplate``); `joined`: what the route's join
+    /// rules made of its calls (`join.*`).
+    static func make(route: Route, prompt: String, captures: [String: String], outcomes: [RouteCallOutcome], joined: JoinOutcome? = nil) -> [String: Any] {
         var calls: [String: Any] = [:]
         var list: [[String: Any]] = []
         var missing: [[String: Any]] = []
@@ -62,10 +67,18 @@ enum RouteJoinContext {
                 entry["error"] = outcome.missingReason
                 missing.append(["label": outcome.label, "tool": outcome.tool, "reason": outcome.missingReason])
             }
+            if let join = outcome.join {
+                entry["join"] = Self.join(join)
+                entry["winner"] = join.winner ?? ""
+                entry["reason"] = join.reason
+                entry["variants"] = outcome.variants.enumerated().map { offset, variant -> [String: Any] in
+                    ["label": "variant_\(offset + 1)", "ok": variant.succeeded, "status": variant.status.rawValue, "output": variant.joinOutput]
+                }
+            }
             calls[outcome.label] = entry
             list.append(entry)
         }
-        return [
+        var context: [String: Any] = [
             "prompt": prompt,
             "route": route.name,
             "captures": captures,
@@ -73,6 +86,31 @@ enum RouteJoinContext {
             "results": list,
             "missing": missing,
             "complete": missing.isEmpty,
+        ]
+        if let joined { context["join"] = join(joined) }
+        return context
+    }
+
+    /// A join's outcome for a template: `answer`, `winner`, `reason`, `judged`, `judge_failure`,
+    /// `conflict` (true when the branches disagreed), `conflicts` (`field`, `values` of `branch` and
+    /// `value`, `chosen`, `text`), `failed` (`label`, `reason`), `note` (`[join: …]`) and `text`.
+    static func join(_ outcome: JoinOutcome) -> [String: Any] {
+        [
+            "answer": outcome.answer,
+            "winner": outcome.winner ?? "",
+            "reason": outcome.reason,
+            "judged": outcome.judged,
+            "judge_failure": outcome.judgeFailure ?? "",
+            "conflict": !outcome.conflicts.isEmpty,
+            "conflicts": outcome.conflicts.map { conflict -> [String: Any] in
+                [
+                    "field": conflict.field, "chosen": conflict.chosen ?? "", "text": conflict.description,
+                    "values": conflict.values.map { ["branch": $0.branch, "value": $0.value] },
+                ]
+            },
+            "failed": outcome.failed.map { ["label": $0.label, "reason": $0.failure ?? "no answer"] },
+            "note": outcome.note,
+            "text": outcome.text,
         ]
     }
 

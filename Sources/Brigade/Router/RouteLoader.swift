@@ -8,7 +8,9 @@ public enum RouteLoader {
     static let routeKeys = ["name", "description", "match", "priority", "calls", "requires", "join"]
     static let matchKeys = ["keywords", "patterns", "vocabulary", "negative", "threshold", "examples", "counterexamples"]
     static let thresholdKeys = ["hybrid", "static"]
-    static let callKeys = ["label", "tool", "arguments"]
+    static let callKeys = ["label", "tool", "arguments", "variants", "join"]
+    /// The mapping form of a route's `join:`: a template (or `model`) and join rules.
+    static let joinKeys = ["template", "branches"] + ToolDecoder.joinKeys
 
     /// Loads every route in `directory`; a missing directory means no routes.
     /// - Parameters:
@@ -149,29 +151,89 @@ struct RouteDecoder {
         }
 
         let joinNode = try map.required("join")
-        let joinName = try joinNode.string()
+        var joinRules: RouteJoinRules?
         let join: RouteJoin
-        if joinName == "model" {
-            join = .model
-        } else {
-            let template = try self.template(named: joinName, at: joinNode)
-            for reference in template.referencedCalls() where labels[reference.label] == nil {
-                throw ConfigError(
-                    "template refers to `calls.\(reference.label)`, which route `\(name)` does not make"
-                        + ConfigSuggestion.hint(for: reference.label, among: Array(labels.keys).sorted()),
-                    at: reference.location
-                )
+        if joinNode.node.pairs != nil {
+            let joinMap = try joinNode.mapping(allowedKeys: RouteLoader.joinKeys)
+            joinRules = try self.joinRules(joinMap, at: joinNode, calls: calls)
+            if let templateNode = joinMap.optional("template") {
+                join = try self.join(named: try templateNode.string(), at: templateNode, route: name, labels: labels)
+            } else {
+                join = .rules
             }
-            join = .template(template)
+        } else {
+            join = try self.join(named: try joinNode.string(), at: joinNode, route: name, labels: labels)
         }
         let route = Route(
             name: name, description: description, keywords: keywords, patterns: patterns,
             vocabulary: vocabulary, negative: negative, thresholds: thresholds, examples: examples,
             counterexamples: counterexamples, priority: priority, calls: calls, requires: requires, join: join,
-            location: node.location
+            joinRules: joinRules, location: node.location
         )
         try checkExamples(route, match: match)
         return route
+    }
+
+    /// `join: FILE` or `join: model` (or the `template:` of a join mapping); a template may refer only
+    /// to the route's calls.
+    mutating func join(named joinName: String, at joinNode: ConfigNode, route name: String, labels: [String: SourceLocation]) throws(ConfigError) -> RouteJoin {
+        if joinName == "model" { return .model }
+        let template = try self.template(named: joinName, at: joinNode)
+        for reference in template.referencedCalls() where labels[reference.label] == nil {
+            throw ConfigError(
+                "template refers to `calls.\(reference.label)`, which route `\(name)` does not make"
+                    + ConfigSuggestion.hint(for: reference.label, among: Array(labels.keys).sorted()),
+                at: reference.location
+            )
+        }
+        return .template(template)
+    }
+
+    /// The join rules of a `join:` mapping: `branches` (call labels; default: every call), and the
+    /// ``JoinPolicy`` keys, whose precedence may name only those branches.
+    func joinRules(_ map: ConfigMapping, at node: ConfigNode, calls: [RouteCall]) throws(ConfigError) -> RouteJoinRules {
+        let labels = calls.map(\.label)
+        var branches: [String] = []
+        if let branchesNode = map.optional("branches") {
+            for item in try branchesNode.sequence() {
+                let label = try item.string()
+                guard labels.contains(label) else {
+                    throw item.error("`\(label)` is not a call of this route" + ConfigSuggestion.hint(for: label, among: labels))
+                }
+                guard !branches.contains(label) else { throw item.error("`\(label)` is listed twice") }
+                branches.append(label)
+            }
+        } else {
+            branches = labels
+        }
+        guard branches.count > 1 else {
+            throw node.error(
+                "join rules reconcile two or more calls that report the same thing; this route has \(branches.count) (to judge the variants of one call, give the call `variants:` and a `join:`)")
+        }
+        return RouteJoinRules(branches: branches, policy: try policy(map, at: node, branches: branches))
+    }
+
+    /// A ``JoinPolicy`` whose precedence names only `branches`, its judge's text read from the prompts folder.
+    func policy(_ map: ConfigMapping, at node: ConfigNode, branches: [String]) throws(ConfigError) -> JoinPolicy {
+        var policy = try ToolDecoder.joinPolicy(map)
+        if let precedence = map.optional("precedence") {
+            for entry in try precedence.mapping().entries {
+                for item in try entry.value.sequence() {
+                    let label = try item.string()
+                    guard branches.contains(label) else {
+                        throw item.error("`\(label)` is not a branch of this join (\(branches.joined(separator: ", ")))" + ConfigSuggestion.hint(for: label, among: branches))
+                    }
+                }
+            }
+        }
+        if let judge = policy.judge {
+            let path = ConfigPath.resolve(judge.value, against: promptsDirectory)
+            guard ConfigFileSystem.kind(of: path) == .file else {
+                throw ConfigError("judge prompt \(path) does not exist (write a file name in the prompts folder)", at: judge.location)
+            }
+            policy.judgeText = String(decoding: try ConfigFileSystem.readFile(path, limit: 1 << 20), as: UTF8.self)
+        }
+        return policy
     }
 
     func call(_ node: ConfigNode, patterns: [RoutePattern], keywordMatchPossible: Bool) throws(ConfigError) -> RouteCall {
@@ -217,7 +279,21 @@ struct RouteDecoder {
                 throw node.error("`\(toolName)` needs arguments: \(first)")
             }
         }
-        return RouteCall(label: label, tool: toolName, arguments: arguments, location: node.location)
+        var variants = 1
+        if let variantsNode = map.optional("variants") {
+            variants = try variantsNode.int()
+            guard (1...16).contains(variants) else {
+                throw variantsNode.error("a call runs as 1 to 16 variants at once; got \(variants)")
+            }
+        }
+        var join: JoinPolicy?
+        if let joinNode = map.optional("join") {
+            guard variants > 1 else {
+                throw joinNode.error("a call's `join:` joins its variants; give the call `variants:` of 2 or more (or put join rules in the route's `join:`)")
+            }
+            join = try policy(joinNode.mapping(allowedKeys: ToolDecoder.joinKeys), at: joinNode, branches: (1...variants).map { "variant_\($0)" })
+        }
+        return RouteCall(label: label, tool: toolName, arguments: arguments, variants: variants, join: join, location: node.location)
     }
 
     static func placeholders(in value: JSONValue) -> [Placeholder] {

@@ -1,7 +1,7 @@
 extension AgentEvent {
     /// The event as one JSON object with a `"type"` field (`turn_started`, `text_delta`,
     /// `route_matched`, `tool_call_queued`, `tool_call_started`, `tool_call_finished`, `budget_update`, `fallback_used`,
-    /// `map_progress`, `finished`) — one line of the NDJSON protocol. Durations are in seconds; keys are snake_case.
+    /// `map_progress`, `join_decided`, `finished`) — one line of the NDJSON protocol. Durations are in seconds; keys are snake_case.
     public var json: JSONValue {
         switch self {
         case .turnStarted(let turn):
@@ -51,6 +51,8 @@ extension AgentEvent {
         case .childRun(let child):
             child.json
         case .mapProgress(let event):
+            event.json
+        case .joinDecided(let event):
             event.json
         }
     }

@@ -87,6 +87,53 @@ public enum AgentEvent: Sendable, Hashable {
     /// done / failed / total and spend, a reduce level, the produce step. It arrives before that
     /// call's `toolCallFinished`.
     case mapProgress(MapProgressEvent)
+    /// How the branches of a join became one answer — the variants of a sub-agent's or a route
+    /// call's, or a route's calls under its join rules: who won, why, whether a judge decided (or
+    /// failed), and what the branches disagreed on.
+    case joinDecided(JoinDecisionEvent)
+}
+
+/// The decision of one join: under `callID` (the sub-agent's call, a route call's id, or `route_join`).
+public struct JoinDecisionEvent: Sendable, Hashable {
+    public var callID: String
+    /// The branches' labels, in order.
+    public var branches: [String]
+    public var outcome: JoinOutcome
+
+    public init(callID: String, branches: [String], outcome: JoinOutcome) {
+        self.callID = callID
+        self.branches = branches
+        self.outcome = outcome
+    }
+
+    /// `join_decided`: `{"type":"join_decided","call_id":"call_1","branches":[…],"winner":"variant_2","reason":"…",
+    /// "judged":true,"judge_failure":null,"conflicts":[{"field":"arrival","values":[{"branch":…,"value":…}],"chosen":…}],"failed":[…]}`.
+    public var json: JSONValue {
+        var fields: [(String, JSONValue)] = [("type", "join_decided"), ("call_id", .string(callID))]
+        fields.append(("branches", .array(branches.map { JSONValue.string($0) })))
+        fields.append(("winner", outcome.winner.map { JSONValue.string($0) } ?? .null))
+        fields.append(("reason", .string(outcome.reason)))
+        fields.append(("judged", .bool(outcome.judged)))
+        fields.append(("judge_failure", outcome.judgeFailure.map { JSONValue.string($0) } ?? .null))
+        fields.append(("conflicts", .array(outcome.conflicts.map(Self.json))))
+        let failed: [JSONValue] = outcome.failed.map { branch in
+            .object(JSONObject([("branch", .string(branch.label)), ("error", .string(branch.failure ?? "no answer"))]))
+        }
+        fields.append(("failed", .array(failed)))
+        fields.append(("line", .string(line)))
+        return .object(JSONObject(fields))
+    }
+
+    static func json(_ conflict: JoinConflict) -> JSONValue {
+        let values: [JSONValue] = conflict.values.map { value in
+            .object(JSONObject([("branch", .string(value.branch)), ("value", .string(value.value))]))
+        }
+        let chosen: JSONValue = conflict.chosen.map { .string($0) } ?? .null
+        return .object(JSONObject([("field", .string(conflict.field)), ("values", .array(values)), ("chosen", chosen)]))
+    }
+
+    /// One line for a terminal: `join: variant_2 won (judge) — …`, the note without its brackets.
+    public var line: String { String(outcome.note.dropFirst().dropLast()) }
 }
 
 /// A ``MapProgress`` of the map-reduce that the tool call `callID` runs.

@@ -44,21 +44,14 @@ extension RunLoop {
         emit(.routeMatched(RouteMatchInfo(route: route.name, captures: match.captures, reason: match.reason, isFallback: isFallback)))
         // A call to an MCP server's tool needs its schema (to coerce captures): start the sources first.
         if route.calls.contains(where: { agent.registry.tool(named: $0.tool) == nil }) { await agent.registry.prepareSources() }
-        var calls: [ToolCall] = []
-        for (index, routeCall) in route.calls.enumerated() {
-            let schema = agent.registry.tool(named: routeCall.tool)?.spec.parameters
-            let arguments = RouteArguments.render(routeCall.arguments, captures: match.captures, schema: schema)
-            calls.append(ToolCall(id: "route_\(index)_\(routeCall.label)", name: routeCall.tool, rawArguments: arguments.jsonString))
-        }
+        let calls = routeToolCalls(route, captures: match.captures)
         let turn = ledger.budget.turns
         let dispatched = await dispatch(calls)
         record(dispatched, turn: turn, modelTime: .zero)
         emit(.budgetUpdate(ledger.snapshot()))
         if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
 
-        let outcomes = zip(route.calls, dispatched).map { routeCall, result in
-            RouteCallOutcome(label: routeCall.label, tool: routeCall.tool, status: RouteCallOutcome.Status(result.status), output: result.output, duration: result.startedAt == nil ? nil : result.duration)
-        }
+        let outcomes = await routeOutcomes(route, dispatched: dispatched, isFallback: isFallback)
         let missingRequired = RouteJoinContext.missingRequired(route: route, outcomes: outcomes)
         if !missingRequired.isEmpty && handOverWhenIncomplete && !isFallback {
             messages.append(.assistant(text: "", toolCalls: dispatched.map(\.call)))
@@ -70,15 +63,20 @@ extension RunLoop {
             let pieces = missingRequired.map { "\($0.label): unavailable (\($0.missingReason))" }.joined(separator: "; ")
             header = "Incomplete answer — missing what it depends on: \(pieces).\n\n"
         }
+        let joined = await joinRoute(route, outcomes: outcomes, isFallback: isFallback)
+        if joined != nil { emit(.budgetUpdate(ledger.snapshot())) }
         var answer: String
         switch route.join {
         case .template(let template):
-            let rendered = template.render(RouteJoinContext.make(route: route, prompt: prompt, captures: match.captures, outcomes: outcomes))
-            answer = header + rendered.trimmingCharacters(in: .whitespacesAndNewlines)
+            let context = RouteJoinContext.make(route: route, prompt: prompt, captures: match.captures, outcomes: outcomes, joined: joined)
+            answer = header + template.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
+            emit(.textDelta(answer))
+        case .rules:
+            answer = header + (joined?.text ?? RouteJoinContext.plainList(route: route, outcomes: outcomes))
             emit(.textDelta(answer))
         case .model:
             if !header.isEmpty { emit(.textDelta(header)) }
-            let (text, streamed) = await modelJoin(dispatched, route: route, outcomes: outcomes, isFallback: isFallback)
+            let (text, streamed) = await modelJoin(dispatched, route: route, outcomes: outcomes, joined: joined, isFallback: isFallback)
             if !streamed { emit(.textDelta(text)) }
             answer = header + text
         }
@@ -100,13 +98,17 @@ extension RunLoop {
     /// `join: model`: one model call with tools disabled writes the answer from the route's results;
     /// without a model (or room for the call) the answer is a plain list of the results.
     /// - Returns: the answer, and whether it was already streamed as text deltas.
-    private mutating func modelJoin(_ dispatched: [DispatchedCall], route: Route, outcomes: [RouteCallOutcome], isFallback: Bool) async -> (String, Bool) {
-        let plain = RouteJoinContext.plainList(route: route, outcomes: outcomes)
+    /// With join rules, what they reconciled (and how) is given to the model and ends the plain list.
+    private mutating func modelJoin(
+        _ dispatched: [DispatchedCall], route: Route, outcomes: [RouteCallOutcome], joined: JoinOutcome?, isFallback: Bool
+    ) async -> (String, Bool) {
+        let reconciled = joined.map { "Reconciled (\(route.joinRules?.branches.joined(separator: ", ") ?? "")):\n\($0.text)" }
+        let plain = RouteJoinContext.plainList(route: route, outcomes: outcomes) + (reconciled.map { "\n\n" + $0 } ?? "")
         guard !isFallback, let model = runModel else { return (plain, false) }
         messages.append(.assistant(text: "", toolCalls: dispatched.map(\.call)))
         messages.append(.toolResults(dispatched.map(\.resultMessage)))
         var request = makeRequest(toolsEnabled: false)
-        request.messages.append(.user(configuration.synthesisInstruction))
+        request.messages.append(.user(configuration.synthesisInstruction + (reconciled.map { "\n\n" + $0 } ?? "")))
         let estimate = estimator.estimate(request)
         switch ledger.admitModelCall(estimatedInputTokens: estimate.tokens, requestedOutputTokens: configuration.maxOutputTokens, purpose: .synthesis) {
         case .refused:

@@ -226,10 +226,7 @@ struct RunLoop {
     /// - Parameter approval: decides this batch's calls instead of the run's policy (a resumed run's
     ///   approved calls).
     func dispatch(_ calls: [ToolCall], approval: (any ApprovalPolicy)? = nil) async -> [DispatchedCall] {
-        let outer = CallingRun.current
-        let caller = CallingRun(
-            agent: agent, ledger: ledger, runID: runID, approval: settings.approval, emit: emit,
-            depth: outer?.depth ?? 0, chain: outer?.chain ?? [], batchSize: calls.count)
+        let caller = callingRun(batchSize: calls.count)
         let dispatcher = agent.dispatcher
         let (ledger, approval, tools, emit) = (ledger, approval ?? settings.approval, settings.tools, emit)
         let turn = ledger.budget.turns

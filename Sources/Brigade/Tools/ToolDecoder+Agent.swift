@@ -28,14 +28,13 @@ extension ToolDecoder {
         if let depth = map.optional("max_depth") { config.maxDepth = try depth.int(in: 1...16) }
         if let limits = map.optional("limits") { config.limits = try agentLimits(limits) }
         if let variants = map.optional("variants") { config.variants = try variants.int(in: 1...16) }
-        if let join = map.optional("join") { config.join = try joinPolicy(join) }
+        if let join = map.optional("join") { config.join = try Self.joinPolicy(join.mapping(allowedKeys: Self.joinKeys)) }
         return config
     }
 
-    /// A `join:` section: `precedence` (field → branch labels), `dedup` and `compare` (field names),
-    /// `judge` (a prompt file).
-    func joinPolicy(_ node: ConfigNode) throws(ConfigError) -> JoinPolicy {
-        let map = try node.mapping(allowedKeys: Self.joinKeys)
+    /// A `join:` section (of an agent tool, a route or a route's call): `precedence` (field → branch
+    /// labels), `dedup` and `compare` (field names), `judge` (a prompt file).
+    static func joinPolicy(_ map: ConfigMapping) throws(ConfigError) -> JoinPolicy {
         var policy = JoinPolicy()
         func names(_ node: ConfigNode) throws(ConfigError) -> [String] {
             try node.sequence().map { (item) throws(ConfigError) in try item.string() }

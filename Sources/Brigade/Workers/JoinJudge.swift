@@ -8,7 +8,21 @@ enum JoinJudge {
         var answer: String?
     }
 
-    static func join(_ branches: [JoinBranch], policy: JoinPolicy, request: String, caller: CallingRun, callID: String) async -> JoinOutcome {
+    /// Joins `branches` under `policy` and reports the decision into the caller's stream
+    /// (``AgentEvent/joinDecided(_:)``, under `callID`).
+    /// - Parameter judgeUnavailable: why the judge cannot be asked (no model; the model just failed),
+    ///   so that the rules decide and say why; `nil`: it is asked when the branches disagree.
+    static func join(
+        _ branches: [JoinBranch], policy: JoinPolicy, request: String, caller: CallingRun, callID: String, judgeUnavailable: String? = nil
+    ) async -> JoinOutcome {
+        let outcome = await decide(branches, policy: policy, request: request, caller: caller, callID: callID, judgeUnavailable: judgeUnavailable)
+        caller.emit(.joinDecided(JoinDecisionEvent(callID: callID, branches: branches.map(\.label), outcome: outcome)))
+        return outcome
+    }
+
+    private static func decide(
+        _ branches: [JoinBranch], policy: JoinPolicy, request: String, caller: CallingRun, callID: String, judgeUnavailable: String?
+    ) async -> JoinOutcome {
         let successful = branches.filter { $0.answer != nil }
         let failed = branches.filter { $0.answer == nil }
         if let first = successful.first, !JoinRules.disagree(branches, policy: policy) {
@@ -16,12 +30,20 @@ enum JoinJudge {
             return JoinOutcome(answer: first.answer ?? "", winner: successful.count == 1 ? first.label : nil, reason: reason, judged: false, failed: failed)
         }
         guard policy.judge != nil, successful.count > 1 else { return JoinRules.merge(branches, policy: policy) }
-        switch await ask(successful, policy: policy, request: request, caller: caller, callID: callID) {
+        let ruled = JoinRules.merge(branches, policy: policy)
+        let verdict = if let judgeUnavailable { Result<Verdict, Failure>.failure(Failure(message: judgeUnavailable)) } else {
+            await ask(successful, policy: policy, request: request, caller: caller, callID: callID)
+        }
+        switch verdict {
         case .success(let verdict):
             let winning = successful.first { $0.label == verdict.winner }?.answer ?? ""
-            return JoinOutcome(answer: verdict.answer ?? winning, winner: verdict.winner, reason: verdict.reason, judged: true, failed: failed)
+            let conflicts = ruled.conflicts.map { conflict in
+                JoinConflict(field: conflict.field, values: conflict.values, chosen: verdict.answer == nil ? verdict.winner : nil)
+            }
+            return JoinOutcome(
+                answer: verdict.answer ?? winning, winner: verdict.winner, reason: verdict.reason, judged: true, failed: failed, conflicts: conflicts)
         case .failure(let failure):
-            var outcome = JoinRules.merge(branches, policy: policy)
+            var outcome = ruled
             outcome.judgeFailure = failure.message
             return outcome
         }
@@ -37,9 +59,14 @@ enum JoinJudge {
         for branch in branches { prompt += "\n### \(branch.label)\n\(branch.answer ?? "")\n" }
         prompt += "\nReply with one JSON object only: {\"winner\": one of \(labels.map { "\"\($0)\"" }.joined(separator: ", ")), "
             + "\"reason\": why, in one sentence, \"answer\": the final answer (omit it to use the winner's as it is)}"
+        guard caller.agent.configuration.model != nil else { return .failure(Failure(message: "there is no model to ask")) }
         let judgeID = RunID()
+        // It needs one model turn and calls no tools. A turn is admitted while the run has a turn and a
+        // call to spare (else it is a synthesis call), so it holds two turns and one call of the
+        // caller's — not all the calls the caller has left. Money and tokens are carved from the
+        // caller's: its share when the caller asks several judges at once.
         let options = RunOptions(
-            limits: Budget.Limits(maxTurns: 2, maxCallsPerRun: nil), routing: .model, approval: caller.approval,
+            limits: caller.ledger.share(Budget.Limits(maxTurns: 2, maxCallsPerRun: 1), ways: caller.batchSize), routing: .model, approval: caller.approval,
             systemPrompt: policy.judgeText, tools: [], parentBudget: caller.ledger, runID: judgeID, parentRunID: caller.runID)
         let result: RunResult
         do throws(InvalidRunOptions) {
@@ -47,7 +74,10 @@ enum JoinJudge {
         } catch {
             return .failure(Failure(message: error.message))
         }
-        guard result.stopReason.code == .finished else { return .failure(Failure(message: "it stopped with \(result.stopReason.code)")) }
+        guard result.stopReason.code == .finished else {
+            let refused = result.stopReason.code.rawValue.hasPrefix("budget_") && result.turns == 0
+            return .failure(Failure(message: refused ? "the budget has no room for it (\(result.stopReason.code))" : "it stopped with \(result.stopReason.code)"))
+        }
         return parse(result.answer, labels: labels)
     }
 

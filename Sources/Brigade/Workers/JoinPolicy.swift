@@ -51,14 +51,66 @@ public struct JoinOutcome: Sendable, Hashable {
     public var judgeFailure: String?
     /// Branches without an answer, with why.
     public var failed: [JoinBranch]
+    /// What the branches disagreed on (empty when they agreed), found whether or not a judge decided.
+    public var conflicts: [JoinConflict] = []
+
+    public init(
+        answer: String, winner: String?, reason: String, judged: Bool, judgeFailure: String? = nil, failed: [JoinBranch],
+        conflicts: [JoinConflict] = []
+    ) {
+        self.answer = answer
+        self.winner = winner
+        self.reason = reason
+        self.judged = judged
+        self.judgeFailure = judgeFailure
+        self.failed = failed
+        self.conflicts = conflicts
+    }
 
     /// The answer with a last line saying who won and why — what the caller's model reads.
-    public var text: String {
+    public var text: String { answer + "\n\n" + note }
+
+    /// `[join: …]`: who won and why; when the rules decided a disagreement, what it was about
+    /// (an incomplete answer is forgiven, a silent one is not); the branches that failed.
+    public var note: String {
         var note = "[join: "
         if let judgeFailure { note += "the judge failed (\(judgeFailure)), so the rules decided: " }
         if let winner { note += "\(winner) won\(judged ? " (judge)" : "") — " }
         note += reason
+        if !judged, !conflicts.isEmpty { note += "; conflicts: " + conflicts.map(\.description).joined(separator: "; ") }
         for branch in failed { note += "; \(branch.label) failed: \(branch.failure ?? "no answer")" }
-        return answer + "\n\n" + note + "]"
+        return note + "]"
+    }
+}
+
+/// One thing the branches of a join disagreed on: a field of their JSON answers (`answer` for
+/// whole text answers), each branch's value, and whose value the join kept.
+public struct JoinConflict: Sendable, Hashable, CustomStringConvertible {
+    public struct Value: Sendable, Hashable {
+        public var branch: String
+        /// JSON text, or a one-line preview of a text answer.
+        public var value: String
+
+        public init(branch: String, value: String) {
+            self.branch = branch
+            self.value = value
+        }
+    }
+
+    public var field: String
+    /// Each branch's value, in branch order.
+    public var values: [Value]
+    /// The branch whose value was kept (`nil`: none alone, e.g. the judge merged them).
+    public var chosen: String?
+
+    public init(field: String, values: [Value], chosen: String?) {
+        self.field = field
+        self.values = values
+        self.chosen = chosen
+    }
+
+    /// `arrival: flights "10:40", hotels "14:05" → hotels`.
+    public var description: String {
+        "\(field): " + values.map { "\($0.branch) \($0.value)" }.joined(separator: ", ") + (chosen.map { " → \($0)" } ?? "")
     }
 }

@@ -16,18 +16,20 @@ enum JoinRules {
 
     /// The rules' answer: JSON objects merged field by field by precedence (arrays deduplicated),
     /// JSON arrays concatenated and deduplicated, else the first successful branch by the precedence
-    /// of `answer` (or branch order).
+    /// of `answer` (or branch order). Every disagreement found is a ``JoinConflict`` of the outcome,
+    /// with whose value was kept.
     static func merge(_ branches: [JoinBranch], policy: JoinPolicy) -> JoinOutcome {
         let successful = branches.filter { $0.answer != nil }
         let failed = branches.filter { $0.answer == nil }
         guard let first = successful.first else {
             return JoinOutcome(answer: "No branch answered.", winner: nil, reason: "no branch succeeded", judged: false, failed: failed)
         }
+        let labels = successful.map(\.label)
         let objects = successful.map { jsonObject($0.answer ?? "") }
         if successful.count > 1, objects.allSatisfy({ $0 != nil }) {
             var merged = JSONObject()
             var sources: [String] = []
-            let labels = successful.map(\.label)
+            var conflicts: [JoinConflict] = []
             var keys: [String] = []
             for object in objects { for (key, _) in object! where !keys.contains(key) { keys.append(key) } }
             for key in keys {
@@ -35,32 +37,65 @@ enum JoinRules {
                 let holders = order.compactMap { label in labels.firstIndex(of: label).flatMap { index in objects[index]?[key].map { (label, $0) } } }
                 guard let (label, value) = holders.first else { continue }
                 if case .array = value {
-                    merged[key] = .array(dedup(holders.flatMap { $0.1.arrayValue ?? [] }, keys: policy.dedupKeys))
+                    let (items, found) = dedup(holders.flatMap { holder in (holder.1.arrayValue ?? []).map { (holder.0, $0) } }, keys: policy.dedupKeys, field: key)
+                    merged[key] = .array(items)
+                    conflicts += found
                     sources.append("\(key) ← all")
                 } else {
                     merged[key] = value
                     sources.append("\(key) ← \(label)")
+                    let values = labels.compactMap { branch in holders.first { $0.0 == branch }.map { JoinConflict.Value(branch: branch, value: $0.1.jsonString) } }
+                    if policy.compare.isEmpty || policy.compare.contains(key), Set(values.map(\.value)).count > 1 {
+                        conflicts.append(JoinConflict(field: key, values: values, chosen: label))
+                    }
                 }
             }
-            return JoinOutcome(answer: JSONValue.object(merged).jsonString, winner: nil, reason: "fields merged by precedence (\(sources.joined(separator: ", ")))", judged: false, failed: failed)
+            return JoinOutcome(
+                answer: JSONValue.object(merged).jsonString, winner: nil, reason: "fields merged by precedence (\(sources.joined(separator: ", ")))",
+                judged: false, failed: failed, conflicts: conflicts)
         }
         let arrays = successful.map { (try? JSONValue(parsing: $0.answer ?? ""))?.arrayValue }
         if successful.count > 1, arrays.allSatisfy({ $0 != nil }) {
-            let items = dedup(arrays.flatMap { $0 ?? [] }, keys: policy.dedupKeys)
-            return JoinOutcome(answer: JSONValue.array(items).jsonString, winner: nil, reason: "lists joined and deduplicated (\(items.count) items)", judged: false, failed: failed)
+            let (items, conflicts) = dedup(zip(labels, arrays).flatMap { label, items in (items ?? []).map { (label, $0) } }, keys: policy.dedupKeys, field: "items")
+            return JoinOutcome(
+                answer: JSONValue.array(items).jsonString, winner: nil, reason: "lists joined and deduplicated (\(items.count) items)", judged: false,
+                failed: failed, conflicts: conflicts)
         }
         let preferred = (policy.precedence["answer"] ?? []).first { label in successful.contains { $0.label == label } }
         let winner = successful.first { $0.label == preferred } ?? first
         let reason = preferred == nil ? "the first branch that answered" : "first by precedence"
-        return JoinOutcome(answer: winner.answer ?? "", winner: winner.label, reason: reason, judged: false, failed: failed)
+        var conflicts: [JoinConflict] = []
+        if Set(successful.map { normalized($0.answer ?? "") }).count > 1 {
+            let values = successful.map { JoinConflict.Value(branch: $0.label, value: "\"\(Preview.line($0.answer ?? "", limit: 60))\"") }
+            conflicts.append(JoinConflict(field: "answer", values: values, chosen: winner.label))
+        }
+        return JoinOutcome(answer: winner.answer ?? "", winner: winner.label, reason: reason, judged: false, failed: failed, conflicts: conflicts)
     }
 
-    static func dedup(_ items: [JSONValue], keys: [String]) -> [JSONValue] {
-        var seen: Set<String> = []
-        return items.filter { item in
+    /// `items` (each with the branch it came from) without repeats: items with equal values at `keys`
+    /// (whole items when `keys` is empty) are one, the first kept. Items that share a key but differ
+    /// otherwise are conflicts (`field[name="Termini"]`), the first branch's kept.
+    static func dedup(_ items: [(branch: String, item: JSONValue)], keys: [String], field: String) -> ([JSONValue], [JoinConflict]) {
+        var index: [String: Int] = [:]
+        var kept: [JSONValue] = []
+        var holders: [[JoinConflict.Value]] = []
+        for (branch, item) in items {
             let key = keys.isEmpty ? item.jsonString : keys.map { item[$0]?.jsonString ?? "null" }.joined(separator: "\u{1F}")
-            return seen.insert(key).inserted
+            if let position = index[key] {
+                if item != kept[position], !holders[position].contains(where: { $0.value == item.jsonString }) {
+                    holders[position].append(JoinConflict.Value(branch: branch, value: item.jsonString))
+                }
+                continue
+            }
+            index[key] = kept.count
+            kept.append(item)
+            holders.append([JoinConflict.Value(branch: branch, value: item.jsonString)])
         }
+        let conflicts = zip(kept, holders).filter { $0.1.count > 1 }.map { item, values in
+            let key = keys.map { "\($0)=\(item[$0]?.jsonString ?? "null")" }.joined(separator: ",")
+            return JoinConflict(field: "\(field)[\(key)]", values: values, chosen: values[0].branch)
+        }
+        return (kept, conflicts)
     }
 
     static func jsonObject(_ text: String) -> JSONObject? {

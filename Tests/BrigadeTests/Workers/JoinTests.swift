@@ -117,7 +117,12 @@ struct JoinTests {
             let registry = try WorkerTestSupport.registry(Self.checker, prompts: ["check.md": "You check.", "judge.md": "You judge."])
             let agent = WorkerTestSupport.agent(registry, WorkerTestSupport.client(server, http))
             let result = try await agent.run("When do I land?", options: RunOptions())
-            #expect(result.answer.contains("[join: the judge failed (its answer is not a JSON object: `I cannot decide.`), so the rules decided: variant_1 won — the first branch that answered]"))
+            // The rules decided, and the answer names what the branches disagreed on.
+            #expect(result.answer.contains(
+                "[join: the judge failed (its answer is not a JSON object: `I cannot decide.`), so the rules decided: variant_1 won — the first branch that answered; conflicts: answer: variant_1 \"Answer "))
+            #expect(result.answer.hasSuffix(" → variant_1]"))
+            let note = result.answer.split(separator: "\n").last.map(String.init) ?? ""
+            #expect((1...3).allSatisfy { note.contains("variant_\($0) \"Answer ") && note.contains("\"Answer \($0).\"") })
             await http.shutdown()
         }
     }

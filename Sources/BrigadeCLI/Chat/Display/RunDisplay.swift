@@ -105,11 +105,9 @@ final class RunDisplay: Sendable {
                 if !state.board.isEmpty { settle(&state) }
                 endLine(&state)
             case .mapProgress(let event):
-                let line = "↳ " + ChildRunLines.mapLine(event)
-                if live, !state.board.isEmpty { erase(&state) }
-                endLine(&state)
-                write((live ? style.apply(.dim, "    " + line) : "[\(event.callID)] " + line) + "\n", &state)
-                if live, !state.board.isEmpty { draw(&state, at: now) }
+                writeUnderCall("↳ " + ChildRunLines.mapLine(event), callID: event.callID, &state, at: now)
+            case .joinDecided(let event):
+                writeUnderCall("↳ " + ChildRunLines.joinLine(event), callID: event.callID, &state, at: now)
             case .childRun(let child):
                 guard let line = ChildRunLines.line(for: child, mark: { $0 == .ok ? "✓" : "✗" }) else { return }
                 if live, !state.board.isEmpty { erase(&state) }
@@ -201,6 +199,14 @@ final class RunDisplay: Sendable {
         erase(&state)
         draw(&state, at: now)
         if state.board.hasUnfinished { startTimer(&state) } else { stopTimer(&state) }
+    }
+
+    /// A line about a running call (its map progress, its join), above the live block.
+    private func writeUnderCall(_ line: String, callID: String, _ state: inout State, at now: ContinuousClock.Instant) {
+        if live, !state.board.isEmpty { erase(&state) }
+        endLine(&state)
+        write((live ? style.apply(.dim, "    " + line) : "[\(callID)] " + line) + "\n", &state)
+        if live, !state.board.isEmpty { draw(&state, at: now) }
     }
 
     private func draw(_ state: inout State, at now: ContinuousClock.Instant) {
