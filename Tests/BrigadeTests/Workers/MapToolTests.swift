@@ -87,6 +87,15 @@ struct MapToolTests {
             let lastProgress = try #require(recorder.events.lastIndex { if case .mapProgress = $0 { true } else { false } })
             let callEnd = try #require(recorder.events.firstIndex { if case .toolCallFinished(let o) = $0, o.call.id == "call_map" { true } else { false } })
             #expect(lastProgress < callEnd)
+            // Each worker's events nest under the call, as a sub-agent's do: 2 maps and 1 reduce, each a
+            // child run of this run that ends before the call does.
+            let children = recorder.events.compactMap(\.childRunEvent)
+            #expect(children.allSatisfy { $0.parentCallID == "call_map" && $0.depth == 1 && $0.event.parentRunID == result.runID })
+            let workerEnds = children.filter { if case .finished = $0.event.event { true } else { false } }
+            #expect(workerEnds.count == 3 && Set(workerEnds.map(\.event.runID)).count == 3)
+            #expect(workerEnds.allSatisfy { $0.json["type"]?.stringValue == "child_finished" })
+            let lastChild = try #require(recorder.events.lastIndex { $0.childRunEvent != nil })
+            #expect(lastChild < callEnd)
             let line = AgentEvent.mapProgress(lastMap).json
             #expect(line["type"]?.stringValue == "map_progress" && line["call_id"]?.stringValue == "call_map" && line["done"]?.intValue == 2)
             // The workers' spend rolls up into the run: 2 parent turns + 2 maps + 1 reduce.

@@ -78,6 +78,10 @@ public struct MapReduce: Sendable {
 
     public let agent: Agent
     public let configuration: Configuration
+    /// The run and the tool call (the `map` builtin's) that started this map-reduce: each worker is a
+    /// child of that run and its events nest under the call, as a sub-agent's do. `nil`: workers
+    /// are runs of their own (`brigade map`, the Swift API).
+    var parent: (caller: CallingRun, callID: String)?
 
     public init(agent: Agent, configuration: Configuration) {
         self.agent = agent
@@ -135,9 +139,13 @@ public struct MapReduce: Sendable {
     /// for all the calls left would hold them and its siblings would be refused. The room is returned unspent.
     func ask(_ request: String, system: String, ledger: BudgetLedger) async -> Result<String, WorkerFailure> {
         let limits = ledger.share(Budget.Limits(maxTurns: 2, maxCallsPerRun: 1, maxCallsPerTurn: nil), ways: configuration.concurrency)
-        let options = RunOptions(limits: limits, routing: .model, systemPrompt: system, tools: [], parentBudget: ledger, source: "map")
+        let workerID = RunID()
+        let options = RunOptions(
+            limits: limits, routing: .model, systemPrompt: system, tools: [], parentBudget: ledger, runID: workerID,
+            parentRunID: parent?.caller.runID, source: "map")
+        let parent = parent
         do throws(InvalidRunOptions) {
-            let result = try await agent.run(request, options: options)
+            let result = try await agent.run(request, options: options) { event in parent?.caller.forward(event, of: workerID, callID: parent?.callID ?? "") }
             if result.stopReason.code == .finished { return .success(result.answer) }
             return .failure(WorkerFailure(message: "\(result.stopReason.code): \(result.stopReason)", stopReason: result.stopReason))
         } catch {

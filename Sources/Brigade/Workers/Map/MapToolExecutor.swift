@@ -8,7 +8,8 @@ import Foundation
 /// The `map` builtin: a model maps a brief over files under the tool's roots (the `read_file` root
 /// policy: nothing outside them is opened, through `..` or symbolic links). The map-reduce runs as
 /// a child of the calling run — on its agent, with a budget carved from the caller's — and its
-/// progress goes into the caller's event stream (``AgentEvent/mapProgress(_:)``). The result is
+/// progress goes into the caller's event stream (``AgentEvent/mapProgress(_:)``), its workers' events
+/// nested under the call (``AgentEvent/childRun(_:)``). The result is
 /// the report: the answer, the chunk counts, every failed chunk, the sources cited.
 struct MapToolExecutor: ToolExecutor {
     let roots: FileRoots
@@ -42,7 +43,9 @@ struct MapToolExecutor: ToolExecutor {
         let callID = context.callID
         let report: MapReport
         do {
-            report = try await MapReduce(agent: caller.agent, configuration: configuration).run(sources, parentBudget: caller.ledger) { progress in
+            var mapReduce = MapReduce(agent: caller.agent, configuration: configuration)
+            mapReduce.parent = (caller, callID)
+            report = try await mapReduce.run(sources, parentBudget: caller.ledger) { progress in
                 if throttle.admits(progress) { caller.emit(.mapProgress(MapProgressEvent(callID: callID, progress: progress))) }
             }
         } catch {
