@@ -57,8 +57,10 @@ extension RunLoop {
                     let branches = outcomes.enumerated().map { offset, outcome in
                         JoinBranch(label: "variant_\(offset + 1)", answer: outcome.succeeded ? outcome.joinOutput : nil, failure: outcome.succeeded ? nil : outcome.missingReason)
                     }
+                    // The judge reads what the variants were asked, beside the user's request.
+                    let request = prompt + "\n\nEach answer is a run of `\(routeCall.tool)` with \(results.first?.call.rawArguments ?? "{}")."
                     let joined = await JoinJudge.join(
-                        branches, policy: routeCall.join ?? JoinPolicy(), request: prompt, caller: caller, callID: "route_\(index)_\(routeCall.label)",
+                        branches, policy: routeCall.join ?? JoinPolicy(), request: request, caller: caller, callID: "route_\(index)_\(routeCall.label)",
                         judgeUnavailable: judgeUnavailable)
                     return (index, RouteCallOutcome(joining: outcomes, into: joined, call: routeCall))
                 }

@@ -66,9 +66,14 @@ struct JoinTests {
             let http = HTTPClient()
             let registry = try WorkerTestSupport.registry(Self.checker, prompts: ["check.md": "You check.", "judge.md": "You judge."])
             let agent = WorkerTestSupport.agent(registry, WorkerTestSupport.client(server, http))
-            let result = try await agent.run("When do I land?", options: RunOptions())
+            let recorder = EventRecorder()
+            let result = try await agent.run("When do I land?", options: RunOptions(), onEvent: recorder.record)
 
             #expect(server.requests.filter { $0.systemText == "You check." }.count == 3)
+            // The decision is an event of the run, under the sub-agent's call.
+            let decisions = recorder.events.compactMap { if case .joinDecided(let decision) = $0 { decision } else { nil } }
+            #expect(decisions.count == 1 && decisions.first?.outcome.judged == true && decisions.first?.branches == ["variant_1", "variant_2", "variant_3"])
+            #expect(decisions.first.map { decision in recorder.finishedCalls.contains { $0.call.id == decision.callID } } == true)
             let judged = server.requests.filter { $0.systemText == "You judge." }
             #expect(judged.count == 1)
             #expect(["variant_1", "variant_2", "variant_3"].allSatisfy { judged.first?.lastUserText?.contains("### \($0)") == true })

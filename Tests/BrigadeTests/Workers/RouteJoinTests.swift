@@ -140,6 +140,9 @@ struct RouteJoinTests {
             #expect(decision.outcome.conflicts.map(\.field) == ["arrival"])
             let children = recorder.events.compactMap(\.childRunEvent)
             #expect(!children.isEmpty && children.allSatisfy { $0.parentCallID == "route_join" && $0.depth == 1 })
+            // It asked for what it needs — two turns and one call's room — not all the 126 calls the run has left.
+            let judgeBudgets = children.compactMap { if case .budgetUpdate(let snapshot) = $0.event.event { snapshot } else { nil } }
+            #expect(!judgeBudgets.isEmpty && judgeBudgets.allSatisfy { $0.toolCallsLeft == 1 && ($0.turns + ($0.turnsLeft ?? 0)) == 2 })
             #expect(result.usage.inputTokens == 300 && result.usage.outputTokens == 40)
             await http.shutdown()
         }
@@ -158,6 +161,27 @@ struct RouteJoinTests {
             #expect(server.requests.isEmpty)
             #expect(result.answer.contains("[join: the judge failed (the budget has no room for it (budget_tokens)), so the rules decided: fields merged by precedence"))
             #expect(result.answer.hasSuffix(#"; conflicts: arrival: airline "10:40", airport "10:55" → airport]"#))
+            await http.shutdown()
+        }
+    }
+
+    /// `join: model` with join rules: the synthesis call reads the reconciled result and its note
+    /// beside the calls' results.
+    @Test func aModelJoinReadsTheReconciledResult() async throws {
+        try await withFakeModelServer { server in
+            server.respond { _ in .text("FR1234 lands at 10:55.") }
+            let http = HTTPClient()
+            let registry = try Self.flightTools
+            let routes = try Self.routes(
+                Self.flightRoute.replacingOccurrences(of: "  judge: judge.md", with: "  template: model"), registry: registry, prompts: [:])
+            let agent = Self.agent(registry, routes: routes, model: WorkerTestSupport.client(server, http), routing: .hybrid)
+            let result = await agent.run("when does my flight land")
+            #expect(result.answer == "FR1234 lands at 10:55.")
+            let synthesis = try #require(server.requests.first)
+            #expect(server.requests.count == 1)
+            #expect(synthesis.lastUserText?.contains(
+                #"Reconciled (airline, airport):\#n{"flight":"FR1234","arrival":"10:55","gate":"B12","terminal":"2"}\#n\#n[join: fields merged by precedence"#) == true)
+            #expect(synthesis.lastUserText?.hasSuffix(#"conflicts: arrival: airline "10:40", airport "10:55" → airport]"#) == true)
             await http.shutdown()
         }
     }
@@ -218,7 +242,10 @@ struct RouteJoinTests {
             #expect(["Your invoice is ready", "Invoice #42 inside"].allSatisfy { lines.last?.contains("=\($0);") == true })
 
             #expect(server.requests.filter { $0.systemText == "You write subject lines." }.count == 3)
-            #expect(server.requests.filter { $0.systemText == "You pick." }.count == 1)
+            let picked = server.requests.filter { $0.systemText == "You pick." }
+            #expect(picked.count == 1)
+            #expect(picked.first?.lastUserText?.hasPrefix(
+                #"Request: subject line please\#n\#nEach answer is a run of `subject_writer` with {"task":"a subject line for invoice 42, due Friday"}."#) == true)
             let variants = result.calls.filter { $0.toolName == "subject_writer" }
             #expect(variants.map(\.callID).sorted() == ["route_0_subject_v1", "route_0_subject_v2", "route_0_subject_v3"])
             let lastStart = try #require(variants.compactMap(\.started).max())
