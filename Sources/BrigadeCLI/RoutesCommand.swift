@@ -17,9 +17,27 @@ struct RoutesCommand: AsyncParsableCommand {
             if workspace.routes.isEmpty { print("no routes (add them in \(workspace.config.paths.routes.value))") }
             for route in workspace.routes.routes {
                 print("\(route.name): \(route.description)")
-                print("  calls: \(route.calls.map { $0.label == $0.tool ? $0.tool : "\($0.label)=\($0.tool)" }.joined(separator: ", "))")
+                print("  calls: \(route.calls.map(Self.describe).joined(separator: ", "))")
+                if let rules = route.joinRules { print("  join rules: \(rules.branches.joined(separator: ", ")) — \(Self.describe(rules.policy))") }
                 if let example = route.examples.first { print("  e.g. \"\(example)\"") }
             }
+        }
+
+        /// `label=tool`, `×3 (judge pick.md)` for variants.
+        static func describe(_ call: RouteCall) -> String {
+            var text = call.label == call.tool ? call.tool : "\(call.label)=\(call.tool)"
+            if call.variants > 1 { text += " ×\(call.variants) (\(describe(call.join ?? JoinPolicy())))" }
+            return text
+        }
+
+        /// `precedence, dedup by name, then judge judge.md` — what decides when branches disagree.
+        static func describe(_ policy: JoinPolicy) -> String {
+            var rules: [String] = []
+            if !policy.precedence.isEmpty { rules.append("precedence of " + policy.precedence.keys.sorted().joined(separator: ", ")) }
+            if !policy.dedupKeys.isEmpty { rules.append("dedup by " + policy.dedupKeys.joined(separator: ", ")) }
+            if !policy.compare.isEmpty { rules.append("compared on " + policy.compare.joined(separator: ", ")) }
+            if rules.isEmpty { rules.append("branch order") }
+            return rules.joined(separator: ", ") + (policy.judge.map { ", then judge \($0.value)" } ?? ", no judge")
         }
     }
 

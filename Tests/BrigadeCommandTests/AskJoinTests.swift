@@ -37,4 +37,13 @@ struct AskJoinTests {
         let joinLine = try #require(lines.firstIndex { $0.contains("↳ route_join") })
         #expect(lines[..<joinLine].filter { $0.contains("✓ hotels_") }.count == 2)
     }
+
+    /// `routes list` shows a route's variants and join rules: what decides when branches disagree.
+    @Test func routesListShowsVariantsAndJoinRules() async throws {
+        let example = Brigade.repositoryRoot + "/Examples/Workers"
+        let outcome = try await Brigade.run(["routes", "list", "--config", example + "/config.yaml"], in: example)
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        #expect(outcome.standardOutput.contains("  calls: airline=check_trip_part, airport=check_trip_part\n  join rules: airline, airport — precedence of answer, then judge judge.md"), "\(outcome.standardOutput)")
+        #expect(outcome.standardOutput.contains("  calls: subject=copywriter ×3 (branch order, then judge pick_subject.md)"))
+    }
 }
