@@ -21,6 +21,9 @@ public struct CallingRun: Sendable {
     /// How many calls the batch being dispatched has: a sub-agent that sets no cap of its own asks
     /// for its share of what is left, not for all of it (its siblings need theirs).
     public var batchSize: Int = 1
+    /// The run's model when it is not the agent's (``RunOptions/model``): a judge of the run's joins
+    /// asks it. `nil`: the agent's.
+    public var model: (any ModelClient)? = nil
 
     @TaskLocal public static var current: CallingRun?
 

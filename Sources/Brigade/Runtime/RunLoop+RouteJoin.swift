@@ -26,7 +26,7 @@ extension RunLoop {
         let outer = CallingRun.current
         return CallingRun(
             agent: agent, ledger: ledger, runID: runID, approval: settings.approval, emit: emit,
-            depth: outer?.depth ?? 0, chain: outer?.chain ?? [], batchSize: max(1, batchSize))
+            depth: outer?.depth ?? 0, chain: outer?.chain ?? [], batchSize: max(1, batchSize), model: settings.model)
     }
 
     /// Why a route's judge cannot be asked in this run (`nil`: it can).

@@ -59,15 +59,16 @@ enum JoinJudge {
         for branch in branches { prompt += "\n### \(branch.label)\n\(branch.answer ?? "")\n" }
         prompt += "\nReply with one JSON object only: {\"winner\": one of \(labels.map { "\"\($0)\"" }.joined(separator: ", ")), "
             + "\"reason\": why, in one sentence, \"answer\": the final answer (omit it to use the winner's as it is)}"
-        guard caller.agent.configuration.model != nil else { return .failure(Failure(message: "there is no model to ask")) }
+        guard let model = caller.model ?? caller.agent.configuration.model else { return .failure(Failure(message: "there is no model to ask")) }
         let judgeID = RunID()
         // It needs one model turn and calls no tools. A turn is admitted while the run has a turn and a
         // call to spare (else it is a synthesis call), so it holds two turns and one call of the
         // caller's — not all the calls the caller has left. Money and tokens are carved from the
         // caller's: its share when the caller asks several judges at once.
-        let options = RunOptions(
+        var options = RunOptions(
             limits: caller.ledger.share(Budget.Limits(maxTurns: 2, maxCallsPerRun: 1), ways: caller.batchSize), routing: .model, approval: caller.approval,
             systemPrompt: policy.judgeText, tools: [], parentBudget: caller.ledger, runID: judgeID, parentRunID: caller.runID)
+        options.model = model
         let result: RunResult
         do throws(InvalidRunOptions) {
             result = try await caller.agent.run(prompt, options: options) { event in caller.forward(event, of: judgeID, callID: callID) }

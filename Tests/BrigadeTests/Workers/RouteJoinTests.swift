@@ -148,6 +148,22 @@ struct RouteJoinTests {
         }
     }
 
+    /// The run's model, given in its options (the agent has none): the judge asks it.
+    @Test func theJudgeAsksTheRunsModel() async throws {
+        try await withFakeModelServer { server in
+            server.respond { _ in .text(#"{"winner": "airline", "reason": "the airline knows its plane"}"#) }
+            let http = HTTPClient()
+            let registry = try Self.flightTools
+            let routes = try Self.routes(Self.flightRoute, registry: registry, prompts: ["judge.md": "You judge."])
+            var options = RunOptions(routing: .hybrid)
+            options.model = WorkerTestSupport.client(server, http)
+            let result = try await Self.agent(registry, routes: routes, model: nil, routing: .hybrid).run("when does my flight land", options: options)
+            #expect(server.requests.count == 1 && server.requests.first?.systemText == "You judge.")
+            #expect(result.answer == "\(Self.airline)\n\n[join: airline won (judge) — the airline knows its plane]")
+            await http.shutdown()
+        }
+    }
+
     /// The run's budget has no room for the judge: the rules decide, and the answer says so and names
     /// the conflict. Nothing reaches the model.
     @Test func aJudgeOverBudgetFallsBackToPrecedenceNamingTheConflict() async throws {
