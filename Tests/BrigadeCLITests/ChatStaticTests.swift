@@ -50,4 +50,31 @@ struct ChatStaticTests {
         chat.sendControlD()
         #expect(try await chat.waitForExit() == 0)
     }
+
+    /// A route's join rules decide between its calls, and chat shows how, under the calls.
+    @Test func aRouteJoinShowsItsDecisionUnderTheCalls() async throws {
+        let workspace = try ChatTestWorkspace(config: "routing: static\n")
+        try workspace.installTools()
+        try workspace.make("routes")
+        try workspace.make("prompts")
+        try workspace.write("routes/naps.yaml", """
+            name: naps
+            description: Two naps, one answer.
+            match:
+              keywords: ["nap|naps"]
+              vocabulary: [take]
+            calls:
+              - {label: short, tool: nap, arguments: {seconds: 0.1}}
+              - {label: long, tool: nap, arguments: {seconds: 0.2}}
+            join: {precedence: {answer: [long, short]}}
+            """)
+        let chat = try workspace.startChat(environment: ["NO_COLOR": "1"])
+        try await chat.waitFor("> ")
+        chat.sendLine("take some naps")
+        let shown = try await chat.waitFor(#"↳ route_join: join: long won — first by precedence; conflicts: answer: short "rested 0.1 s", long "rested 0.2 s" → long"#)
+        #expect(shown.contains("✓ nap seconds=0.1") && shown.contains("✓ nap seconds=0.2"))
+        try await chat.waitFor("> ")
+        chat.sendControlD()
+        #expect(try await chat.waitForExit() == 0)
+    }
 }
