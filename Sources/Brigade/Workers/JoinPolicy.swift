@@ -109,8 +109,8 @@ public struct JoinConflict: Sendable, Hashable, CustomStringConvertible {
         self.chosen = chosen
     }
 
-    /// `arrival: flights "10:40", hotels "14:05" → hotels`.
+    /// `arrival: flights "10:40", hotels "14:05" → hotels` (each value on one line, at most 80 characters).
     public var description: String {
-        "\(field): " + values.map { "\($0.branch) \($0.value)" }.joined(separator: ", ") + (chosen.map { " → \($0)" } ?? "")
+        "\(field): " + values.map { "\($0.branch) \(Preview.line($0.value, limit: 80))" }.joined(separator: ", ") + (chosen.map { " → \($0)" } ?? "")
     }
 }

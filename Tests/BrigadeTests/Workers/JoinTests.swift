@@ -25,6 +25,15 @@ struct JoinTests {
         #expect(outcome.text.hasSuffix("; events failed: timed out]"))
     }
 
+    /// A conflict keeps each branch's whole value (for events); the note shows each on one line, cut at 80 characters.
+    @Test func aConflictsNoteShowsLongValuesCut() {
+        let long = String(repeating: "x", count: 200)
+        let branches = [JoinBranch(label: "a", answer: #"{"text": "\#(long)"}"#), JoinBranch(label: "b", answer: #"{"text": "short\nline"}"#)]
+        let outcome = JoinRules.merge(branches, policy: JoinPolicy())
+        #expect(outcome.conflicts.first?.values.first?.value == "\"\(long)\"")
+        #expect(outcome.note.hasSuffix(#"; conflicts: text: a "\#(String(repeating: "x", count: 79))…, b "short\nline" → a]"#))
+    }
+
     @Test func theComparedFieldsDecideWhetherBranchesDisagree() {
         let same = [JoinBranch(label: "a", answer: #"{"arrival": "10:40", "note": "x"}"#), JoinBranch(label: "b", answer: #"{"arrival": "10:40", "note": "y"}"#)]
         #expect(!JoinRules.disagree(same, policy: JoinPolicy(compare: ["arrival"])))
