@@ -73,6 +73,30 @@ struct BudgetChildTests {
 struct ParentBudgetRunTests {
     /// A session-wide budget over all prompts: each run is a child of it; its spend rolls up, and once
     /// the session's calls are used up the next run ends at once.
+    /// A child that outlives its parent (a protocol run opened from a run that ended first): its slice
+    /// stays held in the grandparent until it closes, and its spend reaches the grandparent then.
+    @Test func aChildClosingAfterItsParentRollsUpPastIt() {
+        let root = BudgetLedger(limits: Budget.Limits(usd: 1, maxCallsPerRun: 10, synthesisReserve: 0))
+        guard case .success(let parent) = root.openChild(requesting: Budget.Limits(usd: 0.5, maxCallsPerRun: 4)),
+              case .success(let child) = parent.openChild(requesting: Budget.Limits(usd: 0.2, maxCallsPerRun: 2))
+        else {
+            Issue.record("both children should open")
+            return
+        }
+        #expect(parent.admitToolCall(costUSD: 0.1) == .admitted)
+        parent.close()
+        // The parent's own spend is back in the root; the child's slice is still held there.
+        #expect(root.budget.toolCalls == 1 && abs(root.budget.costUSD - 0.1) < 1e-12)
+        #expect(root.budget.heldByChildren == Budget.Slice(usd: 0.2, toolCalls: 2))
+
+        #expect(child.admitToolCall(costUSD: 0.15) == .admitted)
+        child.close()
+        #expect(root.budget.toolCalls == 2 && abs(root.budget.costUSD - 0.25) < 1e-12)
+        #expect(root.budget.heldByChildren == Budget.Slice())
+        child.close()  // only the first close counts
+        #expect(root.budget.toolCalls == 2)
+    }
+
     @Test func runsSpendFromTheSessionsBudgetUntilItIsGone() async throws {
         let model = ScriptedModelClient([
             .toolCalls([call("echo", #"{"text":"a"}"#, id: "1"), call("echo", #"{"text":"b"}"#, id: "2")], usage: TokenUsage(inputTokens: 100, outputTokens: 10)),

@@ -83,9 +83,10 @@ extension Budget {
     }
 
     /// Closes a child opened by ``openChild(requesting:now:)``: its slice is no longer held, and what it
-    /// spent — usage, model and tool costs, tool calls — is added to this budget.
+    /// spent — usage, model and tool costs, tool calls — is added to this budget. What the child's own
+    /// children still hold stays held here until they close (they roll up past their closed parent).
     public mutating func closeChild(_ child: Budget) {
-        heldByChildren = heldByChildren - (child.slice ?? Slice())
+        heldByChildren = heldByChildren - (child.slice ?? Slice()) + child.heldByChildren
         usage = usage + child.usage
         modelCostUSD += child.modelCostUSD
         toolCostUSD += child.toolCostUSD

@@ -138,6 +138,8 @@ public struct Budget: Sendable, Hashable {
     public internal(set) var heldByChildren = Slice()
     /// What this budget holds of its parent; `nil` for a root budget.
     public internal(set) var slice: Slice?
+    /// Closed: its spend has been added to its parent (``BudgetLedger/close()``).
+    var isRolledUp = false
 
     /// The least a synthesis call is expected to need: its input is at least the last regular turn's
     /// (the conversation only grows), its output at least the minimum.

@@ -12,7 +12,6 @@ public final class BudgetLedger: Sendable {
     /// The run whose budget this is; `nil` for a ledger no run owns (a session's, one made by hand).
     /// A run given this ledger as ``RunOptions/parentBudget`` names this run as its parent.
     public let runID: RunID?
-    private let closed = Mutex(false)
 
     /// - Parameters:
     ///   - limits: the caps.
@@ -66,11 +65,28 @@ public final class BudgetLedger: Sendable {
 
     /// Gives the slice of this child ledger back to its parent and adds what it spent there. Only the
     /// first call counts; nothing happens for a root ledger. Spending after closing is not rolled up.
+    ///
+    /// A child may close after its parent did (a protocol run opened from a run that ended first): its
+    /// spend then goes on up to the first ancestor still open (or the root), where its slice stayed held.
     public func close() {
-        guard let parent, closed.withLock({ done in defer { done = true }; return !done }) else { return }
-        // Never both locks at once: the child's state is copied, then the parent's lock is taken.
-        let finished = state.withLock { $0 }
-        parent.state.withLock { $0.closeChild(finished) }
+        guard let parent else { return }
+        // Never two ledgers' locks at once: the child's state is copied, then the parent's lock is taken.
+        let finished: Budget? = state.withLock { budget in
+            guard !budget.isRolledUp else { return nil }
+            budget.isRolledUp = true
+            return budget
+        }
+        if let finished { parent.absorb(finished) }
+    }
+
+    /// Adds a closed child's spend; passes it on when this ledger has itself been rolled up already
+    /// (checked under the same lock as the copy `close()` rolls up, so it is counted exactly once).
+    private func absorb(_ child: Budget) {
+        let rolledUp = state.withLock { budget in
+            budget.closeChild(child)
+            return budget.isRolledUp
+        }
+        if rolledUp, let parent { parent.absorb(child) }
     }
 
     /// Starts a resumed run's ledger from what the run spent before (``Agent/resume(_:onEvent:)``).

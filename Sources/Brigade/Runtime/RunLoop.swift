@@ -58,6 +58,7 @@ struct RunLoop {
             self.ledger = BudgetLedger(limits: settings.limits, pricing: Self.pricing(agent: agent, settings: settings), startedAt: startedAt, clock: clock, runID: runID)
             self.refusedByParent = nil
         }
+        settings.budgetOpened?(ledger)
     }
 
     var configuration: Agent.Configuration { agent.configuration }

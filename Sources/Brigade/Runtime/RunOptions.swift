@@ -44,6 +44,9 @@ public struct RunOptions: Sendable {
     /// Who started the run, as the run store records it (`ask`, `chat`, `batch`, `protocol`, or the
     /// embedder's own label); `nil` records `api`.
     public var source: String?
+    /// Told the run's own ledger when the run opens it, before its first event — so that a host can
+    /// carve other runs' budgets from it (the protocol's `parent_run_id`).
+    package var budgetOpened: (@Sendable (BudgetLedger) -> Void)?
 
     public init(
         limits: Budget.Limits? = nil,
@@ -125,6 +128,7 @@ struct RunSettings: Sendable {
     var model: (any ModelClient)?
     var outputSchema: OutputSchema?
     var source: String?
+    var budgetOpened: (@Sendable (BudgetLedger) -> Void)?
     /// Set by ``Agent/resume(_:onEvent:)``: the stored run this one continues.
     var resume: ResumePoint?
 
@@ -155,6 +159,7 @@ struct RunSettings: Sendable {
         model = options.model
         outputSchema = options.outputSchema
         source = options.source
+        budgetOpened = options.budgetOpened
         if let systemPrompt = options.systemPrompt { self.systemPrompt = systemPrompt }
         if let names = options.tools {
             let known = Set(agent.registry.names)

@@ -137,13 +137,25 @@ final class RunTracker: Sendable {
     /// Brigade's id of the run (`run_id` in its events), and the run it was opened from.
     let runID: RunID
     let parentRunID: RunID?
+    /// The run in flight that `parentRunID` named when this one was accepted: its budget is carved
+    /// from that run's (see ``ledger``).
+    let parent: RunTracker?
     let cancellation = OneShotSignal()
     private let queued = Mutex<(written: Set<String>, waiters: [String: [OneShotSignal]])>(([], [:]))
+    private let openedLedger = Mutex<BudgetLedger?>(nil)
 
-    init(id: JSONValue, runID: RunID = RunID(), parentRunID: RunID? = nil) {
+    /// The run's own budget, once the run has opened it; `nil` before (waiting for a slot or its
+    /// session) and for a resumed run.
+    var ledger: BudgetLedger? {
+        get { openedLedger.withLock { $0 } }
+        set { openedLedger.withLock { $0 = newValue } }
+    }
+
+    init(id: JSONValue, runID: RunID = RunID(), parentRunID: RunID? = nil, parent: RunTracker? = nil) {
         self.id = id
         self.runID = runID
         self.parentRunID = parentRunID
+        self.parent = parent
         self.key = id.jsonString
         self.label = id.stringValue ?? id.jsonString
     }

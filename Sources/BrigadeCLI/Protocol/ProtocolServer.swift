@@ -62,11 +62,15 @@ struct ProtocolServer: Sendable {
         case .failure(let failure):
             output.emit(failure, line: line)
         case .success(.run(let request)):
-            if let parent = request.parentRunID, !table.isInFlight(parent) {
-                output.emit(ProtocolFailure("unknown_parent", "no run with run_id \"\(parent)\" is in flight", id: request.id), line: line)
-                return
+            var parent: RunTracker?
+            if let parentRunID = request.parentRunID {
+                parent = table.run(withRunID: parentRunID)
+                guard parent != nil else {
+                    output.emit(ProtocolFailure("unknown_parent", "no run with run_id \"\(parentRunID)\" is in flight", id: request.id), line: line)
+                    return
+                }
             }
-            let tracker = RunTracker(id: request.id, parentRunID: request.parentRunID)
+            let tracker = RunTracker(id: request.id, parentRunID: request.parentRunID, parent: parent)
             guard let place = table.admit(tracker, session: request.session) else {
                 output.emit(ProtocolFailure("duplicate_id", "a run with id \(request.id.jsonString) is still in flight", id: request.id), line: line)
                 return
@@ -110,12 +114,14 @@ struct ProtocolServer: Sendable {
             routing: request.mode,
             approval: request.deferApproval ? PauseApprovalPolicy() : broker.policy(for: tracker),
             session: place.session,
-            parentBudget: place.budget,
+            // A child run spends from its parent run's budget (which spends from the parent's session's).
+            parentBudget: tracker.parent?.ledger ?? place.budget,
             runID: tracker.runID,
             parentRunID: tracker.parentRunID,
             source: "protocol"
         )
         built.outputSchema = request.outputSchema
+        built.budgetOpened = { [tracker] ledger in tracker.ledger = ledger }
         let options = built
         do throws(InvalidRunOptions) {
             _ = try await agent.run(request.prompt, options: options) { event in forward(event, of: tracker) }
@@ -221,7 +227,12 @@ final class RunTable: Sendable {
 
     /// Whether a run with Brigade's id `runID` is in flight.
     func isInFlight(_ runID: RunID) -> Bool {
-        state.withLock { $0.runs.values.contains { $0.runID == runID } }
+        run(withRunID: runID) != nil
+    }
+
+    /// The run in flight with Brigade's id `runID`.
+    func run(withRunID runID: RunID) -> RunTracker? {
+        state.withLock { $0.runs.values.first { $0.runID == runID } }
     }
 
     func run(_ id: JSONValue) -> RunTracker? {
