@@ -13,20 +13,21 @@ struct ApprovalBrokerTests {
 
     /// A broker writing to a fresh pipe, and a task asking it about one call of run `r1`.
     func askOnce() throws -> (ApprovalBroker, EventPipe, RunTracker, Task<ApprovalDecision, Never>) {
-        let events = try EventPipe()
-        let broker = ApprovalBroker(output: ProtocolOutput(output: events.output))
+        let pipe = try EventPipe()
+        let broker = ApprovalBroker(output: ProtocolOutput(output: pipe.output))
         let tracker = RunTracker(id: "r1")
         tracker.markQueuedWritten("c1")
         let asking = Task { [request] in await broker.ask(request, run: tracker) }
-        return (broker, events, tracker, asking)
+        return (broker, pipe, tracker, asking)
     }
 
     /// A client answers and cancels the run at once (the cancellation reaches the asking task while it
     /// is still leaving its wait): the answer holds and nothing of the request is left.
     @Test func answeredThenCancelledRequestsLeaveNothingBehind() async throws {
-        let events = try EventPipe()
-        let broker = ApprovalBroker(output: ProtocolOutput(output: events.output))
-        for round in 0..<200 {
+        let pipe = try EventPipe()
+        var events = pipe.events.makeAsyncIterator()
+        let broker = ApprovalBroker(output: ProtocolOutput(output: pipe.output))
+        for round in 0..<50 {
             let tracker = RunTracker(id: .string("r\(round)"))
             tracker.markQueuedWritten("c1")
             let asking = Task { [request] in await broker.ask(request, run: tracker) }
@@ -41,7 +42,8 @@ struct ApprovalBrokerTests {
 
     /// Cancelled while waiting: denied, and a later answer finds nothing.
     @Test func aCancelledRequestIsDeniedAndForgotten() async throws {
-        let (broker, events, _, asking) = try askOnce()
+        let (broker, pipe, _, asking) = try askOnce()
+        var events = pipe.events.makeAsyncIterator()
         let requestID = try #require(await events.next()?["request_id"]?.stringValue)
         #expect(broker.requestsInFlight == 1)
         asking.cancel()
@@ -52,7 +54,8 @@ struct ApprovalBrokerTests {
 
     /// End of input denies what waits and everything asked later.
     @Test func endOfInputDeniesWaitingAndLaterRequests() async throws {
-        let (broker, events, tracker, asking) = try askOnce()
+        let (broker, pipe, tracker, asking) = try askOnce()
+        var events = pipe.events.makeAsyncIterator()
         _ = try #require(await events.next())
         broker.close()
         #expect(await asking.value == .deny)
@@ -65,7 +68,8 @@ struct ApprovalBrokerTests {
 /// blocking reads never hold a thread of the cooperative pool).
 final class EventPipe: Sendable {
     let output: Terminal.Output
-    private let lines: AsyncStream<JSONValue>
+    /// The events written, in order (iterate it once).
+    let events: AsyncStream<JSONValue>
     private let writeEnd: Int32
 
     init() throws {
@@ -74,8 +78,8 @@ final class EventPipe: Sendable {
         let (readEnd, writeEnd) = (descriptors[0], descriptors[1])
         self.writeEnd = writeEnd
         output = Terminal.Output(descriptor: writeEnd)
-        let (lines, continuation) = AsyncStream.makeStream(of: JSONValue.self)
-        self.lines = lines
+        let (events, continuation) = AsyncStream.makeStream(of: JSONValue.self)
+        self.events = events
         Thread {
             var pending: [UInt8] = []
             var chunk = [UInt8](repeating: 0, count: 4096)
@@ -94,10 +98,4 @@ final class EventPipe: Sendable {
     }
 
     deinit { close(writeEnd) }
-
-    /// The next event written; `nil` once the pipe is closed.
-    func next() async -> JSONValue? {
-        var iterator = lines.makeAsyncIterator()
-        return await iterator.next()
-    }
 }
