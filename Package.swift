@@ -48,17 +48,56 @@ let package = Package(
             name: "CurlHTTP",
             dependencies: ["CCurl", "BrigadeSync"]
         ),
+        // The layers (docs/architecture.md). The core: JSON values, tools and registry, JSON Schema, the
+        // scheduler (Dispatcher), budgets, the runtime, events, the ModelClient protocol, traces and the run
+        // store. No YAML, no Mustache, no libcurl.
         .target(
-            name: "Brigade",
+            name: "BrigadeCore",
             dependencies: [
+                "BrigadeSync",
+                "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The model providers (OpenAI Chat Completions, Anthropic Messages) on CurlHTTP.
+        .target(
+            name: "BrigadeProviders",
+            dependencies: ["BrigadeCore", "BrigadeSync", "CurlHTTP"]
+        ),
+        // OpenTelemetry trace export (OTLP/HTTP JSON) on CurlHTTP.
+        .target(
+            name: "BrigadeTelemetry",
+            dependencies: ["BrigadeCore", "BrigadeSync", "CurlHTTP"]
+        ),
+        // Agents from files: YAML, config, loaders, the command/http/builtin executors, routes and their
+        // Mustache joins, MCP servers, sub-agents and map-reduce workers.
+        .target(
+            name: "BrigadeWorkspace",
+            dependencies: [
+                "BrigadeCore",
+                "BrigadeProviders",
+                "BrigadeTelemetry",
                 "BrigadeSync",
                 "CurlHTTP",
                 "CYAML",
-                "CSQLite",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "Mustache", package: "swift-mustache"),
             ]
+        ),
+        // JSONL batch jobs over an agent.
+        .target(
+            name: "BrigadeBatch",
+            dependencies: [
+                "BrigadeCore",
+                "BrigadeSync",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The library product: every layer above, re-exported (`import Brigade`).
+        .target(
+            name: "Brigade",
+            dependencies: ["BrigadeCore", "BrigadeProviders", "BrigadeTelemetry", "BrigadeWorkspace", "BrigadeBatch"]
         ),
         .target(
             name: "BrigadeTesting",
@@ -119,6 +158,11 @@ let package = Package(
             name: "BrigadeTests",
             dependencies: [
                 "Brigade",
+                "BrigadeCore",
+                "BrigadeProviders",
+                "BrigadeTelemetry",
+                "BrigadeWorkspace",
+                "BrigadeBatch",
                 "BrigadeTesting",
                 "BatchCrashHarness",
                 "BrigadeSync",

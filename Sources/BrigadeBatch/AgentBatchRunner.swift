@@ -1,3 +1,4 @@
+import BrigadeCore
 import Logging
 
 /// Runs batch items through one agent: one run per item, with the item's mode and budget as the

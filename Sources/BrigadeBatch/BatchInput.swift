@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// An input line that could not be read as an item. It becomes a failed item in the output.
 public struct BatchMalformedLine: Sendable, Hashable {
     /// The id the line gave, when it gave a usable one; otherwise its line number.

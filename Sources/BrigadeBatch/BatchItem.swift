@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The id of one batch item: a string or an integer, exactly as the input gave it.
 ///
 /// Two ids are the same item when their ``key`` is equal, so the string `"7"` and the number `7`

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Runs one batch item. The batch engine calls it for each item it admits, several at once.
 ///
 /// The CLI implements it with the agent loop; tests implement it with fakes.

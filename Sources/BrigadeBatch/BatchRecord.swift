@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The final state of an item in the results file.
 public enum BatchItemStatus: String, Sendable, Hashable, CaseIterable {
     /// The runner succeeded.

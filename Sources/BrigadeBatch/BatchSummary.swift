@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// How a batch run ended and what it cost. The CLI prints ``description`` on stderr and writes
 /// ``json`` to `--summary FILE`.
 public struct BatchSummary: Sendable, Hashable, CustomStringConvertible {

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// One attribute of a span or a resource, as OTLP carries it: a key and a typed value.
 public struct OTLPAttribute: Sendable, Hashable {
     /// An attribute value: OTLP's `AnyValue` for the scalar types Brigade sends.

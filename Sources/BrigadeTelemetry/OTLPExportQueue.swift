@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The exporter's queue as a pure state machine (no I/O, no clock): finished runs wait here until the
 /// export task turns them into spans (off the run's path), and spans wait until it sends them in
 /// batches. Bounded: runs past ``runCapacity`` and spans past ``capacity`` are dropped, never waited

@@ -1,3 +1,4 @@
+import BrigadeCore
 import BrigadeSync
 import CurlHTTP
 

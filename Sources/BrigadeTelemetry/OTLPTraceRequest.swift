@@ -1,3 +1,4 @@
+import BrigadeCore
 import Foundation
 
 /// The body of one OTLP/HTTP JSON export: an `ExportTraceServiceRequest` with one `ResourceSpans`

@@ -1,3 +1,4 @@
+import BrigadeCore
 import CurlHTTP
 
 /// Where and how spans are exported over OTLP/HTTP with JSON bodies (docs/traces.md, "OpenTelemetry").

@@ -1,3 +1,4 @@
+import BrigadeCore
 import Foundation
 
 extension RunTrace {
@@ -190,16 +191,16 @@ struct ProviderModel {
     }
 }
 
-extension OTLPTraceExporter {
+extension OTLPTraceExporter: RunTraceExporter {
     /// Queues the spans of a finished run for export. Never waits: the spans are made by the export task.
     public func export(_ trace: RunTrace) {
         let capturesContent = settings.capturesContent, redactor = redactor
         enqueue(run: PendingRun { trace.otlpSpans(capturingContent: capturesContent, redactor: redactor) })
     }
 
-    /// Queues a finished run from its events; its trace is built by the export task.
-    func export(_ log: RunTraceLog) {
+    /// Queues a finished run whose trace `trace` builds; the export task builds it (``RunTraceExporter``).
+    public func export(building trace: @escaping @Sendable () -> RunTrace) {
         let capturesContent = settings.capturesContent, redactor = redactor
-        enqueue(run: PendingRun { log.trace().otlpSpans(capturingContent: capturesContent, redactor: redactor) })
+        enqueue(run: PendingRun { trace().otlpSpans(capturingContent: capturesContent, redactor: redactor) })
     }
 }

@@ -3,7 +3,9 @@ import BrigadeTesting
 import CurlHTTP
 import Logging
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
 
 /// The whole loop over real HTTP: the agent with the OpenAI and Anthropic clients, streamed and not,
 /// against the fake model server.

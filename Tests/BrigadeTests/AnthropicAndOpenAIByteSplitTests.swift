@@ -1,7 +1,9 @@
 import BrigadeTesting
 import CurlHTTP
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
 
 /// The whole decoding pipeline (SSE parser + assembler) fed a real server's stream split at every
 /// byte boundary: inside events, inside JSON, inside UTF-8 sequences, between CR and LF.

@@ -1,6 +1,8 @@
 import Subprocess
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeBatch
+@testable import BrigadeCore
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,8 @@
 import BrigadeSync
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeBatch
+@testable import BrigadeCore
 
 @Suite("Batch engine", .timeLimit(.minutes(1)))
 struct BatchEngineTests {

@@ -1,5 +1,6 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeBatch
 
 @Suite("Batch input", .timeLimit(.minutes(1)))
 struct BatchInputTests {

@@ -1,5 +1,7 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeBatch
+@testable import BrigadeCore
 
 @Suite("Batch ledger, summary and progress rendering", .timeLimit(.minutes(1)))
 struct BatchLedgerTests {

@@ -1,5 +1,6 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeBatch
 #if canImport(Glibc)
 import Glibc
 #endif

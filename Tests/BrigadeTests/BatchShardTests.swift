@@ -1,5 +1,6 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeBatch
 
 @Suite("Batch sharding and merge", .timeLimit(.minutes(1)))
 struct BatchShardTests {

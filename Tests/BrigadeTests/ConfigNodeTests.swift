@@ -1,6 +1,8 @@
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 private func root(_ text: String) throws -> ConfigNode {
     ConfigNode(try #require(try YAMLLoader.parse(text, file: "c.yaml")))

@@ -1,6 +1,8 @@
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 private let file = "/etc/brigade/config.yaml"
 

@@ -1,5 +1,7 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
 
 /// Golden request bodies for both APIs: the exact JSON text, key order included.
 @Suite("Request encoding (golden JSON)", .timeLimit(.minutes(1)))

@@ -1,5 +1,7 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
 
 @Suite("OpenAI stream assembler", .timeLimit(.minutes(1)))
 struct OpenAIStreamAssemblerTests {

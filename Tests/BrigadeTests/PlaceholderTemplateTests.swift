@@ -1,4 +1,6 @@
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 import Testing
 
 @Suite("Placeholder templates")

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeProviders
 
 @Suite("Provider names in errors")
 struct ProviderLabelTests {

@@ -5,7 +5,10 @@ import Foundation
 import Logging
 import Testing
 
-@testable import Brigade
+@testable import BrigadeBatch
+@testable import BrigadeCore
+@testable import BrigadeProviders
+@testable import BrigadeWorkspace
 
 /// The limiter's bookkeeping, with instants chosen by the test.
 @Suite("Rate limiter state")

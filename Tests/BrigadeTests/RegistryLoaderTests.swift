@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 private let file = "/srv/tools/demo.yaml"
 

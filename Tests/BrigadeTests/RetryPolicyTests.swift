@@ -1,5 +1,7 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
 
 @Suite("Retry policy and Retry-After", .timeLimit(.minutes(1)))
 struct RetryPolicyTests {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 @Suite("Route loading", .timeLimit(.minutes(1)))
 struct RouteLoaderTests {

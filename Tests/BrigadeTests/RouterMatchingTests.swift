@@ -1,5 +1,7 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 @Suite("Router matching", .timeLimit(.minutes(1)))
 struct RouterMatchingTests {

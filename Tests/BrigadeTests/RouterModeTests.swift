@@ -1,7 +1,9 @@
 import Logging
 import Testing
 import BrigadeTesting
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 /// The router inside the agent: static, hybrid and model modes, partial answers and the fallback.
 @Suite("Routing modes", .timeLimit(.minutes(1)))

@@ -3,7 +3,9 @@ import Testing
 import Glibc
 #endif
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 /// Parses `text` as `test.yaml`, expecting a document.
 private func parse(_ text: String, limits: YAMLLoader.Limits = YAMLLoader.Limits()) throws -> YAMLNode {

@@ -4,7 +4,7 @@
 /// The handler sits in a struct, not in a task-local of function type: Swift 6.3's release builds
 /// passed null type metadata for a function-typed task-local to `swift_task_localValuePush` and
 /// crashed on the first model call (a debug build does not).
-struct ModelRetryObserver: Sendable {
-    @TaskLocal static var current: ModelRetryObserver?
-    let observe: @Sendable (ModelRetryEvent) -> Void
+package struct ModelRetryObserver: Sendable {
+    @TaskLocal package static var current: ModelRetryObserver?
+    package let observe: @Sendable (ModelRetryEvent) -> Void
 }

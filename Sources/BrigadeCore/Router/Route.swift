@@ -226,8 +226,8 @@ public struct RouteCall: Sendable, Hashable {
 
 /// How a route's results become an answer.
 public enum RouteJoin: Sendable {
-    /// A Mustache template (from prompts/).
-    case template(JoinTemplate)
+    /// A template (from prompts/): BrigadeWorkspace's Mustache `JoinTemplate`, or an embedder's own.
+    case template(any RouteJoinTemplate)
     /// One model call with tools disabled synthesizes the answer from the gathered results
     /// (falls back to a plain list of results when no model is available).
     case model

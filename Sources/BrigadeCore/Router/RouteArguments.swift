@@ -4,8 +4,8 @@
 /// default), converted to the type the tool's schema declares for that property (integer, number,
 /// boolean); with neither capture nor default the key is left out, so the tool's own default applies.
 /// Placeholders inside longer strings are replaced textually (a missing one by its default or "").
-enum RouteArguments {
-    static func render(_ template: JSONValue, captures: [String: String], schema: JSONValue?) -> JSONValue {
+package enum RouteArguments {
+    package static func render(_ template: JSONValue, captures: [String: String], schema: JSONValue?) -> JSONValue {
         switch template {
         case .object(let object):
             var result = JSONObject()
@@ -79,9 +79,9 @@ enum RouteArguments {
 }
 
 /// `{{name}}` or `{{name|default}}`.
-struct Placeholder: Hashable {
-    var name: String
-    var defaultValue: String?
+package struct Placeholder: Hashable {
+    package var name: String
+    package var defaultValue: String?
 
     init?(inner: String) {
         let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
@@ -98,7 +98,7 @@ struct Placeholder: Hashable {
         self.init(inner: inner)
     }
 
-    static func all(in text: String) -> [Placeholder] {
+    package static func all(in text: String) -> [Placeholder] {
         var found: [Placeholder] = []
         var rest = Substring(text)
         while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {

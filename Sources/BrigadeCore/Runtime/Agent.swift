@@ -57,7 +57,7 @@ public struct Agent: Sendable {
         public var store: RunStore?
         /// Where the spans of every finished top-level run are exported (OpenTelemetry, docs/traces.md);
         /// `nil` exports nothing. Export never waits and never fails a run.
-        public var traceExporter: OTLPTraceExporter?
+        public var traceExporter: (any RunTraceExporter)?
 
         /// The default ``synthesisInstruction``.
         public static let defaultSynthesisInstruction = """
@@ -82,7 +82,7 @@ public struct Agent: Sendable {
             routing: RoutingMode = .hybrid,
             clock: any RuntimeClock = .system,
             store: RunStore? = nil,
-            traceExporter: OTLPTraceExporter? = nil
+            traceExporter: (any RunTraceExporter)? = nil
         ) {
             self.model = model
             self.pricing = pricing
@@ -203,7 +203,7 @@ public struct Agent: Sendable {
             channel.send((.finished(result), RunRecorder.now))
             channel.finish()
             await group.waitForAll()
-            if let traceLog { configuration.traceExporter?.export(traceLog) }
+            if let traceLog { configuration.traceExporter?.export(building: { traceLog.trace() }) }
             return result
         }
     }

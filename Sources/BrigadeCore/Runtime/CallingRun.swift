@@ -28,7 +28,7 @@ public struct CallingRun: Sendable {
     @TaskLocal public static var current: CallingRun?
 
     /// The context a child run of this one started by `tool` is made in: one level deeper.
-    func entering(_ tool: String) -> CallingRun {
+    package func entering(_ tool: String) -> CallingRun {
         var inner = self
         inner.depth += 1
         inner.chain.append(tool)

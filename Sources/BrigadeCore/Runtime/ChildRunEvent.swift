@@ -35,7 +35,7 @@ public struct ChildRunEvent: Sendable, Hashable {
 extension CallingRun {
     /// Forwards an event of the child run `childRunID` (started by call `callID`) into this run's stream.
     /// Events the child already forwards from its own children pass through unchanged.
-    func forward(_ event: AgentEvent, of childRunID: RunID, callID: String) {
+    package func forward(_ event: AgentEvent, of childRunID: RunID, callID: String) {
         if case .childRun = event {
             emit(event)
         } else {

@@ -53,9 +53,9 @@ extension ToolCallInfo {
 }
 
 /// Text helpers for results and previews.
-enum Preview {
+package enum Preview {
     /// `text` on one line, cut to `limit` characters with an ellipsis.
-    static func line(_ text: String, limit: Int = 200) -> String {
+    package static func line(_ text: String, limit: Int = 200) -> String {
         var flat = ""
         flat.reserveCapacity(min(text.utf8.count, limit + 1))
         var count = 0
@@ -79,7 +79,7 @@ enum Preview {
     }
 
     /// "[output truncated: 200 of 588895 bytes shown]": the one truncation note, with the true size.
-    static func truncationNote(shown: Int, of total: Int) -> String {
+    package static func truncationNote(shown: Int, of total: Int) -> String {
         "[output truncated: \(shown) of \(total) bytes shown]"
     }
 }

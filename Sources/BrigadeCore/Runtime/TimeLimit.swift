@@ -1,5 +1,5 @@
 /// How a raced operation ended.
-enum TimeLimitOutcome<Value: Sendable>: Sendable {
+package enum TimeLimitOutcome<Value: Sendable>: Sendable {
     case finished(Value)
     /// The deadline passed first; the operation's task was cancelled.
     case deadlinePassed
@@ -11,7 +11,7 @@ enum TimeLimitOutcome<Value: Sendable>: Sendable {
 /// cancellation promptly (executors kill processes, model clients abort transfers). Without a deadline
 /// the operation simply runs. When the calling task is cancelled the operation is cancelled too and its
 /// own result (usually a cancellation error) is returned.
-func withTimeLimit<Value: Sendable>(
+package func withTimeLimit<Value: Sendable>(
     _ deadline: ContinuousClock.Instant?,
     clock: any RuntimeClock = .system,
     operation: @escaping @Sendable () async -> Value

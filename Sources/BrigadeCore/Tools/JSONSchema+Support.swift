@@ -43,7 +43,7 @@ struct SchemaPath: Sendable, CustomStringConvertible {
 
 extension JSONValue {
     /// Equality by JSON value: numbers compare by value (`3 == 3.0`), objects ignore key order.
-    func isJSONEqual(to other: JSONValue) -> Bool {
+    package func isJSONEqual(to other: JSONValue) -> Bool {
         switch (self, other) {
         case (.integer(let a), .integer(let b)): return a == b
         case (.integer, .number), (.number, .integer), (.number, .number):
@@ -88,7 +88,7 @@ extension JSONValue {
     }
 
     /// A short rendering for messages: JSON text, strings cut after `limit` characters.
-    func shortDescription(limit: Int = 40) -> String {
+    package func shortDescription(limit: Int = 40) -> String {
         if case .string(let s) = self, s.count > limit {
             return JSONValue.string(String(s.prefix(limit))).jsonString.dropLast() + "…\""
         }

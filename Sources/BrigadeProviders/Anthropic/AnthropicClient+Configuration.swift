@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension AnthropicClient {
     /// Everything an ``AnthropicClient`` needs to know about the server and how to talk to it.
     public struct Configuration: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import BrigadeCore
 import CurlHTTP
 
 /// A ``ModelClient`` for the Anthropic Messages API (`POST {baseURL}/v1/messages`).

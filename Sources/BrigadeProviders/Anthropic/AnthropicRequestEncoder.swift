@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Encodes a ``ModelRequest`` as a Messages API request body.
 ///
 /// - System messages go, joined by blank lines, into the top-level `system` field.

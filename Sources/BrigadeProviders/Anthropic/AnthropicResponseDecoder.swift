@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Decodes a non-streamed Messages API response (`stream: false`).
 enum AnthropicResponseDecoder {
     static func response(from body: [UInt8]) throws(ModelError) -> ModelResponse {

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Assembles a streamed Messages API response from its server-sent events.
 ///
 /// A pure state machine, apart from all I/O: feed it every event with ``consume(event:data:)``

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension OpenAIChatClient {
     /// Everything an ``OpenAIChatClient`` needs to know about the server and how to talk to it.
     public struct Configuration: Sendable, Hashable {

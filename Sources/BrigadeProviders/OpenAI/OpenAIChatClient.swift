@@ -1,3 +1,4 @@
+import BrigadeCore
 import CurlHTTP
 
 /// A ``ModelClient`` for the OpenAI Chat Completions API (`POST {baseURL}/chat/completions`) and

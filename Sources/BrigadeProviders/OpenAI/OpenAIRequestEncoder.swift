@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Encodes a ``ModelRequest`` as a Chat Completions request body.
 enum OpenAIRequestEncoder {
     static func body(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> JSONValue {

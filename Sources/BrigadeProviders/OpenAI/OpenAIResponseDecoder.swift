@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Decodes a non-streamed Chat Completions response (`stream: false`).
 enum OpenAIResponseDecoder {
     static func response(from body: [UInt8]) throws(ModelError) -> ModelResponse {

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Assembles a streamed Chat Completions response from its server-sent-event `data:` payloads.
 ///
 /// A pure state machine, apart from all I/O: feed it every payload with ``consume(data:)`` (which

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Where an ``AnthropicClient`` puts prompt-cache breakpoints (`cache_control: {"type": "ephemeral"}`):
 /// the end of the tool definitions, the system prompt, and the conversation so far (the last block of
 /// the last message, so the next turn reads the whole prefix from the cache). At most 3 of the API's 4.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Turns provider error responses (HTTP statuses, error bodies, error events inside a stream) into
 /// ``ModelError``s, never letting the API key into a message.
 enum ProviderError {

@@ -1,5 +1,7 @@
+import BrigadeCore
+
 /// Small pieces shared by the OpenAI and Anthropic decoders.
-enum ProviderParsing {
+package enum ProviderParsing {
     /// Parses one JSON payload of a response, or fails with `.malformedResponse` quoting the start of it.
     static func json(_ text: String, provider: String, what: String) throws(ModelError) -> JSONValue {
         do {
@@ -37,7 +39,7 @@ enum ProviderParsing {
     }
 
     /// `text` without leading and trailing whitespace.
-    static func trim(_ text: some StringProtocol) -> Substring {
+    package static func trim(_ text: some StringProtocol) -> Substring {
         var text = Substring(text)
         while let first = text.first, first.isWhitespace { text.removeFirst() }
         while let last = text.last, last.isWhitespace { text.removeLast() }

@@ -1,3 +1,4 @@
+import BrigadeCore
 import BrigadeSync
 import CurlHTTP
 import Foundation
@@ -173,11 +174,4 @@ public final class RateLimiter: Sendable {
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.date(from: text)
     }
-}
-
-/// Who hears about the rate-limit waits of the model call running in this task (see ``ModelRetryObserver``,
-/// also for why the handler sits in a struct).
-struct RateLimitObserver: Sendable {
-    @TaskLocal static var current: RateLimitObserver?
-    let observe: @Sendable (RateLimitWait) -> Void
 }

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Whether the model must call tools: a model profile's `tool_choice`.
 ///
 /// It applies to the first model turn after each user message (while the conversation holds no tool

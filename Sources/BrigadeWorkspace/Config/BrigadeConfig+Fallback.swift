@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension BrigadeConfig {
     /// The models a run uses in turn: `settings` first, then the profiles its `fallback:` names,
     /// each followed by its own fallbacks (depth first; a profile reached twice is used once).

@@ -1,3 +1,6 @@
+import BrigadeCore
+import BrigadeProviders
+
 extension BrigadeConfig {
     static let topLevelKeys = ["model", "models", "limits", "budget", "routing", "paths", "mcp_servers", "store"]
     static let modelKeys = [

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension BrigadeConfig {
     /// The most specific configuration file, first match wins:
     /// 1. `explicit` (`--config`), 2. `$BRIGADE_CONFIG`, 3. the project's (`.brigade/config.yaml` found

@@ -1,3 +1,6 @@
+import BrigadeCore
+import BrigadeProviders
+
 extension BrigadeConfig {
     /// The configuration with the model profile `name` (a profile name or one of its aliases) in use,
     /// as `-m NAME` asks; the USD budget is checked against that model's price.

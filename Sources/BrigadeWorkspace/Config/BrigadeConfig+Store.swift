@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension BrigadeConfig {
     /// `store:` — where runs are recorded and for how long (docs/store.md). `store: off` turns it off.
     ///

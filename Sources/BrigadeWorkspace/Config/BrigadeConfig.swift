@@ -1,3 +1,6 @@
+import BrigadeCore
+import BrigadeProviders
+
 /// The settings in `config.yaml`, as plain values with their defaults.
 ///
 /// Loaded by `BrigadeConfig.load(path:environment:)`; found by `BrigadeConfig.locate(...)`; with no

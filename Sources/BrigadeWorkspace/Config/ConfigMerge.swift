@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Merges the YAML trees of configuration layers: a later layer's value replaces an earlier one key
 /// by key, mappings merge recursively, and every node keeps the file:line:col it was written at, so
 /// errors and `brigade config show` name the layer a value came from.

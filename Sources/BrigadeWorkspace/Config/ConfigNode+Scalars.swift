@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension ConfigNode {
     /// A string scalar (quoted, or plain text that is not a number, boolean or null).
     package func string() throws(ConfigError) -> String {

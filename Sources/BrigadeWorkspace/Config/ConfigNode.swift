@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// A YAML node being decoded as configuration: the node and the key path that led to it
 /// (`limits.max_turns`, `tools[2].command.argv[0]`), so that every error reads
 /// "`limits.max_turns`: expected integer, got string" at the value's file:line:col.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Prices of common OpenAI and Anthropic models, used when a model's configuration has no `price:`
 /// (a `price:` always wins). USD per million tokens: input, cached input (prompt-cache hits), output.
 ///

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// One JSON-RPC 2.0 message as MCP's stdio transport carries it: one JSON object per line.
 package enum JSONRPCMessage: Sendable, Hashable {
     case request(id: JSONValue, method: String, params: JSONValue?)

@@ -1,3 +1,4 @@
+import BrigadeCore
 import Synchronization
 /// The client side of one live MCP session: numbered requests awaiting their responses, and an outbox
 /// of messages for the server (sent, in order, by the one task that owns the transport: the writer of

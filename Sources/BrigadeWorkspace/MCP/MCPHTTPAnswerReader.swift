@@ -1,3 +1,4 @@
+import BrigadeCore
 import CurlHTTP
 
 /// Reads what a Streamable HTTP MCP server answers to one POST (or sends on its GET stream): a JSON

@@ -1,3 +1,4 @@
+import BrigadeCore
 import Synchronization
 import Logging
 import Subprocess

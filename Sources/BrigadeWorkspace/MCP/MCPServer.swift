@@ -1,3 +1,4 @@
+import BrigadeCore
 import Synchronization
 import Logging
 
@@ -110,7 +111,7 @@ public final class MCPServer: ToolSource {
     /// - Throws: ``MCPError`` when the server cannot be reached or ended during the call;
     ///   `CancellationError` when the calling task is cancelled (the server is told with
     ///   `notifications/cancelled`).
-    func callTool(_ remoteName: String, arguments: JSONValue) async throws -> ToolOutput {
+    package func callTool(_ remoteName: String, arguments: JSONValue) async throws -> ToolOutput {
         do {
             let connection = try await connection()
             let result = try await connection.request("tools/call", params: ["name": .string(remoteName), "arguments": arguments])

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension MCPServerConfig {
     static let keys = [
         "command", "url", "headers", "args", "env_allowlist", "env", "cwd", "tool_prefix", "include", "exclude", "timeout",

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// One MCP server of config.yaml's `mcp_servers:` section: how to start it and the policy its tools get.
 ///
 /// ```yaml

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Turns a server's `tools/list` entries into Brigade tools: the prefix, the include/exclude filters,
 /// and the checks every tool gets (a valid name, an `inputSchema` that is a usable object schema).
 /// A tool that fails a check is skipped with a warning naming it; the others are offered.

@@ -1,3 +1,4 @@
+import BrigadeCore
 import Mustache
 
 /// A route's join: a Mustache template rendered with every call's result and status.
@@ -6,7 +7,7 @@ import Mustache
 /// `calls.LABEL.{ok, status, output, error, duration, tool}` for each call, `missing` (a list of
 /// `{label, reason}` for calls that gave no result) and `complete` (true when nothing is missing).
 /// A failed call's `output` is the explicit marker `unavailable (REASON)`, never an empty string.
-public struct JoinTemplate: Sendable {
+public struct JoinTemplate: RouteJoinTemplate {
     public let file: String
     public let text: String
     let template: MustacheTemplate
@@ -69,7 +70,7 @@ public struct JoinTemplate: Sendable {
     }
 
     /// Renders the join with the given context (plain Swift dictionaries, arrays, strings, bools).
-    func render(_ context: [String: Any]) -> String {
+    public func render(_ context: [String: Any]) -> String {
         template.render(context)
     }
 }

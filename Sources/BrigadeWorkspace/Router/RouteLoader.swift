@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Reads routes from `routes/*.yaml` (and `*.yml`) and checks them against the tool registry and the
 /// prompts folder. The format is in docs/routes.md.
 ///

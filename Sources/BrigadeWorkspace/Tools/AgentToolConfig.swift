@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// `kind: agent` — a sub-agent: each call is a child run on the same runtime (the ``Agent`` of the
 /// calling run), with its own system prompt, tool subset, model and limits, and a budget carved from
 /// the calling run's. See docs/workers.md.

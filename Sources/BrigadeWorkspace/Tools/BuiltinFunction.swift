@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The tools Brigade implements in Swift (`kind: builtin`). Each fixes its own parameter schema.
 public enum BuiltinFunction: String, Sendable, CaseIterable {
     case readFile = "read_file"

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Bytes collected from a stream up to a cap: keeps reading past the cap but stores only the first
 /// (`.head`) or the last (`.tail`) `limit` bytes, and counts everything.
 struct CappedOutput: Sendable {

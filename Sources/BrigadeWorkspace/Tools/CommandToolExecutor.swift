@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Runs a `kind: command` tool: one program, started without a shell, with an argv built from a template.
 ///
 /// - Each argv template element becomes exactly one argv element; an argument's value never leaves it.

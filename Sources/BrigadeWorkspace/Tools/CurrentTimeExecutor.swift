@@ -1,3 +1,4 @@
+import BrigadeCore
 import Foundation
 
 #if canImport(Glibc)

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The folders a file builtin may reach. A requested path is resolved against the first root (when
 /// relative), checked lexically (`..` cannot climb out), then walked one component at a time with
 /// `openat` and `O_NOFOLLOW` from a descriptor of its root (``withOpened(_:directory:_:)``), symbolic

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The URL, header and body templates of an http tool, checked at load time and rendered per call.
 ///
 /// - URL: a template that is exactly `{{name}}` takes the argument as the whole URL, which must then be an

@@ -1,3 +1,4 @@
+import BrigadeCore
 import CurlHTTP
 
 /// Runs a `kind: http` tool: one request through Brigade's `HTTPClient`.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// A string with `{{name}}` placeholders, as used in argv elements, URLs, headers and body strings.
 ///
 /// A placeholder is `{{`, optional spaces, a name (`[A-Za-z_][A-Za-z0-9_]*`), optional spaces, `}}`.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Reads tool declarations from `tools/*.yaml` (and `*.yml`).
 ///
 /// Each file holds one tool mapping, or a mapping with the single key `tools:` whose value is a list of

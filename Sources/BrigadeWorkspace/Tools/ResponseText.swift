@@ -1,3 +1,4 @@
+import BrigadeCore
 import Foundation
 
 /// How an http tool turns a response body into text for a model.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// A tool as declared in `tools/*.yaml`: what the model sees, the policy, and how to run it.
 ///
 /// The registry loader fills these from YAML (checking types and keys); each executor checks the

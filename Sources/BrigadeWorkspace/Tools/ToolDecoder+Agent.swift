@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension ToolDecoder {
     static let agentKeys = ["prompt", "tools", "model", "limits", "input", "max_depth", "variants", "join"]
     static let joinKeys = ["precedence", "dedup", "compare", "judge"]

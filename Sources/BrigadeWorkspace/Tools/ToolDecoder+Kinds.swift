@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension ToolDecoder {
     static let commandKeys = ["argv", "stdin", "cwd", "env_allowlist", "env", "success_exit_codes", "include_stderr", "allow_leading_dash"]
     static let httpKeys = ["method", "url", "headers", "body", "max_response_bytes", "accept_status", "allow_hosts", "allow_private_networks"]

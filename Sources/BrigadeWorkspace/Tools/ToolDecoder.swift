@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Decodes one tool mapping into a `ToolDeclaration` (see `RegistryLoader`).
 struct ToolDecoder {
     var environment: [String: String]

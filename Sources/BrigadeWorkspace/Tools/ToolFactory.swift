@@ -1,3 +1,4 @@
+import BrigadeCore
 import CurlHTTP
 
 /// Builds runnable tools from declarations, checking everything that can be checked before a call.

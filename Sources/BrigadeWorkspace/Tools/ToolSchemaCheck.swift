@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// A plausibility check of a tool's `parameters` schema at load time (the full validator is
 /// `JSONSchemaValidator`): an object schema whose property schemas are mappings, with known type
 /// names and `required` naming declared properties.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The judge half of a ``JoinPolicy``: asked only when the branches disagree, as a child run of the
 /// calling run (its budget carved from the caller's, its events nested); when it fails — no answer,
 /// not the JSON asked for, a winner that is no branch — the rules decide and the outcome says so.

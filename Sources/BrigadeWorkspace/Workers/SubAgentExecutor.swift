@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Runs a `kind: agent` tool: each call is a child run of the calling run (``CallingRun``) — on the
 /// same agent (its scheduler, caps and approval memory), with the tool's prompt, tools, model and
 /// limits, and a budget carved from the caller's, so it can never spend more than its slice; what it

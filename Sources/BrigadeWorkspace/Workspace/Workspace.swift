@@ -1,3 +1,6 @@
+import BrigadeCore
+import BrigadeProviders
+import BrigadeTelemetry
 import CurlHTTP
 import Foundation
 import Logging

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Builds a `YAMLNode` tree from libyaml events: resolves scalars, expands aliases (counting the nodes
 /// they produce, so that an alias bomb fails fast), applies `<<` merge keys, and rejects duplicate and
 /// non-scalar keys. Iterative, so deep nesting cannot overflow the stack.

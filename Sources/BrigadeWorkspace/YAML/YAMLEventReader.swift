@@ -1,3 +1,4 @@
+import BrigadeCore
 import CYAML
 
 /// One libyaml event, copied out of libyaml's memory so that the C event can be deleted at once.

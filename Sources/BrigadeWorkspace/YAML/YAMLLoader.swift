@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// Loads YAML files into `YAMLNode` trees with source positions, on libyaml's event API.
 ///
 /// Scalars resolve by the YAML 1.2 core schema: plain `true`/`false` (also `True`, `TRUE`), `null`,

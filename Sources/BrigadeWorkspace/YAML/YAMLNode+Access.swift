@@ -1,3 +1,5 @@
+import BrigadeCore
+
 extension YAMLNode {
     /// The subtree as JSON: mappings become objects (key order kept), sequences arrays, scalars their
     /// resolved values.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// A YAML node with the place it was written, so that every error about configuration can name
 /// file, line and column. Produced by `YAMLLoader` (libyaml's event API, aliases expanded).
 public struct YAMLNode: Sendable, Hashable {

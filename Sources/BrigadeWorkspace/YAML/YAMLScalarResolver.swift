@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// YAML 1.2 core-schema resolution of scalars, and the standard `!!` tags.
 enum YAMLScalarResolver {
     static let tagPrefix = "tag:yaml.org,2002:"

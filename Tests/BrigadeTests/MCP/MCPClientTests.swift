@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
 
 #if canImport(Glibc)
 import Glibc

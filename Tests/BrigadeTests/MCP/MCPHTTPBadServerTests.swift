@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 @Suite("MCP client against misbehaving Streamable HTTP servers", .serialized, .timeLimit(.minutes(2)))
 struct MCPHTTPBadServerTests {

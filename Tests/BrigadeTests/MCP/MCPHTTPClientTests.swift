@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 @Suite("MCP client over Streamable HTTP against the Python SDK", .serialized, .timeLimit(.minutes(2)))
 struct MCPHTTPClientTests {

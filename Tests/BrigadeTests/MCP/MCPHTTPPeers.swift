@@ -2,7 +2,8 @@ import Foundation
 import Subprocess
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeWorkspace
 
 #if canImport(System)
 import System

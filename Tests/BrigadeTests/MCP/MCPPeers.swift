@@ -2,7 +2,9 @@ import Foundation
 import Logging
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 /// The MCP servers the tests talk to: Tests/MCPPeers/*.py, run by the Python of the virtualenv that
 /// scripts/mcp-test-peers makes (scripts/install-deps runs it).

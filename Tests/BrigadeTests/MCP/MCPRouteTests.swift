@@ -2,7 +2,9 @@ import Foundation
 import Logging
 import Testing
 
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 @Suite("Routes that call the tools of MCP servers", .serialized, .timeLimit(.minutes(2)))
 struct MCPRouteTests {

@@ -1,4 +1,5 @@
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
 import BrigadeTesting
 import Foundation
 import Testing

@@ -1,4 +1,6 @@
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeTelemetry
 import Testing
 
 @Suite("OTLP export queue")

@@ -4,7 +4,10 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
+@testable import BrigadeTelemetry
 
 /// A real run — the fake model server with a retried model call, two parallel calls of which one is a
 /// sub-agent — exported to the collector stand-in, with the store off.

@@ -1,4 +1,5 @@
-@testable import Brigade
+import Brigade
+@testable import BrigadeTelemetry
 import Testing
 
 @Suite("OTLP JSON encoding")

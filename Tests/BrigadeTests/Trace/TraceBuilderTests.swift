@@ -4,7 +4,8 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
 
 /// The spans of real runs over the fake model server, read back from the run store.
 @Suite("Trace spans", .timeLimit(.minutes(2)))

@@ -4,7 +4,9 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
 
 /// A real run over the fake model server, recorded in a store: one retried model call, three
 /// parallel calls (`quick`, the `researcher` sub-agent, `slow` planted to finish last), an answer.

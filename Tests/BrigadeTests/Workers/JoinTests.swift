@@ -2,7 +2,9 @@ import BrigadeTesting
 import CurlHTTP
 import Synchronization
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 /// Join rules (pure) and judged variants of a sub-agent over the fake model server.
 @Suite("Join rules and the judge", .timeLimit(.minutes(2)))

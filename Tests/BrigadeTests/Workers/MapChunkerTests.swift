@@ -1,5 +1,6 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeWorkspace
 
 @Suite("Map chunker", .timeLimit(.minutes(1)))
 struct MapChunkerTests {

@@ -3,7 +3,9 @@ import CurlHTTP
 import Foundation
 import Synchronization
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 /// Map-reduce over the fake model server.
 @Suite("Map-reduce", .timeLimit(.minutes(3)))

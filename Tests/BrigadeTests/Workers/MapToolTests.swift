@@ -2,7 +2,9 @@ import BrigadeTesting
 import CurlHTTP
 import Foundation
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 /// The `map` builtin: a model maps a brief over files under the tool's roots; the map-reduce runs as
 /// a child of the calling run, reports progress into its event stream, and its spend rolls up.

@@ -1,7 +1,8 @@
 import BrigadeTesting
 import CurlHTTP
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
 
 /// `kind: agent` tools: a child run per call, with a carved budget and nested events.
 @Suite("Sub-agents", .timeLimit(.minutes(2)))

@@ -1,7 +1,10 @@
 import BrigadeTesting
 import CurlHTTP
 import Logging
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeProviders
+@testable import BrigadeWorkspace
 
 /// Agents whose tools include `kind: agent` sub-agents, over the fake model server.
 enum WorkerTestSupport {

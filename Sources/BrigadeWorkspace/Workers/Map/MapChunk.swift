@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// One input of a map: a file's path (or `stdin`) and its text.
 public struct MapSource: Sendable, Hashable {
     public var name: String

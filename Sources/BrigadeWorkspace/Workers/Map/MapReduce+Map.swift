@@ -1,3 +1,4 @@
+import BrigadeCore
 import BrigadeSync
 
 extension MapReduce {

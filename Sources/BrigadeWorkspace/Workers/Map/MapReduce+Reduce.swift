@@ -1,3 +1,4 @@
+import BrigadeCore
 import BrigadeSync
 
 /// What the reduce made of the map results.

@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// The outcome of a map-reduce: the reduced answer, the produced artifact, and what failed.
 public struct MapReport: Sendable {
     public var chunks: [MapChunk]

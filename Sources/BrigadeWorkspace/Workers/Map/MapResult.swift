@@ -1,3 +1,5 @@
+import BrigadeCore
+
 /// What the map step made of one chunk.
 public struct MapResult: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {

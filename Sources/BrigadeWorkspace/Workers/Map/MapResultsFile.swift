@@ -1,3 +1,4 @@
+import BrigadeCore
 import Foundation
 
 /// Map results saved as they finish, one JSON line per chunk (`<output>.map.jsonl`), so that a re-run

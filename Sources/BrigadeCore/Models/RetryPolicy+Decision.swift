@@ -1,13 +1,13 @@
 /// A failed attempt, as the retry loop sees it.
-struct AttemptFailure: Error, Sendable, Hashable {
-    var error: ModelError
+package struct AttemptFailure: Error, Sendable, Hashable {
+    package var error: ModelError
     /// Whether sending the same request again could succeed (429, 5xx, connection failures, and
     /// streams that broke before any output was delivered).
     var isRetryable: Bool
     /// The wait the server asked for, if it did.
     var serverDelay: Duration?
 
-    init(_ error: ModelError, isRetryable: Bool, serverDelay: Duration? = nil) {
+    package init(_ error: ModelError, isRetryable: Bool, serverDelay: Duration? = nil) {
         self.error = error
         self.isRetryable = isRetryable
         self.serverDelay = serverDelay
@@ -15,7 +15,7 @@ struct AttemptFailure: Error, Sendable, Hashable {
 }
 
 /// What the retry loop does after a failed attempt.
-enum RetryDecision: Sendable, Hashable {
+package enum RetryDecision: Sendable, Hashable {
     case retry(RetryDelay)
     case fail(ModelError)
 }
@@ -26,7 +26,7 @@ extension RetryPolicy {
     ///
     /// A wait that would end past `deadline` is never started: the call fails with the last error,
     /// whose message says so.
-    func decision(
+    package func decision(
         after failure: AttemptFailure,
         attempt: Int,
         now: ContinuousClock.Instant,
