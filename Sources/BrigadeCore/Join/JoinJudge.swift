@@ -1,9 +1,7 @@
-import BrigadeCore
-
 /// The judge half of a ``JoinPolicy``: asked only when the branches disagree, as a child run of the
 /// calling run (its budget carved from the caller's, its events nested); when it fails — no answer,
 /// not the JSON asked for, a winner that is no branch — the rules decide and the outcome says so.
-enum JoinJudge {
+package enum JoinJudge {
     struct Verdict {
         var winner: String
         var reason: String
@@ -14,7 +12,7 @@ enum JoinJudge {
     /// (``AgentEvent/joinDecided(_:)``, under `callID`).
     /// - Parameter judgeUnavailable: why the judge cannot be asked (no model; the model just failed),
     ///   so that the rules decide and say why; `nil`: it is asked when the branches disagree.
-    static func join(
+    package static func join(
         _ branches: [JoinBranch], policy: JoinPolicy, request: String, caller: CallingRun, callID: String, judgeUnavailable: String? = nil
     ) async -> JoinOutcome {
         let outcome = await decide(branches, policy: policy, request: request, caller: caller, callID: callID, judgeUnavailable: judgeUnavailable)

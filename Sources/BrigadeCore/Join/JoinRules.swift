@@ -1,5 +1,3 @@
-import BrigadeCore
-
 /// The rule half of a ``JoinPolicy``: the disagreement test and the merge without a judge. Pure.
 enum JoinRules {
     /// Whether the successful branches disagree under `policy.compare`.
