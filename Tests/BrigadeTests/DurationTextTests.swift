@@ -1,5 +1,6 @@
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
 
 /// The shared duration formats of Duration+Seconds.swift: one per concept, used by every surface.
 @Suite("Duration as text")

@@ -4,7 +4,9 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
+@testable import BrigadeWorkspace
 
 /// Join rules, judges and variants on static routes, loaded from YAML and run through the agent;
 /// the fake model server is the judge and the variants' model.
