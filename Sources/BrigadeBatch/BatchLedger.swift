@@ -27,7 +27,7 @@ public struct BatchSpend: Sendable, Hashable {
 }
 
 /// A dimension of a budget, named as in the input and the summary.
-public enum BatchBudgetDimension: String, Sendable, Hashable {
+package enum BatchBudgetDimension: String, Sendable, Hashable {
     case usd
     case inputTokens = "input_tokens"
     case outputTokens = "output_tokens"

@@ -1,5 +1,5 @@
 /// What ``BatchMerge/merge(_:into:input:)`` found and wrote.
-public struct BatchMergeReport: Sendable, Hashable, CustomStringConvertible {
+package struct BatchMergeReport: Sendable, Hashable, CustomStringConvertible {
     /// Lines written to the merged file (one per id).
     public var written: Int
     public var ok: Int
@@ -36,7 +36,7 @@ public struct BatchMergeReport: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// Merges the results files of the shards of a batch into one.
-public enum BatchMerge {
+package enum BatchMerge {
     /// Reads every shard's results file, keeps one line per id, and writes them to `outputPath`
     /// atomically (a temporary file renamed into place). Lines are copied byte for byte.
     ///

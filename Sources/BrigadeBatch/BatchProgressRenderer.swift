@@ -1,6 +1,6 @@
 /// Turns progress snapshots into text: a one-line bar for a terminal, or a plain line for logs.
 /// Pure functions; the caller decides where and how often to print.
-public enum BatchProgressRenderer {
+package enum BatchProgressRenderer {
     /// A bar that fits `width` columns, for redrawing in place on a terminal (no newline, no escapes):
     /// `[#######.............] 450/1000  45%  12.3/s  $1.23/$5.00  ETA 44.0s`
     ///

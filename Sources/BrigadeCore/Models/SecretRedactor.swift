@@ -5,7 +5,7 @@
 /// Every ``minimumLength``-byte window of each secret is kept in a set (packed in a `UInt64`); the text is scanned once,
 /// window by window, and each maximal run of bytes covered by a matching window becomes
 /// `[redacted]`. The cost is linear in the text's length, whatever the number of secrets.
-public struct SecretRedactor: Sendable, Hashable {
+package struct SecretRedactor: Sendable, Hashable {
     /// The shortest piece of a secret that is redacted (a window fills one `UInt64`).
     public static let minimumLength = 8
     static let replacement = "[redacted]"

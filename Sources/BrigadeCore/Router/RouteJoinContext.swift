@@ -1,5 +1,5 @@
 /// What one call of a route's fan-out gave, as the join sees it.
-public struct RouteCallOutcome: Sendable, Hashable {
+package struct RouteCallOutcome: Sendable, Hashable {
     public enum Status: String, Sendable, Hashable {
         case ok, error, timeout, notRun, denied
     }

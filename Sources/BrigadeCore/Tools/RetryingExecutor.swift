@@ -3,7 +3,7 @@
 ///
 /// Attempts are spaced by `backoff`, `2 × backoff`, … (the wait honours cancellation). When every attempt
 /// fails, the last failure is returned (or thrown), an error result noting how many attempts were made.
-public struct RetryingExecutor: ToolExecutor {
+package struct RetryingExecutor: ToolExecutor {
     public let base: any ToolExecutor
     /// Extra attempts after the first.
     public let retries: Int

@@ -7,7 +7,7 @@ import BrigadeCore
 /// and https://platform.claude.com/docs/en/about-claude/pricing (standard tier; batch, priority and
 /// long-context rates are not modelled). Prices change: `brigade config show` names the price in
 /// use and where it came from, and docs/configuration.md says how to override it.
-public enum PriceTable {
+package enum PriceTable {
     /// The day the table was checked.
     public static let date = "2026-12-06"
 

@@ -6,7 +6,7 @@ import BrigadeCore
 /// Everything that can be wrong with a route is found here, at load time, with file:line:col: an
 /// unknown tool, argument templates that cannot satisfy the tool's schema, a placeholder no pattern
 /// captures, a join template with a syntax error or naming a call the route does not make.
-public enum RouteLoader {
+package enum RouteLoader {
     static let routeKeys = ["name", "description", "match", "priority", "calls", "requires", "join"]
     static let matchKeys = ["keywords", "patterns", "vocabulary", "negative", "threshold", "examples", "counterexamples"]
     static let thresholdKeys = ["hybrid", "static"]

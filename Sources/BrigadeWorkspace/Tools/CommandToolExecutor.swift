@@ -14,7 +14,7 @@ import BrigadeCore
 /// - Standard output and error are drained concurrently; at most `maxOutputBytes` of each are kept.
 ///
 /// See docs/tools-runtime.md.
-public struct CommandToolExecutor: ToolExecutor {
+package struct CommandToolExecutor: ToolExecutor {
     /// Absolute path of the program.
     public let programPath: String
     /// The environment the child gets.

@@ -10,7 +10,7 @@ import Darwin
 /// `current_time`: the current date and time in ISO 8601 with the zone's offset, for an optional IANA
 /// `timezone` (default: the local zone), e.g.
 /// `2026-11-25T18:30:05+01:00 (Europe/Paris, Wednesday)` followed by the same instant in UTC.
-public struct CurrentTimeExecutor: ToolExecutor {
+package struct CurrentTimeExecutor: ToolExecutor {
     public init() {}
 
     public func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {

@@ -10,7 +10,7 @@ import CurlHTTP
 /// described, not shown. A URL that is one whole `{{url}}` placeholder is held to the SSRF policy of
 /// ``HTTPAddressPolicy`` (no loopback, private or link-local addresses unless allowed). Cancelling the calling task aborts the transfer and throws `CancellationError`.
 /// See docs/tools-runtime.md for the template rules.
-public struct HTTPToolExecutor: ToolExecutor {
+package struct HTTPToolExecutor: ToolExecutor {
     public let method: String
     public let client: HTTPClient
     public let readLimit: Int

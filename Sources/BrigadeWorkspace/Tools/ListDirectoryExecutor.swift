@@ -9,7 +9,7 @@ import Darwin
 /// `Sources/` for a directory, `README.md  (4.1 KiB)` for a file, `link -> target` for a symbolic link
 /// (never followed). With `recursive`, subdirectories are listed depth-first up to `max_depth` levels;
 /// `.git`, `.build` and `node_modules` are shown but not expanded. At most `maxEntries` entries are shown.
-public struct ListDirectoryExecutor: ToolExecutor {
+package struct ListDirectoryExecutor: ToolExecutor {
     public let roots: FileRoots
     public let maxOutputBytes: Int
     public let maxEntries: Int

@@ -10,7 +10,7 @@ import Darwin
 /// Arguments: `path`, optional `offset` (bytes) and `max_bytes` (at most the tool's output cap).
 /// Binary files (a NUL byte, or invalid UTF-8) are reported as such, not shown. When the file goes on
 /// past what is shown, a last line says where to continue.
-public struct ReadFileExecutor: ToolExecutor {
+package struct ReadFileExecutor: ToolExecutor {
     public let roots: FileRoots
     public let maxOutputBytes: Int
 

@@ -9,7 +9,7 @@ import BrigadeCore
 /// with the number of nodes produced bounded by `Limits.maxNodes`; `<<` merge keys are applied.
 /// Duplicate keys, non-scalar keys and a second document in one file are errors. Every error names
 /// file, line and column (1-based).
-public enum YAMLLoader {
+package enum YAMLLoader {
     /// Bounds that keep a hostile or mistaken file from exhausting memory or stack.
     public struct Limits: Sendable, Hashable {
         /// Nodes a document may expand to, counting every node an alias copies.
