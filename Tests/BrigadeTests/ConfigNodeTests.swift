@@ -148,6 +148,20 @@ struct ConfigNodeTests {
         #expect(configError { _ = try list[0].sequence() }?.message == "`argv[0]`: expected sequence, got string `git`")
     }
 
+    /// Paths are joined only when read; every level (keys, indexes, a sequence inside a sequence)
+    /// still shows in them.
+    @Test func deepPathsJoinEveryStep() throws {
+        let top = try root("tools:\n  - command: {argv: [[a], {b: {c: x}}]}\n").mapping()
+        let tool = try top.required("tools").sequence()[0]
+        let argv = try tool.mapping().required("command").mapping().required("argv").sequence()
+        #expect(argv.map(\.path) == ["tools[0].command.argv[0]", "tools[0].command.argv[1]"])
+        #expect(try argv[0].sequence().map(\.path) == ["tools[0].command.argv[0][0]"])
+        let leaf = try argv[1].mapping().required("b").mapping().required("c")
+        #expect(leaf.path == "tools[0].command.argv[1].b.c")
+        #expect(configError { _ = try leaf.int() }?.message == "`tools[0].command.argv[1].b.c`: expected integer, got string `x`")
+        #expect(configError { _ = try argv[1].mapping().required("d") }?.message == "missing required key `tools[0].command.argv[1].d`")
+    }
+
     @Test func editDistance() {
         #expect(ConfigSuggestion.editDistance("kitten", "sitting") == 3)
         #expect(ConfigSuggestion.editDistance("", "abc") == 3)

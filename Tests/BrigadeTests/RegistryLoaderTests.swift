@@ -279,9 +279,14 @@ struct RegistryLoaderDirectoryTests {
         try directory.write("tools/c.yaml", "# nothing here yet\n")
         try directory.write("tools/notes.txt", "name: ignored\n")
         try directory.write("tools/.hidden.yaml", "not: [valid\n")
-        _ = try directory.makeDirectory("tools/folder.yaml")
+        let folder = try directory.makeDirectory("tools/folder.yaml")
+        // A link to a folder is skipped like the folder (the entry's type says "link": it is followed).
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/tools/linked-folder.yaml", withDestinationPath: folder)
+        // A link to a tool file is loaded.
+        let target = try directory.write("elsewhere/d.yaml", builtin("delta"))
+        try FileManager.default.createSymbolicLink(atPath: directory.path + "/tools/d.yaml", withDestinationPath: target)
         let loaded = try RegistryLoader.load(directory: directory.path + "/tools", environment: [:])
-        #expect(loaded.map(\.spec.name) == ["alpha1", "alpha2", "bravo"])
+        #expect(loaded.map(\.spec.name) == ["alpha1", "alpha2", "bravo", "delta"])
         #expect(loaded[2].spec.location == Brigade.SourceLocation(file: directory.path + "/tools/b.yml", line: 1, column: 1))
         #expect(loaded.allSatisfy { $0.baseDirectory == directory.path + "/tools" })
     }

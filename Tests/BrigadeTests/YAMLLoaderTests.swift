@@ -57,6 +57,9 @@ struct YAMLLoaderTests {
         ("yes", .string("yes")), ("no", .string("no")), ("on", .string("on")), ("1_000", .string("1_000")),
         ("0x", .string("0x")), ("0o8", .string("0o8")), ("1e", .string("1e")), ("-x", .string("-x")), (".", .string(".")),
         ("12abc", .string("12abc")), ("nulls", .string("nulls")), ("inf", .string("inf")), ("1.2.3", .string("1.2.3")),
+        // Only these first bytes can start a null, boolean or number; others are strings at once.
+        ("nan", .string("nan")), ("Nope", .string("Nope")), ("trueish", .string("trueish")), ("F", .string("F")),
+        ("~x", .string("~x")), ("+", .string("+")), ("x12", .string("x12")), ("é1", .string("é1")), ("_1", .string("_1")),
     ])
     func plainScalarsResolveByTheCoreSchema(text: String, expected: JSONValue) throws {
         let root = try parse("value: \(text)\n")
@@ -312,6 +315,25 @@ struct YAMLLoaderTests {
             Issue.record("expected an error")
         } catch {
             #expect(error.message.contains("is a directory"))
+        }
+    }
+
+    /// The file is read into one buffer sized by `fstat`: a file larger than any fixed chunk reads
+    /// whole, and the size limit still counts every byte.
+    @Test func largeFilesReadWholeAndTheLimitHolds() throws {
+        let directory = try ConfigTempDirectory()
+        let lines = (0..<5000).map { "key_\($0): value \($0)" }
+        let text = lines.joined(separator: "\n") + "\n"
+        #expect(text.utf8.count > 100_000)
+        let path = try directory.write("big.yaml", text)
+        let root = try #require(try YAMLLoader.load(file: path))
+        #expect(root.pairs?.count == 5000)
+        #expect(root["key_4999"]?.scalarValue == .string("value 4999"))
+        #expect(try YAMLLoader.load(file: path, limits: .init(maxFileBytes: text.utf8.count)) != nil)
+        #expect {
+            _ = try YAMLLoader.load(file: path, limits: .init(maxFileBytes: text.utf8.count - 1))
+        } throws: { error in
+            (error as? ConfigError)?.message == "cannot read \(path): larger than \(text.utf8.count - 1) bytes"
         }
     }
 

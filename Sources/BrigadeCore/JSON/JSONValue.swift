@@ -22,10 +22,14 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     public init() {}
 
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
-        for (key, value) in elements { self[key] = value }
+        self.init(elements)
     }
 
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
+        // Room for every pair at once: growing key by key reallocates both tables several times.
+        let expected = pairs.underestimatedCount
+        keys.reserveCapacity(expected)
+        storage.reserveCapacity(expected)
         for (key, value) in pairs { self[key] = value }
     }
 
@@ -44,10 +48,16 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     }
 
     public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
+        EntryIterator(keys: keys, storage: storage)
+    }
+
+    /// The entries in key order (a struct, not `AnyIterator`: no box to allocate per loop).
+    private struct EntryIterator: IteratorProtocol {
+        let keys: [String]
+        let storage: [String: JSONValue]
         var index = 0
-        let keys = self.keys
-        let storage = self.storage
-        return AnyIterator {
+
+        mutating func next() -> (key: String, value: JSONValue)? {
             guard index < keys.count else { return nil }
             defer { index += 1 }
             return (keys[index], storage[keys[index]]!)

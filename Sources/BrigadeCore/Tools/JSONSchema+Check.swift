@@ -23,7 +23,7 @@ struct SchemaChecker {
         for keyword in keywords.keys where Self.unsupportedKeywords.contains(keyword) {
             problem(path.appending(keyword), "unsupported keyword (Brigade's validator does not enforce it)")
         }
-        checkType(keywords["type"], at: path.appending("type"))
+        checkType(keywords["type"], in: path)
         checkObjectKeywords(keywords, at: path)
         checkBounds(keywords, at: path)
         if let items = keywords["items"] {
@@ -65,22 +65,23 @@ struct SchemaChecker {
         }
     }
 
-    private mutating func checkType(_ type: JSONValue?, at path: SchemaPath) {
+    /// `type` of the schema at `schema` (its own path is made only for a message).
+    private mutating func checkType(_ type: JSONValue?, in schema: SchemaPath) {
         switch type {
         case nil:
             return
         case .string(let name)?:
-            if !knownSchemaTypes.contains(name) { problem(path, "unknown type \(type?.jsonString ?? "")\(knownTypesHint)") }
+            if !knownSchemaTypes.contains(name) { problem(schema.appending("type"), "unknown type \(type?.jsonString ?? "")\(knownTypesHint)") }
         case .array(let names)? where !names.isEmpty:
             for name in names {
                 guard let text = name.stringValue else {
-                    problem(path, "type names must be strings, got \(name.schemaTypeName)")
+                    problem(schema.appending("type"), "type names must be strings, got \(name.schemaTypeName)")
                     continue
                 }
-                if !knownSchemaTypes.contains(text) { problem(path, "unknown type \(name.jsonString)\(knownTypesHint)") }
+                if !knownSchemaTypes.contains(text) { problem(schema.appending("type"), "unknown type \(name.jsonString)\(knownTypesHint)") }
             }
         default:
-            problem(path, "must be a type name or a non-empty array of type names")
+            problem(schema.appending("type"), "must be a type name or a non-empty array of type names")
         }
     }
 

@@ -9,12 +9,17 @@ struct SchemaPath: Sendable, CustomStringConvertible {
 
     var components: [Component] = []
 
-    func appending(_ key: String) -> SchemaPath {
-        SchemaPath(components: components + [.key(key)])
-    }
+    func appending(_ key: String) -> SchemaPath { appending(Component.key(key)) }
 
-    func appending(_ index: Int) -> SchemaPath {
-        SchemaPath(components: components + [.index(index)])
+    func appending(_ index: Int) -> SchemaPath { appending(Component.index(index)) }
+
+    /// One allocation (the new array), not two (`components + [component]` builds the literal first).
+    private func appending(_ component: Component) -> SchemaPath {
+        var extended: [Component] = []
+        extended.reserveCapacity(components.count + 1)
+        extended.append(contentsOf: components)
+        extended.append(component)
+        return SchemaPath(components: extended)
     }
 
     var description: String {

@@ -35,17 +35,23 @@ enum ConfigFileSystem {
         case S_IFDIR: throw ConfigError("cannot read \(path): it is a directory", file: path)
         default: throw ConfigError("cannot read \(path): not a regular file (a FIFO, device or socket)", file: path)
         }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        // One buffer sized by `fstat`, plus a byte so that a file read whole ends with a 0-byte read
+        // and no growth; a file that grows meanwhile grows the buffer.
+        var bytes = [UInt8](repeating: 0, count: min(max(Int(info.st_size), 0), limit) + 1)
+        var filled = 0
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if filled == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let count = bytes.withUnsafeMutableBytes { read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw ConfigError("cannot read \(path): \(errorDescription())", file: path)
             }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[..<count])
-            if bytes.count > limit {
+            if count == 0 {
+                bytes.removeLast(bytes.count - filled)
+                return bytes
+            }
+            filled += count
+            if filled > limit {
                 throw ConfigError("cannot read \(path): larger than \(limit) bytes", file: path)
             }
         }
@@ -53,18 +59,39 @@ enum ConfigFileSystem {
 
     /// Names of the entries of a directory (without `.` and `..`), unsorted.
     static func entries(of directory: String) throws(ConfigError) -> [String] {
+        try entries(of: directory) { _, _ in true }
+    }
+
+    /// Names of the entries of a directory that are not directories (symbolic links followed: a link
+    /// to a folder is left out too), unsorted. The type comes from `readdir`; only a link, or a file
+    /// system that reports no types, costs a `stat`.
+    static func nonDirectoryEntries(of directory: String) throws(ConfigError) -> [String] {
+        try entries(of: directory) { name, type in
+            switch Int32(type) {
+            case Int32(DT_DIR): false
+            case Int32(DT_LNK), Int32(DT_UNKNOWN): kind(of: directory + "/" + name) != .directory
+            default: true
+            }
+        }
+    }
+
+    /// The entries (without `.` and `..`) that `include` accepts, given each name and its `d_type`.
+    private static func entries(of directory: String, including include: (String, UInt8) -> Bool) throws(ConfigError) -> [String] {
         guard let handle = opendir(directory) else {
             throw ConfigError("cannot open directory \(directory): \(errorDescription())", file: directory)
         }
         defer { closedir(handle) }
         // A dirent may be shorter than `struct dirent` (d_reclen): read the name in place, up to its NUL,
         // never by copying the whole fixed-size array.
-        guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) else { return [] }
+        guard let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name),
+              let typeOffset = MemoryLayout<dirent>.offset(of: \dirent.d_type)
+        else { return [] }
         var names: [String] = []
         while let entry = readdir(handle) {
             let pointer = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: CChar.self)
             let name = String(cString: pointer)
-            if name != "." && name != ".." { names.append(name) }
+            let type = UnsafeRawPointer(entry).load(fromByteOffset: typeOffset, as: UInt8.self)
+            if name != "." && name != "..", include(name, type) { names.append(name) }
         }
         return names
     }

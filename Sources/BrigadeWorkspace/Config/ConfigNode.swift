@@ -7,12 +7,36 @@ import BrigadeCore
 /// Used for `config.yaml`, tool declarations and routes.
 package struct ConfigNode: Sendable {
     package var node: YAMLNode
-    /// Dotted key path from the document root; empty for the root.
-    package var path: String
+    /// The parent's path and this node's step from it, joined into `path` only when it is read (by a
+    /// message, or to make a grandchild): most values are read and never named.
+    private var parentPath: String
+    private var step: Step
+
+    private enum Step {
+        case none
+        case key(String)
+        case index(Int)
+    }
 
     package init(_ node: YAMLNode, path: String = "") {
         self.node = node
-        self.path = path
+        self.parentPath = path
+        self.step = .none
+    }
+
+    private init(_ node: YAMLNode, parentPath: String, step: Step) {
+        self.node = node
+        self.parentPath = parentPath
+        self.step = step
+    }
+
+    /// Dotted key path from the document root; empty for the root.
+    package var path: String {
+        switch step {
+        case .none: parentPath
+        case .key(let key): parentPath.isEmpty ? key : "\(parentPath).\(key)"
+        case .index(let index): "\(parentPath)[\(index)]"
+        }
     }
 
     package var location: SourceLocation { node.location }
@@ -39,7 +63,7 @@ package struct ConfigNode: Sendable {
     }
 
     func child(_ node: YAMLNode, key: String) -> ConfigNode {
-        ConfigNode(node, path: path.isEmpty ? key : "\(path).\(key)")
+        ConfigNode(node, parentPath: path, step: .key(key))
     }
 
     /// Reads this node as a mapping.
@@ -70,7 +94,8 @@ package struct ConfigNode: Sendable {
             if isNull { return [] }
             throw typeMismatch(expected: "sequence")
         }
-        return items.enumerated().map { ConfigNode($1, path: "\(path)[\($0)]") }
+        let path = self.path
+        return items.enumerated().map { ConfigNode($1, parentPath: path, step: .index($0)) }
     }
 }
 

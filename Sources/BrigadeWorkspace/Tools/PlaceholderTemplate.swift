@@ -51,7 +51,7 @@ struct PlaceholderTemplate: Sendable, Hashable {
         if segments.count == 1, case .placeholder(let name) = segments[0] { name } else { nil }
     }
 
-    var hasPlaceholders: Bool { !placeholderNames.isEmpty }
+    var hasPlaceholders: Bool { segments.contains { if case .placeholder = $0 { true } else { false } } }
 
     /// The text with every placeholder replaced by `replacement(name)`; `nil` when any replacement is `nil`.
     func render(_ replacement: (String) -> String?) -> String? {
@@ -94,6 +94,19 @@ extension JSONValue {
         case .string(let s): s
         case .bool, .integer, .number, .array, .object: jsonString
         }
+    }
+}
+
+extension StringProtocol {
+    /// Whether the ASCII bytes `first` and `second` occur one after the other (`{{`, `${`), found on
+    /// the UTF-8 bytes: Foundation's `contains(_:)` goes through `NSString` and costs far more.
+    func containsBytePair(_ first: UInt8, _ second: UInt8) -> Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte == second && previous == first { return true }
+            previous = byte
+        }
+        return false
     }
 }
 

@@ -23,16 +23,15 @@ public enum RegistryLoader {
         case .missing: throw ConfigError("tools directory \(folder) does not exist")
         case .file, .other: throw ConfigError("tools directory \(folder) is not a directory")
         }
-        let names = try ConfigFileSystem.entries(of: folder)
+        // A folder named like a file is skipped; anything else that cannot be read (a dangling
+        // symlink, no permission) is an error naming the file.
+        let names = try ConfigFileSystem.nonDirectoryEntries(of: folder)
             .filter { !$0.hasPrefix(".") && ($0.hasSuffix(".yaml") || $0.hasSuffix(".yml")) }
             .sorted()
         var loaded: [ToolDeclaration] = []
         var seen: [String: SourceLocation?] = [:]
         for name in names {
             let path = folder + "/" + name
-            // A folder named like a file is skipped; anything else that cannot be read (a dangling
-            // symlink, no permission) is an error naming the file.
-            if ConfigFileSystem.kind(of: path) == .directory { continue }
             let root = try YAMLLoader.load(file: path)
             for declaration in try declarations(in: root, file: path, environment: environment) {
                 try checkUnique(declaration, seen: &seen)

@@ -16,7 +16,7 @@ extension ToolDecoder {
         }
         guard let program = argv.first else { throw argvNode.error("must name at least the program") }
         guard !program.value.isEmpty else { throw ConfigError("`\(argvNode.path)[0]`: the program must not be empty", at: program.location) }
-        if program.value.contains("{{") {
+        if program.value.containsBytePair(UInt8(ascii: "{"), UInt8(ascii: "{")) {
             throw ConfigError("`\(argvNode.path)[0]`: the program cannot come from an argument", at: program.location)
         }
         var config = CommandToolConfig(argv: argv)
@@ -138,7 +138,7 @@ extension ToolDecoder {
         var secretNode: ConfigNode?
         for entry in try node.mapping().entries {
             let raw = try entry.value.text()
-            if raw.contains("${") {
+            if raw.containsBytePair(UInt8(ascii: "$"), UInt8(ascii: "{")) {
                 secretNode = entry.value
                 secrets += ConfigInterpolation.referencedValues(raw, environment: environment)
             }
@@ -179,7 +179,7 @@ extension ToolDecoder {
     /// The string leaves of a body template that refer to `${…}` values (secrets, as in headers).
     func secretLeaves(_ node: ConfigNode) throws(ConfigError) -> [ConfigNode] {
         switch node.node.content {
-        case .scalar(.string, _): return try node.string().contains("${") ? [node] : []
+        case .scalar(.string, _): return try node.string().containsBytePair(UInt8(ascii: "$"), UInt8(ascii: "{")) ? [node] : []
         case .scalar: return []
         case .sequence:
             var leaves: [ConfigNode] = []

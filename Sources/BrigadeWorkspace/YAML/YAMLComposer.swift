@@ -10,6 +10,10 @@ struct YAMLComposer {
     private var openAnchors: Set<String> = []
     private var nodeCount = 0
     private var stack: [Frame] = []
+    /// Emptied buffers of closed collections, reused by the next ones: a node gets an exact-size
+    /// copy, so a mapping costs one allocation instead of one per doubling of its pairs.
+    private var sparePairs: [[YAMLPair]] = []
+    private var spareItems: [[YAMLNode]] = []
 
     private struct Anchored {
         var node: YAMLNode
@@ -123,10 +127,11 @@ struct YAMLComposer {
             case .mappingStart(let anchor, let tag):
                 try open(anchor: anchor, tag: tag, isMapping: true, at: event.start)
             case .sequenceEnd, .mappingEnd:
-                guard let frame = stack.popLast() else {
+                guard var frame = stack.popLast() else {
                     throw ConfigError("internal error: unbalanced YAML events", at: location(event.start))
                 }
                 completed = Completed(node: close(frame), size: frame.size)
+                recycle(&frame)
                 register(frame.anchor, completed)
             case .streamStart, .streamEnd, .documentStart, .documentEnd:
                 throw ConfigError("internal error: unexpected YAML event", at: location(event.start))
@@ -188,8 +193,7 @@ struct YAMLComposer {
     }
 
     private mutating func open(anchor: String?, tag: String?, isMapping: Bool, at mark: YAMLEvent.Mark) throws(ConfigError) {
-        let expected = YAMLScalarResolver.tagPrefix + (isMapping ? "map" : "seq")
-        if let tag, tag != "!", tag != expected {
+        if let tag, tag != "!", tag != YAMLScalarResolver.tagPrefix + (isMapping ? "map" : "seq") {
             throw ConfigError(
                 "unsupported YAML tag `\(YAMLScalarResolver.displayName(ofTag: tag))` on a \(isMapping ? "mapping" : "sequence")",
                 at: location(mark)
@@ -200,7 +204,30 @@ struct YAMLComposer {
         }
         try countNodes(1, at: mark)
         if let anchor { openAnchors.insert(anchor) }
-        stack.append(Collection(location: location(mark), anchor: anchor, isMapping: isMapping))
+        var collection = Collection(location: location(mark), anchor: anchor, isMapping: isMapping)
+        if isMapping, let buffer = sparePairs.popLast() { collection.pairs = buffer }
+        if !isMapping, let buffer = spareItems.popLast() { collection.items = buffer }
+        stack.append(collection)
+    }
+
+    /// Keeps a closed frame's buffer (its node holds a copy) for the next collection.
+    private mutating func recycle(_ frame: inout Collection) {
+        if frame.isMapping {
+            frame.pairs.removeAll(keepingCapacity: true)
+            sparePairs.append(frame.pairs)
+            frame.pairs = []
+        } else {
+            frame.items.removeAll(keepingCapacity: true)
+            spareItems.append(frame.items)
+            frame.items = []
+        }
+    }
+
+    /// A copy of `elements` in a buffer of exactly their size.
+    private static func exactCopy<Element>(_ elements: [Element]) -> [Element] {
+        [Element](unsafeUninitializedCapacity: elements.count) { buffer, count in
+            count = buffer.initialize(fromContentsOf: elements)
+        }
     }
 
     private mutating func attach(_ completed: Completed) throws(ConfigError) {
@@ -257,8 +284,8 @@ struct YAMLComposer {
     }
 
     private func close(_ frame: Collection) -> YAMLNode {
-        guard frame.isMapping else { return YAMLNode(.sequence(frame.items), at: frame.location) }
-        guard let merge = frame.merge else { return YAMLNode(.mapping(frame.pairs), at: frame.location) }
+        guard frame.isMapping else { return YAMLNode(.sequence(Self.exactCopy(frame.items)), at: frame.location) }
+        guard let merge = frame.merge else { return YAMLNode(.mapping(Self.exactCopy(frame.pairs)), at: frame.location) }
         // Explicit keys win; among merged mappings, the earlier one wins.
         var taken = Set(frame.pairs.map(\.key))
         var inherited: [YAMLPair] = []

@@ -6,6 +6,18 @@ enum YAMLScalarResolver {
 
     /// The value of a plain (unquoted, untagged) scalar.
     static func resolvePlain(_ text: String) -> JSONValue {
+        // Null, booleans and numbers all start with one of these bytes (or are empty); anything else
+        // is a string, without comparing it with each spelling.
+        if let first = text.utf8.first {
+            switch first {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
+                UInt8(ascii: "f"), UInt8(ascii: "F"):
+                break
+            default:
+                return .string(text)
+            }
+        }
         if isNull(text) { return .null }
         if let bool = bool(text) { return .bool(bool) }
         if let number = number(text) { return number }
@@ -69,16 +81,20 @@ enum YAMLScalarResolver {
         case ".nan", ".NaN", ".NAN": return .number(.nan)
         default: break
         }
-        let bytes = Array(text.utf8)
+        var contiguous = text
+        return contiguous.withUTF8 { number(text, bytes: $0) }
+    }
+
+    private static func number(_ text: String, bytes: UnsafeBufferPointer<UInt8>) -> JSONValue? {
         if bytes.count > 2, bytes[0] == UInt8(ascii: "0") {
-            let digits = String(decoding: bytes[2...], as: UTF8.self)
             if bytes[1] == UInt8(ascii: "x") {
                 guard bytes[2...].allSatisfy(isHexDigit) else { return nil }
+                let digits = String(decoding: bytes[2...], as: UTF8.self)
                 return Int(digits, radix: 16).map { .integer($0) } ?? Double(hex: digits).map { .number($0) }
             }
             if bytes[1] == UInt8(ascii: "o") {
                 guard bytes[2...].allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }) else { return nil }
-                return Int(digits, radix: 8).map { .integer($0) }
+                return Int(String(decoding: bytes[2...], as: UTF8.self), radix: 8).map { .integer($0) }
             }
         }
         switch scanDecimal(bytes) {
@@ -97,7 +113,7 @@ enum YAMLScalarResolver {
     private enum DecimalForm { case integer, float, none }
 
     /// Matches `[-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?`.
-    private static func scanDecimal(_ bytes: [UInt8]) -> DecimalForm {
+    private static func scanDecimal(_ bytes: UnsafeBufferPointer<UInt8>) -> DecimalForm {
         var index = 0
         func digits() -> Int {
             let start = index
