@@ -83,7 +83,7 @@ struct AskCommand: AsyncParsableCommand {
         } else {
             DenyAllApprovalPolicy()
         }
-        let store = StoreAccess.openForRecording(workspace, options: workspaceOptions, quiet: quiet)
+        let store = try StoreAccess.openForRecording(workspace, options: workspaceOptions)
         if detach, store == nil { throw CLIFailure.usage("--detach needs the run store (a paused run is resumed from it), which is off or could not be opened") }
         let conversation = try StoreAccess.conversation(in: store, latest: continueLatest, id: session, workspace: workspace)
         let agent = workspace.makeAgent(routing: mode, approval: approval, store: store, traceExporter: TraceExport.exporter(for: workspace), logger: CLILogger.make(verbose: workspaceOptions.verbose))
@@ -99,7 +99,7 @@ struct AskCommand: AsyncParsableCommand {
             }
         }
         await workspace.shutdown()
-        await StoreAccess.finish(store, quiet: quiet)
+        try await StoreAccess.finish(store, workspace: workspace)
         let result = try outcome.get()
         if !quiet { PausedRun.report(result) }
         let code = result.outcome.exitCode

@@ -70,7 +70,7 @@ struct BatchCommand: AsyncParsableCommand {
                 do { configuration.shard = try BatchShard(parsing: shard) } catch { throw CLIFailure.usage(error.description) }
             }
             let logger = CLILogger.make(verbose: workspaceOptions.verbose)
-            let store = StoreAccess.openForRecording(workspace, options: workspaceOptions)
+            let store = try StoreAccess.openForRecording(workspace, options: workspaceOptions)
             // Nobody answers approval questions in a batch: with a store, such a call pauses its item's
             // run (`brigade approve RUN`); without one it is denied.
             let approval: any ApprovalPolicy = store == nil ? DenyAllApprovalPolicy() : PauseApprovalPolicy()
@@ -86,7 +86,7 @@ struct BatchCommand: AsyncParsableCommand {
                 }
             }
             await workspace.shutdown()
-            await StoreAccess.finish(store)
+            try await StoreAccess.finish(store, workspace: workspace)
             let result: BatchSummary
             switch outcome {
             case .success(let summary): result = summary

@@ -54,7 +54,7 @@ struct MapCommand: AsyncParsableCommand {
 
     private func run(_ workspace: Workspace) async throws {
         // Every map and reduce call is a run of its own in the store (source `map`).
-        let store = StoreAccess.openForRecording(workspace, options: workspaceOptions)
+        let store = try StoreAccess.openForRecording(workspace, options: workspaceOptions)
         let agent = workspace.makeAgent(
             routing: .model, store: store, traceExporter: TraceExport.exporter(for: workspace), logger: CLILogger.make(verbose: workspaceOptions.verbose))
         var configuration = MapReduce.Configuration(brief: try Self.text(brief), chunker: MapChunker(maxTokens: chunkTokens, overlapTokens: overlapTokens))
@@ -84,11 +84,11 @@ struct MapCommand: AsyncParsableCommand {
                 if json { Terminal.standardOutput.write(progress.json.jsonString + "\n") } else { Terminal.standardError.write("\r\u{1B}[K" + progress.line) }
             }
         } catch {
-            await StoreAccess.finish(store)
+            try? await StoreAccess.finish(store, workspace: workspace)
             throw CLIFailure.usage(error.message)
         }
         if !json { Terminal.standardError.write("\n") }
-        await StoreAccess.finish(store)
+        try await StoreAccess.finish(store, workspace: workspace)
         let text = report.produced ?? report.text
         if let out {
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch { throw CLIFailure.runtime("cannot write \(out): \(error.localizedDescription)") }

@@ -51,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
         // Logs go to stderr only with -v or BRIGADE_LOG; stdout carries the protocol alone.
         let logger = CLILogger.make(verbose: workspaceOptions.verbose)
         // Standard error says so when runs cannot be recorded; stdout stays the protocol's.
-        let store = StoreAccess.openForRecording(workspace, options: workspaceOptions)
+        let store = try StoreAccess.openForRecording(workspace, options: workspaceOptions)
         let server = ProtocolServer(workspace: workspace, defaultMode: mode, maxConcurrentRuns: maxConcurrentRuns, store: store, logger: logger)
         let lines = InputLines.stream(from: STDIN_FILENO, maxLineBytes: Self.maxLineBytes)
         // The runs go on until they finish, a Ctrl-C or SIGTERM cancels them, or the client goes away
@@ -73,7 +73,7 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         await workspace.shutdown()
-        await StoreAccess.finish(store)
+        try await StoreAccess.finish(store, workspace: workspace)
         switch ending {
         case .endOfInput: break
         case .interrupted: throw ExitCode(130)

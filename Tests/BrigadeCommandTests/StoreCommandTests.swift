@@ -58,6 +58,30 @@ struct StoreCommandTests {
         }
     }
 
+    /// Several processes creating one new store at the same moment, again and again: every one
+    /// records its run (the first-creation steps — journal mode, migration — wait for each other).
+    @Test func manyProcessesCreatingOneFreshStoreAllRecordTheirRuns() async throws {
+        let processes = 6
+        try await withFakeModelServer { server in
+            for round in 1...3 {
+                for index in 1...processes { server.enqueue(.text("answer \(round).\(index)")) }
+                let folder = try TemporaryFolder()
+                try folder.writeFakeModelConfig(server)
+                let path = folder.path
+                let outcomes = try await withThrowingTaskGroup(of: Brigade.Outcome.self) { group in
+                    for index in 1...processes {
+                        group.addTask { try await Brigade.run(["ask", "round \(round) question \(index)"], in: path, environment: ["FAKE_KEY": "k"]) }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(outcomes.allSatisfy { $0.status == 0 && !$0.standardError.contains("brigade:") }, "round \(round): \(outcomes.map(\.standardError))")
+                let log = try await Brigade.run(["log", "--json"], in: path)
+                let prompts = try ndjsonLines(log.standardOutput).compactMap { $0["prompt"]?.stringValue }
+                #expect(Set(prompts) == Set((1...processes).map { "round \(round) question \($0)" }), "round \(round): \(prompts)")
+            }
+        }
+    }
+
     @Test func askContinueAddsATurnToTheLatestConversation() async throws {
         try await withFakeModelServer { server in
             server.enqueue(.text("The capital is Paris."), .text("About two million."))
@@ -114,6 +138,32 @@ struct StoreCommandTests {
         let log = try await Brigade.run(["log"], in: folder.path)
         #expect(log.status == 1)
         #expect(log.standardError.contains("notes.sqlite is not a run store"))
+    }
+
+    /// Without a store, even `--quiet` says so; with `store.required`, a run that cannot be recorded
+    /// is not run (exit 1).
+    @Test func aRequiredStoreThatCannotBeUsedFailsTheCommand() async throws {
+        let folder = try TemporaryFolder()
+        try folder.write("config.yaml", "routing: static\nstore:\n  path: /proc/self/no-such-folder/runs.sqlite\n")
+        let quiet = try await Brigade.run(["ask", "--quiet", "write me a sonnet"], in: folder.path)
+        #expect(quiet.status == 3)
+        #expect(quiet.standardError.contains("brigade: runs are not recorded"), "\(quiet.standardError)")
+
+        try folder.write("config.yaml", "routing: static\nstore:\n  path: /proc/self/no-such-folder/runs.sqlite\n  required: true\n")
+        let refused = try await Brigade.run(["ask", "write me a sonnet"], in: folder.path)
+        #expect(refused.status == 1)
+        #expect(refused.standardOutput.isEmpty)
+        #expect(refused.standardError.contains("the run store is required (`store.required`) and cannot be used, so nothing was run"), "\(refused.standardError)")
+
+        try folder.write("config.yaml", "routing: static\nstore:\n  required: true\n")
+        let first = try await Brigade.run(["ask", "write me a sonnet"], in: folder.path)
+        #expect(first.status == 3, "\(first.standardError)")
+        let limited = try await Brigade.run(
+            ["sh", "-c", "ulimit -f 1; exec \"$0\" ask 'write me a limerick'", Brigade.path], in: folder.path, executable: "/bin/sh")
+        // A 1-block file-size limit: the store's shared-memory file cannot grow, so it cannot be opened.
+        #expect(limited.status == 1, "\(limited.standardError)")
+        #expect(limited.standardOutput.isEmpty)
+        #expect(limited.standardError.contains("the run store is required"), "\(limited.standardError)")
     }
 
     @Test func aFullDiskLosesTheRecordNotTheRun() async throws {

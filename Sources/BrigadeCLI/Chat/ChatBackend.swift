@@ -48,6 +48,9 @@ struct ChatBackend: Sendable {
             do {
                 store = try workspace.openStore(environment: environment)
             } catch {
+                if workspace.config.store.required {
+                    throw ChatBackendError("the run store is required (`store.required`) and cannot be used: \(error.message)")
+                }
                 storeNotice = "brigade: runs are not recorded: \(error.message)"
             }
         }

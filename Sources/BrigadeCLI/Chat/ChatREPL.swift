@@ -95,7 +95,12 @@ final class ChatREPL: Sendable {
         await workspace.startEagerSources()
         let status = await runLoop()
         await workspace.shutdown()
-        await StoreAccess.finish(state.withLock { $0.backend.store })
+        do {
+            try await StoreAccess.finish(state.withLock { $0.backend.store }, workspace: workspace)
+        } catch {
+            Terminal.standardError.write("brigade: \(error.message)\n")
+            return status == 0 ? 1 : status
+        }
         return status
     }
 

@@ -31,12 +31,12 @@ struct MCPCommand: AsyncParsableCommand {
             let logger = Logger(label: "brigade") { _ in SwiftLogNoOpLogHandler() }
             // The routes' runs are recorded (source `mcp`); single tool calls are not runs, so without
             // routes the store is not even opened.
-            let store = noRoutes ? nil : StoreAccess.openForRecording(workspace, options: workspaceOptions)
+            let store = noRoutes ? nil : try StoreAccess.openForRecording(workspace, options: workspaceOptions)
             let server = MCPStdioServer(workspace: workspace, allowConfirm: allowConfirm, exposeRoutes: !noRoutes, store: store, logger: logger)
             let lines = InputLines.stream(from: STDIN_FILENO, maxLineBytes: 16 << 20)
             await withInterruptCancellation { await server.serve(lines) }
             await workspace.shutdown()
-            await StoreAccess.finish(store)
+            try await StoreAccess.finish(store, workspace: workspace)
         }
     }
 }

@@ -144,7 +144,7 @@ enum ResumeRun {
             }
         }
         await workspace.shutdown()
-        await StoreAccess.finish(store)
+        try await StoreAccess.finish(store, workspace: workspace)
         let result: RunResult
         switch outcome {
         case .success(let value): result = value

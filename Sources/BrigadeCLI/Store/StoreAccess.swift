@@ -3,14 +3,19 @@ import Brigade
 /// How the commands open the run store (docs/store.md): the commands that run prompts record when
 /// they can and say so when they cannot; the commands that read it fail when they cannot.
 enum StoreAccess {
-    /// The store runs are recorded in; `nil` (with a line on stderr unless `quiet`) when it is off or
-    /// cannot be used — the runs then go on unrecorded.
-    static func openForRecording(_ workspace: Workspace, options: WorkspaceOptions, quiet: Bool = false) -> RunStore? {
+    /// The store runs are recorded in; `nil` when it is off, or when it cannot be used — then with a
+    /// line on stderr (even with `--quiet`: a store that is on is never left silently) and the runs
+    /// go on unrecorded.
+    /// - Throws: ``CLIFailure`` (exit 1, nothing is run) when it cannot be used and `store.required` is set.
+    static func openForRecording(_ workspace: Workspace, options: WorkspaceOptions) throws(CLIFailure) -> RunStore? {
         guard !options.noStore else { return nil }
         do {
             return try workspace.openStore()
         } catch {
-            if !quiet { Terminal.standardError.write("brigade: runs are not recorded: \(error.message)\n") }
+            if workspace.config.store.required {
+                throw CLIFailure.runtime("the run store is required (`store.required`) and cannot be used, so nothing was run: \(error.message)")
+            }
+            Terminal.standardError.write("brigade: runs are not recorded: \(error.message)\n")
             return nil
         }
     }
@@ -30,10 +35,13 @@ enum StoreAccess {
         return store
     }
 
-    /// Waits for the store to commit what was recorded; says so when the record was not kept.
-    static func finish(_ store: RunStore?, quiet: Bool = false) async {
+    /// Waits for the store to commit what was recorded; says so on stderr (even with `--quiet`) when
+    /// the record was not kept.
+    /// - Throws: ``CLIFailure`` (exit 1) when the record was not kept and `store.required` is set.
+    static func finish(_ store: RunStore?, workspace: Workspace) async throws(CLIFailure) {
         guard let store, let failure = await store.flush() else { return }
-        if !quiet { Terminal.standardError.write("brigade: the run was not recorded: \(failure.message)\n") }
+        if workspace.config.store.required { throw CLIFailure.runtime("the run was not recorded: \(failure.message)") }
+        Terminal.standardError.write("brigade: the run was not recorded: \(failure.message)\n")
     }
 
     /// A stored error as the CLI's failure: unknown ids and wrong states are usage errors (2), the

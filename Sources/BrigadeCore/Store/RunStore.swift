@@ -1,3 +1,4 @@
+import CSQLite
 import Foundation
 import Synchronization
 
@@ -32,6 +33,8 @@ public final class RunStore: Sendable {
         public var keepRuns: Int?
         /// How long a write waits for another process's transaction before giving up.
         public var busyTimeout: Duration
+        /// Called each time the store waits for another connection's lock (tests prove a wait with it).
+        package var onBusy: (@Sendable () -> Void)?
 
         public init(
             path: String,
@@ -87,37 +90,38 @@ public final class RunStore: Sendable {
                 throw RunStoreError(.unavailable, path: path, "cannot create the folder of the run store \(path): \(error.localizedDescription)")
             }
         }
-        try checkHeader(path)
         let connection: SQLiteConnection
         do {
-            connection = try SQLiteConnection(path: path, busyTimeout: configuration.busyTimeout)
+            connection = try SQLiteConnection(path: path, busyTimeout: configuration.busyTimeout, onBusy: configuration.onBusy)
         } catch {
             throw RunStoreError(sqlite: error, path: path)
         }
-        // Nothing is written (not even the journal mode) before the file is known to be ours.
+        // Nothing is written (not even the journal mode) before the file is known to be ours. SQLite
+        // checks the header under its own lock, so a file that another process is creating at this
+        // moment is never mistaken for a foreign one.
         try StoreSchema.checkIdentity(connection)
-        do {
-            try connection.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
+        do throws(SQLiteError) {
+            // Waiting for the write lock here is not left to SQLite's busy handler (see
+            // `retryingWhileBusy`): several processes creating one store at once all switch it.
+            let mode = try connection.retryingWhileBusy { () throws(SQLiteError) -> String? in
+                try connection.query("PRAGMA journal_mode = WAL") { $0.text(0) }.first ?? nil
+            }
+            guard mode?.lowercased() == "wal" else {
+                throw SQLiteError(code: SQLITE_ERROR, message: "the file cannot be put in WAL mode (journal mode \(mode ?? "unknown"))")
+            }
+            try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON")
         } catch {
             throw RunStoreError(sqlite: error, path: path)
         }
         try StoreSchema.migrate(connection)
         do {
-            try StoreRetention.apply(connection, keepDays: configuration.keepDays, keepRuns: configuration.keepRuns, now: Date().timeIntervalSince1970)
+            try connection.retryingWhileBusy { () throws(SQLiteError) -> Void in
+                try StoreRetention.apply(connection, keepDays: configuration.keepDays, keepRuns: configuration.keepRuns, now: Date().timeIntervalSince1970)
+            }
         } catch {
             throw RunStoreError(sqlite: error, path: path)
         }
         return connection
-    }
-
-    /// A non-empty file that does not start with SQLite's header is refused before SQLite sees it.
-    private static func checkHeader(_ path: String) throws(RunStoreError) {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        if !header.isEmpty, header != Data("SQLite format 3\0".utf8) {
-            throw RunStoreError(.corrupt, path: path, "\(path) is not a run store (not an SQLite database); it was left untouched — move it away or set `store.path`")
-        }
     }
 
     /// Waits until every record queued so far is committed.
@@ -134,7 +138,18 @@ public final class RunStore: Sendable {
         let result: Result<T, SQLiteError> = reader.withLock { reader in
             do throws(SQLiteError) {
                 if reader == nil { reader = try SQLiteConnection(path: path, readOnly: true, busyTimeout: timeout) }
-                return .success(try body(reader!))
+                let connection = reader!
+                let start = ContinuousClock.now
+                var attempt = 0
+                while true {
+                    do throws(SQLiteError) {
+                        return .success(try body(connection))
+                    } catch {
+                        // As `SQLiteConnection.retryingWhileBusy`, inline: `body` cannot be captured here.
+                        guard error.isBusy, connection.busyWait.pause(attempt: attempt, since: start) else { throw error }
+                        attempt += 1
+                    }
+                }
             } catch {
                 return .failure(error)
             }

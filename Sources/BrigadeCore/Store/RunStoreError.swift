@@ -37,8 +37,12 @@ public struct RunStoreError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     init(sqlite error: SQLiteError, path: String) {
-        if error.isCorrupt {
+        if error.isNotADatabase {
+            self.init(.corrupt, path: path, "\(path) is not a run store (not an SQLite database); it was left untouched — move it away or set `store.path`")
+        } else if error.isCorrupt {
             self.init(.corrupt, path: path, "\(path) is not a usable run store (\(error.message)); it was left untouched — move it away to start a new one")
+        } else if error.isBusy {
+            self.init(.unavailable, path: path, "the run store \(path) stayed locked by another process (\(error.message)) for longer than its busy timeout")
         } else {
             self.init(.unavailable, path: path, "cannot write the run store \(path): \(error.message)")
         }

@@ -13,8 +13,15 @@ struct SQLiteError: Error, Sendable, CustomStringConvertible {
         [SQLITE_FULL, SQLITE_READONLY, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_PERM].contains(code & 0xff)
     }
 
+    /// The file is not an SQLite database at all.
+    var isNotADatabase: Bool { code & 0xff == SQLITE_NOTADB }
+
     /// The file is not a database or is damaged.
     var isCorrupt: Bool { [SQLITE_NOTADB, SQLITE_CORRUPT].contains(code & 0xff) }
+
+    /// Another connection holds a lock this one needs, for now: `SQLITE_BUSY` (with `_RECOVERY`,
+    /// `_SNAPSHOT`, `_TIMEOUT`), `SQLITE_LOCKED`, or `SQLITE_PROTOCOL` (a WAL lock race lost too often).
+    var isBusy: Bool { [SQLITE_BUSY, SQLITE_LOCKED, SQLITE_PROTOCOL].contains(code & 0xff) }
 }
 
 /// One connection to an SQLite database: a thin layer over libsqlite3.
@@ -27,10 +34,16 @@ final class SQLiteConnection: @unchecked Sendable {
     /// Prepared statements of ``run(_:_:)`` by SQL text, reused: the store's writes are a dozen
     /// statements run again and again, and preparing one costs more than running it.
     private var cached: [String: SQLiteStatement] = [:]
+    /// How this connection waits for another's lock (SQLite's busy handler and ``retryingWhileBusy(_:)``).
+    let busyWait: BusyWait
 
     /// Opens (and with `create`, creates) the database at `path`.
+    /// - Parameter onBusy: called each time the connection waits for another connection's lock (tests).
     /// - Throws: ``SQLiteError`` when the file cannot be opened.
-    init(path: String, readOnly: Bool = false, create: Bool = true, busyTimeout: Duration = .seconds(5)) throws(SQLiteError) {
+    init(
+        path: String, readOnly: Bool = false, create: Bool = true, busyTimeout: Duration = .seconds(5),
+        onBusy: (@Sendable () -> Void)? = nil
+    ) throws(SQLiteError) {
         var handle: OpaquePointer?
         var flags = SQLITE_OPEN_NOMUTEX
         flags |= readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0))
@@ -42,9 +55,31 @@ final class SQLiteConnection: @unchecked Sendable {
         }
         self.handle = handle
         self.path = path
+        busyWait = BusyWait(timeout: busyTimeout, onBusy: onBusy)
         sqlite3_extended_result_codes(handle, 1)
-        let milliseconds = busyTimeout.components.seconds * 1000 + busyTimeout.components.attoseconds / 1_000_000_000_000_000
-        sqlite3_busy_timeout(handle, Int32(clamping: milliseconds))
+        sqlite3_busy_handler(handle, { context, attempt in
+            guard let context else { return 0 }
+            return Unmanaged<BusyWait>.fromOpaque(context).takeUnretainedValue().pause(attempt: Int(attempt)) ? 1 : 0
+        }, Unmanaged.passUnretained(busyWait).toOpaque())
+    }
+
+    /// Runs `body` again while it fails because another connection holds a lock, until the busy
+    /// timeout has passed since the first attempt. SQLite's busy handler covers most waits, but not
+    /// all: it is not called when a connection that already reads needs the write lock (to avoid a
+    /// deadlock) — which `PRAGMA journal_mode = WAL` does on a new file, and a deferred transaction
+    /// that writes after reading — nor for `SQLITE_BUSY_SNAPSHOT` or a WAL recovery by another
+    /// connection. `body` must be safe to run again (a whole transaction, rolled back when it failed).
+    func retryingWhileBusy<T>(_ body: () throws(SQLiteError) -> T) throws(SQLiteError) -> T {
+        let start = ContinuousClock.now
+        var attempt = 0
+        while true {
+            do {
+                return try body()
+            } catch {
+                guard error.isBusy, busyWait.pause(attempt: attempt, since: start) else { throw error }
+                attempt += 1
+            }
+        }
     }
 
     deinit {

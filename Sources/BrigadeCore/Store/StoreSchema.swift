@@ -121,7 +121,9 @@ enum StoreSchema {
     /// - Throws: ``RunStoreError`` when the file is another program's database or of a newer schema.
     static func checkIdentity(_ connection: SQLiteConnection) throws(RunStoreError) {
         do {
-            try connection.transaction(kind: "DEFERRED") { () throws(SQLiteError) -> Void in try identify(connection) }
+            try connection.retryingWhileBusy { () throws(SQLiteError) -> Void in
+                try connection.transaction(kind: "DEFERRED") { () throws(SQLiteError) -> Void in try identify(connection) }
+            }
         } catch {
             throw failure(error, path: connection.path)
         }
@@ -143,12 +145,15 @@ enum StoreSchema {
     /// - Throws: ``RunStoreError`` when the file is another program's database or of a newer schema.
     static func migrate(_ connection: SQLiteConnection, to target: Int = currentVersion) throws(RunStoreError) {
         do {
-            try connection.transaction { () throws(SQLiteError) -> Void in
-                try identify(connection)
-                let version = try connection.integer("PRAGMA user_version") ?? 0
-                guard version < target else { return }
-                for index in version..<target { try connection.execute(migrations[index]) }
-                try connection.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(target)")
+            // `BEGIN IMMEDIATE`: the version read decides what is written, so no other writer may come between.
+            try connection.retryingWhileBusy { () throws(SQLiteError) -> Void in
+                try connection.transaction { () throws(SQLiteError) -> Void in
+                    try identify(connection)
+                    let version = try connection.integer("PRAGMA user_version") ?? 0
+                    guard version < target else { return }
+                    for index in version..<target { try connection.execute(migrations[index]) }
+                    try connection.execute("PRAGMA application_id = \(applicationID); PRAGMA user_version = \(target)")
+                }
             }
         } catch {
             throw failure(error, path: connection.path)

@@ -5,16 +5,20 @@ import Synchronization
 /// The store's writing side: records are queued by the runs (never waiting) and committed by one
 /// serial queue, each batch — whatever was queued while the previous one committed — in one
 /// transaction. One thread at a time uses the connection: the queue.
+///
+/// A batch that meets another process's lock is retried, whole, until the store's busy timeout; a
+/// batch that still fails (a full disk, a lock held too long) is lost and remembered for ``flush()``,
+/// and the next batches are tried all the same.
 final class StoreWriter: Sendable {
     typealias Write = @Sendable (SQLiteConnection) throws(SQLiteError) -> Void
 
     private struct State {
         var pending: [Write] = []
-        /// Records queued and committed (or dropped after a failure) since the store opened.
+        /// Records queued and committed (or lost with a failed batch) since the store opened.
         var queued = 0
         var done = 0
         var draining = false
-        /// The first failure; records queued after it are dropped.
+        /// The first failure since the store opened.
         var failure: RunStoreError?
     }
 
@@ -43,17 +47,14 @@ final class StoreWriter: Sendable {
     /// Commits batches until nothing is pending.
     private func drain() {
         while true {
-            let (batch, failed) = state.withLock { state -> ([Write], Bool) in
+            let batch = state.withLock { state -> [Write] in
                 let batch = state.pending
                 state.pending = []
                 if batch.isEmpty { state.draining = false }
-                return (batch, state.failure != nil)
+                return batch
             }
             if batch.isEmpty { return }
-            var failure: RunStoreError?
-            if !failed {
-                failure = commit(batch)
-            }
+            let failure = commit(batch)
             state.withLock { state in
                 state.done += batch.count
                 if state.failure == nil { state.failure = failure }
@@ -64,8 +65,10 @@ final class StoreWriter: Sendable {
     private func commit(_ batch: [Write]) -> RunStoreError? {
         connection.withLock { connection -> RunStoreError? in
             do throws(SQLiteError) {
-                try connection.transaction { () throws(SQLiteError) -> Void in
-                    for write in batch { try write(connection) }
+                try connection.retryingWhileBusy { () throws(SQLiteError) -> Void in
+                    try connection.transaction { () throws(SQLiteError) -> Void in
+                        for write in batch { try write(connection) }
+                    }
                 }
                 return nil
             } catch {
@@ -94,7 +97,9 @@ final class StoreWriter: Sendable {
             queue.async {
                 let outcome = self.connection.withLock { connection -> Result<T, RunStoreError> in
                     do throws(SQLiteError) {
-                        return .success(try connection.transaction { () throws(SQLiteError) -> T in try body(connection) })
+                        return .success(try connection.retryingWhileBusy { () throws(SQLiteError) -> T in
+                            try connection.transaction { () throws(SQLiteError) -> T in try body(connection) }
+                        })
                     } catch {
                         return .failure(RunStoreError(sqlite: error, path: path))
                     }

@@ -9,6 +9,7 @@ extension BrigadeConfig {
     ///   keep_days: 90                 # delete older runs when a store opens (default: keep)
     ///   keep_runs: 10000              # keep only the newest N runs (default: keep)
     ///   max_result_bytes: 16384       # the most of one tool result kept
+    ///   required: true                # refuse to run when runs cannot be recorded (default: warn and run)
     /// ```
     public struct StoreSettings: Sendable, Hashable {
         public var enabled = true
@@ -17,10 +18,12 @@ extension BrigadeConfig {
         public var keepDays: Int?
         public var keepRuns: Int?
         public var maxResultBytes = 16_384
+        /// A command that cannot record its runs fails (exit 1) instead of running them unrecorded.
+        public var required = false
 
         public init() {}
 
-        static let keys = ["enabled", "path", "keep_days", "keep_runs", "max_result_bytes"]
+        static let keys = ["enabled", "path", "keep_days", "keep_runs", "max_result_bytes", "required"]
 
         static func decode(_ node: ConfigNode, base: String, environment: [String: String]) throws(ConfigError) -> StoreSettings {
             var settings = StoreSettings()
@@ -42,6 +45,7 @@ extension BrigadeConfig {
             settings.keepDays = try map.optional("keep_days")?.int(in: 1...Int.max)
             settings.keepRuns = try map.optional("keep_runs")?.int(in: 1...Int.max)
             if let value = map.optional("max_result_bytes") { settings.maxResultBytes = try value.int(in: 256...Int.max) }
+            if let value = map.optional("required") { settings.required = try value.bool() }
             return settings
         }
     }

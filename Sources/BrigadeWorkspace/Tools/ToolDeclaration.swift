@@ -44,6 +44,9 @@ public struct CommandToolConfig: Sendable, Hashable {
     public var envAllowlist: [String]
     /// Fixed environment entries (values may use `${ENV}` interpolation, done at load time).
     public var env: [String: String]
+    /// The values of the environment variables `env` names (`TOKEN: "${MY_TOKEN}"`): redacted, with
+    /// any piece of them of 8 bytes or more, from everything the run store keeps.
+    public var secrets: [String] = []
     /// Exit codes that count as success (default `[0]`).
     public var successExitCodes: [Int32]
     /// Append standard error to the result (always appended on failure).

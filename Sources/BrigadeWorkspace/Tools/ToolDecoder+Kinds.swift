@@ -27,6 +27,11 @@ extension ToolDecoder {
             config.cwd = Located(value, at: cwd.location)
         }
         (config.envAllowlist, config.env) = try childEnvironment(map)
+        if let env = map.optional("env") {
+            for entry in try env.mapping().entries {
+                config.secrets += ConfigInterpolation.referencedValues(try entry.value.text(), environment: environment)
+            }
+        }
         if let codes = map.optional("success_exit_codes") {
             let list = try codes.sequence()
             guard !list.isEmpty else { throw codes.error("must list at least one exit code") }

@@ -68,7 +68,11 @@ extension Workspace {
             systemPrompt = String(decoding: data, as: UTF8.self)
         }
         let secrets = declarations.flatMap { declaration -> [String] in
-            if case .http(let http) = declaration.kind { http.secrets } else { [] }
+            switch declaration.kind {
+            case .http(let http): http.secrets
+            case .command(let command): command.secrets
+            default: []
+            }
         }
         return (registry, RouteSet(routes), systemPrompt, overrides, secrets)
     }

@@ -108,4 +108,41 @@ struct StoreRecordingTests {
         #expect(record.run.prompt == "use [redacted] and [redacted]")
         #expect(record.options["system_prompt"]?.stringValue == "Token: [redacted]")
     }
+
+    /// A command tool's `env: {TOKEN: "${…}"}` value is a secret like an http tool's header: the store
+    /// never keeps it, whether the model, the tool's output or the options carry it.
+    @Test func commandToolsEnvSecretsAreRedactedInTheStore() async throws {
+        let directory = try ConfigTempDirectory()
+        try directory.write("config.yaml", "routing: model\n")
+        try directory.write("tools/show_token.yaml", """
+            name: show_token
+            description: Prints the deploy token.
+            kind: command
+            command:
+              argv: [/bin/sh, -c, 'printf "token=%s" "$DEPLOY_TOKEN"']
+              env: {DEPLOY_TOKEN: "${CMD_TOKEN}", MODE: plain-value-kept}
+            """)
+        let token = "cmd-token-0123456789abcdef"
+        let environment = [
+            "HOME": directory.path + "/home", "XDG_CONFIG_HOME": directory.path + "/xdg", "XDG_STATE_HOME": directory.path + "/state",
+            "CMD_TOKEN": token,
+        ]
+        let workspace = try Workspace.load(configPath: directory.path + "/config.yaml", environment: environment, currentDirectory: directory.path)
+        #expect(workspace.secrets.contains(token))
+        #expect(!workspace.secrets.contains("plain-value-kept"))
+        let store = try #require(try workspace.openStore(environment: environment))
+
+        let model = ScriptedModelClient([.toolCalls([call("show_token", "{}", id: "t")]), .answer("it is \(token)")])
+        var configuration = try makeAgent(model).configuration
+        configuration.store = store
+        let agent = Agent(registry: workspace.registry, configuration: configuration, logger: .quiet)
+        let result = try await agent.run("show \(token)", options: RunOptions(systemPrompt: "Token: \(token)"))
+        #expect(await store.flush() == nil)
+        let record = try store.record(of: try #require(result.runID))
+        #expect(record.calls.map(\.result) == ["token=[redacted]"])
+        let stored = [record.run.prompt, record.run.answer ?? "", record.options.jsonString, record.calls.map(\.result).joined(),
+                      record.events.map(\.jsonString).joined(), record.messages.map { "\($0.json.jsonString)" }.joined()]
+        #expect(stored.allSatisfy { !$0.contains(token) })
+        #expect(record.options["system_prompt"]?.stringValue == "Token: [redacted]")
+    }
 }
