@@ -17,7 +17,9 @@ struct StoreLockTests {
         func waitForAWait() async throws { try await waits.wait { $0 > 0 } }
     }
 
-    func configuration(_ path: String, probe: BusyProbe, busyTimeout: Duration = .seconds(30)) -> RunStore.Configuration {
+    /// The default busy timeout is far beyond the suite's time limit: however long a loaded machine
+    /// keeps the test from letting go of the lock, the store is still waiting when it does.
+    func configuration(_ path: String, probe: BusyProbe, busyTimeout: Duration = .seconds(600)) -> RunStore.Configuration {
         var configuration = RunStore.Configuration(path: path, busyTimeout: busyTimeout)
         configuration.onBusy = { probe.waited() }
         return configuration
