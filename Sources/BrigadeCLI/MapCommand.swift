@@ -75,19 +75,32 @@ struct MapCommand: AsyncParsableCommand {
         configuration.contextTokens = contextTokens
         configuration.limits = budget.applied(to: configuration.limits, defaultUSD: workspace.config.budget.usd)
         configuration.resultsPath = out.map { $0 + ".map.jsonl" }
+        // The whole job is one run in the store; every map and reduce call is a child run of it.
+        let job = store.map { _ in RunID() }
+        configuration.parentRunID = job
 
         let sources = try loadSources()
         let json = json
         let report: MapReport
+        let started = Date()
+        if let store, let job { store.jobStarted(job, source: "map", prompt: configuration.brief) }
         do {
             report = try await MapReduce(agent: agent, configuration: configuration).run(sources) { progress in
                 if json { Terminal.standardOutput.write(progress.json.jsonString + "\n") } else { Terminal.standardError.write("\r\u{1B}[K" + progress.line) }
             }
         } catch {
+            if let store, let job {
+                store.jobFinished(job, answer: error.message, stopReason: "error", usage: TokenUsage(), costUSD: 0, model: workspace.model?.displayName, startedAt: started)
+            }
             try? await StoreAccess.finish(store, workspace: workspace)
             throw CLIFailure.usage(error.message)
         }
         if !json { Terminal.standardError.write("\n") }
+        if let store, let job {
+            store.jobFinished(
+                job, answer: report.produced ?? report.reduction.answer, stopReason: report.failed.isEmpty && !report.reduction.isPartial ? "finished" : "error",
+                usage: report.usage, costUSD: report.costUSD, model: workspace.model?.displayName, startedAt: started)
+        }
         try await StoreAccess.finish(store, workspace: workspace)
         let text = report.produced ?? report.text
         if let out {

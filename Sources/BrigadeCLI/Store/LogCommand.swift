@@ -13,7 +13,9 @@ struct LogCommand: AsyncParsableCommand {
 }
 
 struct LogListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "Recent runs, newest first.")
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "Recent runs, newest first; child runs (a sub-agent's, map workers) are counted on their parent.")
 
     @OptionGroup var workspaceOptions: WorkspaceOptions
 
@@ -29,6 +31,9 @@ struct LogListCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "One JSON object per run (NDJSON).")
     var json = false
 
+    @Flag(name: .long, help: "Child runs too, each naming its parent.")
+    var all = false
+
     func validate() throws {
         if let since, LogFormat.since(since) == nil { throw ValidationError.badSince(since) }
         if limit < 1 { throw ValidationError("--limit must be at least 1") }
@@ -36,7 +41,7 @@ struct LogListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let store = try StoreAccess.openForReading(try workspaceOptions.loadWorkspace(), options: workspaceOptions)
-        let query = RunStore.RunQuery(search: search, since: since.flatMap { LogFormat.since($0) }, limit: limit)
+        let query = RunStore.RunQuery(search: search, since: since.flatMap { LogFormat.since($0) }, limit: limit, topLevelOnly: !all)
         let runs: [StoredRun]
         do { runs = try store.runs(query) } catch { throw StoreAccess.failure(error) }
         if json {
@@ -139,6 +144,9 @@ enum RunRecordText {
         }
         if let answer = run.answer {
             lines += ["", "answer:", ControlCharacters.escaped(answer, lineBreaks: .kept)]
+        }
+        if !record.childRunIDs.isEmpty {
+            lines += ["", "child runs (`brigade log show ID`):"] + record.childRunIDs.map { "  \($0)" }
         }
         return lines
     }

@@ -39,9 +39,11 @@ enum LogFormat {
         let prompt = ControlCharacters.escaped(run.prompt, lineBreaks: .spaces)
         let short = prompt.count > 60 ? prompt.prefix(59) + "…" : Substring(prompt)
         let stop = run.state == .finished ? (run.stopReason ?? "?") : run.state.rawValue
-        let calls = "\(run.toolCalls) \(run.toolCalls == 1 ? "call" : "calls")"
-        return [time(run.startedAt), run.id.rawValue, run.model ?? "-", calls, tokens(run.usage), usd(run.costUSD), stop, "\"\(short)\""]
-            .joined(separator: "  ")
+        var calls = "\(run.toolCalls) \(run.toolCalls == 1 ? "call" : "calls")"
+        if run.childRuns > 0 { calls += " +\(run.childRuns) child \(run.childRuns == 1 ? "run" : "runs")" }
+        var fields = [time(run.startedAt), run.id.rawValue, run.model ?? "-", calls, tokens(run.usage), usd(run.costUSD), stop, "\"\(short)\""]
+        if let parent = run.parentRunID { fields.insert("(child of \(parent.rawValue))", at: 2) }
+        return fields.joined(separator: "  ")
     }
 }
 

@@ -13,13 +13,20 @@ extension RunStore {
         public var conversationID: String?
         /// The newest this many.
         public var limit: Int
+        /// Only runs that no other run started: child runs (``StoredRun/parentRunID``) are left out
+        /// and counted on their parent (``StoredRun/childRuns``).
+        public var topLevelOnly: Bool
 
-        public init(search: String? = nil, since: Date? = nil, states: Set<StoredRun.State>? = nil, conversationID: String? = nil, limit: Int = 20) {
+        public init(
+            search: String? = nil, since: Date? = nil, states: Set<StoredRun.State>? = nil, conversationID: String? = nil, limit: Int = 20,
+            topLevelOnly: Bool = false
+        ) {
             self.search = search
             self.since = since
             self.states = states
             self.conversationID = conversationID
             self.limit = limit
+            self.topLevelOnly = topLevelOnly
         }
     }
 
@@ -40,6 +47,7 @@ extension RunStore {
             clauses.append("conversation_id = ?")
             values.append(.text(conversationID))
         }
+        if query.topLevelOnly { clauses.append("parent_run_id IS NULL") }
         // Interrupted runs are stored as running: the state is decided when read (is the process alive?).
         let states = query.states
         if let states {
@@ -76,13 +84,17 @@ extension RunStore {
             let events = try connection.query("SELECT json FROM events WHERE run_id = ? ORDER BY seq", [.text(id)]) {
                 (try? JSONValue(parsing: $0.text(0) ?? "null")) ?? .null
             }
+            let children = try connection.query("SELECT id FROM runs WHERE parent_run_id = ? ORDER BY started_at, id", [.text(id)]) {
+                $0.text(0).flatMap(RunID.init(rawValue:))
+            }
             return StoredRunRecord(
                 run: run,
                 options: (extra?.0).flatMap { try? JSONValue(parsing: $0) } ?? .object([:]),
                 turns: turns,
                 calls: calls,
                 events: events,
-                messages: (extra?.1).flatMap(ChatMessage.messages(fromJSON:)) ?? []
+                messages: (extra?.1).flatMap(ChatMessage.messages(fromJSON:)) ?? [],
+                childRunIDs: children.compactMap { $0 }
             )
         }
         guard let found else { throw RunStoreError(.unknownRun, path: path, "no run `\(id)` in \(path) (see `brigade log`)") }
@@ -90,12 +102,14 @@ extension RunStore {
     }
 
     /// Spend by model of the runs started at or after `since` (all runs when `nil`), costliest first.
+    /// Only top-level runs count: a parent's spend already holds its child runs' (a child's budget is
+    /// carved from its parent's and what it spent is added back), so each is under its parent's model.
     public func costByModel(since: Date? = nil) throws(RunStoreError) -> [ModelCost] {
         let start = since?.timeIntervalSince1970 ?? 0
         return try read { connection throws(SQLiteError) in
             try connection.query("""
                 SELECT coalesce(model, '(none)'), count(*), sum(input_tokens), sum(output_tokens), sum(cached_input_tokens), sum(cost_usd)
-                FROM runs WHERE started_at >= ? GROUP BY coalesce(model, '(none)') ORDER BY sum(cost_usd) DESC, 1
+                FROM runs WHERE started_at >= ? AND parent_run_id IS NULL GROUP BY coalesce(model, '(none)') ORDER BY sum(cost_usd) DESC, 1
                 """, [.real(start)]) { row in
                 ModelCost(
                     model: row.text(0) ?? "(none)", runs: row.integer(1) ?? 0,

@@ -7,7 +7,7 @@ enum StoreSchema {
     static let applicationID = 0x4252_4744
 
     /// The migrations, in order; the schema version is their count.
-    static let migrations: [String] = [version1, version2, version3, version4]
+    static let migrations: [String] = [version1, version2, version3, version4, version5]
 
     static var currentVersion: Int { migrations.count }
 
@@ -115,6 +115,11 @@ enum StoreSchema {
     /// asked for them, not the order they finished in (rows of older versions keep their finish order).
     static let version4 = """
         ALTER TABLE tool_calls ADD COLUMN position INTEGER;
+        """
+
+    /// `brigade log` counts each run's child runs and leaves them out of its list.
+    static let version5 = """
+        CREATE INDEX runs_by_parent ON runs(parent_run_id);
         """
 
     /// Checks, writing nothing, that the file is a Brigade store (or empty) of a version this Brigade knows.

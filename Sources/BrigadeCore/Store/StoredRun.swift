@@ -33,10 +33,13 @@ public struct StoredRun: Sendable, Hashable {
     public var startedAt: Date
     public var finishedAt: Date?
     public var wallSeconds: Double?
+    /// How many runs name this one as their parent (a sub-agent's runs, the `map` builtin's workers).
+    public var childRuns: Int
 
     static let columns = """
         id, parent_run_id, conversation_id, surface, state, prompt, model, answer, stop_reason, input_tokens, output_tokens,
-        cached_input_tokens, cost_usd, turns, tool_calls, started_at, finished_at, wall_seconds, owner_pid
+        cached_input_tokens, cost_usd, turns, tool_calls, started_at, finished_at, wall_seconds, owner_pid,
+        (SELECT count(*) FROM runs AS child WHERE child.parent_run_id = runs.id)
         """
 
     init(row: SQLiteStatement) {
@@ -59,6 +62,7 @@ public struct StoredRun: Sendable, Hashable {
         startedAt = Date(timeIntervalSince1970: row.real(15) ?? 0)
         finishedAt = row.real(16).map(Date.init(timeIntervalSince1970:))
         wallSeconds = row.real(17)
+        childRuns = row.integer(19) ?? 0
     }
 
     static func processIsAlive(_ pid: Int) -> Bool {
@@ -84,6 +88,7 @@ public struct StoredRun: Sendable, Hashable {
             "turns": .integer(turns),
             "tool_calls": .integer(toolCalls),
             "wall_time_s": wallSeconds.map { .number($0) } ?? .null,
+            "child_runs": .integer(childRuns),
         ]
     }
 }
@@ -123,6 +128,8 @@ public struct StoredRunRecord: Sendable, Hashable {
     public var events: [JSONValue]
     /// The conversation at the last checkpoint (the whole run once finished).
     public var messages: [ChatMessage]
+    /// The runs this one started (a sub-agent's runs, the `map` builtin's workers), oldest first.
+    public var childRunIDs: [RunID] = []
 
     public var json: JSONValue {
         guard case .object(var object) = run.json else { return run.json }
@@ -131,6 +138,7 @@ public struct StoredRunRecord: Sendable, Hashable {
         object["calls"] = .array(calls.map(\.json))
         object["events"] = .array(events)
         object["messages"] = .array(messages.map(\.json))
+        object["child_run_ids"] = .array(childRunIDs.map { .string($0.rawValue) })
         return .object(object)
     }
 }

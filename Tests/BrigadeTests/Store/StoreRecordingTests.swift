@@ -41,6 +41,14 @@ struct StoreRecordingTests {
         #expect(runs.first { $0.id == parentID }?.parentRunID == nil)
         let parent = try store.record(of: parentID)
         #expect(parent.calls.map(\.result) == ["Paris has 2.1 million people."])
+        // `brigade log` lists the parent alone, with its child counted; the record names the child.
+        let topLevel = try store.runs(RunStore.RunQuery(topLevelOnly: true))
+        #expect(topLevel.map(\.id) == [parentID])
+        #expect(topLevel.first?.childRuns == 1)
+        #expect(parent.childRunIDs == [child.id])
+        #expect(try store.record(of: child.id).childRunIDs.isEmpty)
+        // The parent's spend holds the child's: `log cost` counts the parent alone.
+        #expect(try store.costByModel().map(\.runs) == [1])
     }
 
     @Test func aResumedRunKeepsItsSynthesisReserve() async throws {

@@ -39,6 +39,9 @@ public struct MapReduce: Sendable {
         public var resultsPath: String?
         /// The whole map-reduce's budget (`nil`: no cap of its own; a parent budget still applies).
         public var limits: Budget.Limits
+        /// The run the workers' runs name as their parent when no calling run does (`brigade map`
+        /// records one for the whole job); `nil`: none.
+        public var parentRunID: RunID?
 
         public static let defaultMapPrompt = """
             You read one chunk of a longer input. Do what the brief asks, for this chunk only, using only its text. \
@@ -143,7 +146,7 @@ public struct MapReduce: Sendable {
         let workerID = RunID()
         let options = RunOptions(
             limits: limits, routing: .model, systemPrompt: system, tools: [], parentBudget: ledger, runID: workerID,
-            parentRunID: parent?.caller.runID, source: "map")
+            parentRunID: parent?.caller.runID ?? configuration.parentRunID, source: "map")
         let parent = parent
         do throws(InvalidRunOptions) {
             let result = try await agent.run(request, options: options) { event in parent?.caller.forward(event, of: workerID, callID: parent?.callID ?? "") }
