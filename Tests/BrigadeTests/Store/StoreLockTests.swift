@@ -1,4 +1,5 @@
-@testable import Brigade
+import Brigade
+@testable import BrigadeCore
 import BrigadeSync
 import BrigadeTesting
 import Foundation
