@@ -135,6 +135,7 @@ let package = Package(
             dependencies: [
                 "CurlHTTP",
                 "BrigadeSync",
+                "BrigadeTesting",
                 .product(name: "FlyingFox", package: "FlyingFox"),
             ]
         ),

@@ -12,7 +12,7 @@ struct WorkspaceEmbeddingTests {
     /// 20 s timeouts and the test would fail. (The timeouts only bound that failure: generous, so a
     /// loaded machine that is slow to start the script cannot make the parallel run fail.)
     @Test func aSwiftToolRunsInParallelWithAYAMLCommandTool() async throws {
-        let folder = try ScratchFolder()
+        let folder = try TemporaryFolder()
         let started = try folder.makeFIFO("started")
         let reply = try folder.makeFIFO("reply")
         let script = try folder.write("handshake.sh", """
@@ -65,7 +65,7 @@ struct WorkspaceEmbeddingTests {
     }
 
     @Test func registeringATakenNameIsAnErrorNamingTheFirstDeclaration() throws {
-        let folder = try ScratchFolder()
+        let folder = try TemporaryFolder()
         try folder.write("config.yaml", "")
         let file = try folder.write("tools/clock.yaml", "name: clock\ndescription: The time.\nkind: builtin\nbuiltin: {function: current_time}\n")
         var workspace = try Workspace.load(configPath: folder.path + "/config.yaml", environment: [:], currentDirectory: folder.path)
@@ -80,7 +80,7 @@ struct WorkspaceEmbeddingTests {
 
     /// The host decides `confirm: true` calls with its own policy; the request carries the validated arguments.
     @Test func theHostsApprovalPolicyDecidesConfirmedCalls() async throws {
-        let folder = try ScratchFolder()
+        let folder = try TemporaryFolder()
         try folder.write("config.yaml", "routing: model\n")
         var workspace = try Workspace.load(configPath: folder.path + "/config.yaml", environment: [:], currentDirectory: folder.path)
         let schema: JSONValue = ["type": "object", "properties": ["amount": ["type": "integer"]], "required": ["amount"]]

@@ -1,12 +1,13 @@
 import Foundation
 import Subprocess
 import Testing
+import BrigadeTesting
 
 /// The example program of Examples/ runs offline and does what its comment says.
 @Suite("Examples", .timeLimit(.minutes(1)))
 struct ExampleTests {
     @Test func embeddedAgentRunsAYAMLToolAndASwiftToolInOneTurn() async throws {
-        let binary = (BrigadeBinary.path as NSString).deletingLastPathComponent + "/EmbeddedAgent"
+        let binary = BuiltProduct.path("EmbeddedAgent")
         let result = try await Subprocess.run(
             .path(.init(binary)),
             arguments: ["--root", ProtocolSchemas.repositoryRoot, "count these four words"],

@@ -27,7 +27,7 @@ struct ProtocolDeferredApprovalTests {
             #expect(!asked)
             let id = try #require(runID)
             let approve = try await Subprocess.run(
-                .path(.init(BrigadeBinary.path)), arguments: ["approve", "--config", fixture.config, id],
+                .path(.init(BuiltProduct.brigade)), arguments: ["approve", "--config", fixture.config, id],
                 environment: .inherit.updating(["XDG_STATE_HOME": fixture.folder.path + "/.state", "NO_COLOR": "1"]),
                 workingDirectory: .init(fixture.folder.path), output: .string(limit: 65536), error: .string(limit: 65536))
             #expect(approve.terminationStatus.isSuccess, "\(approve.standardError)")

@@ -1,13 +1,14 @@
 import Foundation
+import BrigadeTesting
 
 /// A workspace for the protocol tests that works offline: static routes over command tools.
 struct ProtocolFixture {
-    let folder: ScratchFolder
+    let folder: TemporaryFolder
     var config: String { folder.path + "/config.yaml" }
 
     /// - Parameter model: a `model:` section for config.yaml; without one the routing is static.
     init(model: String? = nil) throws {
-        folder = try ScratchFolder()
+        folder = try TemporaryFolder()
         let fifo = try folder.makeFIFO("baton")
         let release = try folder.write("release.sh", "#!/bin/sh\necho go > \"$1\"\n", executable: true)
         try folder.write("config.yaml", model.map { "routing: hybrid\nmodel:\n\($0)\n" } ?? "routing: static\n")

@@ -2,6 +2,7 @@ import Brigade
 import Foundation
 import Subprocess
 import Testing
+import BrigadeTesting
 
 /// Drives `brigade run --json` as a child process: writes request lines to its stdin, reads its
 /// stdout line by line, and checks every line against docs/protocol.schema.json as it arrives.
@@ -104,7 +105,7 @@ func withBrigadeProtocol(
     var updates: [Environment.Key: String?] = ["NO_COLOR": "1", "XDG_STATE_HOME": directory + "/.state"]
     for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
     let result = try await Subprocess.run(
-        .path(.init(BrigadeBinary.path)),
+        .path(.init(BuiltProduct.brigade)),
         arguments: Arguments(["run", "--json", "--config", config] + arguments),
         environment: .inherit.updating(updates),
         workingDirectory: .init(directory),
@@ -119,23 +120,6 @@ func withBrigadeProtocol(
         try await conversation.finishInputAndDrain()
     }
     return ProtocolExit(status: result.terminationStatus, standardError: result.standardError)
-}
-
-/// Where the built `brigade` executable is: next to this test bundle in the products folder.
-enum BrigadeBinary {
-    static let path: String = {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBufferPointer { bytes in
-            bytes.baseAddress.map { readlink("/proc/self/exe", $0, bytes.count - 1) } ?? -1
-        }
-        if count > 0 {
-            let executable = String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-            // …/debug/BrigadePackageTests.xctest → …/debug/brigade
-            let candidate = (executable as NSString).deletingLastPathComponent + "/brigade"
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-        }
-        return ProtocolSchemas.repositoryRoot + "/.build/debug/brigade"
-    }()
 }
 
 /// The protocol's JSON Schemas, read from docs/.

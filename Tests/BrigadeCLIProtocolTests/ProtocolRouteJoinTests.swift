@@ -1,13 +1,14 @@
 import Brigade
 import Foundation
 import Testing
+import BrigadeTesting
 
 /// A route's join rules over the NDJSON protocol: the `join_decided` line (checked against
 /// docs/protocol.schema.json as it arrives) says who won and what was in conflict.
 @Suite("Protocol: route joins", .timeLimit(.minutes(1)))
 struct ProtocolRouteJoinTests {
     @Test func aRouteJoinSendsItsDecisionAndTheAnswerNamesTheConflict() async throws {
-        let folder = try ScratchFolder()
+        let folder = try TemporaryFolder()
         try folder.write("config.yaml", "routing: static\n")
         try folder.write("prompts/judge.md", "You judge flight times.")
         try folder.write("tools/tools.yaml", """

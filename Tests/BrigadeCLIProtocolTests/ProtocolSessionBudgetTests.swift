@@ -1,12 +1,13 @@
 import Brigade
 import Foundation
 import Testing
+import BrigadeTesting
 
 /// `budget.session_usd` caps what all the runs of one protocol session spend together.
 @Suite("Protocol: session budgets", .timeLimit(.minutes(1)))
 struct ProtocolSessionBudgetTests {
     @Test func theRunsOfASessionShareItsBudgetAndOtherSessionsHaveTheirOwn() async throws {
-        let folder = try ScratchFolder()
+        let folder = try TemporaryFolder()
         try folder.write("config.yaml", "routing: static\nbudget: {session_usd: 1.0, synthesis_reserve: 0}\n")
         try folder.write("tools/tools.yaml", """
             tools:

@@ -8,7 +8,7 @@ import Testing
 @Suite("Protocol: one scheduler for every run", .timeLimit(.minutes(2)))
 struct ProtocolSharedSchedulerTests {
     @Test func concurrentRunsNeverExceedAToolsCapOrTheGlobalCap() async throws {
-        let folder = try ScratchFolder()
+        let folder = try TemporaryFolder()
         let log = folder.path + "/stamps.log"
         let stamp = try folder.write("stamp.sh", StampLog.script, executable: true)
         try folder.write("config.yaml", "routing: static\nlimits: {max_parallel_calls: 3}\n")

@@ -33,7 +33,7 @@ struct ApprovalWholeCallTests {
 
     func ask(_ workspace: ChatTestWorkspace) throws -> PseudoTerminalProcess {
         try PseudoTerminalProcess(
-            executable: BrigadeBinary.path, arguments: ["ask", "--config", workspace.root + "/config.yaml", "run it"],
+            executable: BuiltProduct.brigade, arguments: ["ask", "--config", workspace.root + "/config.yaml", "run it"],
             environment: workspace.environment(workspace.environmentWithKey), currentDirectory: workspace.root, columns: 100, rows: 30
         )
     }

@@ -1,4 +1,5 @@
 import Testing
+import BrigadeTesting
 
 /// `brigade ask` on a terminal asks before running a `confirm: true` tool.
 @Suite("brigade ask approval on a terminal", .timeLimit(.minutes(1)))
@@ -30,7 +31,7 @@ struct AskApprovalTests {
 
     func ask(_ workspace: ChatTestWorkspace, answer: String, expectedStatus: Int32 = 0) async throws -> String {
         let process = try PseudoTerminalProcess(
-            executable: BrigadeBinary.path, arguments: ["ask", "--config", workspace.root + "/config.yaml", "wipe it"],
+            executable: BuiltProduct.brigade, arguments: ["ask", "--config", workspace.root + "/config.yaml", "wipe it"],
             environment: workspace.environment(), currentDirectory: workspace.root, columns: 120, rows: 30
         )
         try await process.waitFor("needs your approval")
@@ -55,7 +56,7 @@ struct AskApprovalTests {
     @Test func controlCWhileTheQuestionWaitsCancelsTheRun() async throws {
         let workspace = try workspace()
         let process = try PseudoTerminalProcess(
-            executable: BrigadeBinary.path, arguments: ["ask", "--config", workspace.root + "/config.yaml", "wipe it"],
+            executable: BuiltProduct.brigade, arguments: ["ask", "--config", workspace.root + "/config.yaml", "wipe it"],
             environment: workspace.environment(), currentDirectory: workspace.root, columns: 120, rows: 30
         )
         try await process.waitFor("needs your approval")
@@ -69,7 +70,7 @@ struct AskApprovalTests {
     @Test func theWallClockBudgetEndsAQuestionNobodyAnswers() async throws {
         let workspace = try workspace(config: "routing: static\nbudget: {wall_seconds: 1}\n")
         let process = try PseudoTerminalProcess(
-            executable: BrigadeBinary.path, arguments: ["ask", "--config", workspace.root + "/config.yaml", "wipe it"],
+            executable: BuiltProduct.brigade, arguments: ["ask", "--config", workspace.root + "/config.yaml", "wipe it"],
             environment: workspace.environment(), currentDirectory: workspace.root, columns: 120, rows: 30
         )
         #expect(try await process.waitForExit() == 4)

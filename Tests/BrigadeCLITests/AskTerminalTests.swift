@@ -30,7 +30,7 @@ struct AskTerminalTests {
         server.enqueue(.toolCalls([FakeToolCall(name: "nap", arguments: #"{"seconds":0}"#)]))
         server.enqueue(.text(Self.markdown))
         let process = try PseudoTerminalProcess(
-            executable: BrigadeBinary.path, arguments: ["ask", "--config", workspace.root + "/config.yaml", "report please"],
+            executable: BuiltProduct.brigade, arguments: ["ask", "--config", workspace.root + "/config.yaml", "report please"],
             environment: workspace.environment(workspace.environmentWithKey.merging(extra) { $1 }), currentDirectory: workspace.root,
             columns: 100, rows: 30
         )

@@ -8,7 +8,7 @@ import Testing
 struct ChatPlainTests {
     func runChat(in workspace: ChatTestWorkspace, input: String, environment: [String: String] = [:]) async throws -> PipedProcess.Result {
         try await PipedProcess.run(
-            executable: BrigadeBinary.path,
+            executable: BuiltProduct.brigade,
             arguments: ["chat", "--config", workspace.root + "/config.yaml"],
             environment: workspace.environment(environment),
             currentDirectory: workspace.root,
@@ -76,7 +76,7 @@ struct ChatPlainTests {
     @Test func aModeThatNeedsAModelIsAUsageError() async throws {
         let workspace = try ChatTestWorkspace()
         let result = try await PipedProcess.run(
-            executable: BrigadeBinary.path,
+            executable: BuiltProduct.brigade,
             arguments: ["chat", "--config", workspace.root + "/config.yaml", "--mode", "model"],
             environment: workspace.environment(), currentDirectory: workspace.root, input: ""
         )

@@ -1,5 +1,6 @@
 import Testing
 
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -40,7 +41,7 @@ struct ChatTerminalTests {
     @Test func bareBrigadeOnATerminalIsTheChat() async throws {
         let workspace = try ChatTestWorkspace()
         let chat = try PseudoTerminalProcess(
-            executable: BrigadeBinary.path, arguments: [],
+            executable: BuiltProduct.brigade, arguments: [],
             environment: workspace.environment(), currentDirectory: workspace.root, columns: 100, rows: 30
         )
         try await chat.waitFor("/help for commands")

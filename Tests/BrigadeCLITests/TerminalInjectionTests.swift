@@ -20,7 +20,7 @@ struct TerminalInjectionTests {
             ]))
             server.enqueue(.text("done"))
             let result = try await PipedProcess.run(
-                executable: BrigadeBinary.path, arguments: ["ask", "--config", workspace.root + "/config.yaml", "go"],
+                executable: BuiltProduct.brigade, arguments: ["ask", "--config", workspace.root + "/config.yaml", "go"],
                 environment: workspace.environment(workspace.environmentWithKey), currentDirectory: workspace.root, input: ""
             )
             #expect(result.status == 0, "\(result.output)")
@@ -41,7 +41,7 @@ struct TerminalInjectionTests {
               argv: [printf, 'one\\033]0;pwned\\007\\ntwo\\033[2J\\n']
             """)
         let process = try PseudoTerminalProcess(
-            executable: BrigadeBinary.path, arguments: ["tools", "call", "--config", workspace.root + "/config.yaml", "paint"],
+            executable: BuiltProduct.brigade, arguments: ["tools", "call", "--config", workspace.root + "/config.yaml", "paint"],
             environment: workspace.environment(), currentDirectory: workspace.root, columns: 100, rows: 30
         )
         #expect(try await process.waitForExit() == 0)
@@ -61,7 +61,7 @@ struct TerminalInjectionTests {
               argv: [printf, 'one\\033[2J']
             """)
         let result = try await PipedProcess.run(
-            executable: BrigadeBinary.path, arguments: ["tools", "call", "--config", workspace.root + "/config.yaml", "paint"],
+            executable: BuiltProduct.brigade, arguments: ["tools", "call", "--config", workspace.root + "/config.yaml", "paint"],
             environment: workspace.environment(), currentDirectory: workspace.root, input: ""
         )
         #expect(result.status == 0)

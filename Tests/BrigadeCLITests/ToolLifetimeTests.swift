@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -39,7 +40,7 @@ struct ToolLifetimeTests {
 
             """)
         let brigade = try LiveProcess(
-            executable: BrigadeBinary.path, arguments: ["run", "--json", "--config", workspace.root + "/config.yaml"],
+            executable: BuiltProduct.brigade, arguments: ["run", "--json", "--config", workspace.root + "/config.yaml"],
             environment: workspace.environment(), currentDirectory: workspace.root
         )
         _ = try await brigade.readLine(containing: #""type":"ready""#)

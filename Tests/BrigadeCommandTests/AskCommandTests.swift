@@ -61,15 +61,7 @@ struct AskCommandTests {
                 .text("Done: a, b and c.", usage: TokenUsage(inputTokens: 300, outputTokens: 10))
             )
             let folder = try TemporaryFolder()
-            try folder.write("config.yaml", """
-                model:
-                  provider: openai
-                  base_url: \(server.openAIBaseURL)
-                  model: fake
-                  api_key_env: FAKE_KEY
-                  price: {input_per_million: 1.0, output_per_million: 2.0}
-                routing: model
-                """)
+            try folder.writeFakeModelConfig(server)
             // Each call announces itself, then waits until the test has heard all three: only a parallel
             // fan-out can finish.
             let gate = try ScriptGate(in: folder.path)

@@ -1,6 +1,7 @@
 import Brigade
 import Foundation
 import Testing
+import BrigadeTesting
 
 /// `brigade ask` shows how a route's join decided, under the calls.
 @Suite("brigade ask: route joins", .timeLimit(.minutes(1)))

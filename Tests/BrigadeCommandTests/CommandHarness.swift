@@ -1,24 +1,15 @@
+import Brigade
 import Foundation
 import Subprocess
+import BrigadeTesting
 
 /// Runs the built `brigade` binary as a child process.
 enum Brigade {
-    /// The binary is built next to the test bundle (the test target depends on it).
-    static var path: String {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { bytes in
-            bytes.baseAddress.map { readlink("/proc/self/exe", $0, bytes.count) } ?? -1
-        }
-        let executable = String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self)
-        var directory = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-        if directory.last?.hasSuffix(".xctest") == true { directory = directory.dropLast() }
-        return directory.joined(separator: "/") + "/brigade"
-    }
+    /// The built binary (the test target depends on it).
+    static var path: String { BuiltProduct.brigade }
 
     /// The repository root (for the shipped config, tools, routes and prompts).
-    static var repositoryRoot: String {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
-    }
+    static var repositoryRoot: String { BuiltProduct.packageRoot }
 
     struct Outcome {
         var status: Int32
@@ -58,24 +49,6 @@ enum Brigade {
     }
 }
 
-/// A temporary directory removed at the end of the scope.
-struct TemporaryFolder: ~Copyable {
-    let path: String
-
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("brigade-cli-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    func write(_ relative: String, _ text: String) throws {
-        let file = path + "/" + relative
-        try FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try text.write(toFile: file, atomically: true, encoding: .utf8)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
-
 /// Runs git in `directory` (for a repository the brief can describe).
 func git(_ arguments: [String], in directory: String) async throws {
     let result = try await Subprocess.run(
@@ -84,4 +57,25 @@ func git(_ arguments: [String], in directory: String) async throws {
     guard result.terminationStatus.isSuccess else {
         throw NSError(domain: "git", code: 1, userInfo: [NSLocalizedDescriptionKey: "git \(arguments) failed: \(result.standardError)"])
     }
+}
+
+extension TemporaryFolder {
+    /// A config.yaml for the fake model server: model `fake`, key in `$FAKE_KEY`, $1/$2 per million
+    /// tokens, model routing.
+    func writeFakeModelConfig(_ server: FakeModelServer) throws {
+        try write("config.yaml", """
+            model:
+              provider: openai
+              base_url: \(server.openAIBaseURL)
+              model: fake
+              api_key_env: FAKE_KEY
+              price: {input_per_million: 1.0, output_per_million: 2.0}
+            routing: model
+            """)
+    }
+}
+
+/// The JSON objects of an NDJSON text, one per line.
+func ndjsonLines(_ text: String) throws -> [JSONValue] {
+    try text.split(separator: "\n").map { try JSONValue(parsing: String($0)) }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Subprocess
 import Testing
+import BrigadeTesting
 
 /// `scripts/install` into a temporary prefix, then the installed `brigade` run in another git
 /// repository from a folder with no configuration: the shipped defaults come from the user layer.

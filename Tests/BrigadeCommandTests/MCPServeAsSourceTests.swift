@@ -2,6 +2,7 @@ import Brigade
 import Foundation
 import Logging
 import Testing
+import BrigadeTesting
 
 /// Brigade's own MCP client using `brigade mcp serve` — the built binary, a real child process over a
 /// temporary folder with its own tools — as an `mcp_servers:` entry: the "small Swift MCP server"

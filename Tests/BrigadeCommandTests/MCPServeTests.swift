@@ -1,6 +1,7 @@
 import Foundation
 import Subprocess
 import Testing
+import BrigadeTesting
 
 /// `brigade mcp serve` driven by the official Python SDK's client (Tests/MCPPeers/serve_client.py,
 /// run by the virtualenv python that scripts/mcp-test-peers installs).

@@ -1,6 +1,7 @@
 import Foundation
 import Subprocess
 import Testing
+import BrigadeTesting
 
 /// What a command tool can learn of Brigade's secrets: not its API keys, through its own environment
 /// or through Brigade's `/proc/PID/environ`.

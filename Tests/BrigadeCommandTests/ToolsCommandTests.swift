@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import BrigadeTesting
 
 @Suite("brigade tools and routes", .timeLimit(.minutes(2)))
 struct ToolsCommandTests {

@@ -11,7 +11,7 @@ struct AgentProcessTests {
     /// Two command calls of one turn each start a child and a grandchild that ignores SIGTERM, report
     /// their pids, then wait. Cancelling the run must leave none of them alive.
     @Test func cancellingARunKillsEveryChildProcess() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let script = try folder.write("family.sh", """
             #!/bin/bash
             set -euo pipefail
@@ -49,7 +49,7 @@ struct AgentProcessTests {
     }
 
     @Test func aTimedOutCommandIsKilledWhileTheOtherCallsFinish() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let script = try folder.write("slow.sh", "#!/bin/bash\necho \"$$\" > \"$1\"\nexec sleep 100\n", executable: true)
         let fifo = try folder.makeFIFO("pid")
         let executor = try CommandToolExecutor(

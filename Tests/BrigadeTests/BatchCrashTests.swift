@@ -3,35 +3,15 @@ import Testing
 import Brigade
 @testable import BrigadeBatch
 @testable import BrigadeCore
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A seeded random number generator (SplitMix64), so a failing run can be replayed.
-struct BatchSplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite("Batch crash safety", .timeLimit(.minutes(1)))
 struct BatchCrashTests {
     /// The harness is built next to the test binary.
-    static var harnessPath: String {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let count = buffer.withUnsafeMutableBytes { bytes in
-            bytes.baseAddress.map { readlink("/proc/self/exe", $0, bytes.count) } ?? -1
-        }
-        let executable = String(decoding: buffer.prefix(max(count, 0)), as: UTF8.self)
-        var directory = executable.split(separator: "/", omittingEmptySubsequences: false).dropLast()
-        if directory.last?.hasSuffix(".xctest") == true { directory = directory.dropLast() }  // a bundle on other layouts
-        return directory.joined(separator: "/") + "/BatchCrashHarness"
-    }
+    static var harnessPath: String { BuiltProduct.path("BatchCrashHarness") }
 
     enum Ending: Equatable {
         case killed(recorded: Int)
@@ -98,7 +78,7 @@ struct BatchCrashTests {
         let input = directory.write("input.jsonl", batchInputText(count))
         // $0.25 per item against $45: exactly 180 items fit, whatever the number of restarts.
         let arguments = [input, directory.file("results.jsonl"), "4", "45", "0.25", "0.25", "2"]
-        var random = BatchSplitMix64(state: 0x5EED_BA7C)
+        var random = SplitMix64(seed: 0x5EED_BA7C)
         var kills = 0
         var finished: JSONValue?
         for attempt in 1...400 where finished == nil {

@@ -1,58 +1,27 @@
 import Brigade
 import BrigadeSync
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// A fresh directory under /tmp, removed with its files at deinit.
+/// A fresh temporary folder for batch files (BrigadeTesting's `TemporaryFolder`), with non-throwing
+/// helpers: a batch test has no use for a folder it cannot write.
 final class BatchTempDirectory {
-    let path: String
+    private let folder: TemporaryFolder
+    var path: String { folder.path }
 
     init() {
-        var template = Array("/tmp/brigade-batch-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { buffer in buffer.baseAddress.flatMap { mkdtemp($0) } }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        do { folder = try TemporaryFolder(prefix: "brigade-batch-test-") } catch { preconditionFailure("cannot create a temporary folder: \(error)") }
     }
 
-    deinit {
-        if let dir = opendir(path), let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) {
-            while let entry = readdir(dir) {
-                // Read the name in place: a dirent may be shorter than `struct dirent`.
-                let pointer = UnsafeRawPointer(entry).advanced(by: nameOffset).assumingMemoryBound(to: UInt8.self)
-                let name = String(decoding: UnsafeBufferPointer(start: pointer, count: strlen(pointer)), as: UTF8.self)
-                if name != "." && name != ".." { unlink(path + "/" + name) }
-            }
-            closedir(dir)
-        }
-        rmdir(path)
-    }
-
-    func file(_ name: String) -> String { path + "/" + name }
+    func file(_ name: String) -> String { folder.file(name) }
 
     func write(_ name: String, _ text: String) -> String {
-        let target = file(name)
-        let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        precondition(fd >= 0, "cannot create \(target)")
-        let bytes = Array(text.utf8)
-        _ = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
-        close(fd)
-        return target
+        do { return try folder.write(name, text) } catch { preconditionFailure("cannot write \(name): \(error)") }
     }
 
-    func read(_ name: String) -> String {
-        let fd = open(file(name), O_RDONLY)
-        guard fd >= 0 else { return "" }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count <= 0 { break }
-            bytes += chunk[0..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    func read(_ name: String) -> String { folder.read(name) ?? "" }
 
     /// The parsed lines of a results file.
     func records(_ name: String) throws -> [BatchRecord] {

@@ -1,18 +1,6 @@
 import Brigade
 import Testing
-
-/// A small deterministic generator (SplitMix64), so a failing sequence can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import BrigadeTesting
 
 @Suite("Budget overshoot bound", .timeLimit(.minutes(1)))
 struct BudgetOvershootTests {
@@ -21,7 +9,7 @@ struct BudgetOvershootTests {
     /// the documented bound: spent ≤ cap + the largest excess of one admitted call; tool costs never overshoot.
     @Test(arguments: [UInt64(1), 7, 42, 1234, 99_991])
     func spentNeverExceedsTheCapByMoreThanOneCallsExcess(seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let start = ContinuousClock.now
         var overshoots = 0
         for _ in 0..<400 {

@@ -1,5 +1,6 @@
 import Brigade
 import Testing
+import BrigadeTesting
 
 /// The overshoot bound over trees of child budgets: random sequences of model calls, tool calls,
 /// children opened and closed (up to three levels), checked against the documented bound — a tree
@@ -16,7 +17,7 @@ struct BudgetTreeOvershootTests {
 
     @Test(arguments: [UInt64(3), 11, 2024, 77_777])
     func aTreeSpendsAtMostTheRootsCapPlusOneCallsExcessPerBudget(seed: UInt64) {
-        var rng = SeededGenerator(seed: seed)
+        var rng = SplitMix64(seed: seed)
         let start = ContinuousClock.now
         var overshoots = 0, children = 0
         for _ in 0..<300 {
@@ -84,7 +85,7 @@ struct BudgetTreeOvershootTests {
     }
 
     /// One model call on `frame`'s budget, with an actual usage off the estimate and the grant.
-    func play(_ frame: inout Frame, pricing: ModelPricing, rng: inout SeededGenerator, start: ContinuousClock.Instant) {
+    func play(_ frame: inout Frame, pricing: ModelPricing, rng: inout SplitMix64, start: ContinuousClock.Instant) {
         let estimate = Int.random(in: 1...5_000, using: &rng)
         let requested = Int.random(in: 1...4_096, using: &rng)
         let purpose: Budget.Purpose = Int.random(in: 0..<5, using: &rng) == 0 ? .synthesis : .turn

@@ -2,18 +2,19 @@ import Brigade
 import Foundation
 import Testing
 
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A root folder with files, plus a secret next to it that must stay unreachable.
 final class FileSandbox {
-    let outer: TemporaryDirectory
+    let outer: TemporaryFolder
     let root: String
     let secret: String
 
     init() throws {
-        outer = try TemporaryDirectory()
+        outer = try TemporaryFolder()
         root = try outer.makeDirectory("root")
         secret = try outer.write("secret.txt", "TOP SECRET\n")
         try outer.write("root/notes.txt", "hello\nworld\n")

@@ -2,6 +2,7 @@ import Brigade
 import Foundation
 import Testing
 
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -29,7 +30,7 @@ private func familyScript(leaderIgnoresTerm: Bool) -> String {
 struct CommandToolCancellationTests {
     @Test(arguments: [false, true])
     func cancellationKillsTheWholeProcessGroup(leaderIgnoresTerm: Bool) async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let script = try folder.write("family.sh", familyScript(leaderIgnoresTerm: leaderIgnoresTerm), executable: true)
         let fifo = try folder.makeFIFO("pids")
         let tool = try CommandToolExecutor(
@@ -61,7 +62,7 @@ struct CommandToolCancellationTests {
     }
 
     @Test func leftoverBackgroundProcessesDieWhenTheCallEnds() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let script = try folder.write(
             "bg.sh",
             "#!/bin/bash\nset -euo pipefail\n( trap '' TERM; exec sleep 100 ) </dev/null >/dev/null 2>&1 &\necho $!\n",
@@ -74,7 +75,7 @@ struct CommandToolCancellationTests {
 
     @Test func aGrandchildHoldingStdoutDoesNotHoldTheCall() async throws {
         // The background sleep inherits stdout; the call must end when the script does, and the sleep must die.
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let script = try folder.write("holder.sh", "#!/bin/bash\nset -euo pipefail\nsleep 100 &\necho \"$!\"\n", executable: true)
         let tool = try CommandToolExecutor(CommandToolConfig(argv: located([script])), spec: commandSpec(parameters: [:]), baseDirectory: "/")
         let output = try await tool.call([:], context: context)
@@ -84,7 +85,7 @@ struct CommandToolCancellationTests {
     }
 
     @Test func aCancelledCallDoesNotStart() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let marker = folder.path + "/ran"
         let tool = try CommandToolExecutor(
             CommandToolConfig(argv: located(["touch", marker])), spec: commandSpec(parameters: [:]), baseDirectory: "/")

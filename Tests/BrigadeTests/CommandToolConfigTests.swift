@@ -1,13 +1,14 @@
 import Brigade
 import Testing
+import BrigadeTesting
 
 @Suite("Command tool load-time checks", .timeLimit(.minutes(1)))
 struct CommandToolConfigTests {
-    let folder: TemporaryDirectory
+    let folder: TemporaryFolder
     let parameters: JSONValue = ["type": "object", "properties": ["path": ["type": "string"], "n": ["type": "integer"]]]
 
     init() throws {
-        folder = try TemporaryDirectory()
+        folder = try TemporaryFolder()
         try folder.write("scripts/ok.sh", "#!/bin/bash\necho ok\n", executable: true)
         try folder.write("scripts/plain.sh", "#!/bin/bash\necho ok\n", executable: false)
     }

@@ -2,6 +2,7 @@ import Brigade
 import Foundation
 import Testing
 
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -14,11 +15,11 @@ private let printArgv = """
 
 @Suite("Command tool executor", .timeLimit(.minutes(1)))
 struct CommandToolExecutorTests {
-    let folder: TemporaryDirectory
+    let folder: TemporaryFolder
     let argvScript: String
 
     init() throws {
-        folder = try TemporaryDirectory()
+        folder = try TemporaryFolder()
         argvScript = try folder.write("argv.py", printArgv, executable: true)
     }
 

@@ -6,51 +6,8 @@ import Testing
 import Glibc
 #endif
 
-/// Helpers shared by the tool test suites: temporary folders, scripts, process-death checks.
-final class TemporaryDirectory: @unchecked Sendable {
-    // Safe: `path` is immutable after init; the folder is only removed in deinit.
-    let path: String
-
-    init() throws {
-        var template = Array((NSTemporaryDirectory() + "/brigade-tools-XXXXXX").utf8CString)
-        guard let created = mkdtemp(&template) else { throw POSIXError(.EIO) }
-        path = FilePathsForTests.canonical(String(cString: created))
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes `contents` to `name` (creating folders), optionally executable; returns the absolute path.
-    @discardableResult
-    func write(_ name: String, _ contents: String, executable: Bool = false) throws -> String {
-        let file = path + "/" + name
-        try FileManager.default.createDirectory(
-            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        try contents.write(toFile: file, atomically: true, encoding: .utf8)
-        if executable { chmod(file, 0o755) }
-        return file
-    }
-
-    func makeDirectory(_ name: String) throws -> String {
-        let folder = path + "/" + name
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
-    /// A named pipe to hear from scripts without sleeping.
-    func makeFIFO(_ name: String) throws -> String {
-        let fifo = path + "/" + name
-        guard mkfifo(fifo, 0o600) == 0 else { throw POSIXError(.EIO) }
-        return fifo
-    }
-}
-
-enum FilePathsForTests {
-    static func canonical(_ path: String) -> String {
-        guard let resolved = realpath(path, nil) else { return path }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-}
+/// Helpers shared by the tool test suites: scripts, process-death checks (temporary folders are
+/// BrigadeTesting's `TemporaryFolder`).
 
 /// Reads lines from a FIFO on a dedicated thread until `done(lines)` or `timeout` (no sleeping: poll(2)).
 /// The default `timeout` is generous: under a full parallel run, CPU-bound suites can hold the two

@@ -2,6 +2,7 @@ import Brigade
 import Foundation
 import Testing
 
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -15,7 +16,7 @@ struct FileRootRaceTests {
     /// `list_dir` reach through `sub`. A check-then-open resolver read the outside file in about one
     /// try in ten; the component-by-component walk never does.
     @Test func swappingAFolderForALinkNeverLeadsOut() async throws {
-        let outer = try TemporaryDirectory()
+        let outer = try TemporaryFolder()
         let root = try outer.makeDirectory("root")
         try outer.write("outside/secret.txt", "TOP SECRET\n")
         try outer.write("outside/only-outside.txt", "x")
@@ -63,7 +64,7 @@ struct FileRootRaceTests {
     }
 
     @Test func linksInsideTheRootAreFollowedAndLinksThatClimbOutAreRefused() async throws {
-        let outer = try TemporaryDirectory()
+        let outer = try TemporaryFolder()
         let root = try outer.makeDirectory("root")
         try outer.write("secret.txt", "TOP SECRET\n")
         try outer.write("root/a/b/file.txt", "deep\n")
@@ -82,7 +83,7 @@ struct FileRootRaceTests {
     }
 
     @Test func listedNamesShowControlCharactersEscaped() async throws {
-        let outer = try TemporaryDirectory()
+        let outer = try TemporaryFolder()
         let root = try outer.makeDirectory("root")
         try outer.write("root/evil\nfake-entry.txt  (1 B)", "x")
         try outer.write("root/\u{1B}]0;pwned\u{07}title", "x")

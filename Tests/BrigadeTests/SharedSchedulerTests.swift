@@ -9,7 +9,7 @@ import Testing
 @Suite("Shared scheduler across runs", .timeLimit(.minutes(2)))
 struct SharedSchedulerTests {
     @Test func aBatchOf50ItemsAtConcurrency16NeverRunsMoreThanTheToolsCap() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let log = folder.path + "/stamps.log"
         let stamp = try StampTool.script(in: folder)
         let limited = try StampTool.make("limited", script: stamp, log: log, maxConcurrency: 2)
@@ -30,7 +30,7 @@ struct SharedSchedulerTests {
     }
 
     @Test func concurrentRunsOfOneAgentShareTheCapsAndTheAlwaysApprovedMemory() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let log = folder.path + "/stamps.log"
         let stamp = try StampTool.script(in: folder)
         let limited = try StampTool.make("limited", script: stamp, log: log, maxConcurrency: 1, confirm: true)
@@ -73,7 +73,7 @@ struct FanOutModel: ModelClient {
 
 /// A command tool running ``StampLog/script``.
 enum StampTool {
-    static func script(in folder: TemporaryDirectory) throws -> String {
+    static func script(in folder: TemporaryFolder) throws -> String {
         try folder.write("stamp.sh", StampLog.script, executable: true)
     }
 

@@ -3,6 +3,7 @@ import CurlHTTP
 import Foundation
 import Subprocess
 import Testing
+import BrigadeTesting
 
 /// The package's `tools/` folder.
 let shippedToolsDirectory = URL(fileURLWithPath: #filePath)
@@ -27,12 +28,12 @@ func git(_ arguments: [String], in directory: String) async throws {
 
 /// A small git repository with known contents, plus a folder that is not a repository.
 final class RepositoryFixture: Sendable {
-    let folder: TemporaryDirectory
+    let folder: TemporaryFolder
     let repository: String
     let plainFolder: String
 
     init() async throws {
-        folder = try TemporaryDirectory()
+        folder = try TemporaryFolder()
         repository = try folder.makeDirectory("demo")
         try folder.write("demo/Sources/app.swift", "// TODO: a\n// TODO: b\nlet x = 1 // FIXME\n")
         try folder.write("demo/README.md", "# Demo\nTODO: docs\nTODOS are not markers\n")

@@ -2,6 +2,7 @@ import CurlHTTP
 import Foundation
 import Testing
 
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif

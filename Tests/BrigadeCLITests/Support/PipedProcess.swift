@@ -1,4 +1,5 @@
 import Foundation
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif

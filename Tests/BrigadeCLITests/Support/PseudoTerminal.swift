@@ -1,5 +1,6 @@
 import Dispatch
 
+import BrigadeTesting
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -3,6 +3,7 @@ import Testing
 
 import Brigade
 @testable import BrigadeCore
+import BrigadeTesting
 
 #if canImport(Glibc)
 import Glibc
@@ -15,7 +16,8 @@ struct MCPClientTests {
         let a = try MCPPeers.peer("alpha", prefix: "a_")
         let b = try MCPPeers.peer("beta", prefix: "b_")
         let dispatcher = MCPPeers.dispatcher(a, b)
-        let folder = try MCPPeers.temporaryFolder()
+        let temporary = try TemporaryFolder(prefix: "brigade-mcp-")
+        let folder = temporary.path
         let results = await dispatcher.dispatch([
             call("a_rendezvous", #"{"folder":"\#(folder)","me":"a","peer":"b"}"#, id: "1"),
             call("b_rendezvous", #"{"folder":"\#(folder)","me":"b","peer":"a"}"#, id: "2"),

@@ -4,6 +4,7 @@ import Testing
 import Brigade
 @testable import BrigadeCore
 @testable import BrigadeWorkspace
+import BrigadeTesting
 
 @Suite("MCP client over Streamable HTTP against the Python SDK", .serialized, .timeLimit(.minutes(2)))
 struct MCPHTTPClientTests {
@@ -12,7 +13,8 @@ struct MCPHTTPClientTests {
         try await MCPHTTPPeers.withPeer("parallel", json: json) { port in
             let server = MCPHTTPPeers.server("parallel", port: port) { $0.maxConcurrency = 2 }
             let dispatcher = MCPPeers.dispatcher(server)
-            let folder = try MCPPeers.temporaryFolder()
+            let temporary = try TemporaryFolder(prefix: "brigade-mcp-")
+            let folder = temporary.path
             let met = await dispatcher.dispatch([
                 call("rendezvous", #"{"folder":"\#(folder)","me":"a","peer":"b"}"#, id: "1"),
                 call("rendezvous", #"{"folder":"\#(folder)","me":"b","peer":"a"}"#, id: "2"),

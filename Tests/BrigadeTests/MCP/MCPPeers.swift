@@ -48,12 +48,6 @@ enum MCPPeers {
         for server in servers { registry.add(server) }
         return Dispatcher(registry: registry, configuration: Dispatcher.Configuration(defaultTimeout: timeout), logger: .quiet)
     }
-
-    static func temporaryFolder() throws -> String {
-        let path = NSTemporaryDirectory() + "brigade-mcp-\(UUID().uuidString)"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 }
 
 extension DispatchedCall {

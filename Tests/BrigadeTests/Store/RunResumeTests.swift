@@ -28,7 +28,7 @@ struct RunResumeTests {
     }
 
     @Test func aPausedRunIsDecidedAndResumedByAnotherAgent() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
         let counter = Counter()
         let first = ScriptedModelClient([.toolCalls([call("deploy", id: "d"), call("check", id: "c")], usage: TokenUsage(inputTokens: 100, outputTokens: 10))])

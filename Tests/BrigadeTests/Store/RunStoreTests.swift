@@ -8,7 +8,7 @@ import Testing
 struct RunStoreTests {
     static let secret = "sk-test-0123456789abcdefSECRET"
 
-    func openStore(_ folder: TemporaryDirectory, secrets: [String] = []) throws -> RunStore {
+    func openStore(_ folder: TemporaryFolder, secrets: [String] = []) throws -> RunStore {
         try RunStore(configuration: RunStore.Configuration(path: folder.path + "/state/brigade/runs.sqlite", secrets: secrets))
     }
 
@@ -19,7 +19,7 @@ struct RunStoreTests {
     }
 
     @Test func aRunIsRecordedWithItsTurnsCallsEventsAndSpend() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try openStore(folder)
         let model = ScriptedModelClient([
             .toolCalls([call("echo", #"{"text":"alpha"}"#, id: "a"), call("echo", #"{"text":"beta"}"#, id: "b")],
@@ -55,7 +55,7 @@ struct RunStoreTests {
     /// Calls are listed in the order the model asked for them, not the order they finished in: the
     /// first call waits until the second has finished (and so was recorded first).
     @Test func callsAreListedInTheModelsOrderWhateverOrderTheyFinishIn() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try openStore(folder)
         let secondFinished = Latch()
         let late = Tool(name: "late", description: "Finishes after `early`.", parameters: ["type": "object"]) { _, _ in
@@ -76,7 +76,7 @@ struct RunStoreTests {
     }
 
     @Test func aSessionIsRecordedAsOneConversation() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try openStore(folder)
         let model = ScriptedModelClient([.answer("first answer"), .answer("second answer")])
         let agent = try agent(model, store: store)
@@ -100,7 +100,7 @@ struct RunStoreTests {
     }
 
     @Test func secretsAreRedactedFromEverythingStored() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try openStore(folder, secrets: [Self.secret])
         let model = ScriptedModelClient([
             .toolCalls([call("echo", #"{"text":"key \#(Self.secret.uppercased())"}"#, id: "a")]),
@@ -120,7 +120,7 @@ struct RunStoreTests {
     }
 
     @Test func anOlderSchemaIsMigratedAndItsRunsKept() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         do {
             let old = try SQLiteConnection(path: path)
@@ -139,7 +139,7 @@ struct RunStoreTests {
     }
 
     @Test func aNewerSchemaIsRefused() throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         do {
             let newer = try SQLiteConnection(path: path)
@@ -151,7 +151,7 @@ struct RunStoreTests {
     }
 
     @Test func aCorruptOrForeignFileIsNamedAndLeftUntouched() throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let garbage = try folder.write("garbage.sqlite", "these are my notes, not a database\n")
         let before = FileManager.default.contents(atPath: garbage)
         let corrupt = #expect(throws: RunStoreError.self) { try RunStore(configuration: RunStore.Configuration(path: garbage)) }
@@ -172,7 +172,7 @@ struct RunStoreTests {
     }
 
     @Test func retentionDeletesOldRunsWhenTheStoreOpens() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         do {
             let connection = try SQLiteConnection(path: path)
@@ -190,7 +190,7 @@ struct RunStoreTests {
     }
 
     @Test func searchSinceAndCostByModel() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try openStore(folder)
         for (prompt, name) in [("weather in Paris", "openai:a"), ("disk usage", "openai:b"), ("weather in Rome", "openai:a")] {
             let model = ScriptedModelClient([.answer("ok", usage: TokenUsage(inputTokens: 1000, outputTokens: 100))], displayName: name)

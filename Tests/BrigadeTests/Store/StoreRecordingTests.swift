@@ -10,7 +10,7 @@ import Testing
 @Suite("Run store: child runs, resumed limits, MCP secrets", .timeLimit(.minutes(1)))
 struct StoreRecordingTests {
     @Test func aSubAgentsChildRunIsRecordedWithItsParentRunID() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
         let registry = try WorkerTestSupport.registry("""
             tools:
@@ -52,7 +52,7 @@ struct StoreRecordingTests {
     }
 
     @Test func aResumedRunKeepsItsSynthesisReserve() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
         let deploy = Tool(name: "deploy", description: "Deploys.", parameters: ["type": "object"], policy: ToolPolicy(confirm: true)) { _, _ in
             ToolOutput(text: "deployed")

@@ -14,7 +14,7 @@ struct TraceBuilderTests {
     /// the `researcher` sub-agent, and `slow` — planted to finish last (it waits until both others
     /// have been reported finished), so it is the one the join waited for.
     @Test func parallelCallsARetryAndASubAgentNestWithTheirTimesAndTheSlowCallIsCritical() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
         let (trace, runID) = try await TraceFixture.run(store: store)
         let spans = Dictionary(uniqueKeysWithValues: trace.spans.map { ($0.id, $0) })
@@ -76,7 +76,7 @@ struct TraceBuilderTests {
     }
 
     @Test func aRunStoppedByItsBudgetHasASynthesisCallAndABudgetMark() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
         let model = ScriptedModelClient([
             .toolCalls([ToolCall(id: "a", name: "echo", rawArguments: #"{"text":"x"}"#)]),
@@ -100,7 +100,7 @@ struct TraceBuilderTests {
 
     /// Schema 3 adds the events' times; a run recorded before has none and is drawn at its start.
     @Test func aVersion2StoreIsMigratedAndItsRunsCanBeTraced() throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         do {
             let old = try SQLiteConnection(path: path)
@@ -121,7 +121,7 @@ struct TraceBuilderTests {
     }
 
     @Test func anUnknownRunIsAClearError() throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
         let none = #expect(throws: RunStoreError.self) { try store.trace(of: nil) }
         #expect(none?.code == .unknownRun)
@@ -132,7 +132,7 @@ struct TraceBuilderTests {
     /// A run still going on, read from the store by another reader: traced as far as it got, live,
     /// its running call open.
     @Test func aRunInProgressInTheStoreIsTracedLive() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let store = try RunStore(configuration: RunStore.Configuration(path: folder.path + "/runs.sqlite"))
         let (started, release) = (Latch(), Latch())
         let hold = Tool(name: "hold", description: "Waits.", parameters: ["type": "object"]) { _, _ in
