@@ -1,6 +1,9 @@
 import Brigade
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import BrigadeCLI
 
 /// The protocol's approval broker keeps an entry only while a request is being asked: a long
@@ -25,6 +28,7 @@ struct ApprovalBrokerTests {
     /// is still leaving its wait): the answer holds and nothing of the request is left.
     @Test func answeredThenCancelledRequestsLeaveNothingBehind() async throws {
         let pipe = try EventPipe()
+        defer { pipe.close() }
         var events = pipe.events.makeAsyncIterator()
         let broker = ApprovalBroker(output: ProtocolOutput(output: pipe.output))
         for round in 0..<50 {
@@ -43,6 +47,7 @@ struct ApprovalBrokerTests {
     /// Cancelled while waiting: denied, and a later answer finds nothing.
     @Test func aCancelledRequestIsDeniedAndForgotten() async throws {
         let (broker, pipe, _, asking) = try askOnce()
+        defer { pipe.close() }
         var events = pipe.events.makeAsyncIterator()
         let requestID = try #require(await events.next()?["request_id"]?.stringValue)
         #expect(broker.requestsInFlight == 1)
@@ -55,6 +60,7 @@ struct ApprovalBrokerTests {
     /// End of input denies what waits and everything asked later.
     @Test func endOfInputDeniesWaitingAndLaterRequests() async throws {
         let (broker, pipe, tracker, asking) = try askOnce()
+        defer { pipe.close() }
         var events = pipe.events.makeAsyncIterator()
         _ = try #require(await events.next())
         broker.close()
@@ -65,7 +71,10 @@ struct ApprovalBrokerTests {
 }
 
 /// A pipe the broker writes its events to, read line by line on a thread of its own (so that the
-/// blocking reads never hold a thread of the cooperative pool).
+/// blocking reads never hold a thread of the cooperative pool). Both ends are close-on-exec, so no
+/// child another test spawns keeps the write end open; ``close()`` it at the end of the test (a
+/// `defer` also keeps the pipe alive until then — its descriptor must not be closed while the broker
+/// still writes to it).
 final class EventPipe: Sendable {
     let output: Terminal.Output
     /// The events written, in order (iterate it once).
@@ -74,7 +83,9 @@ final class EventPipe: Sendable {
 
     init() throws {
         var descriptors: [Int32] = [0, 0]
+        // (pipe2 with O_CLOEXEC is not exported to Swift; the window before fcntl is a few instructions.)
         guard pipe(&descriptors) == 0 else { throw POSIXError(.EMFILE) }
+        for descriptor in descriptors { _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC) }
         let (readEnd, writeEnd) = (descriptors[0], descriptors[1])
         self.writeEnd = writeEnd
         output = Terminal.Output(descriptor: writeEnd)
@@ -92,10 +103,11 @@ final class EventPipe: Sendable {
                     pending.removeSubrange(...end)
                 }
             }
-            close(readEnd)
+            Glibc.close(readEnd)
             continuation.finish()
         }.start()
     }
 
-    deinit { close(writeEnd) }
+    /// Closes the write end: the reader then sees the end of the pipe and stops.
+    func close() { Glibc.close(writeEnd) }
 }
