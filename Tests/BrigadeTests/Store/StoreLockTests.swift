@@ -58,7 +58,7 @@ struct StoreLockTests {
     /// store at that moment does): `PRAGMA journal_mode = WAL` needs the lock while it already
     /// reads, so SQLite's busy handler is not called and it fails at once — the store retries it.
     @Test func aStoreCreatedWhileAnotherConnectionWritesWaitsForTheLock() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         let holder = try SQLiteConnection(path: path)
         try holder.execute("BEGIN IMMEDIATE")
@@ -77,7 +77,7 @@ struct StoreLockTests {
 
     /// An older store, locked by another writer while this one migrates it.
     @Test func aMigrationWaitsForAnotherWritersLock() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         let holder = try SQLiteConnection(path: path)
         try holder.execute("PRAGMA journal_mode = WAL")
@@ -95,7 +95,7 @@ struct StoreLockTests {
 
     /// Records queued while another process writes: the batch waits, then commits — every record kept.
     @Test func batchesWaitForAnotherWritersLockAndLoseNothing() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         let probe = BusyProbe()
         let store = try RunStore(configuration: configuration(path, probe: probe))
@@ -112,7 +112,7 @@ struct StoreLockTests {
     /// A lock held past the busy timeout: the store says so (it is not silently lost), and the
     /// batches after it are still written once the lock is gone.
     @Test func aLockHeldPastTheBusyTimeoutIsReportedAndLaterRunsAreKept() async throws {
-        let folder = try TemporaryDirectory()
+        let folder = try TemporaryFolder()
         let path = folder.path + "/runs.sqlite"
         let probe = BusyProbe()
         let store = try RunStore(configuration: configuration(path, probe: probe, busyTimeout: .milliseconds(100)))
