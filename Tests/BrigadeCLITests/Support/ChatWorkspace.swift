@@ -40,6 +40,10 @@ final class ChatTestWorkspace {
             "TERM": "xterm-256color",
             "LANG": "C.UTF-8",
         ]
+        // A sanitizer build's settings (scripts/sanitize) reach the child too: its suppressions.
+        for name in ["TSAN_OPTIONS", "ASAN_OPTIONS", "SWIFT_BACKTRACE"] {
+            if let value = getenv(name) { environment[name] = String(cString: value) }
+        }
         environment.merge(extra) { $1 }
         return environment
     }
