@@ -4,13 +4,13 @@ import CurlHTTP
 
 /// Sends spans to an OpenTelemetry collector over OTLP/HTTP with JSON bodies, in the background.
 ///
-/// ``enqueue(_:)`` never waits: spans go into a bounded queue (``OTLPExportQueue``) and one export
+/// `enqueue(_:)` never waits: spans go into a bounded queue (`OTLPExportQueue`) and one export
 /// task POSTs them in batches. Nothing here can block or fail a run: a collector that is unreachable,
-/// slow, or answers with an error gets its spans dropped, and ``onFailure`` is told once per exporter
+/// slow, or answers with an error gets its spans dropped, and `onFailure` is told once per exporter
 /// (the CLI makes one per process) — later failures are silent.
 ///
 /// A short-lived process calls ``shutdown(timeout:)`` before it exits: it waits at most that long for
-/// the queue to drain, then abandons what is left (and says so through ``onFailure``, once).
+/// the queue to drain, then abandons what is left (and says so through `onFailure`, once).
 public final class OTLPTraceExporter: Sendable {
     /// Where the spans go and what is sent with them.
     public let settings: OTLPTraceSettings

@@ -190,7 +190,7 @@ extension ModelClient {
     public var supportsOutputSchema: Bool { false }
 }
 
-/// Prices per million tokens, from the configuration or ``PriceTable``, to turn usage into USD.
+/// Prices per million tokens, from the configuration or `PriceTable`, to turn usage into USD.
 public struct ModelPricing: Sendable, Hashable {
     public var inputPerMillion: Double
     public var outputPerMillion: Double

@@ -1,6 +1,6 @@
 /// How well one route fits one request — a pure function of the route and the request's words.
 ///
-/// - **coverage**: the share of the request's content words (``RouteText``) that the route's
+/// - **coverage**: the share of the request's content words (`RouteText`) that the route's
 ///   keywords, vocabulary or matching pattern account for. "summarize how error handling works in
 ///   this project" has five content words; `repo_brief` covers two of them (0.40).
 /// - **intent**: the share of the route's `keywords` entries present; 1 when a pattern matched.

@@ -8,7 +8,7 @@ import Logging
 /// without tools, the last turn, the budget (then one last call with tools disabled answers from what
 /// was gathered), a model failure (then the fallback), or cancellation. See `docs/runtime.md`.
 ///
-/// Build one from files with ``Workspace/makeAgent(routing:approval:logger:)``, or entirely in code:
+/// Build one from files with ``Workspace/makeAgent(routing:approval:store:traceExporter:logger:)``, or entirely in code:
 ///
 /// ```swift
 /// let registry = try ToolRegistry([clock, forecast])

@@ -25,7 +25,7 @@ public enum ApprovalDecision: Sendable, Hashable {
     case approveAlways
     /// Nobody can decide now: the call is not run, and the run pauses after its turn's other calls end
     /// (``StopReason/Code/awaitingApproval``). With a ``RunStore`` the run is stored as awaiting
-    /// approval, and ``RunStore/decide(_:call:_:)`` then ``Agent/resume(_:onEvent:)`` continue it —
+    /// approval, and ``RunStore/decide(_:call:_:)`` then ``Agent/resume(_:approval:onEvent:)`` continue it —
     /// possibly in another process.
     case pause
 }

@@ -4,7 +4,7 @@
 /// A pure state machine: it never reads a clock (callers pass `now`) and does no I/O. The agent asks it
 /// before every model call (``admitModelCall(estimatedInputTokens:requestedOutputTokens:purpose:now:)``)
 /// and every tool call (``admitToolCall(costUSD:now:)``), and commits what was actually used afterwards
-/// (``commitModelCall(usage:)``).
+/// (``commitModelCall(usage:pricing:)``).
 ///
 /// ## The synthesis reserve
 /// Regular work — model turns offering tools, and tool calls — must leave room for a last answer: of each

@@ -89,7 +89,7 @@ public final class BudgetLedger: Sendable {
         if rolledUp, let parent { parent.absorb(child) }
     }
 
-    /// Starts a resumed run's ledger from what the run spent before (``Agent/resume(_:onEvent:)``).
+    /// Starts a resumed run's ledger from what the run spent before (``Agent/resume(_:approval:onEvent:)``).
     func restore(usage: TokenUsage, costUSD: Double, turns: Int, toolCalls: Int) {
         state.withLock { budget in
             budget.usage = usage

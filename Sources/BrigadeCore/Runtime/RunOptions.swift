@@ -129,7 +129,7 @@ struct RunSettings: Sendable {
     var outputSchema: OutputSchema?
     var source: String?
     var budgetOpened: (@Sendable (BudgetLedger) -> Void)?
-    /// Set by ``Agent/resume(_:onEvent:)``: the stored run this one continues.
+    /// Set by ``Agent/resume(_:approval:onEvent:)``: the stored run this one continues.
     var resume: ResumePoint?
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).

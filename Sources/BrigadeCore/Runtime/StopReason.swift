@@ -50,7 +50,7 @@ public struct StopReason: Sendable, Hashable, CustomStringConvertible {
         /// even after it was shown the validation errors; the answer is its last attempt.
         public static let invalidAnswer: Code = "invalid_answer"
         /// A call needs a decision nobody could give (``ApprovalDecision/pause``): the run is paused
-        /// (stored as awaiting approval) and continues with ``Agent/resume(_:onEvent:)``.
+        /// (stored as awaiting approval) and continues with ``Agent/resume(_:approval:onEvent:)``.
         public static let awaitingApproval: Code = "awaiting_approval"
     }
 

@@ -8,7 +8,7 @@ extension RunStore {
     ///   - callID: one call awaiting a decision; `nil` decides every call still undecided.
     ///   - decision: ``ApprovalDecision/approve`` (or `approveAlways`) runs the call when the run resumes;
     ///     ``ApprovalDecision/deny`` gives the model `denied`.
-    /// - Returns: the calls that still await a decision (resume the run with ``Agent/resume(_:onEvent:)``
+    /// - Returns: the calls that still await a decision (resume the run with ``Agent/resume(_:approval:onEvent:)``
     ///   once there are none).
     /// - Throws: ``RunStoreError`` — `unknownRun`; `invalidState` when the run is not awaiting approval,
     ///   or the call is unknown or already decided.

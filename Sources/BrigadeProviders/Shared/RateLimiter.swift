@@ -14,7 +14,7 @@ import Synchronization
 /// `anthropic-ratelimit-input-tokens-remaining` / `anthropic-ratelimit-tokens-remaining` with their
 /// RFC 3339 `-reset` times on Anthropic), and by `Retry-After` on a 429, which pauses every request
 /// to the endpoint. A wait counts against the caller's deadline: one that would pass it fails with
-/// `.deadlineExceeded` at once. The bookkeeping is ``RateLimiterState``, apart from the clock.
+/// `.deadlineExceeded` at once. The bookkeeping is `RateLimiterState`, apart from the clock.
 public final class RateLimiter: Sendable {
     /// The endpoint's name for messages and ``RateLimitWait``.
     public let name: String

@@ -97,7 +97,7 @@ public struct BrigadeConfig: Sendable, Hashable {
         /// The environment variable holding the API key; `nil` sends no key (local servers).
         /// The initialiser's `nil` means the provider's default; assign `nil` afterwards for no key.
         public var apiKeyEnvironmentVariable: String?
-        /// Prices per million tokens: `price:`, else ``PriceTable``; `nil` when neither knows the model
+        /// Prices per million tokens: `price:`, else `PriceTable`; `nil` when neither knows the model
         /// (a USD budget is then a configuration error).
         public var price: ModelPricing?
         /// Where ``price`` came from; `nil` when there is none.
@@ -251,7 +251,7 @@ extension BrigadeConfig {
     public enum PriceSource: Sendable, Hashable, CustomStringConvertible {
         /// `price:` in configuration, at this place (`nil` when set in code).
         case configured(SourceLocation?)
-        /// ``PriceTable``, checked on this date.
+        /// `PriceTable`, checked on this date.
         case table(date: String)
 
         public var description: String {

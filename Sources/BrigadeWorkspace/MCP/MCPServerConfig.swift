@@ -35,7 +35,7 @@ public struct MCPServerConfig: Sendable, Hashable {
     public var headers: [String: String] = [:]
     /// The values of the variables ``headers`` name (for a stdio server: those ``env`` and ``args``
     /// name): they go only to ``url``'s origin (or the server's process) and are removed from the
-    /// server's results, errors and log lines (``SecretRedactor``) and from the run store.
+    /// server's results, errors and log lines (`SecretRedactor`) and from the run store.
     public var secrets: [String] = []
     /// Its arguments (values may use `${ENV}`).
     public var args: [String]

@@ -2,7 +2,7 @@ import BrigadeCore
 
 /// The folders a file builtin may reach. A requested path is resolved against the first root (when
 /// relative), checked lexically (`..` cannot climb out), then walked one component at a time with
-/// `openat` and `O_NOFOLLOW` from a descriptor of its root (``withOpened(_:directory:_:)``), symbolic
+/// `openat` and `O_NOFOLLOW` from a descriptor of its root (`withOpened(_:directory:_:)`), symbolic
 /// links read and their targets walked the same way: nothing outside every root is ever opened, even
 /// while another process swaps folders for links inside a root.
 public struct FileRoots: Sendable, Hashable {

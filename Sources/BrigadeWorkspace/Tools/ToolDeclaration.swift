@@ -85,7 +85,7 @@ public struct HTTPToolConfig: Sendable, Hashable {
     /// Header values (secrets come from `${ENV}`, interpolated at load time).
     public var headers: [String: String]
     /// The values of the environment variables the headers name (`${API_KEY}`): removed, and any
-    /// piece of them of 8 bytes or more, from the tool's results (``SecretRedactor``).
+    /// piece of them of 8 bytes or more, from the tool's results (`SecretRedactor`).
     public var secrets: [String] = []
     /// JSON body template: string leaves that are exactly `{{name}}` become the argument's JSON value;
     /// other strings get textual substitution. `nil` sends no body.

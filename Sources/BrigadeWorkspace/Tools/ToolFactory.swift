@@ -9,7 +9,7 @@ public enum ToolFactory {
             && name.unicodeScalars.allSatisfy { $0.isASCIILetter || ("0"..."9").contains($0) || $0 == "_" || $0 == "-" }
     }
 
-    /// The tool for one declaration: its executor (wrapped in a ``RetryingExecutor`` when the policy
+    /// The tool for one declaration: its executor (wrapped in a `RetryingExecutor` when the policy
     /// allows retries) and its spec (for builtins, with the builtin's own parameters).
     ///
     /// - Parameters:
@@ -81,7 +81,7 @@ public enum ToolFactory {
 
     /// A registry of the tools for `declarations`, in order.
     ///
-    /// - Throws: The first `ConfigError` of ``makeTool(_:httpClient:)``, or a duplicate tool name (naming both places).
+    /// - Throws: The first `ConfigError` of `makeTool(_:httpClient:)`, or a duplicate tool name (naming both places).
     public static func makeRegistry(
         _ declarations: [ToolDeclaration], httpClient: HTTPClient?, subAgentModels: [String: SubAgentModel] = [:]
     ) throws(ConfigError) -> ToolRegistry {

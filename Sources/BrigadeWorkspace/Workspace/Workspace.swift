@@ -32,7 +32,7 @@ public struct Workspace: Sendable {
     public var overrides: [LayerOverride] = []
     /// Secret values of the configuration — the models' API keys, the `${ENV}` values of http tools'
     /// headers and of MCP servers' `url`, `headers`, `env` and `args` — which the run store redacts
-    /// (``openStore()``).
+    /// (``openStore(environment:)``).
     public var secrets: [String] = []
 
     /// The routing the configuration asks for, lowered to `static` when there is no model.
