@@ -189,14 +189,16 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
-        // The public API only: `import Brigade` and `import BrigadeTesting`, never `@testable`.
+        // The public API only: `import Brigade` and `import BrigadeTesting`, never `@testable` or `package`.
         .testTarget(
             name: "BrigadeAPITests",
             dependencies: [
                 "Brigade",
                 "BrigadeTesting",
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // Built outside the package's access domain, so a `package` symbol is a compile error here.
+            packageAccess: false
         ),
     ]
 )
