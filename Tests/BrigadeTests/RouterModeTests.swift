@@ -137,6 +137,28 @@ struct RouterModeTests {
         if result.stopReason.code != .modelUnavailable { Issue.record("stop reason \(result.stopReason)") }
     }
 
+    /// A run with a tool subset (a sub-agent, a map worker) serves only routes whose calls use that
+    /// subset: a sub-agent whose model fails does not fall back into its parent's route.
+    @Test func aRunWithAToolSubsetServesOnlyTheRoutesItCanCall() async throws {
+        let tools = [Self.tool("disk"), Self.tool("memory"), Self.tool("clock")]
+        let routed = try agent(model: nil, tools: tools, routes: Self.routes(join: Self.template()), routing: .static)
+        let outside = try await routed.run("system health", options: RunOptions(tools: ["clock"]))
+        #expect(outside.stopReason == .noRoute)
+        #expect(outside.toolCalls == 0)
+        #expect(outside.answer == "No route matches this request: no route uses only this run's tools (clock).")
+        let inside = try await routed.run("system health", options: RunOptions(tools: ["disk", "memory"]))
+        #expect(inside.answer == "disk: disk result\nmemory: memory result")
+
+        let model = ScriptedModelClient([.failure(ModelError(.unreachable, "down"))])
+        let fallback = try agent(model: model, tools: tools, routes: Self.routes(join: Self.template()), routing: .model)
+        let recorder = EventRecorder()
+        let failed = try await fallback.run("system health", options: RunOptions(tools: []), onEvent: recorder.record)
+        #expect(failed.toolCalls == 0)
+        #expect(!recorder.types.contains("route_matched"))
+        #expect(!failed.answer.contains("Answered by the static route"))
+        if failed.stopReason.code != .modelUnavailable { Issue.record("stop reason \(failed.stopReason)") }
+    }
+
     @Test func whenEveryModelOfTheChainIsUnavailableTheRouterStaysLast() async throws {
         let first = ScriptedModelClient([.failure(ModelError(.serverError, "down"))])
         let second = ScriptedModelClient([.failure(ModelError(.rateLimited, "busy"))])

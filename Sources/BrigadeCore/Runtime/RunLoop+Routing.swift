@@ -3,7 +3,7 @@
 extension RunLoop {
     /// Chooses between route and model by the configured ``RoutingMode``.
     mutating func route() async -> LoopEnd {
-        let routes = configuration.routes
+        let routes = routesInReach
         switch settings.routing {
         case .model:
             return await loop()
@@ -22,10 +22,18 @@ extension RunLoop {
         }
     }
 
+    /// The routes this run may serve: with a tool subset (``RunOptions/tools``: a sub-agent's, a map
+    /// worker's, an embedder's), only routes whose every call uses a tool of that subset — a sub-agent
+    /// whose model fails must not fall back into a route it cannot call (or into its parent's route).
+    var routesInReach: RouteSet {
+        guard let tools = settings.tools else { return configuration.routes }
+        return RouteSet(configuration.routes.routes.filter { route in route.calls.allSatisfy { tools.contains($0.tool) } })
+    }
+
     /// The router's answer when the model cannot give one; `nil` when no route matches.
     mutating func routeFallback(_ reason: FallbackReason, stopReason: StopReason) async -> LoopEnd? {
         // No model answer is coming: the loose (static) match applies.
-        guard let match = configuration.routes.match(prompt, mode: .static) else { return nil }
+        guard let match = routesInReach.match(prompt, mode: .static) else { return nil }
         emit(.fallbackUsed(reason: "\(reason); answered by route `\(match.route.name)`"))
         guard var end = await serve(match, isFallback: true) else { return nil }
         end.answer = "(Answered by the static route `\(match.route.name)` because \(reason).)\n\n" + end.answer
@@ -130,9 +138,13 @@ extension RunLoop {
 
     /// The static mode's answer to a request no route matches: what the router can do.
     func noRouteAnswer() -> LoopEnd {
-        let routes = configuration.routes.routes
+        let routes = routesInReach.routes
         var text: String
-        if routes.isEmpty {
+        if routes.isEmpty, !configuration.routes.isEmpty {
+            let tools = (settings.tools ?? []).sorted()
+            let reach = tools.isEmpty ? "this run has no tools" : "no route uses only this run's tools (\(tools.joined(separator: ", ")))"
+            text = "No route matches this request: \(reach)."
+        } else if routes.isEmpty {
             text = "No route matches this request, and no routes are configured. Configure a model (config.yaml `model:`) or add routes in routes/."
         } else {
             text = "No route matches this request. Without a model, Brigade answers these requests:\n"
