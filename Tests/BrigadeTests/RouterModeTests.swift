@@ -147,6 +147,8 @@ struct RouterModeTests {
         #expect(outside.toolCalls == 0)
         #expect(outside.answer == "No route matches this request: no route uses only this run's tools (clock).")
         let inside = try await routed.run("system health", options: RunOptions(tools: ["disk", "memory"]))
+        let ownError = try agent(model: nil, tools: [Self.tool("disk", output: "error: df failed", fail: true), Self.tool("memory")], routes: Self.routes(join: Self.template()), routing: .static)
+        #expect(await ownError.run("system health").answer.contains("disk: unavailable (error: df failed)\n"))
         #expect(inside.answer == "disk: disk result\nmemory: memory result")
 
         let model = ScriptedModelClient([.failure(ModelError(.unreachable, "down"))])

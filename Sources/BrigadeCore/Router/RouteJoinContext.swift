@@ -33,7 +33,8 @@ package struct RouteCallOutcome: Sendable, Hashable {
         case .timeout: return firstLine.isEmpty ? "timed out" : firstLine
         case .notRun: return firstLine.isEmpty ? "not run" : firstLine
         case .denied: return firstLine.isEmpty ? "denied" : firstLine
-        case .error: return firstLine.isEmpty ? "error" : "error: " + firstLine
+        // A tool's own "error: …" (a sub-agent's, an executor's) is not prefixed twice.
+        case .error: return firstLine.isEmpty ? "error" : firstLine.hasPrefix("error:") ? firstLine : "error: " + firstLine
         }
     }
 
