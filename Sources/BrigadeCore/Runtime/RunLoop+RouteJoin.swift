@@ -54,9 +54,7 @@ extension RunLoop {
                 group.addTask {
                     let outcomes = results.map { RouteCallOutcome(routeCall, $0) }
                     guard routeCall.variants > 1 else { return (index, outcomes.first ?? RouteCallOutcome(label: routeCall.label, tool: routeCall.tool, status: .notRun, output: "not run")) }
-                    let branches = outcomes.enumerated().map { offset, outcome in
-                        JoinBranch(label: "variant_\(offset + 1)", answer: outcome.succeeded ? outcome.joinOutput : nil, failure: outcome.succeeded ? nil : outcome.missingReason)
-                    }
+                    let branches = outcomes.enumerated().map { offset, outcome in outcome.branch(label: "variant_\(offset + 1)") }
                     // The judge reads what the variants were asked, beside the user's request.
                     let request = prompt + "\n\nEach answer is a run of `\(routeCall.tool)` with \(results.first?.call.rawArguments ?? "{}")."
                     let joined = await JoinJudge.join(
@@ -74,9 +72,7 @@ extension RunLoop {
     /// The route's join rules over its call outcomes; `nil` when it has none.
     func joinRoute(_ route: Route, outcomes: [RouteCallOutcome], isFallback: Bool) async -> JoinOutcome? {
         guard let rules = route.joinRules else { return nil }
-        let branches = rules.branches.compactMap { label in outcomes.first { $0.label == label } }.map { outcome in
-            JoinBranch(label: outcome.label, answer: outcome.succeeded ? outcome.joinOutput : nil, failure: outcome.succeeded ? nil : outcome.missingReason)
-        }
+        let branches = rules.branches.compactMap { label in outcomes.first { $0.label == label } }.map { $0.branch(label: $0.label) }
         return await JoinJudge.join(
             branches, policy: rules.policy, request: prompt, caller: callingRun(batchSize: 1), callID: "route_join",
             judgeUnavailable: routeJudgeUnavailable(isFallback: isFallback))
@@ -84,6 +80,11 @@ extension RunLoop {
 }
 
 extension RouteCallOutcome {
+    /// This outcome as a branch of a join: its answer, or why it has none.
+    func branch(label: String) -> JoinBranch {
+        JoinBranch(label: label, answer: succeeded ? joinOutput : nil, failure: succeeded ? nil : missingReason)
+    }
+
     init(_ routeCall: RouteCall, _ result: DispatchedCall) {
         self.init(
             label: routeCall.label, tool: routeCall.tool, status: Status(result.status), output: result.output,

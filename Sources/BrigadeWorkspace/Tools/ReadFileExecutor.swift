@@ -46,17 +46,8 @@ package struct ReadFileExecutor: ToolExecutor {
         guard offset < size else {
             return .failure(ToolCallProblem("offset \(offset) is past the end of `\(requested)` (\(size) bytes)"))
         }
-        var bytes = [UInt8](repeating: 0, count: min(limit, size - offset))
-        var filled = 0
-        while filled < bytes.count {
-            let count = bytes.withUnsafeMutableBytes { buffer in
-                pread(fd, buffer.baseAddress! + filled, buffer.count - filled, off_t(offset + filled))
-            }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        bytes.removeLast(bytes.count - filled)
+        let bytes = FileBytes.read(fd, count: min(limit, size - offset), offset: offset)
+        let filled = bytes.count
         guard let (text, skipped) = Self.text(of: bytes, cutAtStart: offset > 0, cutAtEnd: offset + filled < size) else {
             return .failure(ToolCallProblem("`\(requested)` looks like a binary file (\(size) bytes); read_file shows text only"))
         }

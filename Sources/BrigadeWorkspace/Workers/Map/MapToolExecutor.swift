@@ -98,16 +98,9 @@ struct MapToolExecutor: ToolExecutor {
         guard size <= budget else {
             return .failure(ToolCallProblem("`\(shown)`: the input is too large for one map call (at most \(maxInputBytes >> 20) MiB in all)"))
         }
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        while filled < size {
-            let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + filled, size - filled, off_t(filled)) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { break }
-            filled += count
-        }
-        budget -= filled
-        guard let text = MapInput.text(of: Array(bytes.prefix(filled))) else {
+        let bytes = FileBytes.read(fd, count: size)
+        budget -= bytes.count
+        guard let text = MapInput.text(of: bytes) else {
             return .failure(ToolCallProblem("`\(shown)` is binary (not UTF-8 text); it cannot be mapped"))
         }
         return .success(MapSource(name: shown, text: text))
