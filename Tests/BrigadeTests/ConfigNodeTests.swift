@@ -168,5 +168,7 @@ struct ConfigNodeTests {
         #expect(ConfigSuggestion.closest(to: "max_turn", among: ["max_turns", "max_calls_per_run"]) == "max_turns")
         #expect(ConfigSuggestion.closest(to: "Tools", among: ["tools", "routes"]) == "tools")
         #expect(ConfigSuggestion.closest(to: "xyz", among: ["tools", "routes"]) == nil)
+        #expect(ConfigSuggestion.hint(for: "xyz", among: ["tools", "routes"]) == "; expected one of `tools`, `routes`")
+        #expect(ConfigSuggestion.hint(for: "xyz", among: []) == "; there are none")
     }
 }

@@ -22,6 +22,7 @@ package enum ConfigSuggestion {
     /// "; did you mean `x`?" or "; expected one of `a`, `b`" — appended to a message.
     static func hint(for word: String, among candidates: [String]) -> String {
         if let match = closest(to: word, among: candidates) { return "; did you mean `\(match)`?" }
+        if candidates.isEmpty { return "; there are none" }
         return "; expected one of " + candidates.map { "`\($0)`" }.joined(separator: ", ")
     }
 
