@@ -51,4 +51,41 @@ struct HTTPClientLifetimeTests {
         }
         #expect(status == 404)
     }
+
+    @Test("A client starts its loop thread with its first request, not before")
+    func loopStartsWithTheFirstRequest() async throws {
+        let client = HTTPClient()
+        #expect(!client.loopWasStarted)
+        #expect(client.activeTransferCount == 0)
+        #expect(!client.loopWasStarted)
+        let server = try FlyingFoxServer()
+        let status = try await server.run { base in
+            try await client.send(HTTPRequest(url: base + "/status?code=404")).status
+        }
+        #expect(status == 404)
+        #expect(client.loopWasStarted)
+        await client.shutdown()
+        #expect(client.loopHasEnded)
+    }
+
+    @Test("A client shut down before any request never starts its loop and fails requests as shut down")
+    func shutdownBeforeTheFirstRequest() async throws {
+        let client = HTTPClient()
+        await client.shutdown()
+        #expect(client.loopHasEnded)
+        let late = await httpError { try await client.send(HTTPRequest(url: "http://127.0.0.1:9/")) }
+        #expect(late?.code == .shutDown)
+        #expect(late?.message == "the HTTP client is shut down")
+        let streamed = await httpError {
+            try await client.withStream(HTTPRequest(url: "http://127.0.0.1:9/")) { head, _ in head.status }
+        }
+        #expect(streamed?.code == .shutDown)
+        client.syncShutdown()
+        #expect(!client.loopWasStarted)
+
+        let synchronous = HTTPClient()
+        synchronous.syncShutdown()
+        #expect(synchronous.loopHasEnded)
+        #expect(!synchronous.loopWasStarted)
+    }
 }

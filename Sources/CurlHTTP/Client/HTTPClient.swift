@@ -1,3 +1,5 @@
+import Synchronization
+
 /// An HTTP/1.1 and HTTP/2 client on libcurl's multi interface.
 ///
 /// Each client runs one thread that owns a curl multi handle and every transfer; requests from
@@ -20,34 +22,52 @@
 public final class HTTPClient: Sendable {
     /// The settings every request inherits.
     public let configuration: Configuration
-    let loop: CurlLoop
     private let isShared: Bool
+    private let willExit: (@Sendable () -> Void)?
+    /// The loop, started by the first request: a process that never sends one never initialises
+    /// libcurl (OpenSSL and the libraries libcurl links stay untouched). A client shut down before
+    /// its first request holds a loop that never started.
+    private let loopState = Mutex<CurlLoop?>(nil)
 
-    /// The client shared by the whole process, started on first use with the default
-    /// ``Configuration``. Brigade's model clients and workspaces use it unless given another.
-    /// It is never shut down: ``shutdown()`` and ``syncShutdown()`` do nothing on it.
+    /// The client shared by the whole process, created on first use with the default
+    /// ``Configuration``; its loop thread starts with its first request. Brigade's model clients and
+    /// workspaces use it unless given another. It is never shut down: ``shutdown()`` and
+    /// ``syncShutdown()`` do nothing on it.
     public static let shared = HTTPClient(configuration: .init(), isShared: true, willExit: nil)
 
-    /// Creates a client and starts its loop thread.
+    /// Creates a client; its loop thread starts with its first request.
     /// - Parameter configuration: limits and defaults for every request.
     public convenience init(configuration: Configuration = .init()) {
         self.init(configuration: configuration, isShared: false, willExit: nil)
     }
 
-    /// Creates a client whose loop thread runs `willExit` just before it ends (tests hold the
-    /// thread there to show that nothing waits for it).
+    /// Creates a client and starts its loop thread at once; the thread runs `willExit` just before
+    /// it ends (tests hold the thread there to show that nothing waits for it).
     package convenience init(configuration: Configuration = .init(), loopWillExit willExit: @escaping @Sendable () -> Void) {
         self.init(configuration: configuration, isShared: false, willExit: willExit)
+        _ = loop
     }
 
     private init(configuration: Configuration, isShared: Bool, willExit: (@Sendable () -> Void)?) {
         self.configuration = configuration
         self.isShared = isShared
-        self.loop = CurlLoop(configuration: configuration, willExit: willExit)
+        self.willExit = willExit
     }
 
-    /// Never blocks: asks the loop to stop and lets its thread end on its own.
+    /// The loop, started now if no request or shutdown came before (libcurl's global
+    /// initialisation runs, once per process, as the first loop starts).
+    var loop: CurlLoop {
+        loopState.withLock { loop in
+            if let loop { return loop }
+            let started = CurlLoop(configuration: configuration, willExit: willExit)
+            loop = started
+            return started
+        }
+    }
+
+    /// Never blocks: asks the loop to stop, if it started, and lets its thread end on its own.
     deinit {
+        guard let loop = loopState.withLock({ $0 }) else { return }
         loop.requestShutdown()
         loop.detach()
     }
@@ -58,7 +78,7 @@ public final class HTTPClient: Sendable {
     /// on ``shared`` it does nothing.
     public func shutdown() async {
         guard !isShared else { return }
-        await loop.shutdown()
+        await loopOrClosed().shutdown()
     }
 
     /// ``shutdown()`` for synchronous code: blocks the calling thread until the loop thread ends.
@@ -67,21 +87,35 @@ public final class HTTPClient: Sendable {
     /// waits); it exists for `defer` in tests and for programs without Swift concurrency.
     package func syncShutdown() {
         guard !isShared else { return }
-        loop.syncShutdown()
+        loopOrClosed().syncShutdown()
     }
 
+    /// The loop if it started; otherwise, from now on, a loop that never starts, so that the client
+    /// is shut down without initialising libcurl.
+    private func loopOrClosed() -> CurlLoop {
+        loopState.withLock { loop in
+            if let loop { return loop }
+            let closed = CurlLoop.closed()
+            loop = closed
+            return closed
+        }
+    }
+
+    /// Whether a loop thread was started (by a request), for tests.
+    package var loopWasStarted: Bool { loopState.withLock { $0?.isOpen ?? false } }
+
     /// Whether the loop thread has ended, for tests.
-    package var loopHasEnded: Bool { loop.exited.isFulfilled }
+    package var loopHasEnded: Bool { loopState.withLock { $0?.exited.isFulfilled ?? false } }
 
     /// Resumes once the loop thread has ended, for tests; taken before the client is dropped, it
     /// shows that the thread ends after a `deinit` too.
     package var loopEnded: Promise<Void> { loop.exited }
 
     /// Transfers started and not yet finished, for tests and diagnostics.
-    package var activeTransferCount: Int { loop.activeTransferCount }
+    package var activeTransferCount: Int { loopState.withLock { $0?.activeTransferCount ?? 0 } }
 
     /// Transfer objects (easy handle owners) not yet freed, for leak checks in tests.
-    package var liveTransferObjectCount: Int { loop.liveTransferObjects.withLock { $0 } }
+    package var liveTransferObjectCount: Int { loopState.withLock { $0?.liveTransferObjects.withLock { $0 } ?? 0 } }
 
     /// Queues a transfer whose id came from `loop.makeTransferID()`.
     /// - Throws: ``HTTPError/Code/shutDown`` when the client is shut down or its loop never started.

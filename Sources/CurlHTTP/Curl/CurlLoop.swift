@@ -79,6 +79,19 @@ final class CurlLoop: Sendable {
         }
     }
 
+    /// A loop that never starts: no curl, no thread; every request fails with
+    /// ``HTTPError/Code/shutDown``. A client shut down before its first request holds one.
+    static func closed() -> CurlLoop { CurlLoop() }
+
+    private init() {
+        multi = nil
+        inbox.withLock { $0.isShutDown = true }
+        exited.fulfill(())
+    }
+
+    /// Whether the loop started: it has a multi handle and a thread.
+    var isOpen: Bool { multi != nil }
+
     /// A fresh transfer id.
     func makeTransferID() -> UInt64 {
         inbox.withLock { inbox in
