@@ -1,13 +1,25 @@
 /// A place in a source file, 1-based, for messages such as `tools/disk.yaml:3:7: …`.
+///
+/// The file is held as an interned `SourceFile`, so a location is plain data: configuration trees
+/// carry one per node, and copying them costs no reference counting.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
-    public var file: String
+    package var sourceFile: SourceFile
     public var line: Int
     public var column: Int
 
     public init(file: String, line: Int, column: Int) {
-        self.file = file
+        self.init(file: SourceFile(file), line: line, column: column)
+    }
+
+    package init(file: SourceFile, line: Int, column: Int) {
+        self.sourceFile = file
         self.line = line
         self.column = column
+    }
+
+    public var file: String {
+        get { sourceFile.name }
+        set { sourceFile = SourceFile(newValue) }
     }
 
     public var description: String { "\(file):\(line):\(column)" }

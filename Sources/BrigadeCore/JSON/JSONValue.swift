@@ -25,12 +25,19 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
         self.init(elements)
     }
 
+    /// Inlinable, so that a caller in another module (the YAML and configuration decoders) gets the
+    /// loop specialised for its sequence instead of generic code over witness tables.
+    @inlinable
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
         // Room for every pair at once: growing key by key reallocates both tables several times.
-        let expected = pairs.underestimatedCount
-        keys.reserveCapacity(expected)
-        storage.reserveCapacity(expected)
+        self.init(reservingCapacity: pairs.underestimatedCount)
         for (key, value) in pairs { self[key] = value }
+    }
+
+    @usableFromInline
+    init(reservingCapacity count: Int) {
+        keys.reserveCapacity(count)
+        storage.reserveCapacity(count)
     }
 
     public var count: Int { keys.count }

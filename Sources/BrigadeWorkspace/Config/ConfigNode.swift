@@ -12,7 +12,7 @@ package struct ConfigNode: Sendable {
     private var parentPath: String
     private var step: Step
 
-    private enum Step {
+    fileprivate enum Step {
         case none
         case key(String)
         case index(Int)
@@ -24,7 +24,7 @@ package struct ConfigNode: Sendable {
         self.step = .none
     }
 
-    private init(_ node: YAMLNode, parentPath: String, step: Step) {
+    fileprivate init(_ node: YAMLNode, parentPath: String, step: Step) {
         self.node = node
         self.parentPath = parentPath
         self.step = step
@@ -62,10 +62,6 @@ package struct ConfigNode: Sendable {
         return error("expected \(expected), got \(got)")
     }
 
-    func child(_ node: YAMLNode, key: String) -> ConfigNode {
-        ConfigNode(node, parentPath: path, step: .key(key))
-    }
-
     /// Reads this node as a mapping.
     /// - Parameter allowedKeys: the keys the mapping may hold; an unknown key is an error at the key,
     ///   with a "did you mean" suggestion. `nil` allows any key (free-form maps such as `env`).
@@ -101,12 +97,20 @@ package struct ConfigNode: Sendable {
 
 /// A mapping being decoded: lookups by key, with paths extended for messages.
 package struct ConfigMapping: Sendable {
-    package var owner: ConfigNode
-    package var pairs: [YAMLPair]
+    package let owner: ConfigNode
+    package let pairs: [YAMLPair]
+    /// The owner's path, joined once for all the values looked up in it (each value's path starts
+    /// with it).
+    private let ownerPath: String
 
     init(_ owner: ConfigNode, pairs: [YAMLPair]) {
         self.owner = owner
         self.pairs = pairs
+        self.ownerPath = owner.path
+    }
+
+    private func child(_ node: YAMLNode, key: String) -> ConfigNode {
+        ConfigNode(node, parentPath: ownerPath, step: .key(key))
     }
 
     package var keys: [String] { pairs.map(\.key) }
@@ -116,7 +120,7 @@ package struct ConfigMapping: Sendable {
 
     /// The value for `key` as written (possibly null); `nil` when the key is absent.
     package subscript(key: String) -> ConfigNode? {
-        pairs.first { $0.key == key }.map { owner.child($0.value, key: key) }
+        pairs.first { $0.key == key }.map { child($0.value, key: key) }
     }
 
     /// The value for `key`, or `nil` when the key is absent or its value is null (`~`, empty).
@@ -128,14 +132,14 @@ package struct ConfigMapping: Sendable {
     /// The value for `key`; absent or null is an error at the mapping.
     package func required(_ key: String) throws(ConfigError) -> ConfigNode {
         if let value = optional(key) { return value }
-        let name = owner.path.isEmpty ? key : "\(owner.path).\(key)"
+        let name = ownerPath.isEmpty ? key : "\(ownerPath).\(key)"
         if let present = self[key] { throw ConfigError("`\(name)` must have a value", at: present.location) }
         throw ConfigError("missing required key `\(name)`", at: owner.location)
     }
 
     /// Every entry in order, for free-form mappings.
     package var entries: [(key: String, keyLocation: SourceLocation, value: ConfigNode)] {
-        pairs.map { ($0.key, $0.keyLocation, owner.child($0.value, key: $0.key)) }
+        pairs.map { ($0.key, $0.keyLocation, child($0.value, key: $0.key)) }
     }
 }
 

@@ -31,12 +31,14 @@ extension Workspace {
         var overrides: [LayerOverride] = []
 
         var declarations: [ToolDeclaration] = []
+        var indexByName: [String: Int] = [:]  // a scan per tool would make loading quadratic in the tool count
         for paths in folders where paths.tools.location != nil || FileManager.default.fileExists(atPath: paths.tools.value) {
             for declaration in try RegistryLoader.load(directory: paths.tools.value, environment: environment) {
-                if let index = declarations.firstIndex(where: { $0.spec.name == declaration.spec.name }) {
+                if let index = indexByName[declaration.spec.name] {
                     overrides.append(LayerOverride(kind: .tool, name: declaration.spec.name, winner: declaration.spec.location, replaced: declarations[index].spec.location))
                     declarations[index] = declaration
                 } else {
+                    indexByName[declaration.spec.name] = declarations.count
                     declarations.append(declaration)
                 }
             }

@@ -4,7 +4,8 @@ import BrigadeCore
 /// they produce, so that an alias bomb fails fast), applies `<<` merge keys, and rejects duplicate and
 /// non-scalar keys. Iterative, so deep nesting cannot overflow the stack.
 struct YAMLComposer {
-    private let file: String
+    /// Interned once: every node's location holds its number, not a copy of the name.
+    private let file: SourceFile
     private let limits: YAMLLoader.Limits
     private var anchors: [String: Anchored] = [:]
     private var openAnchors: Set<String> = []
@@ -21,19 +22,19 @@ struct YAMLComposer {
     }
 
     /// A node just finished, with how many nodes it stands for and whether it is a plain `<<`.
-    private struct Completed {
+    fileprivate struct Completed {
         var node: YAMLNode
         var size: Int
         var isMergeKey = false
     }
 
-    private struct PendingKey {
+    fileprivate struct PendingKey {
         var text: String
         var location: SourceLocation
         var isMerge: Bool
     }
 
-    private struct Collection {
+    fileprivate struct Collection {
         var location: SourceLocation
         var anchor: String?
         var isMapping: Bool
@@ -71,10 +72,10 @@ struct YAMLComposer {
         }
     }
 
-    private typealias Frame = Collection
+    fileprivate typealias Frame = Collection
 
     init(file: String, limits: YAMLLoader.Limits) {
-        self.file = file
+        self.file = SourceFile(file)
         self.limits = limits
     }
 
@@ -230,29 +231,35 @@ struct YAMLComposer {
         }
     }
 
+    /// Adds a completed node to the innermost open collection, in place (the frame is neither copied
+    /// nor moved out of the stack).
     private mutating func attach(_ completed: Completed) throws(ConfigError) {
-        var frame = stack.removeLast()
-        defer { stack.append(frame) }
-        frame.size += completed.size
-        guard frame.isMapping else {
-            frame.items.append(completed.node)
+        try stack[stack.endIndex - 1].attach(completed)
+    }
+}
+
+extension YAMLComposer.Collection {
+    fileprivate mutating func attach(_ completed: YAMLComposer.Completed) throws(ConfigError) {
+        size += completed.size
+        guard isMapping else {
+            items.append(completed.node)
             return
         }
-        guard let key = frame.pendingKey else {
-            let key = try mappingKey(completed, in: frame)
-            if key.isMerge, frame.mergeKeyLocation == nil { frame.mergeKeyLocation = key.location }
-            frame.pendingKey = key
+        guard let key = pendingKey else {
+            let key = try mappingKey(completed)
+            if key.isMerge, mergeKeyLocation == nil { mergeKeyLocation = key.location }
+            pendingKey = key
             return
         }
-        frame.pendingKey = nil
+        pendingKey = nil
         if key.isMerge {
-            frame.merge = (frame.pairs.count, try mergedMappings(completed.node))
+            merge = (pairs.count, try Self.mergedMappings(completed.node))
         } else {
-            frame.append(YAMLPair(key: key.text, keyLocation: key.location, value: completed.node))
+            append(YAMLPair(key: key.text, keyLocation: key.location, value: completed.node))
         }
     }
 
-    private func mappingKey(_ completed: Completed, in frame: Collection) throws(ConfigError) -> PendingKey {
+    private func mappingKey(_ completed: YAMLComposer.Completed) throws(ConfigError) -> YAMLComposer.PendingKey {
         let node = completed.node
         guard case .scalar(let value, let text) = node.content else {
             let kind = if case .mapping = node.content { "a mapping" } else { "a sequence" }
@@ -261,14 +268,14 @@ struct YAMLComposer {
         if value.isNull {
             throw ConfigError("a mapping key must not be empty or null", at: node.location)
         }
-        if let first = frame.firstLocation(ofKey: text) {
+        if let first = firstLocation(ofKey: text) {
             throw ConfigError("duplicate key `\(text)` (first at \(first))", at: node.location)
         }
-        return PendingKey(text: text, location: node.location, isMerge: completed.isMergeKey)
+        return YAMLComposer.PendingKey(text: text, location: node.location, isMerge: completed.isMergeKey)
     }
 
     /// The value of a `<<` key: a mapping, or a sequence of mappings.
-    private func mergedMappings(_ value: YAMLNode) throws(ConfigError) -> [YAMLNode] {
+    private static func mergedMappings(_ value: YAMLNode) throws(ConfigError) -> [YAMLNode] {
         switch value.content {
         case .mapping: return [value]
         case .sequence(let items):
@@ -282,7 +289,9 @@ struct YAMLComposer {
             throw ConfigError("a `<<` merge key takes a mapping or a sequence of mappings", at: value.location)
         }
     }
+}
 
+extension YAMLComposer {
     private func close(_ frame: Collection) -> YAMLNode {
         guard frame.isMapping else { return YAMLNode(.sequence(Self.exactCopy(frame.items)), at: frame.location) }
         guard let merge = frame.merge else { return YAMLNode(.mapping(Self.exactCopy(frame.pairs)), at: frame.location) }

@@ -7,7 +7,7 @@ extension YAMLNode {
         switch content {
         case .scalar(let value, _): value
         case .sequence(let items): .array(items.map(\.json))
-        case .mapping(let pairs): .object(JSONObject(pairs.map { ($0.key, $0.value.json) }))
+        case .mapping(let pairs): .object(JSONObject(pairs.lazy.map { ($0.key, $0.value.json) }))
         }
     }
 
