@@ -16,6 +16,10 @@ extension JSONValue {
 
     /// Parses JSON from UTF-8 bytes.
     public init(parsing bytes: some Collection<UInt8>) throws(JSONParseError) {
+        if let parsed = bytes.withContiguousStorageIfAvailable({ JSONParser.parse($0) }) {
+            self = try parsed.get()
+            return
+        }
         let array = Array(bytes)
         self = try array.withUnsafeBufferPointer { buffer in JSONParser.parse(buffer) }.get()
     }
@@ -25,6 +29,8 @@ struct JSONParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
     var depth = 0
+    /// The members of the objects being parsed, innermost last (see `parseObject`).
+    var pairs: [(String, JSONValue)] = []
     static let maxDepth = 512
 
     init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -92,9 +98,12 @@ struct JSONParser {
         try enter()
         defer { depth -= 1 }
         index += 1
-        var object = JSONObject()
         skipWhitespace()
-        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject()) }
+        // The members are gathered on the parser's stack of pairs, then the object is built at its
+        // final size: no table grown (and rehashed) member by member.
+        let base = pairs.count
+        defer { pairs.removeSubrange(base...) }
         while true {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a string key") }
@@ -102,11 +111,12 @@ struct JSONParser {
             skipWhitespace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             index += 1
-            object[key] = try parseValue()
+            let value = try parseValue()
+            pairs.append((key, value))
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of JSON in object") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
-            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(object) }
+            if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(JSONObject(pairs[base...])) }
             throw error("expected ',' or '}' in object")
         }
     }
@@ -166,16 +176,22 @@ struct JSONParser {
     mutating func parseString() throws(JSONParseError) -> String {
         index += 1
         var scratch: [UInt8] = []
+        var escaped = false
         var runStart = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                let run = UnsafeBufferPointer(rebasing: bytes[runStart..<index])
                 index += 1
+                // Without escapes the text is decoded straight from the input: no scratch buffer
+                // (and no allocation at all for a string of up to 15 bytes, such as most keys).
+                guard escaped else { return String(decoding: run, as: UTF8.self) }
+                scratch.append(contentsOf: run)
                 return String(decoding: scratch, as: UTF8.self)
             }
             if byte < 0x20 { throw error("unescaped control character in string") }
             if byte == UInt8(ascii: "\\") {
+                escaped = true
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 index += 1
                 guard index < bytes.count else { break }

@@ -17,11 +17,17 @@ package final class AsyncSemaphore: Sendable {
     /// Waits for a permit.
     /// - Throws: `CancellationError` when the task is cancelled before it gets a permit; no permit is held then.
     package func acquire() async throws(CancellationError) {
-        try await permits.wait(until: { free in
-            guard free > 0 else { return false }
-            free -= 1
-            return true
-        })
+        if Task.isCancelled { throw CancellationError() }
+        // A free permit is taken at once, without queueing a waiter: while a permit is free nobody
+        // waits (every release resumes the oldest waiter under the same lock), so no one is overtaken.
+        if permits.withLock({ free in Self.take(&free) }) { return }
+        try await permits.wait(until: { free in Self.take(&free) })
+    }
+
+    private static func take(_ free: inout Int) -> Bool {
+        guard free > 0 else { return false }
+        free -= 1
+        return true
     }
 
     /// Returns a permit, waking the oldest waiter if there is one.

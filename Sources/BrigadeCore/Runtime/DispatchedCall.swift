@@ -69,9 +69,9 @@ package enum Preview {
 
     /// `text` cut to at most `maxBytes` UTF-8 bytes at a scalar boundary, with a note when cut.
     static func truncated(_ text: String, maxBytes: Int) -> String {
-        let bytes = Array(text.utf8)
         let limit = max(0, maxBytes)
-        guard bytes.count > limit else { return text }
+        guard text.utf8.count > limit else { return text }
+        let bytes = Array(text.utf8)
         var cut = limit
         while cut > 0, bytes[cut] & 0b1100_0000 == 0b1000_0000 { cut -= 1 }
         let kept = String(decoding: bytes[..<cut], as: UTF8.self)

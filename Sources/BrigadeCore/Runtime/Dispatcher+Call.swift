@@ -21,8 +21,14 @@ extension Dispatcher {
     ) async -> DispatchedCall {
         let startedAt = LockedState<ContinuousClock.Instant?>(nil)
         let clock = configuration.clock
-        let outcome = await withTimeLimit(deadline, clock: clock) {
-            await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent)
+        let outcome: TimeLimitOutcome<CallEnd>
+        if deadline == nil {
+            // No batch deadline: the call's own timeout (in `invoke`) is the only limit.
+            outcome = .finished(await work(prepared, startedAt: startedAt, deadline: nil, budget: budget, approval: approval, onEvent: onEvent))
+        } else {
+            outcome = await withTimeLimit(deadline, clock: clock) {
+                await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent)
+            }
         }
         let started = startedAt.value
         let end: CallEnd
@@ -91,7 +97,11 @@ extension Dispatcher {
         let context = ToolContext(callID: prepared.call.id)
         let clock = configuration.clock
         // What the call needs first (an MCP server's start) has its own limit, not the call's timeout.
-        _ = await withTimeLimit(deadline, clock: clock) { await executor.prepareCall() }
+        if deadline == nil {
+            await executor.prepareCall()
+        } else {
+            _ = await withTimeLimit(deadline, clock: clock) { await executor.prepareCall() }
+        }
         let start = clock.now
         let callDeadline = start + timeout
         let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline), clock: clock) { () async -> Result<ToolOutput, any Error> in

@@ -117,17 +117,31 @@ public final class Dispatcher: Sendable {
             }
         }
 
-        await withTaskGroup(of: (Int, DispatchedCall).self) { group in
+        // Each call stores its own result: the batch's task wakes once, when the last call ends, not
+        // once per call as it would to collect the results of a task group one by one.
+        let slots = ResultSlots(results)
+        await withDiscardingTaskGroup { group in
             for (index, prepared) in admitted {
                 group.addTask {
-                    (index, await self.run(prepared, queuedAt: queuedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent))
+                    let result = await self.run(prepared, queuedAt: queuedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent)
+                    slots.store(result, at: index)
                 }
             }
-            for await (index, result) in group { results[index] = result }
         }
-        return zip(calls, results).map { call, result in
+        return zip(calls, slots.results).map { call, result in
             result ?? DispatchedCall(call: call, status: .error, output: "error: internal: no result", queuedAt: queuedAt, startedAt: nil, finishedAt: configuration.clock.now)
         }
+    }
+
+    /// The results of one batch, filled in by the calls' tasks as they finish.
+    private final class ResultSlots: Sendable {
+        private let slots: Mutex<[DispatchedCall?]>
+
+        init(_ results: [DispatchedCall?]) { slots = Mutex(results) }
+
+        func store(_ result: DispatchedCall, at index: Int) { slots.withLock { $0[index] = result } }
+
+        var results: [DispatchedCall?] { slots.withLock { $0 } }
     }
 
     /// Told of every call as it finishes, with its full arguments and output: the run store's recorder,

@@ -9,6 +9,21 @@ final class EventChannel<Element: Sendable>: Sendable {
         var head = 0
         var finished = false
         var consumer: CheckedContinuation<Element?, Never>?
+
+        /// The oldest buffered element; `.some(nil)` once finished and drained; `nil` when the
+        /// consumer has to wait.
+        mutating func take() -> Element?? {
+            if head < buffer.count {
+                let element = buffer[head]
+                head += 1
+                if head == buffer.count {
+                    buffer.removeAll(keepingCapacity: true)
+                    head = 0
+                }
+                return .some(element)
+            }
+            return finished ? .some(nil) : nil
+        }
     }
 
     private let state = Mutex(State())
@@ -39,18 +54,12 @@ final class EventChannel<Element: Sendable>: Sendable {
 
     /// The next element, or `nil` once the channel is finished and drained. One consumer at a time.
     func next() async -> Element? {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
+        // An element already buffered is taken without a continuation (the common case while events
+        // arrive faster than the consumer takes them).
+        if let ready = state.withLock({ $0.take() }) { return ready }
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Element?, Never>) in
             let immediate: Element?? = state.withLock { state in
-                if state.head < state.buffer.count {
-                    let element = state.buffer[state.head]
-                    state.head += 1
-                    if state.head == state.buffer.count {
-                        state.buffer.removeAll(keepingCapacity: true)
-                        state.head = 0
-                    }
-                    return .some(element)
-                }
-                if state.finished { return .some(nil) }
+                if let ready = state.take() { return ready }
                 state.consumer = continuation
                 return nil
             }

@@ -17,7 +17,26 @@ package func withTimeLimit<Value: Sendable>(
     operation: @escaping @Sendable () async -> Value
 ) async -> TimeLimitOutcome<Value> {
     guard let deadline else { return .finished(await operation()) }
-    return await withTaskGroup(of: TimeLimitOutcome<Value>?.self) { group in
+    guard clock is SystemRuntimeClock else { return await racingSleep(deadline, clock: clock, operation: operation) }
+    // One child task, which the process's deadline timer cancels when the deadline passes first.
+    return await withTaskGroup(of: TimeLimitOutcome<Value>.self) { group in
+        group.addTask {
+            let entry = DeadlineScheduler.shared.schedule(deadline)
+            let value = await operation()
+            return entry.end() ? .deadlinePassed : .finished(value)
+        }
+        return await group.next() ?? .deadlinePassed  // the child always yields an outcome
+    }
+}
+
+/// ``withTimeLimit(_:clock:operation:)`` on another clock (a test's manual clock): the operation
+/// races a second child task that sleeps until the deadline on that clock.
+private func racingSleep<Value: Sendable>(
+    _ deadline: ContinuousClock.Instant,
+    clock: any RuntimeClock,
+    operation: @escaping @Sendable () async -> Value
+) async -> TimeLimitOutcome<Value> {
+    await withTaskGroup(of: TimeLimitOutcome<Value>?.self) { group in
         group.addTask { .finished(await operation()) }
         group.addTask {
             do {

@@ -54,7 +54,7 @@ package struct AnthropicStreamAssembler: Sendable {
     package mutating func consume(event: String?, data: String) throws(ModelError) -> String? {
         let payload = ProviderParsing.trim(data)
         if payload.isEmpty { return nil }
-        let json = try ProviderParsing.json(String(payload), provider: "Anthropic", what: "stream event")
+        let json = try ProviderParsing.json(payload, provider: "Anthropic", what: "stream event")
         return try consume(type: json["type"]?.stringValue ?? event ?? "", json: json)
     }
 

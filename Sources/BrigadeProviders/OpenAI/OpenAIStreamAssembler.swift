@@ -54,7 +54,7 @@ package struct OpenAIStreamAssembler: Sendable {
             isDone = true
             return nil
         }
-        return try consume(chunk: ProviderParsing.json(String(payload), provider: "OpenAI", what: "stream chunk"))
+        return try consume(chunk: ProviderParsing.json(payload, provider: "OpenAI", what: "stream chunk"))
     }
 
     /// Feeds one parsed chunk object.

@@ -3,11 +3,12 @@ import BrigadeCore
 /// Small pieces shared by the OpenAI and Anthropic decoders.
 package enum ProviderParsing {
     /// Parses one JSON payload of a response, or fails with `.malformedResponse` quoting the start of it.
-    static func json(_ text: String, provider: String, what: String) throws(ModelError) -> JSONValue {
+    static func json(_ text: some StringProtocol, provider: String, what: String) throws(ModelError) -> JSONValue {
         do {
-            return try JSONValue(parsing: text)
+            // Parsed from the text's own bytes (a stream payload is a slice of the event's data).
+            return try JSONValue(parsing: text.utf8)
         } catch {
-            throw ModelError(.malformedResponse, "malformed \(what) from \(provider): \(error) in \(quote(text))")
+            throw ModelError(.malformedResponse, "malformed \(what) from \(provider): \(error) in \(quote(String(text)))")
         }
     }
 

@@ -127,6 +127,24 @@ final class BodyChannel: Sendable {
 
     // MARK: Consumer (any task)
 
+    /// The next buffered chunk, or the end once everything buffered was taken; `nil` when the reader
+    /// has to wait. `shouldResume` is set when the paused transfer should go on.
+    private func take(_ state: inout State, shouldResume: inout Bool) -> Result<[UInt8]?, HTTPError>? {
+        if let chunk = state.popChunk() {
+            if state.isPaused && !state.isResumeRequested && state.bufferedBytes <= capacity / 2 {
+                state.isResumeRequested = true
+                shouldResume = true
+            }
+            return .success(chunk)
+        }
+        if let end = state.end {
+            // Report a failure once; afterwards the sequence just ends.
+            state.end = .success(())
+            return end.map { nil }
+        }
+        return nil
+    }
+
     /// The next chunk, `nil` at the end, or the transfer's error. Cancelling the waiting task
     /// returns ``HTTPError/Code/cancelled`` at once and cancels the transfer.
     func next() async -> Result<[UInt8]?, HTTPError> {
@@ -134,22 +152,17 @@ final class BodyChannel: Sendable {
             requestCancel()
             return .failure(HTTPError(.cancelled, "the task reading the body was cancelled"))
         }
+        // A chunk already buffered (or the end) is taken without a continuation: the common case
+        // while the transfer runs ahead of the reader.
+        var shouldResume = false
+        let buffered = state.withLock { state in take(&state, shouldResume: &shouldResume) }
+        if shouldResume { requestResume() }
+        if let buffered { return buffered }
         return await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 var shouldResume = false
                 let ready: Result<[UInt8]?, HTTPError>? = state.withLock { state in
-                    if let chunk = state.popChunk() {
-                        if state.isPaused && !state.isResumeRequested && state.bufferedBytes <= capacity / 2 {
-                            state.isResumeRequested = true
-                            shouldResume = true
-                        }
-                        return .success(chunk)
-                    }
-                    if let end = state.end {
-                        // Report a failure once; afterwards the sequence just ends.
-                        state.end = .success(())
-                        return end.map { nil }
-                    }
+                    if let ready = take(&state, shouldResume: &shouldResume) { return ready }
                     state.waiter = continuation
                     return nil
                 }
