@@ -1,102 +1,125 @@
 extension JSONValue {
     /// Compact JSON text, keys in their stored order.
-    public var jsonString: String {
-        var out = ""
+    public var jsonString: String { String(decoding: jsonBytes, as: UTF8.self) }
+
+    /// Compact JSON text as UTF-8 bytes (a request body), keys in their stored order.
+    package var jsonBytes: [UInt8] {
+        var out: [UInt8] = []
         write(to: &out, indent: nil, level: 0)
         return out
     }
 
     /// Indented JSON text (two spaces), keys in their stored order.
     public var prettyJSONString: String {
-        var out = ""
+        var out: [UInt8] = []
         write(to: &out, indent: "  ", level: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    func write(to out: inout String, indent: String?, level: Int) {
+    /// Writes the text as bytes: appending bytes costs less than growing a `String` piece by piece.
+    func write(to out: inout [UInt8], indent: StaticString?, level: Int) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .integer(let i): out += String(i)
+        case .null: Self.append("null", to: &out)
+        case .bool(let b): Self.append(b ? "true" : "false", to: &out)
+        case .integer(let i): out.append(contentsOf: String(i).utf8)
         case .number(let d):
             if d.isFinite {
-                if d.rounded() == d, abs(d) < 1e15 { out += String(Int(d)) } else { out += "\(d)" }
+                if d.rounded() == d, abs(d) < 1e15 { out.append(contentsOf: String(Int(d)).utf8) } else { out.append(contentsOf: "\(d)".utf8) }
             } else {
-                out += "null"
+                Self.append("null", to: &out)
             }
         case .string(let s): Self.writeString(s, to: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { Self.append("[]", to: &out); return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if let indent { Self.newline(indent, level: level + 1, to: &out) }
                 item.write(to: &out, indent: indent, level: level + 1)
             }
-            if let indent { out += "\n" + String(repeating: indent, count: level) }
-            out += "]"
+            if let indent { Self.newline(indent, level: level, to: &out) }
+            out.append(UInt8(ascii: "]"))
         case .object(let object):
-            if object.isEmpty { out += "{}"; return }
-            out += "{"
+            if object.isEmpty { Self.append("{}", to: &out); return }
+            out.append(UInt8(ascii: "{"))
             var first = true
             for (key, value) in object {
-                if !first { out += "," }
+                if !first { out.append(UInt8(ascii: ",")) }
                 first = false
-                if let indent { out += "\n" + String(repeating: indent, count: level + 1) }
+                if let indent { Self.newline(indent, level: level + 1, to: &out) }
                 Self.writeString(key, to: &out)
-                out += indent == nil ? ":" : ": "
+                Self.append(indent == nil ? ":" : ": ", to: &out)
                 value.write(to: &out, indent: indent, level: level + 1)
             }
-            if let indent { out += "\n" + String(repeating: indent, count: level) }
-            out += "}"
+            if let indent { Self.newline(indent, level: level, to: &out) }
+            out.append(UInt8(ascii: "}"))
         }
+    }
+
+    private static func append(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
+
+    private static func newline(_ indent: StaticString, level: Int, to out: inout [UInt8]) {
+        out.append(0x0A)
+        for _ in 0..<level { append(indent, to: &out) }
     }
 
     /// `s` as a JSON string literal. The runs of bytes that need no escape are appended whole (the
     /// run store and the NDJSON output write a lot of long strings that have few or none).
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        let utf8 = s.utf8
-        var runStart = utf8.startIndex
-        var index = utf8.startIndex
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            var length = 1
-            let escape: String?
-            switch byte {
-            case UInt8(ascii: "\""): escape = "\\\""
-            case UInt8(ascii: "\\"): escape = "\\\\"
-            case 0x0A: escape = "\\n"
-            case 0x0D: escape = "\\r"
-            case 0x09: escape = "\\t"
-            case 0x08: escape = "\\b"
-            case 0x0C: escape = "\\f"
-            case 0..<0x20:
-                let hex = String(byte, radix: 16)
-                escape = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            case 0xE2:
-                // U+2028 and U+2029 (E2 80 A8, E2 80 A9): line breaks to JavaScript.
-                let second = utf8.index(after: index)
-                let third = second == utf8.endIndex ? second : utf8.index(after: second)
-                if third != utf8.endIndex, utf8[second] == 0x80, utf8[third] == 0xA8 || utf8[third] == 0xA9 {
-                    escape = utf8[third] == 0xA8 ? "\\u2028" : "\\u2029"
-                    length = 3
-                } else {
-                    escape = nil
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                // The common case first: a byte that is never escaped.
+                if byte >= 0x20, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\"), byte != 0xE2 {
+                    index += 1
+                    continue
                 }
-            default: escape = nil
-            }
-            if let escape {
-                out.append(contentsOf: s[runStart..<index])
-                out += escape
-                index = utf8.index(index, offsetBy: length)
+                var length = 1
+                let escape: StaticString?
+                switch byte {
+                case UInt8(ascii: "\""): escape = "\\\""
+                case UInt8(ascii: "\\"): escape = "\\\\"
+                case 0x0A: escape = "\\n"
+                case 0x0D: escape = "\\r"
+                case 0x09: escape = "\\t"
+                case 0x08: escape = "\\b"
+                case 0x0C: escape = "\\f"
+                case 0..<0x20: escape = ""  // \u00XX, written below
+                case 0xE2:
+                    // U+2028 and U+2029 (E2 80 A8, E2 80 A9): line breaks to JavaScript.
+                    if index + 2 < bytes.count, bytes[index + 1] == 0x80, bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9 {
+                        escape = bytes[index + 2] == 0xA8 ? "\\u2028" : "\\u2029"
+                        length = 3
+                    } else {
+                        escape = nil
+                    }
+                default: escape = nil
+                }
+                guard let escape else {
+                    index += 1
+                    continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                if byte < 0x20, escape.utf8CodeUnitCount == 0 {
+                    let hex: StaticString = "0123456789abcdef"
+                    append("\\u00", to: &out)
+                    out.append(hex.utf8Start[Int(byte >> 4)])
+                    out.append(hex.utf8Start[Int(byte & 0x0F)])
+                } else {
+                    append(escape, to: &out)
+                }
+                index += length
                 runStart = index
-            } else {
-                index = utf8.index(after: index)
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
-        out.append(contentsOf: s[runStart..<utf8.endIndex])
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
 

@@ -65,7 +65,7 @@ public struct AnthropicClient: ModelClient {
         for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) {
             headers.replaceOrAdd(name: name, value: value)
         }
-        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: Array(requestBody(for: request).jsonString.utf8))
+        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: requestBody(for: request).jsonBytes)
     }
 
     /// Sends `request`, streaming text deltas to `onTextDelta`, and returns the assembled answer.
