@@ -15,9 +15,17 @@ public enum JSONValue: Sendable, Hashable {
 /// An ordered JSON object: lookups by key, iteration in insertion order.
 ///
 /// Equality ignores key order, as JSON's does.
+///
+/// The entries are kept in one array, in insertion order. A small object (most schemas, arguments
+/// and messages) finds a key by comparing it with each key in turn: no hash table to allocate and
+/// no hashing, which costs more than a few comparisons. Past `scanLimit` keys a table from key to
+/// position is kept as well.
 public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryLiteral {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JSONValue] = [:]
+    private var entries: [(key: String, value: JSONValue)] = []
+    /// The position of every key, kept only once the object outgrows a scan.
+    private var positions: [String: Int]?
+
+    private static let scanLimit = 8
 
     public init() {}
 
@@ -29,50 +37,80 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
     /// loop specialised for its sequence instead of generic code over witness tables.
     @inlinable
     public init(_ pairs: some Sequence<(String, JSONValue)>) {
-        // Room for every pair at once: growing key by key reallocates both tables several times.
+        // Room for every pair at once: growing key by key reallocates the array several times.
         self.init(reservingCapacity: pairs.underestimatedCount)
         for (key, value) in pairs { self[key] = value }
     }
 
     @usableFromInline
     init(reservingCapacity count: Int) {
-        keys.reserveCapacity(count)
-        storage.reserveCapacity(count)
+        entries.reserveCapacity(count)
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    /// The keys in order (a new array: to visit the entries, iterate the object).
+    public var keys: [String] { entries.map(\.key) }
+
+    public var count: Int { entries.count }
+    public var isEmpty: Bool { entries.isEmpty }
+
+    private func position(of key: String) -> Int? {
+        if let positions { return positions[key] }
+        return entries.firstIndex { $0.key == key }
+    }
+
+    private mutating func indexPositions() {
+        var table: [String: Int] = [:]
+        table.reserveCapacity(entries.count)
+        for (position, entry) in entries.enumerated() { table[entry.key] = position }
+        positions = table
+    }
 
     public subscript(key: String) -> JSONValue? {
-        get { storage[key] }
+        get { position(of: key).map { entries[$0].value } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let position = position(of: key) {
+                    entries[position].value = newValue
+                    return
+                }
+                entries.append((key, newValue))
+                if positions != nil {
+                    positions?[key] = entries.count - 1
+                } else if entries.count > Self.scanLimit {
+                    indexPositions()
+                }
+            } else if let position = position(of: key) {
+                entries.remove(at: position)
+                if positions != nil { indexPositions() }
             }
         }
     }
 
+    /// The entries in key order (the array's own iterator: no box to allocate per loop).
     public func makeIterator() -> some IteratorProtocol<(key: String, value: JSONValue)> {
-        EntryIterator(keys: keys, storage: storage)
+        entries.makeIterator()
     }
 
-    /// The entries in key order (a struct, not `AnyIterator`: no box to allocate per loop).
-    private struct EntryIterator: IteratorProtocol {
-        let keys: [String]
-        let storage: [String: JSONValue]
-        var index = 0
-
-        mutating func next() -> (key: String, value: JSONValue)? {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            return (keys[index], storage[keys[index]]!)
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for (key, value) in lhs.entries {
+            guard let other = rhs[key], other == value else { return false }
         }
+        return true
     }
 
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.storage == rhs.storage }
-    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
+    /// Independent of key order, like equality: the entries' own hashes are combined commutatively.
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for (key, value) in entries {
+            var entry = Hasher()
+            entry.combine(key)
+            entry.combine(value)
+            combined ^= entry.finalize()
+        }
+        hasher.combine(entries.count)
+        hasher.combine(combined)
+    }
 }
 
 extension JSONValue {

@@ -20,7 +20,7 @@ struct SchemaChecker {
             return
         }
         let problemsBefore = problems.count
-        for keyword in keywords.keys where Self.unsupportedKeywords.contains(keyword) {
+        for (keyword, _) in keywords where Self.unsupportedKeywords.contains(keyword) {
             problem(path.appending(keyword), "unsupported keyword (Brigade's validator does not enforce it)")
         }
         checkType(keywords["type"], in: path)

@@ -166,17 +166,24 @@ struct YAMLComposer {
             value = .string(scalar.text)
         }
         var node = YAMLNode(.scalar(value, text: scalar.text), at: at)
-        if event.start.line == event.end.line {
-            let width = event.end.column - event.start.column
-            let length = scalar.text.unicodeScalars.count
-            if scalar.isPlain && width == length {
-                node.textStart = at
-            } else if scalar.isQuoted && width == length + 2 {
-                node.textStart = SourceLocation(file: file, line: at.line, column: at.column + 1)
+        if event.start.line == event.end.line, scalar.isPlain || scalar.isQuoted {
+            let quotes = scalar.isQuoted ? 1 : 0
+            if Self.hasLength(scalar.text, event.end.column - event.start.column - 2 * quotes) {
+                node.textColumnOffset = UInt8(quotes)
             }
         }
         let isMerge = scalar.isPlain && scalar.tag == nil && scalar.text == "<<"
         return Completed(node: node, size: 1, isMergeKey: isMerge)
+    }
+
+    /// Whether `text` is `length` characters long (libyaml's columns count Unicode scalars), without
+    /// counting them when the byte count already answers: fewer bytes than `length` cannot make it,
+    /// and as many bytes make it exactly when all are ASCII.
+    private static func hasLength(_ text: String, _ length: Int) -> Bool {
+        let bytes = text.utf8.count
+        if bytes < length { return false }
+        if bytes == length { return text.utf8.allSatisfy { $0 < 0x80 } }
+        return text.unicodeScalars.count == length
     }
 
     private mutating func alias(_ name: String, at mark: YAMLEvent.Mark) throws(ConfigError) -> Completed {
@@ -189,7 +196,7 @@ struct YAMLComposer {
         try countNodes(anchored.size, at: mark)
         var node = anchored.node
         node.location = location(mark)
-        node.textStart = nil
+        node.textColumnOffset = nil
         return Completed(node: node, size: anchored.size)
     }
 

@@ -47,8 +47,9 @@ extension YAMLNode {
     /// The location of the character `offset` characters into a scalar's text, when the text appears
     /// verbatim on one source line; otherwise the node's own location.
     func location(ofTextOffset offset: Int) -> SourceLocation {
-        guard var start = textStart else { return location }
-        start.column += offset
+        guard let textColumnOffset else { return location }
+        var start = location
+        start.column += Int(textColumnOffset) + offset
         return start
     }
 }

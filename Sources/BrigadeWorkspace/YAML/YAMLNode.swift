@@ -14,9 +14,11 @@ public struct YAMLNode: Sendable, Hashable {
 
     public var content: Content
     public var location: SourceLocation
-    /// Where a scalar's text begins when it appears verbatim on one line of the source (plain or quoted
-    /// without escapes), so that a message can point inside the text; `nil` otherwise.
-    var textStart: SourceLocation?
+    /// How many columns after `location` a scalar's text begins when it appears verbatim on one line
+    /// of the source (0 when plain, 1 when quoted without escapes), so that a message can point
+    /// inside the text; `nil` otherwise. A column offset rather than a second location keeps the
+    /// node small: trees hold one per value and are copied into pairs, arrays and `ConfigNode`s.
+    var textColumnOffset: UInt8?
 
     public init(_ content: Content, at location: SourceLocation) {
         self.content = content
