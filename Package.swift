@@ -19,11 +19,12 @@ let package = Package(
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
-        // libcurl and libyaml, wrapped thinly: module maps plus typed shims for curl's variadic calls.
-        .systemLibrary(
+        // libcurl and libyaml, wrapped thinly (typed shims for curl's variadic calls). libcurl is loaded
+        // with the first curl call, not linked (Sources/CCurl/include/shim.h says why): building needs its
+        // headers (libcurl4-openssl-dev), an HTTP request needs libcurl.so.4.
+        .target(
             name: "CCurl",
-            pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         .systemLibrary(
             name: "CYAML",

@@ -1,15 +1,15 @@
 import CCurl
 
-/// `curl_global_init` must run once per process before any other curl call, and is not
-/// thread-safe itself; a Swift global is initialised exactly once, under a lock.
-private let curlGlobalInitResult: CURLcode = curl_global_init(brigade_global_all())
-
+/// libcurl's process-wide state. CCurl loads libcurl with the first curl call of the process and
+/// runs `curl_global_init` (not thread-safe in curl) right then, once, under `pthread_once`, before
+/// any other call reaches curl; a process that sends no HTTP request never loads libcurl.
 enum CurlGlobal {
-    /// Runs `curl_global_init` the first time it is called; later calls do nothing.
-    /// Returns curl's result, which is `CURLE_OK` unless the process is out of memory.
+    /// Loads and initialises libcurl the first time it is called; later calls do nothing.
+    /// Returns curl's result: `CURLE_OK`, or `CURLE_FAILED_INIT` when libcurl.so.4 cannot be
+    /// loaded (every request then fails) or curl's own initialisation failed.
     @discardableResult
     static func initialize() -> CURLcode {
-        curlGlobalInitResult
+        brigade_curl_global_init_result()
     }
 
     /// curl's generic text for `code`.

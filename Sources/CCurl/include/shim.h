@@ -1,0 +1,48 @@
+#ifndef BRIGADE_CCURL_SHIM_H
+#define BRIGADE_CCURL_SHIM_H
+#include <curl/curl.h>
+
+// libcurl is not linked: it is loaded (dlopen) by the first curl call of the process, so that a
+// command that sends no HTTP request never maps libcurl and the libraries it links (OpenSSL,
+// GnuTLS, Kerberos, LDAP, libssh2 …: about 5.6 MB of memory). CurlLoader.c defines the curl
+// functions Brigade uses, under their own names, each forwarding to the loaded library; loading it
+// runs curl_global_init(CURL_GLOBAL_ALL) once, under pthread_once, before anything else reaches curl.
+
+/// The result of loading libcurl and running curl_global_init; loads it if no curl call did yet.
+/// CURLE_FAILED_INIT when libcurl (libcurl.so.4) cannot be loaded: every curl function then fails.
+CURLcode brigade_curl_global_init_result(void);
+
+// curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are variadic and cannot be imported
+// into Swift; these typed wrappers are the only way Swift reaches them.
+
+CURLcode brigade_easy_setopt_long(CURL *h, CURLoption o, long v);
+CURLcode brigade_easy_setopt_off(CURL *h, CURLoption o, curl_off_t v);
+CURLcode brigade_easy_setopt_string(CURL *h, CURLoption o, const char *v);
+CURLcode brigade_easy_setopt_pointer(CURL *h, CURLoption o, void *v);
+CURLcode brigade_easy_setopt_slist(CURL *h, CURLoption o, struct curl_slist *v);
+
+typedef size_t (*brigade_data_callback)(char *ptr, size_t size, size_t nmemb, void *userdata);
+typedef int (*brigade_xferinfo_callback)(void *userdata, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow);
+CURLcode brigade_easy_setopt_data_callback(CURL *h, CURLoption o, brigade_data_callback v);
+CURLcode brigade_easy_setopt_xferinfo_callback(CURL *h, brigade_xferinfo_callback v);
+
+CURLcode brigade_easy_getinfo_long(CURL *h, CURLINFO i, long *v);
+CURLcode brigade_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v);
+CURLcode brigade_easy_getinfo_double(CURL *h, CURLINFO i, double *v);
+CURLcode brigade_easy_getinfo_string(CURL *h, CURLINFO i, char **v);
+CURLcode brigade_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v);
+
+typedef int (*brigade_prereq_callback)(void *userdata, char *primary_ip, char *local_ip, int primary_port, int local_port);
+CURLcode brigade_easy_setopt_prereq_callback(CURL *h, brigade_prereq_callback v);
+
+CURLMcode brigade_multi_setopt_long(CURLM *m, CURLMoption o, long v);
+
+// CURL_WRITEFUNC_PAUSE and friends are macros over casts Swift does not import.
+static inline size_t brigade_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }
+static inline int brigade_pause_recv(void) { return CURLPAUSE_RECV; }
+static inline int brigade_pause_cont(void) { return CURLPAUSE_CONT; }
+static inline long brigade_global_all(void) { return CURL_GLOBAL_ALL; }
+static inline int brigade_prereq_ok(void) { return CURL_PREREQFUNC_OK; }
+static inline int brigade_error_size(void) { return CURL_ERROR_SIZE; }
+
+#endif
