@@ -48,6 +48,23 @@ struct RateLimiterStateTests {
         #expect(lone.admit(estimatedInputTokens: 5000, now: origin) == .admitted)
     }
 
+    @Test func onlyTheWindowsOfSetLimitsKeepAHistory() {
+        // Without limits nothing is kept per request: a batch of thousands of requests a minute
+        // would otherwise scan ever longer windows on each admission.
+        var open = RateLimiterState(limits: RateLimits())
+        for step in 0..<100 {
+            #expect(open.admit(estimatedInputTokens: 50, now: origin + .milliseconds(step)) == .admitted)
+            open.responseBegan(now: origin + .milliseconds(step))
+            open.finish(outputTokens: 20, began: true, now: origin + .milliseconds(step))
+        }
+        #expect(open.sent.isEmpty && open.inputTokens.isEmpty && open.outputTokens.isEmpty && open.inFlight == 0)
+        // Each limit keeps only its own window.
+        var tokens = RateLimiterState(limits: RateLimits(outputTokensPerMinute: 1000))
+        #expect(tokens.admit(estimatedInputTokens: 50, now: origin) == .admitted)
+        tokens.finish(outputTokens: 20, began: false, now: origin)
+        #expect(tokens.sent.isEmpty && tokens.inputTokens.isEmpty && tokens.outputTokens.count == 1)
+    }
+
     @Test func headersAndRetryAfterHoldEveryRequestBack() {
         var state = RateLimiterState(limits: RateLimits())
         state.learn(remainingRequests: 1, requestsResetAt: origin + .seconds(2), remainingTokens: nil, tokensResetAt: nil)

@@ -8,6 +8,11 @@
 /// fits), the output tokens of the last minute under the output limit, fewer than
 /// `maxConcurrentRequests` in flight, no `Retry-After` pause, and what the provider's headers
 /// said is left (remaining requests and tokens until their reset).
+///
+/// Only the windows of limits that are set keep a history: without `requestsPerMinute` no send
+/// times are kept, without a token limit no token counts, so an endpoint without limits (the
+/// common case) pays nothing per request for them. A limit added later (a second configuration
+/// tightening the first's) counts the requests from then on.
 struct RateLimiterState: Sendable {
     enum Decision: Sendable, Equatable {
         case admitted
@@ -84,8 +89,8 @@ struct RateLimiterState: Sendable {
         if wait > .zero { return .wait(wait) }
         if needsRelease { return .waitForRelease }
         if let cap = limits.maxConcurrentRequests, inFlight >= cap { return .waitForRelease }
-        awaitingResponse += 1
-        inputTokens.append((now, max(0, estimatedInputTokens)))
+        if limits.requestsPerMinute != nil { awaitingResponse += 1 }
+        if limits.inputTokensPerMinute != nil { inputTokens.append((now, max(0, estimatedInputTokens))) }
         inFlight += 1
         requestAllowance?.remaining -= 1
         tokenAllowance?.remaining -= max(0, estimatedInputTokens)
@@ -105,7 +110,7 @@ struct RateLimiterState: Sendable {
     mutating func finish(outputTokens tokens: Int, began: Bool, now: ContinuousClock.Instant) {
         if !began { responseBegan(now: now) }
         inFlight = max(0, inFlight - 1)
-        if tokens > 0 { outputTokens.append((now, tokens)) }
+        if tokens > 0, limits.outputTokensPerMinute != nil { outputTokens.append((now, tokens)) }
         version += 1
     }
 
