@@ -80,6 +80,75 @@ struct TimeLimitTests {
         #expect(!cancelled)
     }
 
+    @Test func aCallersCancellationBeforeTheDeadlineIsNotReportedAsTheDeadline() async {
+        // The task is cancelled by its caller before its limit starts, with a deadline already past:
+        // the operation's own result comes back, on both kinds of limit.
+        let task = Task { () -> (TimeLimitOutcome<String>, TimeLimitOutcome<String>) in
+            while !Task.isCancelled { await Task.yield() }
+            let inChild = await withTimeLimit(.now - .seconds(1)) { "child" }
+            let inTask = await withTimeLimitCancellingCallingTask(.now - .seconds(1)) { "task" }
+            return (inChild, inTask)
+        }
+        task.cancel()
+        let (inChild, inTask) = await task.value
+        guard case .finished(let child) = inChild, case .finished(let own) = inTask else {
+            Issue.record("reported as the deadline: \(inChild), \(inTask)")
+            return
+        }
+        #expect(child == "child")
+        #expect(own == "task")
+    }
+
+    @Test func onTheCallingTaskTheDeadlineCancelsThatTask() async {
+        let deadline = ContinuousClock.now + .milliseconds(50)
+        let (outcome, cancelledAfter) = await Task {
+            let outcome = await withTimeLimitCancellingCallingTask(deadline) { () async -> Int in
+                await Self.sleepUntilCancelled()
+                return 1
+            }
+            return (outcome, Task.isCancelled)
+        }.value
+        guard case .deadlinePassed = outcome else { Issue.record("got \(outcome)"); return }
+        #expect(cancelledAfter)
+        #expect(ContinuousClock.now >= deadline)
+    }
+
+    @Test func onTheCallingTaskAnOperationThatEndsFirstLeavesTheTaskAlone() async {
+        // Once the operation has ended, its deadline passing later cancels nothing. (A limit whose
+        // deadline came first on a loaded machine is left out: its task was cancelled rightly.)
+        let results = await withTaskGroup(of: (TimeLimitOutcome<Int>, Bool).self) { group in
+            for _ in 0..<20 {
+                group.addTask {
+                    let outcome = await withTimeLimitCancellingCallingTask(.now + .milliseconds(20)) { 7 }
+                    try? await Task.sleep(for: .milliseconds(60))  // past the deadline
+                    return (outcome, Task.isCancelled)
+                }
+            }
+            return await group.reduce(into: [(TimeLimitOutcome<Int>, Bool)]()) { $0.append($1) }
+        }
+        for (outcome, cancelledAfter) in results {
+            if case .finished(let value) = outcome {
+                #expect(value == 7)
+                #expect(!cancelledAfter)
+            }
+        }
+    }
+
+    @Test func onTheCallingTaskTheCallersCancellationReturnsTheOperationsValue() async {
+        let started = Latch()
+        let task = Task {
+            await withTimeLimitCancellingCallingTask(.now + .seconds(30)) { () async -> String in
+                started.open()
+                await Self.sleepUntilCancelled()
+                return "stopped"
+            }
+        }
+        try? await started.wait()
+        task.cancel()
+        guard case .finished(let value) = await task.value else { Issue.record("the deadline passed instead"); return }
+        #expect(value == "stopped")
+    }
+
     private static func sleepUntilCancelled() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: .seconds(10))

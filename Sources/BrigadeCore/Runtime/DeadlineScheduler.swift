@@ -21,18 +21,22 @@ final class DeadlineScheduler: Sendable {
             state = Mutex((task, false))
         }
 
-        /// Cancels the task unless it has ended. Under the entry's lock, so the task is alive.
+        /// Cancels the task unless it has ended. Under the entry's lock, so the task is alive. A task
+        /// already cancelled (by whoever waits for it) is left to that cancellation: the deadline does
+        /// not count as passed first.
         fileprivate func fire() {
             state.withLock { state in
                 guard let task = state.task else { return }
-                state.fired = true
                 state.task = nil
+                guard !task.isCancelled else { return }
+                state.fired = true
                 task.cancel()
             }
         }
 
         /// The task no longer runs under this deadline. Must be called by the task before it ends.
-        /// - Returns: whether the deadline passed (and cancelled the task) first.
+        /// - Returns: whether the deadline passed (and cancelled the task) first, before any other
+        ///   cancellation of the task.
         func end() -> Bool {
             state.withLock { state in
                 state.task = nil
@@ -45,6 +49,7 @@ final class DeadlineScheduler: Sendable {
     /// forgets it (under the entry's lock) before the task ends.
     fileprivate struct TaskReference: @unchecked Sendable {
         let task: UnsafeCurrentTask
+        var isCancelled: Bool { task.isCancelled }
         func cancel() { task.cancel() }
     }
 

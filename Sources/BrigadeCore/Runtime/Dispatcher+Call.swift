@@ -104,15 +104,19 @@ extension Dispatcher {
         }
         let start = clock.now
         let callDeadline = start + timeout
-        let outcome = await withTimeLimit(Self.earliest(callDeadline, deadline), clock: clock) { () async -> Result<ToolOutput, any Error> in
+        // This task runs this one call only (see `dispatch`): the timeout cancels it rather than a
+        // child task made for the race.
+        let limit = Self.earliest(callDeadline, deadline) ?? callDeadline
+        let outcome = await withTimeLimitCancellingCallingTask(limit, clock: clock) { () async -> Result<ToolOutput, any Error> in
             do {
                 return .success(try await executor.call(arguments, context: context))
             } catch {
                 return .failure(error)
             }
         }
-        if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled") }
         switch outcome {
+        case .finished where Task.isCancelled:
+            return CallEnd(status: .cancelled, output: "cancelled")
         case .finished(.success(let output)):
             return CallEnd(status: output.isError ? .error : .ok, output: output.text, isCapped: output.isCapped)
         case .finished(.failure(let error)):

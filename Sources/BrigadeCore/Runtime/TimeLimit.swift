@@ -29,6 +29,21 @@ package func withTimeLimit<Value: Sendable>(
     }
 }
 
+/// Runs `operation` in the calling task and cancels that task when `deadline` passes first on `clock`:
+/// ``withTimeLimit(_:clock:operation:)`` without a child task, for a task that exists only to run
+/// `operation` (a dispatched call's). After `.deadlinePassed` the calling task stays cancelled.
+/// A cancellation of the task before the deadline is the caller's: `operation`'s own result is returned.
+package func withTimeLimitCancellingCallingTask<Value: Sendable>(
+    _ deadline: ContinuousClock.Instant,
+    clock: any RuntimeClock = .system,
+    operation: @escaping @Sendable () async -> Value
+) async -> TimeLimitOutcome<Value> {
+    guard clock is SystemRuntimeClock else { return await racingSleep(deadline, clock: clock, operation: operation) }
+    let entry = DeadlineScheduler.shared.schedule(deadline)
+    let value = await operation()
+    return entry.end() ? .deadlinePassed : .finished(value)
+}
+
 /// ``withTimeLimit(_:clock:operation:)`` on another clock (a test's manual clock): the operation
 /// races a second child task that sleeps until the deadline on that clock.
 private func racingSleep<Value: Sendable>(
