@@ -55,7 +55,9 @@ public struct JSONObject: Sendable, Hashable, Sequence, ExpressibleByDictionaryL
 
     private func position(of key: String) -> Int? {
         if let positions { return positions[key] }
-        return entries.firstIndex { $0.key == key }
+        // Byte counts first: most keys differ in length, and that answers without a string comparison.
+        let length = key.utf8.count
+        return entries.firstIndex { $0.key.utf8.count == length && $0.key == key }
     }
 
     private mutating func indexPositions() {

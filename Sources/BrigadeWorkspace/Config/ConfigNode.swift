@@ -73,7 +73,7 @@ package struct ConfigNode: Sendable {
             throw typeMismatch(expected: "mapping")
         }
         if let allowedKeys {
-            for pair in pairs where !allowedKeys.contains(pair.key) {
+            for pair in pairs where !allowedKeys.contains(where: { $0.utf8.count == pair.key.utf8.count && $0 == pair.key }) {
                 let place = path.isEmpty ? "at the top level" : "in `\(path)`"
                 throw ConfigError(
                     "unknown key `\(pair.key.quotedForError())` \(place)" + ConfigSuggestion.hint(for: pair.key, among: allowedKeys),
@@ -120,7 +120,9 @@ package struct ConfigMapping: Sendable {
 
     /// The value for `key` as written (possibly null); `nil` when the key is absent.
     package subscript(key: String) -> ConfigNode? {
-        pairs.first { $0.key == key }.map { child($0.value, key: key) }
+        // Byte counts first: most keys differ in length, and that answers without a string comparison.
+        let length = key.utf8.count
+        return pairs.first { $0.key.utf8.count == length && $0.key == key }.map { child($0.value, key: key) }
     }
 
     /// The value for `key`, or `nil` when the key is absent or its value is null (`~`, empty).
