@@ -35,7 +35,8 @@ public struct AgentBatchRunner: BatchItemRunner {
             options.routing = routing
         }
         do {
-            return Self.outcome(of: try await agent.run(item.prompt, options: options))
+            // `respond`, not `run`: nobody watches an item's events, so the run needs no event channel.
+            return Self.outcome(of: try await agent.respond(item.prompt, options: options))
         } catch {
             return .failure(error.message, stopReason: "error")
         }

@@ -40,9 +40,11 @@ public struct BatchConfiguration: Sendable, Hashable {
 ///
 /// A results file is the batch's memory: running again with the same file skips every item it
 /// already holds (by id) and counts their spend toward the budget; skipped items (and, with
-/// ``BatchConfiguration/retryFailed``, failed ones) are removed from it and run again. Each line is
-/// appended with one `write(2)` and synced before the next item starts, so a `kill -9` at any moment
-/// loses no finished item and duplicates none; a torn last line is cut at the next start.
+/// ``BatchConfiguration/retryFailed``, failed ones) are removed from it and run again. Lines are
+/// appended with one `write(2)` and synced off the engine's task, the lines of items that finish
+/// meanwhile together (group commit); an item is counted and reported as recorded only once its
+/// line is synced, so a `kill -9` at any moment loses no item reported done and duplicates none (an
+/// item finished but not yet synced runs again on resume); a torn last line is cut at the next start.
 public struct BatchEngine: Sendable {
     public let runner: any BatchItemRunner
     public let configuration: BatchConfiguration

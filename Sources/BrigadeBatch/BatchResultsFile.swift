@@ -77,7 +77,8 @@ struct BatchResultsScan {
     }
 }
 
-/// The results file of a run: locked for the run, repaired and read at open, appended to line by line.
+/// The results file of a run: locked for the run, repaired and read at open, appended to through its
+/// ``writer``.
 final class BatchResultsFile {
     let path: String
     private var fd: Int32
@@ -152,12 +153,8 @@ final class BatchResultsFile {
         records = kept.map(\.record)
     }
 
-    /// Appends whole lines in one `write(2)` and syncs the file before returning.
-    func append(_ lines: [String]) throws(BatchError) {
-        guard !lines.isEmpty else { return }
-        var bytes: [UInt8] = []
-        for line in lines { bytes.append(contentsOf: line.utf8) }
-        try BatchFile.writeAll(fd, bytes, path: path)
-        try BatchFile.sync(fd, path: path)
-    }
+    /// Appends and syncs lines off the calling thread (see ``BatchResultsWriter``). Made after the
+    /// file is loaded, when the descriptor no longer changes; every ticket must complete before the
+    /// file is closed (the engine waits for them all).
+    private(set) lazy var writer = BatchResultsWriter(fd: fd, path: path)
 }

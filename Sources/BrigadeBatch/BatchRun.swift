@@ -1,11 +1,19 @@
 /// The state of one run of ``BatchEngine``: which entries are pending, the ledger, the counts.
-/// Lives in the calling task; child tasks only run items and leave ``Finished`` values in ``completions``.
+/// Lives in the calling task; child tasks only run items, or wait for result lines to be synced, and
+/// leave ``Finished`` and ``Written`` values in ``completions``.
 struct BatchRun {
     struct Finished: Sendable {
         var index: Int
         var outcome: BatchItemOutcome
         var latency: Duration
         var reserve: BatchSpend
+    }
+
+    /// Records whose lines were written and synced (or failed to be), numbered in order of writing.
+    struct Written: Sendable {
+        var sequence: Int
+        var records: [BatchRecord]
+        var result: Result<Void, BatchError>
     }
 
     let entries: [BatchInputEntry]
@@ -26,6 +34,10 @@ struct BatchRun {
     /// Set when admission stopped for a reason that records the remaining items as skipped.
     var skipReason: String?
     var writeError: BatchError?
+    /// The number of the next write queued, and of the next whose records are reported: outcomes
+    /// that arrive early wait in `writtenAhead`, so records are counted and reported in file order.
+    var nextWrite = 0, nextReported = 0
+    var writtenAhead: [Int: Written] = [:]
     var lastProgress: ContinuousClock.Instant?
     let completions = BatchCompletions()
 
@@ -62,9 +74,10 @@ struct BatchRun {
         await withTaskGroup(of: Void.self) { group in
             admit(into: &group, runner: runner)
             while await group.next() != nil {
-                let finished = completions.takeAll()
-                guard !finished.isEmpty else { continue }  // taken together with an earlier one
-                complete(finished)
+                let (finished, written) = completions.takeAll()
+                guard !finished.isEmpty || !written.isEmpty else { continue }  // taken together with an earlier one
+                report(written)
+                complete(finished, into: &group)
                 if writeError != nil { group.cancelAll() }
                 admit(into: &group, runner: runner)
             }
@@ -137,7 +150,7 @@ struct BatchRun {
             }
             nextPending = pending.count
         }
-        write(records)
+        write(records, into: &group)
     }
 
     mutating func stop(by reason: String, skipping skipReason: String) {
@@ -147,7 +160,7 @@ struct BatchRun {
 
     /// Books finished items and writes their lines in one append (leaving out, once the run is
     /// cancelled, the items that did not succeed: they run again on resume).
-    mutating func complete(_ batch: [Finished]) {
+    mutating func complete(_ batch: [Finished], into group: inout TaskGroup<Void>) {
         var records: [BatchRecord] = []
         for finished in batch {
             inFlight -= 1
@@ -165,27 +178,46 @@ struct BatchRun {
             records.append(BatchRecord(item: item, outcome: outcome, latency: finished.latency))
             if !outcome.succeeded && configuration.failFast { stop(by: "fail_fast", skipping: "fail_fast") }
         }
-        write(records)
+        write(records, into: &group)
     }
 
-    /// Appends records in one write, counts them and reports them.
-    mutating func write(_ records: [BatchRecord]) {
+    /// Queues records to be appended in one write and synced; a child task waits for the sync and
+    /// hands the outcome to ``report(_:)``. Admission goes on meanwhile: an item counts as recorded
+    /// (and is reported) only once its line is on disk, and one that is not yet there when the process
+    /// dies simply runs again on resume.
+    mutating func write(_ records: [BatchRecord], into group: inout TaskGroup<Void>) {
         guard !records.isEmpty, writeError == nil else { return }
-        do {
-            try file.append(records.map(\.jsonLine))
-        } catch {
-            writeError = error
-            return
+        let ticket = file.writer.enqueue(records.map(\.jsonLine))
+        let sequence = nextWrite
+        nextWrite += 1
+        group.addTask { [completions] in
+            completions.add(Written(sequence: sequence, records: records, result: await ticket.outcome()))
         }
-        for record in records {
-            switch record.status {
-            case .ok: ok += 1
-            case .failed: failed += 1
-            case .skipped: skipped += 1
+    }
+
+    /// Counts and reports the records of synced writes, in the order they were written; a failed
+    /// write stops the run.
+    mutating func report(_ written: [Written]) {
+        for entry in written { writtenAhead[entry.sequence] = entry }
+        var reported = false
+        while let entry = writtenAhead.removeValue(forKey: nextReported) {
+            nextReported += 1
+            switch entry.result {
+            case .failure(let error):
+                writeError = writeError ?? error
+            case .success:
+                for record in entry.records {
+                    switch record.status {
+                    case .ok: ok += 1
+                    case .failed: failed += 1
+                    case .skipped: skipped += 1
+                    }
+                    onEvent(.recorded(record))
+                }
+                reported = true
             }
-            onEvent(.recorded(record))
         }
-        reportProgress(force: false)
+        if reported { reportProgress(force: false) }
     }
 
     mutating func reportProgress(force: Bool) {

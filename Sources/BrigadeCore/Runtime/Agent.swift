@@ -222,13 +222,24 @@ public struct Agent: Sendable {
     ///   - session: continue this conversation and store this run's messages in it; `nil` for a one-off.
     /// - Returns: the answer, the stop reason, usage, cost and timings.
     public func respond(_ prompt: String, session: AgentSession? = nil) async -> RunResult {
-        await run(prompt, session: session)
+        await runUnwatched(prompt, settings: RunSettings(agent: self, session: session))
     }
 
     /// ``run(_:options:onEvent:)`` without watching the events.
     /// - Throws: ``InvalidRunOptions`` before the run starts; never for the run's own failures.
     public func respond(_ prompt: String, options: RunOptions) async throws(InvalidRunOptions) -> RunResult {
-        try await run(prompt, options: options)
+        await runUnwatched(prompt, settings: try RunSettings(agent: self, options: options))
+    }
+
+    /// A run whose events nobody watches. Without a store or a trace exporter nothing consumes them
+    /// at all, so the run goes without the event channel and the task draining it (a batch makes
+    /// thousands of such runs: each event would otherwise wake that task).
+    func runUnwatched(_ prompt: String, settings: RunSettings) async -> RunResult {
+        guard configuration.store == nil, configuration.traceExporter == nil else {
+            return await run(prompt, settings: settings, onEvent: { _ in })
+        }
+        var loop = RunLoop(agent: self, prompt: prompt, settings: settings, emit: { _ in })
+        return await loop.run()
     }
 
     /// The events of one run of `prompt`, as an asynchronous sequence ending with `finished`.

@@ -14,7 +14,8 @@ enum ProviderLabel {
     /// `https://user@Host:8080/v1` → `host:8080`.
     static func host(of url: String) -> String {
         var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        // The standard library's search, not Foundation's `range(of:)`: this runs once per model call.
+        if let scheme = rest.firstRange(of: "://") { rest = rest[scheme.upperBound...] }
         rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         return rest.lowercased()

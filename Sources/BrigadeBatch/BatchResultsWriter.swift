@@ -1,0 +1,106 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import BrigadeSync
+import Dispatch
+import Synchronization
+
+/// Appends result lines to a results file and syncs them on a serial dispatch queue, so that the
+/// `fsync` blocks neither the engine's task nor a thread of the cooperative pool (two threads on a
+/// two-core machine: a sync there would stall half the batch's CPU work).
+///
+/// Group commit: lines queued while a write and sync are in progress go out together with the next
+/// `write(2)` and one `fsync`. A ticket completes only once its lines are synced, and the engine
+/// reports an item as recorded only then, so an item reported done is on disk. After a failed write
+/// or sync nothing more is written: every later ticket fails with the same error.
+final class BatchResultsWriter: Sendable {
+    private struct Queue {
+        var bytes: [UInt8] = []
+        var tickets: [BatchWriteTicket] = []
+        var isFlushing = false
+        var failure: BatchError?
+    }
+
+    private let fd: Int32
+    private let path: String
+    private let queue = Mutex(Queue())
+    private let dispatchQueue = DispatchQueue(label: "brigade.batch.results")
+
+    /// - Parameters:
+    ///   - fd: the results file, open with `O_APPEND`; it must stay open until every ticket completed.
+    ///   - path: for error messages.
+    init(fd: Int32, path: String) {
+        self.fd = fd
+        self.path = path
+    }
+
+    /// Queues `lines` to be appended (after every line queued before) and synced.
+    /// - Returns: a ticket that completes when they are on disk, or with the write's error.
+    func enqueue(_ lines: [String]) -> BatchWriteTicket {
+        let ticket = BatchWriteTicket()
+        let action: (startFlush: Bool, failure: BatchError?) = queue.withLock { queue in
+            if let failure = queue.failure { return (false, failure) }
+            for line in lines { queue.bytes.append(contentsOf: line.utf8) }
+            queue.tickets.append(ticket)
+            if queue.isFlushing { return (false, nil) }
+            queue.isFlushing = true
+            return (true, nil)
+        }
+        if let failure = action.failure { ticket.complete(.failure(failure)) }
+        if action.startFlush { dispatchQueue.async { self.flush() } }
+        return ticket
+    }
+
+    /// Writes and syncs whatever is queued, again and again until the queue is empty.
+    private func flush() {
+        while true {
+            let batch: (bytes: [UInt8], tickets: [BatchWriteTicket])? = queue.withLock { queue in
+                guard !queue.tickets.isEmpty else {
+                    queue.isFlushing = false
+                    return nil
+                }
+                defer {
+                    queue.bytes = []
+                    queue.tickets = []
+                }
+                return (queue.bytes, queue.tickets)
+            }
+            guard let batch else { return }
+            let result: Result<Void, BatchError>
+            do throws(BatchError) {
+                try BatchFile.writeAll(fd, batch.bytes, path: path)
+                try BatchFile.sync(fd, path: path)
+                result = .success(())
+            } catch {
+                result = .failure(error)
+                // Nothing is written after a failure; what was queued meanwhile fails with it.
+                let stranded = queue.withLock { queue in
+                    queue.failure = error
+                    defer { queue.bytes = []; queue.tickets = [] }
+                    return queue.tickets
+                }
+                for ticket in stranded { ticket.complete(.failure(error)) }
+            }
+            for ticket in batch.tickets { ticket.complete(result) }
+        }
+    }
+}
+
+/// Completes when the lines it stands for are written and synced (or could not be).
+final class BatchWriteTicket: Sendable {
+    private let result = LockedState<Result<Void, BatchError>?>(nil)
+
+    func complete(_ outcome: Result<Void, BatchError>) {
+        result.withLock { $0 = outcome }
+    }
+
+    /// Waits for the outcome, whatever happens to the calling task: a cancelled run still learns
+    /// which of its lines are on disk.
+    func outcome() async -> Result<Void, BatchError> {
+        await result.waitIgnoringCancellation(for: { $0 })
+    }
+}
