@@ -55,18 +55,7 @@ struct TimeLimitTests {
     }
 
     @Test func theCallersCancellationReachesTheOperationAndItsValueIsReturned() async {
-        let started = Latch()
-        let task = Task {
-            await withTimeLimit(.now + .seconds(30)) { () async -> String in
-                started.open()
-                await Self.sleepUntilCancelled()
-                return "stopped"
-            }
-        }
-        try? await started.wait()
-        task.cancel()
-        guard case .finished(let value) = await task.value else { Issue.record("the deadline passed instead"); return }
-        #expect(value == "stopped")
+        await Self.expectCallersCancellationReturnsTheOperationsValue { await withTimeLimit($0, operation: $1) }
     }
 
     @Test func manyLimitsEndingEarlyLeaveNoCancellationBehind() async {
@@ -135,9 +124,20 @@ struct TimeLimitTests {
     }
 
     @Test func onTheCallingTaskTheCallersCancellationReturnsTheOperationsValue() async {
+        await Self.expectCallersCancellationReturnsTheOperationsValue {
+            await withTimeLimitCancellingCallingTask($0, operation: $1)
+        }
+    }
+
+    /// Cancels the task running `limit` (30 s away) once its operation started: the operation sees the
+    /// cancellation and its own value comes back, not `.deadlinePassed`.
+    private static func expectCallersCancellationReturnsTheOperationsValue(
+        _ limit: @escaping @Sendable (ContinuousClock.Instant, @escaping @Sendable () async -> String) async
+            -> TimeLimitOutcome<String>
+    ) async {
         let started = Latch()
         let task = Task {
-            await withTimeLimitCancellingCallingTask(.now + .seconds(30)) { () async -> String in
+            await limit(.now + .seconds(30)) { () async -> String in
                 started.open()
                 await Self.sleepUntilCancelled()
                 return "stopped"

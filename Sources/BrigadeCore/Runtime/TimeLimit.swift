@@ -20,11 +20,7 @@ package func withTimeLimit<Value: Sendable>(
     guard clock is SystemRuntimeClock else { return await racingSleep(deadline, clock: clock, operation: operation) }
     // One child task, which the process's deadline timer cancels when the deadline passes first.
     return await withTaskGroup(of: TimeLimitOutcome<Value>.self) { group in
-        group.addTask {
-            let entry = DeadlineScheduler.shared.schedule(deadline)
-            let value = await operation()
-            return entry.end() ? .deadlinePassed : .finished(value)
-        }
+        group.addTask { await withTimeLimitCancellingCallingTask(deadline, operation: operation) }
         return await group.next() ?? .deadlinePassed  // the child always yields an outcome
     }
 }
