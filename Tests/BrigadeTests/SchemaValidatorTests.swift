@@ -231,6 +231,30 @@ struct SchemaCheckTests {
         #expect(JSONSchemaValidator.validateSchema(["not": 5]) == ["`not`: a schema must be an object or a boolean, got number"])
     }
 
+    /// The checker walks with one path stack: a problem deep in one branch must not leak its steps
+    /// into the next branch's or the parent's messages.
+    @Test func problemsAtSeveralDepthsEachNameTheirOwnPlace() {
+        let schema: JSONValue = [
+            "properties": ["a": ["items": ["minLength": -1]], "b": ["type": "x"]],
+            "additionalProperties": false,
+            "required": ["a", "c"],
+            "minLength": 2, "maxLength": 1,
+            "anyOf": [["type": 1], ["items": [["enum": []], ["not": 5]]]],
+            "uniqueItems": "yes",
+        ]
+        #expect(JSONSchemaValidator.validateSchema(schema) == [
+            "`properties.a.items.minLength`: must be a non-negative integer",
+            "`properties.b.type`: unknown type \"x\" (known: string, number, integer, boolean, array, object, null)",
+            "`required`: `c` is required but not in `properties`, and additionalProperties is false",
+            "minLength 2 is greater than maxLength 1",
+            "`uniqueItems`: must be a boolean",
+            "`anyOf[0].type`: must be a type name or a non-empty array of type names",
+            "`anyOf[1].items[0].enum`: must be a non-empty array",
+            "`anyOf[1].items[1].not`: a schema must be an object or a boolean, got number",
+        ])
+        #expect(JSONSchemaValidator.validateSchema(["properties": ["a b": ["type": "x"]]]).first?.hasPrefix(#"`properties["a b"].type`"#) == true)
+    }
+
     @Test func unsupportedKeywordsAreReported() {
         #expect(JSONSchemaValidator.validateSchema(["properties": ["a": ["$ref": "#/x"]]]) == [
             "`properties.a[\"$ref\"]`: unsupported keyword (Brigade's validator does not enforce it)"

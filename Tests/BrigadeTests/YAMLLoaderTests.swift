@@ -297,6 +297,16 @@ struct YAMLLoaderTests {
         #expect(root["d"]?.location(ofTextOffset: 2) == at(4, 4))
     }
 
+    /// Whether a scalar's text stands verbatim in its columns is decided when a message asks: text
+    /// with multi-byte characters still counts, escapes and doubled quotes do not.
+    @Test func textStartIsCheckedAgainstTheColumnsWhenAsked() throws {
+        let root = try parse("a: ünïcode text\nb: 'it''s'\nc: \"\\u00e9t\u{e9}\"\nd: \"é\"\n")
+        #expect(root["a"]?.location(ofTextOffset: 8) == at(1, 12))
+        #expect(root["b"]?.location(ofTextOffset: 2) == at(2, 4))
+        #expect(root["c"]?.location(ofTextOffset: 1) == at(3, 4))
+        #expect(root["d"]?.location(ofTextOffset: 0) == at(4, 5))
+    }
+
     @Test func loadsFilesAndReportsUnreadableOnes() throws {
         let directory = try ConfigTempDirectory()
         let path = try directory.write("doc.yaml", "key: [1, 2]\n")

@@ -1,6 +1,9 @@
 /// The walk behind `JSONSchemaValidator.validateSchema(_:)`: is a schema usable by this validator?
 struct SchemaChecker {
     var problems: [String] = []
+    /// Where the walk is: one stack, pushed and popped around each nested schema, so that a schema
+    /// costs no path of its own (a path is printed only for a problem).
+    private var path = SchemaPath()
 
     /// Assertion keywords this validator does not enforce; using one would silently accept bad values.
     static let unsupportedKeywords: Set<String> = [
@@ -9,79 +12,96 @@ struct SchemaChecker {
         "maxContains", "unevaluatedProperties", "unevaluatedItems",
     ]
 
-    private mutating func problem(_ path: SchemaPath, _ message: String) {
+    /// A problem of the schema at `path`, or of its `keyword` when one is given.
+    private mutating func problem(_ keyword: String?, _ message: String) {
+        if let keyword { path.components.append(.key(keyword)) }
         problems.append(path.components.isEmpty ? message : "`\(path)`: \(message)")
+        if keyword != nil { path.components.removeLast() }
     }
 
-    mutating func check(_ schema: JSONValue, at path: SchemaPath) {
+    /// Checks the schema at `key` (and `index` within it) of the schema at `path`.
+    private mutating func check(_ schema: JSONValue, at key: String, _ index: SchemaPath.Component? = nil) {
+        path.components.append(.key(key))
+        if let index { path.components.append(index) }
+        check(schema)
+        path.components.removeLast(index == nil ? 1 : 2)
+    }
+
+    /// Checks `schema`, found at `path`.
+    mutating func check(_ schema: JSONValue) {
         guard case .object(let keywords) = schema else {
             if case .bool = schema { return }
-            problem(path, "a schema must be an object or a boolean, got \(schema.schemaTypeName)")
+            problem(nil, "a schema must be an object or a boolean, got \(schema.schemaTypeName)")
             return
         }
         let problemsBefore = problems.count
         for (keyword, _) in keywords where Self.unsupportedKeywords.contains(keyword) {
-            problem(path.appending(keyword), "unsupported keyword (Brigade's validator does not enforce it)")
+            problem(keyword, "unsupported keyword (Brigade's validator does not enforce it)")
         }
-        checkType(keywords["type"], in: path)
-        checkObjectKeywords(keywords, at: path)
-        checkBounds(keywords, at: path)
+        checkType(keywords["type"])
+        checkObjectKeywords(keywords)
+        checkBounds(keywords)
         if let items = keywords["items"] {
             if case .array(let schemas) = items {
-                for (index, item) in schemas.enumerated() { check(item, at: path.appending("items").appending(index)) }
+                for (index, item) in schemas.enumerated() { check(item, at: "items", .index(index)) }
             } else {
-                check(items, at: path.appending("items"))
+                check(items, at: "items")
             }
         }
         if let allowed = keywords["enum"], allowed.arrayValue?.isEmpty != false {
-            problem(path.appending("enum"), "must be a non-empty array")
+            problem("enum", "must be a non-empty array")
         }
         if let unique = keywords["uniqueItems"], unique.boolValue == nil {
-            problem(path.appending("uniqueItems"), "must be a boolean")
+            problem("uniqueItems", "must be a boolean")
         }
         if let pattern = keywords["pattern"] {
             if let text = pattern.stringValue {
                 if let error = PatternCache.compileError(of: text) {
-                    problem(path.appending("pattern"), "invalid regular expression: \(error)")
+                    problem("pattern", "invalid regular expression: \(error)")
                 }
             } else {
-                problem(path.appending("pattern"), "must be a string")
+                problem("pattern", "must be a string")
             }
         }
-        for keyword in ["anyOf", "oneOf", "allOf"] {
+        for keyword in Self.combinators {
             guard let value = keywords[keyword] else { continue }
             guard let schemas = value.arrayValue, !schemas.isEmpty else {
-                problem(path.appending(keyword), "must be a non-empty array of schemas")
+                problem(keyword, "must be a non-empty array of schemas")
                 continue
             }
-            for (index, item) in schemas.enumerated() { check(item, at: path.appending(keyword).appending(index)) }
+            for (index, item) in schemas.enumerated() { check(item, at: keyword, .index(index)) }
         }
-        if let forbidden = keywords["not"] { check(forbidden, at: path.appending("not")) }
+        if let forbidden = keywords["not"] { check(forbidden, at: "not") }
         if let defaultValue = keywords["default"], problems.count == problemsBefore {
             let violations = JSONSchemaValidator.validate(defaultValue, against: schema)
             if let first = violations.first {
-                problem(path.appending("default"), "the default does not satisfy its schema: \(first)")
+                problem("default", "the default does not satisfy its schema: \(first)")
             }
         }
     }
 
-    /// `type` of the schema at `schema` (its own path is made only for a message).
-    private mutating func checkType(_ type: JSONValue?, in schema: SchemaPath) {
+    private static let combinators = ["anyOf", "oneOf", "allOf"]
+    private static let numberBounds = ["minimum", "maximum"]
+    private static let exclusiveBounds = ["exclusiveMinimum", "exclusiveMaximum"]
+    private static let countBounds = [("minLength", "maxLength"), ("minItems", "maxItems"), ("minProperties", "maxProperties")]
+
+    /// `type` of the schema at `path`.
+    private mutating func checkType(_ type: JSONValue?) {
         switch type {
         case nil:
             return
         case .string(let name)?:
-            if !knownSchemaTypes.contains(name) { problem(schema.appending("type"), "unknown type \(type?.jsonString ?? "")\(knownTypesHint)") }
+            if !knownSchemaTypes.contains(name) { problem("type", "unknown type \(type?.jsonString ?? "")\(knownTypesHint)") }
         case .array(let names)? where !names.isEmpty:
             for name in names {
                 guard let text = name.stringValue else {
-                    problem(schema.appending("type"), "type names must be strings, got \(name.schemaTypeName)")
+                    problem("type", "type names must be strings, got \(name.schemaTypeName)")
                     continue
                 }
-                if !knownSchemaTypes.contains(text) { problem(schema.appending("type"), "unknown type \(name.jsonString)\(knownTypesHint)") }
+                if !knownSchemaTypes.contains(text) { problem("type", "unknown type \(name.jsonString)\(knownTypesHint)") }
             }
         default:
-            problem(schema.appending("type"), "must be a type name or a non-empty array of type names")
+            problem("type", "must be a type name or a non-empty array of type names")
         }
     }
 
@@ -89,67 +109,62 @@ struct SchemaChecker {
         " (known: string, number, integer, boolean, array, object, null)"
     }
 
-    private mutating func checkObjectKeywords(_ keywords: JSONObject, at path: SchemaPath) {
-        var declared: Set<String> = []
-        if let properties = keywords["properties"] {
-            if let object = properties.objectValue {
-                for (name, schema) in object {
-                    declared.insert(name)
-                    check(schema, at: path.appending("properties").appending(name))
-                }
+    private mutating func checkObjectKeywords(_ keywords: JSONObject) {
+        // The declared names are looked up in `properties` itself when a `required` list needs them.
+        let declared = keywords["properties"]?.objectValue
+        if keywords["properties"] != nil {
+            if let declared {
+                for (name, schema) in declared { check(schema, at: "properties", .key(name)) }
             } else {
-                problem(path.appending("properties"), "must be an object mapping property names to schemas")
+                problem("properties", "must be an object mapping property names to schemas")
             }
         }
         if let additional = keywords["additionalProperties"] {
             switch additional {
             case .bool: break
-            case .object: check(additional, at: path.appending("additionalProperties"))
-            default: problem(path.appending("additionalProperties"), "must be a boolean or a schema")
+            case .object: check(additional, at: "additionalProperties")
+            default: problem("additionalProperties", "must be a boolean or a schema")
             }
         }
         if let required = keywords["required"] {
             guard let names = required.arrayValue, names.allSatisfy({ $0.stringValue != nil }) else {
-                problem(path.appending("required"), "must be an array of property names")
+                problem("required", "must be an array of property names")
                 return
             }
             if keywords["additionalProperties"]?.boolValue == false {
-                for name in names.compactMap(\.stringValue) where !declared.contains(name) {
-                    problem(
-                        path.appending("required"),
-                        "`\(name)` is required but not in `properties`, and additionalProperties is false"
-                    )
+                for name in names.compactMap(\.stringValue) where declared?[name] == nil {
+                    problem("required", "`\(name)` is required but not in `properties`, and additionalProperties is false")
                 }
             }
         }
     }
 
-    private mutating func checkBounds(_ keywords: JSONObject, at path: SchemaPath) {
-        for keyword in ["minimum", "maximum"] {
-            if let value = keywords[keyword], value.doubleValue == nil { problem(path.appending(keyword), "must be a number") }
+    private mutating func checkBounds(_ keywords: JSONObject) {
+        for keyword in Self.numberBounds {
+            if let value = keywords[keyword], value.doubleValue == nil { problem(keyword, "must be a number") }
         }
-        for keyword in ["exclusiveMinimum", "exclusiveMaximum"] {
+        for keyword in Self.exclusiveBounds {
             if let value = keywords[keyword], value.doubleValue == nil, value.boolValue == nil {
-                problem(path.appending(keyword), "must be a number")
+                problem(keyword, "must be a number")
             }
         }
         if let divisor = keywords["multipleOf"], (divisor.doubleValue ?? 0) <= 0 {
-            problem(path.appending("multipleOf"), "must be a number greater than 0")
+            problem("multipleOf", "must be a number greater than 0")
         }
         if let minimum = keywords["minimum"]?.doubleValue, let maximum = keywords["maximum"]?.doubleValue, minimum > maximum {
-            problem(path, "minimum \(minimum) is greater than maximum \(maximum)")
+            problem(nil, "minimum \(minimum) is greater than maximum \(maximum)")
         }
-        for (low, high) in [("minLength", "maxLength"), ("minItems", "maxItems"), ("minProperties", "maxProperties")] {
-            let lower = countBound(keywords, low, at: path)
-            let upper = countBound(keywords, high, at: path)
-            if let lower, let upper, lower > upper { problem(path, "\(low) \(lower) is greater than \(high) \(upper)") }
+        for (low, high) in Self.countBounds {
+            let lower = countBound(keywords, low)
+            let upper = countBound(keywords, high)
+            if let lower, let upper, lower > upper { problem(nil, "\(low) \(lower) is greater than \(high) \(upper)") }
         }
     }
 
-    private mutating func countBound(_ keywords: JSONObject, _ keyword: String, at path: SchemaPath) -> Int? {
+    private mutating func countBound(_ keywords: JSONObject, _ keyword: String) -> Int? {
         guard let value = keywords[keyword] else { return nil }
         guard let count = value.intValue, count >= 0 else {
-            problem(path.appending(keyword), "must be a non-negative integer")
+            problem(keyword, "must be a non-negative integer")
             return nil
         }
         return count

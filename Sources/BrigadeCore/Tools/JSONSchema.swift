@@ -46,7 +46,7 @@ public enum JSONSchemaValidator {
     /// load-time checks of tool declarations.
     public static func validateSchema(_ schema: JSONValue) -> [String] {
         var checker = SchemaChecker()
-        checker.check(schema, at: SchemaPath())
+        checker.check(schema)
         return checker.problems
     }
 

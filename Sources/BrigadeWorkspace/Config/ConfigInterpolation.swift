@@ -12,6 +12,8 @@ enum ConfigInterpolation {
     /// The values of the variables `text` names in `${…}` (not `$${`), set and non-empty: the secrets a
     /// header like `Bearer ${API_KEY}` carries, for ``SecretRedactor``.
     static func referencedValues(_ text: String, environment: [String: String]) -> [String] {
+        // Most values name no variable: answered by one pass over the bytes.
+        guard text.containsBytePair(UInt8(ascii: "$"), UInt8(ascii: "{")) else { return [] }
         var values: [String] = []
         var rest = Substring(text)
         while let open = rest.firstRange(of: "${") {
@@ -27,8 +29,9 @@ enum ConfigInterpolation {
     }
 
     static func expand(_ text: String, environment: [String: String]) -> Result<String, Failure> {
+        // Most values hold no `$`: answered on the bytes, before any copy.
+        guard text.utf8.contains(UInt8(ascii: "$")) else { return .success(text) }
         let scalars = Array(text.unicodeScalars)
-        guard scalars.contains("$") else { return .success(text) }
         var output = String.UnicodeScalarView()
         var index = 0
         while index < scalars.count {

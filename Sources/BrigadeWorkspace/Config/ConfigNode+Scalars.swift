@@ -120,10 +120,11 @@ extension ConfigNode {
         return value
     }
 
+    private static let durationUnits: [(suffix: String, scale: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
+
     /// `250ms` → 0.25, `1.5h` → 5400; `nil` when not of that form.
     static func seconds(inDuration text: String) -> Double? {
-        let units: [(suffix: String, scale: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
-        for unit in units where text.hasSuffix(unit.suffix) {
+        for unit in durationUnits where text.hasSuffix(unit.suffix) {
             let number = text.dropLast(unit.suffix.count)
             guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
                 number.first != ".", number.last != ".", let value = Double(number)

@@ -1,4 +1,5 @@
 import BrigadeCore
+import CYAML
 
 /// Builds a `YAMLNode` tree from libyaml events: resolves scalars, expands aliases (counting the nodes
 /// they produce, so that an alias bomb fails fast), applies `<<` merge keys, and rejects duplicate and
@@ -56,7 +57,8 @@ struct YAMLComposer {
         /// Where `key` first stood in this mapping, if it did. Every earlier key is in `pairs` (or is
         /// the merge key) by the time the next key arrives, since a key's value completes first.
         func firstLocation(ofKey key: String) -> SourceLocation? {
-            let inPairs = keyIndex.map { $0[key] } ?? pairs.first { $0.key == key }?.keyLocation
+            let length = key.utf8.count
+            let inPairs = keyIndex.map { $0[key] } ?? pairs.first { $0.key.utf8.count == length && $0.key == key }?.keyLocation
             guard key == "<<", let merge = mergeKeyLocation else { return inPairs }
             guard let inPairs else { return merge }
             return (inPairs.line, inPairs.column) < (merge.line, merge.column) ? inPairs : merge
@@ -81,16 +83,14 @@ struct YAMLComposer {
 
     /// Reads the whole stream: `nil` when it holds no document, an error when it holds more than one.
     mutating func composeStream(_ reader: YAMLEventReader) throws(ConfigError) -> YAMLNode? {
-        _ = try reader.next()  // stream start
-        let first = try reader.next()
-        guard case .documentStart = first.kind else { return nil }
+        _ = try reader.advance()  // stream start
+        guard try reader.advance() == YAML_DOCUMENT_START_EVENT else { return nil }
         let root = try composeNode(reader)
-        _ = try reader.next()  // document end
-        let after = try reader.next()
-        if case .documentStart = after.kind {
+        _ = try reader.advance()  // document end
+        if try reader.advance() == YAML_DOCUMENT_START_EVENT {
             throw ConfigError(
                 "a file holds one YAML document; a second one starts here (remove the `---` or split the file)",
-                at: location(after.start)
+                at: location(reader.start)
             )
         }
         if case .scalar(.null, let text) = root.content, text.isEmpty { return nil }
@@ -114,28 +114,27 @@ struct YAMLComposer {
     /// Reads events until the node that starts with the next event is complete.
     private mutating func composeNode(_ reader: YAMLEventReader) throws(ConfigError) -> YAMLNode {
         while true {
-            let event = try reader.next()
+            let type = try reader.advance()
+            let start = reader.start
             var completed: Completed?
-            switch event.kind {
-            case .scalar(let scalar):
-                try countNodes(1, at: event.start)
-                completed = try self.scalar(scalar, event: event)
-                register(scalar.anchor, completed)
-            case .alias(let name):
-                completed = try alias(name, at: event.start)
-            case .sequenceStart(let anchor, let tag):
-                try open(anchor: anchor, tag: tag, isMapping: false, at: event.start)
-            case .mappingStart(let anchor, let tag):
-                try open(anchor: anchor, tag: tag, isMapping: true, at: event.start)
-            case .sequenceEnd, .mappingEnd:
+            switch type {
+            case YAML_SCALAR_EVENT:
+                try countNodes(1, at: start)
+                completed = try scalar(reader.scalar, start: start, end: reader.end)
+                register(reader.anchor, completed)
+            case YAML_ALIAS_EVENT:
+                completed = try alias(reader.anchor ?? "", at: start)
+            case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+                try open(anchor: reader.anchor, tag: reader.collectionTag, isMapping: type == YAML_MAPPING_START_EVENT, at: start)
+            case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard var frame = stack.popLast() else {
-                    throw ConfigError("internal error: unbalanced YAML events", at: location(event.start))
+                    throw ConfigError("internal error: unbalanced YAML events", at: location(start))
                 }
                 completed = Completed(node: close(frame), size: frame.size)
                 recycle(&frame)
                 register(frame.anchor, completed)
-            case .streamStart, .streamEnd, .documentStart, .documentEnd:
-                throw ConfigError("internal error: unexpected YAML event", at: location(event.start))
+            default:
+                throw ConfigError("internal error: unexpected YAML event", at: location(start))
             }
             guard let completed else { continue }
             if stack.isEmpty { return completed.node }
@@ -149,8 +148,8 @@ struct YAMLComposer {
         openAnchors.remove(anchor)
     }
 
-    private mutating func scalar(_ scalar: YAMLEvent.Scalar, event: YAMLEvent) throws(ConfigError) -> Completed {
-        let at = location(event.start)
+    private mutating func scalar(_ scalar: YAMLEvent.Scalar, start: YAMLEvent.Mark, end: YAMLEvent.Mark) throws(ConfigError) -> Completed {
+        let at = location(start)
         let value: JSONValue
         if let tag = scalar.tag {
             switch YAMLScalarResolver.resolve(scalar.text, tag: tag) {
@@ -166,24 +165,14 @@ struct YAMLComposer {
             value = .string(scalar.text)
         }
         var node = YAMLNode(.scalar(value, text: scalar.text), at: at)
-        if event.start.line == event.end.line, scalar.isPlain || scalar.isQuoted {
+        if start.line == end.line, scalar.isPlain || scalar.isQuoted {
+            // Whether the text stands verbatim in those columns is decided when a message asks.
             let quotes = scalar.isQuoted ? 1 : 0
-            if Self.hasLength(scalar.text, event.end.column - event.start.column - 2 * quotes) {
-                node.textColumnOffset = UInt8(quotes)
-            }
+            node.textColumnOffset = UInt8(quotes)
+            node.textColumnCount = UInt32(clamping: end.column - start.column - 2 * quotes)
         }
         let isMerge = scalar.isPlain && scalar.tag == nil && scalar.text == "<<"
         return Completed(node: node, size: 1, isMergeKey: isMerge)
-    }
-
-    /// Whether `text` is `length` characters long (libyaml's columns count Unicode scalars), without
-    /// counting them when the byte count already answers: fewer bytes than `length` cannot make it,
-    /// and as many bytes make it exactly when all are ASCII.
-    private static func hasLength(_ text: String, _ length: Int) -> Bool {
-        let bytes = text.utf8.count
-        if bytes < length { return false }
-        if bytes == length { return text.utf8.allSatisfy { $0 < 0x80 } }
-        return text.unicodeScalars.count == length
     }
 
     private mutating func alias(_ name: String, at mark: YAMLEvent.Mark) throws(ConfigError) -> Completed {
@@ -197,6 +186,7 @@ struct YAMLComposer {
         var node = anchored.node
         node.location = location(mark)
         node.textColumnOffset = nil
+        node.textColumnCount = 0
         return Completed(node: node, size: anchored.size)
     }
 

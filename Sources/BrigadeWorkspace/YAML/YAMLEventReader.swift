@@ -1,23 +1,9 @@
 import BrigadeCore
 import CYAML
 
-/// One libyaml event, copied out of libyaml's memory so that the C event can be deleted at once.
-struct YAMLEvent {
-    enum Kind {
-        case streamStart
-        case streamEnd
-        case documentStart
-        case documentEnd
-        case alias(anchor: String)
-        case scalar(Scalar)
-        case sequenceStart(anchor: String?, tag: String?)
-        case sequenceEnd
-        case mappingStart(anchor: String?, tag: String?)
-        case mappingEnd
-    }
-
+/// What the composer reads of libyaml's events, copied out of libyaml's memory.
+enum YAMLEvent {
     struct Scalar {
-        var anchor: String?
         var tag: String?
         var text: String
         /// Written without quotes and without `|`/`>` (only plain scalars are resolved by the core schema).
@@ -31,21 +17,28 @@ struct YAMLEvent {
         var line: Int
         var column: Int
     }
-
-    var kind: Kind
-    var start: Mark
-    var end: Mark
 }
 
-/// Pulls events from a libyaml parser.
+/// Pulls events from a libyaml parser, one at a time: the current event stays in libyaml's own
+/// struct (no copy of its kind, anchor and tag per event) and is read through the accessors until
+/// the next `advance()`.
 ///
 /// libyaml does not copy its input: the reader must not outlive the buffer it was created over, and
 /// the parser lives at a stable heap address for the reader's whole life. Every event is deleted
-/// exactly once, right after its contents are copied into a `YAMLEvent`.
+/// exactly once, by the next `advance()` or by `deinit`.
 final class YAMLEventReader {
+    /// The parser and the current event, in one allocation.
+    private struct State {
+        var parser: yaml_parser_t
+        var event: yaml_event_t
+    }
+
+    private let storage: UnsafeMutablePointer<State>
     private let parser: UnsafeMutablePointer<yaml_parser_t>
+    private let event: UnsafeMutablePointer<yaml_event_t>
     private let input: UnsafeBufferPointer<UInt8>
     private let file: String
+    private var holdsEvent = false
     private var finished = false
 
     /// - Parameter input: must stay valid and unchanged until the reader is released; must not be empty.
@@ -54,77 +47,92 @@ final class YAMLEventReader {
             throw ConfigError("internal error: empty YAML input handed to the parser", file: file)
         }
         // Throw before any stored property is set, so that `deinit` never sees a half-made parser.
-        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        let state = UnsafeMutablePointer<State>.allocate(capacity: 1)
+        state.initialize(to: State(parser: yaml_parser_t(), event: yaml_event_t()))
+        let raw = UnsafeMutableRawPointer(state)
+        let parser = (raw + MemoryLayout<State>.offset(of: \.parser)!).assumingMemoryBound(to: yaml_parser_t.self)
         guard yaml_parser_initialize(parser) == 1 else {
-            parser.deallocate()
+            state.deallocate()
             throw ConfigError("out of memory while starting the YAML parser", file: file)
         }
         yaml_parser_set_input_string(parser, base, input.count)
+        self.storage = state
         self.parser = parser
+        self.event = (raw + MemoryLayout<State>.offset(of: \.event)!).assumingMemoryBound(to: yaml_event_t.self)
         self.input = input
         self.file = file
     }
 
     deinit {
+        if holdsEvent { yaml_event_delete(event) }
         yaml_parser_delete(parser)
-        parser.deallocate()
+        storage.deallocate()
     }
 
-    /// The next event; throws the parser's syntax error, placed at libyaml's problem mark.
-    func next() throws(ConfigError) -> YAMLEvent {
-        guard !finished else { return YAMLEvent(kind: .streamEnd, start: .init(line: 0, column: 0), end: .init(line: 0, column: 0)) }
-        var event = yaml_event_t()
-        guard yaml_parser_parse(parser, &event) == 1 else {
+    /// Moves to the next event and returns its type (`YAML_STREAM_END_EVENT` once the stream has
+    /// ended); throws the parser's syntax error, placed at libyaml's problem mark.
+    func advance() throws(ConfigError) -> yaml_event_type_t {
+        if holdsEvent {
+            yaml_event_delete(event)
+            holdsEvent = false
+        }
+        guard !finished else { return YAML_STREAM_END_EVENT }
+        guard yaml_parser_parse(parser, event) == 1 else {
             finished = true
             throw syntaxError()
         }
-        defer { yaml_event_delete(&event) }
-        let kind = Self.kind(of: event)
-        if case .streamEnd = kind { finished = true }
-        return YAMLEvent(
-            kind: kind,
-            start: .init(line: event.start_mark.line, column: event.start_mark.column),
-            end: .init(line: event.end_mark.line, column: event.end_mark.column)
+        holdsEvent = true
+        let type = event.pointee.type
+        // YAML_NO_EVENT: only produced after the stream ended.
+        guard type != YAML_STREAM_END_EVENT, type != YAML_NO_EVENT else {
+            finished = true
+            return YAML_STREAM_END_EVENT
+        }
+        return type
+    }
+
+    var start: YAMLEvent.Mark {
+        YAMLEvent.Mark(line: event.pointee.start_mark.line, column: event.pointee.start_mark.column)
+    }
+
+    var end: YAMLEvent.Mark {
+        YAMLEvent.Mark(line: event.pointee.end_mark.line, column: event.pointee.end_mark.column)
+    }
+
+    /// The current scalar event's text, tag and style.
+    var scalar: YAMLEvent.Scalar {
+        let scalar = event.pointee.data.scalar
+        let text: String
+        if let value = scalar.value {
+            text = String(decoding: UnsafeBufferPointer(start: value, count: scalar.length), as: UTF8.self)
+        } else {
+            text = ""
+        }
+        return YAMLEvent.Scalar(
+            tag: Self.string(scalar.tag),
+            text: text,
+            isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
+            isQuoted: scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE || scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
         )
     }
 
-    private static func kind(of event: yaml_event_t) -> YAMLEvent.Kind {
-        switch event.type {
-        case YAML_STREAM_START_EVENT: return .streamStart
-        case YAML_DOCUMENT_START_EVENT: return .documentStart
-        case YAML_DOCUMENT_END_EVENT: return .documentEnd
-        case YAML_ALIAS_EVENT: return .alias(anchor: string(event.data.alias.anchor) ?? "")
-        case YAML_SCALAR_EVENT:
-            let scalar = event.data.scalar
-            let text: String
-            if let value = scalar.value {
-                text = String(decoding: UnsafeBufferPointer(start: value, count: scalar.length), as: UTF8.self)
-            } else {
-                text = ""
-            }
-            return .scalar(
-                YAMLEvent.Scalar(
-                    anchor: string(scalar.anchor),
-                    tag: string(scalar.tag),
-                    text: text,
-                    isPlain: scalar.style == YAML_PLAIN_SCALAR_STYLE,
-                    isQuoted: scalar.style == YAML_SINGLE_QUOTED_SCALAR_STYLE
-                        || scalar.style == YAML_DOUBLE_QUOTED_SCALAR_STYLE
-                )
-            )
-        case YAML_SEQUENCE_START_EVENT:
-            return .sequenceStart(
-                anchor: string(event.data.sequence_start.anchor),
-                tag: string(event.data.sequence_start.tag)
-            )
-        case YAML_SEQUENCE_END_EVENT: return .sequenceEnd
-        case YAML_MAPPING_START_EVENT:
-            return .mappingStart(
-                anchor: string(event.data.mapping_start.anchor),
-                tag: string(event.data.mapping_start.tag)
-            )
-        case YAML_MAPPING_END_EVENT: return .mappingEnd
-        default: return .streamEnd  // YAML_NO_EVENT: only produced after the stream ended
+    /// The current event's anchor (`&name` on a scalar or collection, `*name` of an alias), if any.
+    var anchor: String? {
+        switch event.pointee.type {
+        case YAML_SCALAR_EVENT: Self.string(event.pointee.data.scalar.anchor)
+        case YAML_ALIAS_EVENT: Self.string(event.pointee.data.alias.anchor)
+        case YAML_SEQUENCE_START_EVENT: Self.string(event.pointee.data.sequence_start.anchor)
+        case YAML_MAPPING_START_EVENT: Self.string(event.pointee.data.mapping_start.anchor)
+        default: nil
+        }
+    }
+
+    /// The current collection-start event's tag, if any.
+    var collectionTag: String? {
+        switch event.pointee.type {
+        case YAML_SEQUENCE_START_EVENT: Self.string(event.pointee.data.sequence_start.tag)
+        case YAML_MAPPING_START_EVENT: Self.string(event.pointee.data.mapping_start.tag)
+        default: nil
         }
     }
 

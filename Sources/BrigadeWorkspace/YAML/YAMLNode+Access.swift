@@ -47,9 +47,20 @@ extension YAMLNode {
     /// The location of the character `offset` characters into a scalar's text, when the text appears
     /// verbatim on one source line; otherwise the node's own location.
     func location(ofTextOffset offset: Int) -> SourceLocation {
-        guard let textColumnOffset else { return location }
+        guard let textColumnOffset, let text = scalarText, Self.hasLength(text, Int(textColumnCount)) else { return location }
         var start = location
         start.column += Int(textColumnOffset) + offset
         return start
+    }
+
+    /// Whether `text` is `length` characters long (libyaml's columns count Unicode scalars), without
+    /// counting them when the byte count already answers: fewer bytes than `length` cannot make it,
+    /// and as many bytes make it exactly when all are ASCII. Escapes and doubled quotes always take
+    /// more columns than the characters they stand for, so a text of its columns' length is verbatim.
+    private static func hasLength(_ text: String, _ length: Int) -> Bool {
+        let bytes = text.utf8.count
+        if bytes < length { return false }
+        if bytes == length { return text.utf8.allSatisfy { $0 < 0x80 } }
+        return text.unicodeScalars.count == length
     }
 }

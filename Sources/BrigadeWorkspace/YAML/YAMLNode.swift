@@ -14,11 +14,14 @@ public struct YAMLNode: Sendable, Hashable {
 
     public var content: Content
     public var location: SourceLocation
-    /// How many columns after `location` a scalar's text begins when it appears verbatim on one line
-    /// of the source (0 when plain, 1 when quoted without escapes), so that a message can point
-    /// inside the text; `nil` otherwise. A column offset rather than a second location keeps the
-    /// node small: trees hold one per value and are copied into pairs, arrays and `ConfigNode`s.
+    /// How many columns after `location` a scalar's text would begin (0 when plain, 1 when quoted) if
+    /// it appears verbatim on one line of the source, and how many columns it spans there, so that a
+    /// message can point inside the text; `nil` for other nodes. Whether the text is verbatim (no
+    /// escapes) is decided by `location(ofTextOffset:)`, only when a message needs it. A column offset
+    /// rather than a second location keeps the node small: trees hold one per value and are copied
+    /// into pairs, arrays and `ConfigNode`s.
     var textColumnOffset: UInt8?
+    var textColumnCount: UInt32 = 0
 
     public init(_ content: Content, at location: SourceLocation) {
         self.content = content

@@ -6,22 +6,19 @@ enum YAMLScalarResolver {
 
     /// The value of a plain (unquoted, untagged) scalar.
     static func resolvePlain(_ text: String) -> JSONValue {
-        // Null, booleans and numbers all start with one of these bytes (or are empty); anything else
-        // is a string, without comparing it with each spelling.
-        if let first = text.utf8.first {
-            switch first {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
-                UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"), UInt8(ascii: "t"), UInt8(ascii: "T"),
-                UInt8(ascii: "f"), UInt8(ascii: "F"):
-                break
-            default:
-                return .string(text)
-            }
+        // Null, booleans and numbers each start with their own bytes (or are empty); anything else is
+        // a string, without comparing it with each spelling.
+        guard let first = text.utf8.first else { return .null }
+        switch first {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+            return number(text) ?? .string(text)
+        case UInt8(ascii: "~"), UInt8(ascii: "n"), UInt8(ascii: "N"):
+            return isNull(text) ? .null : .string(text)
+        case UInt8(ascii: "t"), UInt8(ascii: "T"), UInt8(ascii: "f"), UInt8(ascii: "F"):
+            return bool(text).map { .bool($0) } ?? .string(text)
+        default:
+            return .string(text)
         }
-        if isNull(text) { return .null }
-        if let bool = bool(text) { return .bool(bool) }
-        if let number = number(text) { return number }
-        return .string(text)
     }
 
     /// The value of a scalar with an explicit tag, or `nil` with a reason when the tag does not apply.
@@ -65,7 +62,9 @@ enum YAMLScalarResolver {
     }
 
     static func bool(_ text: String) -> Bool? {
-        switch text {
+        // Only 4 and 5 bytes long spellings: most strings starting with t or f are answered by their length.
+        guard text.utf8.count == 4 || text.utf8.count == 5 else { return nil }
+        return switch text {
         case "true", "True", "TRUE": true
         case "false", "False", "FALSE": false
         default: nil
@@ -75,11 +74,14 @@ enum YAMLScalarResolver {
     /// Core-schema integers (`12`, `-3`, `0x1F`, `0o17`) and floats (`1.5`, `1e3`, `.inf`, `.nan`).
     /// A decimal integer too large for `Int` becomes a float.
     static func number(_ text: String) -> JSONValue? {
-        switch text {
-        case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .number(.infinity)
-        case "-.inf", "-.Inf", "-.INF": return .number(-.infinity)
-        case ".nan", ".NaN", ".NAN": return .number(.nan)
-        default: break
+        // The spellings of infinity and NaN start with a dot or a sign.
+        if let first = text.utf8.first, first == UInt8(ascii: ".") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") {
+            switch text {
+            case ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF": return .number(.infinity)
+            case "-.inf", "-.Inf", "-.INF": return .number(-.infinity)
+            case ".nan", ".NaN", ".NAN": return .number(.nan)
+            default: break
+            }
         }
         var contiguous = text
         return contiguous.withUTF8 { number(text, bytes: $0) }
