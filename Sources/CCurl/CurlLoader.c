@@ -28,6 +28,9 @@
     X(CURLMcode, multi_perform, curl_multi_perform, (CURLM *, int *)) \
     X(CURLMcode, multi_poll, curl_multi_poll, (CURLM *, struct curl_waitfd[], unsigned int, int, int *)) \
     X(CURLMcode, multi_wakeup, curl_multi_wakeup, (CURLM *)) \
+    X(CURLMcode, multi_socket_action, curl_multi_socket_action, (CURLM *, curl_socket_t, int, int *)) \
+    X(CURLMcode, multi_timeout, curl_multi_timeout, (CURLM *, long *)) \
+    X(CURLMcode, multi_assign, curl_multi_assign, (CURLM *, curl_socket_t, void *)) \
     X(const char *, multi_strerror, curl_multi_strerror, (CURLMcode)) \
     X(struct curl_slist *, slist_append, curl_slist_append, (struct curl_slist *, const char *)) \
     X(void, slist_free_all, curl_slist_free_all, (struct curl_slist *)) \
@@ -91,6 +94,11 @@ CURLMcode curl_multi_poll(CURLM *m, struct curl_waitfd extra[], unsigned int cou
     return curl_ready() ? curl.multi_poll(m, extra, count, timeout_ms, ready) : CURLM_BAD_HANDLE;
 }
 CURLMcode curl_multi_wakeup(CURLM *m) { return curl_ready() ? curl.multi_wakeup(m) : CURLM_BAD_HANDLE; }
+CURLMcode curl_multi_socket_action(CURLM *m, curl_socket_t s, int mask, int *running) {
+    return curl_ready() ? curl.multi_socket_action(m, s, mask, running) : CURLM_BAD_HANDLE;
+}
+CURLMcode curl_multi_timeout(CURLM *m, long *milliseconds) { return curl_ready() ? curl.multi_timeout(m, milliseconds) : CURLM_BAD_HANDLE; }
+CURLMcode curl_multi_assign(CURLM *m, curl_socket_t s, void *p) { return curl_ready() ? curl.multi_assign(m, s, p) : CURLM_BAD_HANDLE; }
 const char *curl_multi_strerror(CURLMcode code) {
     return curl_ready() ? curl.multi_strerror(code) : "libcurl (libcurl.so.4) could not be loaded";
 }
@@ -133,3 +141,7 @@ CURLcode brigade_easy_getinfo_double(CURL *h, CURLINFO i, double *v) { return cu
 CURLcode brigade_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_ready() ? curl.easy_getinfo(h, i, v) : CURLE_FAILED_INIT; }
 CURLcode brigade_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_ready() ? curl.easy_getinfo(h, i, v) : CURLE_FAILED_INIT; }
 CURLMcode brigade_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_ready() ? curl.multi_setopt(m, o, v) : CURLM_BAD_HANDLE; }
+CURLMcode brigade_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v) { return curl_ready() ? curl.multi_setopt(m, o, v) : CURLM_BAD_HANDLE; }
+CURLMcode brigade_multi_setopt_socket_callback(CURLM *m, curl_socket_callback v) {
+    return curl_ready() ? curl.multi_setopt(m, CURLMOPT_SOCKETFUNCTION, v) : CURLM_BAD_HANDLE;
+}

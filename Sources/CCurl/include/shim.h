@@ -36,6 +36,32 @@ typedef int (*brigade_prereq_callback)(void *userdata, char *primary_ip, char *l
 CURLcode brigade_easy_setopt_prereq_callback(CURL *h, brigade_prereq_callback v);
 
 CURLMcode brigade_multi_setopt_long(CURLM *m, CURLMoption o, long v);
+CURLMcode brigade_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v);
+CURLMcode brigade_multi_setopt_socket_callback(CURLM *m, curl_socket_callback v);
+
+// The curl loop's event wait (CurlEvents.c): curl's sockets on an epoll set and an eventfd that
+// wakes the loop. Everything but brigade_events_wake runs on the loop thread.
+
+typedef struct brigade_curl_events {
+    CURLM *multi;
+    int epoll_fd;
+    int wake_fd;
+} brigade_curl_events;
+
+/// Creates the epoll set and the eventfd and makes curl report its sockets to them. 0 on success;
+/// -1 (with nothing left open) on failure.
+int brigade_events_open(brigade_curl_events *events, CURLM *multi);
+/// Closes the epoll set and the eventfd. Call after curl_multi_cleanup.
+void brigade_events_close(brigade_curl_events *events);
+/// Wakes a loop waiting in brigade_events_wait. Safe from any thread while the eventfd is open.
+void brigade_events_wake(int wake_fd);
+/// Waits up to `timeout_ms` (-1: no limit) for a ready socket or a wake-up and hands every ready
+/// socket to curl_multi_socket_action. Returns the number of events, or -1 when epoll fails.
+int brigade_events_wait(brigade_curl_events *events, int timeout_ms);
+/// Milliseconds until curl's next timeout (0: due now), -1 when curl has none (curl_multi_timeout).
+long brigade_events_timeout(CURLM *multi);
+/// Runs curl's due timeouts: curl_multi_socket_action(CURL_SOCKET_TIMEOUT).
+void brigade_events_run_timers(CURLM *multi);
 
 // CURL_WRITEFUNC_PAUSE and friends are macros over casts Swift does not import.
 static inline size_t brigade_writefunc_pause(void) { return CURL_WRITEFUNC_PAUSE; }

@@ -9,8 +9,8 @@ import Musl
 
 /// The thread that owns a client's curl multi handle and every easy handle.
 ///
-/// Other threads talk to it only through ``send(_:)``: a command is appended to a locked inbox and
-/// `curl_multi_wakeup` interrupts the loop's `curl_multi_poll`.
+/// Other threads talk to it only through ``send(_:)``: a command is appended to a locked inbox and,
+/// when the inbox was empty, a write to the loop's eventfd wakes its `epoll_wait`.
 final class CurlLoop: Sendable {
     enum Command: Sendable {
         case start(TransferSubmission)
@@ -26,10 +26,9 @@ final class CurlLoop: Sendable {
         var activeTransfers = 0
     }
 
-    /// `CURLM *`, shared with the loop thread. Other threads only call the thread-safe
-    /// `curl_multi_wakeup` on it, and only under the inbox lock while not shut down, so that
-    /// never races the loop's `curl_multi_cleanup`.
-    private let multi: SendableHandle?
+    /// The loop's eventfd. Other threads write to it only under the inbox lock while not shut
+    /// down, so that never races the loop thread closing it after `.shutdown`.
+    private let wakeFD: Int32?
     let inbox = LockedState(Inbox())
     /// Transfer objects alive (created and not yet deinitialised), for leak checks.
     let liveTransferObjects = LockedState(0)
@@ -44,17 +43,29 @@ final class CurlLoop: Sendable {
     ///   ``exited`` is fulfilled; tests use it to hold the thread.
     init(configuration: HTTPClient.Configuration, willExit: (@Sendable () -> Void)? = nil) {
         CurlGlobal.initialize()
+        let events = UnsafeMutablePointer<brigade_curl_events>.allocate(capacity: 1)
+        events.initialize(to: brigade_curl_events(multi: nil, epoll_fd: -1, wake_fd: -1))
         guard let multi = curl_multi_init() else {
-            self.multi = nil
+            events.deallocate()
+            self.wakeFD = nil
+            inbox.withLock { $0.isShutDown = true }
+            exited.fulfill(())
+            return
+        }
+        guard brigade_events_open(events, multi) == 0 else {
+            curl_multi_cleanup(multi)
+            events.deallocate()
+            self.wakeFD = nil
             inbox.withLock { $0.isShutDown = true }
             exited.fulfill(())
             return
         }
         _ = brigade_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(0, configuration.maxConnectionsPerHost))
         _ = brigade_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, configuration.maxCachedConnections))
-        self.multi = SendableHandle(multi)
+        self.wakeFD = events.pointee.wake_fd
         let runner = LoopRunner(
             multi: multi,
+            events: events,
             inbox: inbox,
             liveTransferObjects: liveTransferObjects,
             configuration: configuration,
@@ -72,9 +83,9 @@ final class CurlLoop: Sendable {
         if created == 0 {
             self.thread.withLock { $0 = thread }
         } else {
-            Unmanaged<LoopRunner>.fromOpaque(context).release()
-            curl_multi_cleanup(multi)
             inbox.withLock { $0.isShutDown = true }
+            // Frees curl, then the eventfd and epoll set: nothing can write to the eventfd now.
+            Unmanaged<LoopRunner>.fromOpaque(context).takeRetainedValue().closeWithoutRunning()
             exited.fulfill(())
         }
     }
@@ -84,13 +95,13 @@ final class CurlLoop: Sendable {
     static func closed() -> CurlLoop { CurlLoop() }
 
     private init() {
-        multi = nil
+        wakeFD = nil
         inbox.withLock { $0.isShutDown = true }
         exited.fulfill(())
     }
 
     /// Whether the loop started: it has a multi handle and a thread.
-    var isOpen: Bool { multi != nil }
+    var isOpen: Bool { wakeFD != nil }
 
     /// A fresh transfer id.
     func makeTransferID() -> UInt64 {
@@ -101,13 +112,17 @@ final class CurlLoop: Sendable {
     }
 
     /// Queues `command` and wakes the loop. Returns `false` when the loop is shut down.
+    ///
+    /// Only a command that finds the inbox empty writes to the eventfd: the loop takes the whole
+    /// inbox at once, so commands queued behind it are taken with it.
     @discardableResult
     func send(_ command: Command) -> Bool {
         inbox.withLock { inbox in
-            guard !inbox.isShutDown, let multi else { return false }
+            guard !inbox.isShutDown, let wakeFD else { return false }
+            let wasEmpty = inbox.commands.isEmpty
             inbox.commands.append(command)
             if case .shutdown = command { inbox.isShutDown = true }
-            _ = curl_multi_wakeup(multi.pointer)
+            if wasEmpty { brigade_events_wake(wakeFD) }
             return true
         }
     }
@@ -148,11 +163,4 @@ final class CurlLoop: Sendable {
     private func takeThread() -> pthread_t? {
         thread.withLock { thread in defer { thread = nil }; return thread }
     }
-}
-
-/// A raw curl handle that may be passed between threads; see the users for why each use is safe.
-struct SendableHandle: @unchecked Sendable {
-    // Safe: a plain pointer value; each user documents which thread dereferences it.
-    let pointer: UnsafeMutableRawPointer
-    init(_ pointer: UnsafeMutableRawPointer) { self.pointer = pointer }
 }

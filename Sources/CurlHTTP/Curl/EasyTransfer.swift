@@ -20,7 +20,7 @@ struct TransferSubmission: Sendable {
 /// One transfer: its curl easy handle and everything its callbacks touch.
 ///
 /// Created, used and released on the loop thread only; curl's callbacks (which run inside
-/// `curl_multi_perform` or `curl_easy_pause` on that thread) reach it through an unretained
+/// `curl_multi_socket_action` or `curl_easy_pause` on that thread) reach it through an unretained
 /// pointer while the loop's transfer table keeps it alive.
 final class EasyTransfer {
     let id: UInt64

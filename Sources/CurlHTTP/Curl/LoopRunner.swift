@@ -2,11 +2,15 @@ import BrigadeSync
 import CCurl
 
 /// The body of the loop thread: it drains the inbox, drives curl, enforces the idle and total
-/// limits, and sleeps in `curl_multi_poll` until curl, a timer or `curl_multi_wakeup` needs it.
+/// limits, and sleeps in `epoll_wait` until one of curl's sockets, curl's or its own timer, or the
+/// eventfd (a new command) needs it. curl runs event-driven (`curl_multi_socket_action`): a
+/// wake-up costs the sockets that are ready, not every open transfer.
 ///
 /// Everything here, including every curl handle, is touched only by the loop thread.
 final class LoopRunner {
     private let multi: UnsafeMutableRawPointer
+    /// The epoll set and eventfd curl reports its sockets to; freed by ``stop(leftovers:)``.
+    private let events: UnsafeMutablePointer<brigade_curl_events>
     private let inbox: LockedState<CurlLoop.Inbox>
     private let configuration: HTTPClient.Configuration
     private let liveTransferObjects: LockedState<Int>
@@ -18,6 +22,7 @@ final class LoopRunner {
 
     init(
         multi: UnsafeMutableRawPointer,
+        events: UnsafeMutablePointer<brigade_curl_events>,
         inbox: LockedState<CurlLoop.Inbox>,
         liveTransferObjects: LockedState<Int>,
         configuration: HTTPClient.Configuration,
@@ -25,6 +30,7 @@ final class LoopRunner {
         willExit: (@Sendable () -> Void)?
     ) {
         self.multi = multi
+        self.events = events
         self.exited = exited
         self.willExit = willExit
         self.liveTransferObjects = liveTransferObjects
@@ -51,12 +57,25 @@ final class LoopRunner {
                 return
             }
 
-            var stillRunning: Int32 = 0
-            _ = curl_multi_perform(multi, &stillRunning)
+            if brigade_events_timeout(multi) == 0 { brigade_events_run_timers(multi) }
             collectFinishedTransfers()
             let nextTimer = enforceTimers(now: clock.now)
-            _ = curl_multi_poll(multi, nil, 0, pollTimeout(until: nextTimer), nil)
+            if brigade_events_wait(events, waitTimeout(until: nextTimer)) < 0 {
+                // epoll itself failed (never expected): fail everything rather than spin.
+                inbox.withLock { $0.isShutDown = true }
+                stop(leftovers: [])
+                willExit?()
+                exited.fulfill(())
+                return
+            }
         }
+    }
+
+    /// Frees curl and the event set of a loop whose thread never started.
+    func closeWithoutRunning() {
+        curl_multi_cleanup(multi)
+        brigade_events_close(events)
+        events.deallocate()
     }
 
     // MARK: Commands
@@ -183,12 +202,15 @@ final class LoopRunner {
         return next
     }
 
-    /// Milliseconds to wait: until the next timer (rounded up), at most a minute. curl shortens
-    /// the wait by itself when one of its own timeouts is nearer.
-    private func pollTimeout(until next: ContinuousClock.Instant?) -> Int32 {
-        guard let next else { return 60_000 }
-        let milliseconds = clock.now.duration(to: next).roundedUpMilliseconds
-        return Int32(clamping: min(max(milliseconds, 0), 60_000))
+    /// Milliseconds to wait: until the next of our timers (rounded up) or curl's, at most a minute.
+    private func waitTimeout(until next: ContinuousClock.Instant?) -> Int32 {
+        var milliseconds: Int64 = 60_000
+        if let next {
+            milliseconds = min(milliseconds, max(clock.now.duration(to: next).roundedUpMilliseconds, 0))
+        }
+        let curlMilliseconds = brigade_events_timeout(multi)
+        if curlMilliseconds >= 0 { milliseconds = min(milliseconds, Int64(curlMilliseconds)) }
+        return Int32(clamping: milliseconds)
     }
 
     // MARK: Shutdown
@@ -206,6 +228,6 @@ final class LoopRunner {
         for case .start(let submission) in leftovers {
             Self.fail(submission.delivery, shutdownError)
         }
-        curl_multi_cleanup(multi)
+        closeWithoutRunning()
     }
 }
