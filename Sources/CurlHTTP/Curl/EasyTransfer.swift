@@ -48,9 +48,11 @@ final class EasyTransfer {
     var isConnected = false
     /// Set while the write callback has paused the transfer for a slow consumer.
     var isPaused = false
-    /// Set by callbacks when bytes moved; the loop turns it into `lastActivity`.
-    var sawActivity = false
+    /// When bytes last moved (set by the callbacks), or when the transfer started or was resumed.
     var lastActivity: ContinuousClock.Instant
+    /// The ids of streaming transfers whose final head is in but not yet handed to the reader.
+    private let pendingHeads: PendingHeads
+    private var isHeadPending = false
 
     /// Creates the easy handle and sets every option.
     /// - Throws: when curl cannot create the handle or rejects an option.
@@ -58,6 +60,7 @@ final class EasyTransfer {
         _ submission: TransferSubmission,
         configuration: HTTPClient.Configuration,
         liveCount: LockedState<Int>,
+        pendingHeads: PendingHeads,
         now: ContinuousClock.Instant
     ) throws(HTTPError) {
         guard let handle = curl_easy_init() else {
@@ -72,6 +75,7 @@ final class EasyTransfer {
         self.idleTimeout = submission.request.idleTimeout
         self.lastActivity = now
         self.liveCount = liveCount
+        self.pendingHeads = pendingHeads
         liveCount.withLock { $0 += 1 }
         do {
             try configure(submission.request, configuration: configuration)
@@ -138,18 +142,29 @@ final class EasyTransfer {
     // MARK: Callbacks (loop thread, inside curl)
 
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
-        sawActivity = true
+        noteActivity()
         if let finalHead = headParser.consume(line: line) {
             head = finalHead
-            if case .streaming(let headPromise, _, _) = delivery {
-                headPromise.fulfill(.success(finalHead))
+            if case .streaming = delivery, !isHeadPending {
+                // Handed over by the loop at the end of its pass (``deliverHead()``), or with the
+                // outcome if the transfer ends first: a response that arrives whole then wakes
+                // its reader once, for head, body and end together, instead of once for each.
+                isHeadPending = true
+                pendingHeads.ids.append(id)
             }
         }
         return line.count
     }
 
+    /// Hands the final head to the streaming reader. Called by the loop before it sleeps.
+    func deliverHead() {
+        if case .streaming(let headPromise, _, _) = delivery, let head {
+            headPromise.fulfill(.success(head))
+        }
+    }
+
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
-        sawActivity = true
+        noteActivity()
         switch delivery {
         case .buffered(let maxBodyBytes, _):
             if let maxBodyBytes, body.count + bytes.count > maxBodyBytes {
@@ -173,12 +188,22 @@ final class EasyTransfer {
         let total = downloaded &+ uploaded
         if total != progressBytes {
             progressBytes = total
-            sawActivity = true
+            noteActivity()
         }
     }
 
     func noteConnected() {
         isConnected = true
-        sawActivity = true
+        noteActivity()
     }
+
+    private func noteActivity() {
+        lastActivity = .now
+    }
+}
+
+/// The ids of streaming transfers whose final head is in but not yet handed to their reader: the
+/// loop thread's list, filled by the header callback and emptied by the loop before it sleeps.
+final class PendingHeads {
+    var ids: [UInt64] = []
 }

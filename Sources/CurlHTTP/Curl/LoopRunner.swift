@@ -16,6 +16,10 @@ final class LoopRunner {
     private let liveTransferObjects: LockedState<Int>
     private var transfers: [UInt64: EasyTransfer] = [:]
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
+    private let pendingHeads = PendingHeads()
+    /// No transfer's deadline or idle limit can pass before this instant, so the transfers are
+    /// scanned only then (``enforceTimers(now:)``), not on every pass; `nil` when nothing is due.
+    private var nextTimerScan: ContinuousClock.Instant?
     private let clock = ContinuousClock()
     private let exited: Promise<Void>
     private let willExit: (@Sendable () -> Void)?
@@ -60,6 +64,7 @@ final class LoopRunner {
             if brigade_events_timeout(multi) == 0 { brigade_events_run_timers(multi) }
             collectFinishedTransfers()
             let nextTimer = enforceTimers(now: clock.now)
+            deliverPendingHeads()
             if brigade_events_wait(events, waitTimeout(until: nextTimer)) < 0 {
                 // epoll itself failed (never expected): fail everything rather than spin.
                 inbox.withLock { $0.isShutDown = true }
@@ -93,6 +98,7 @@ final class LoopRunner {
             if let transfer = transfers[id], transfer.isPaused {
                 transfer.isPaused = false
                 transfer.lastActivity = clock.now
+                if let idle = transfer.idleTimeout { scheduleTimerScan(at: transfer.lastActivity.advanced(by: idle)) }
                 if case .streaming(_, let channel, _) = transfer.delivery {
                     channel.clearPause()
                 }
@@ -111,6 +117,7 @@ final class LoopRunner {
                 submission,
                 configuration: configuration,
                 liveCount: liveTransferObjects,
+                pendingHeads: pendingHeads,
                 now: clock.now
             )
         } catch {
@@ -126,6 +133,8 @@ final class LoopRunner {
         }
         transfers[transfer.id] = transfer
         idsByHandle[transfer.handle] = transfer.id
+        if let deadline = transfer.deadline { scheduleTimerScan(at: deadline) }
+        if let idle = transfer.idleTimeout { scheduleTimerScan(at: transfer.lastActivity.advanced(by: idle)) }
         inbox.withLock { $0.activeTransfers += 1 }
     }
 
@@ -171,15 +180,14 @@ final class LoopRunner {
     // MARK: Timers
 
     /// Fails transfers past their deadline or idle for too long; returns the next instant a
-    /// timer could fire.
+    /// timer could fire. Scans the transfers only once ``nextTimerScan`` has come: every limit only
+    /// moves later (activity, a pause), except when a transfer starts or resumes, and those lower
+    /// ``nextTimerScan`` themselves.
     private func enforceTimers(now: ContinuousClock.Instant) -> ContinuousClock.Instant? {
+        guard let scan = nextTimerScan, now >= scan else { return nextTimerScan }
         var next: ContinuousClock.Instant?
         var expired: [(EasyTransfer, HTTPError)] = []
         for transfer in transfers.values {
-            if transfer.sawActivity {
-                transfer.sawActivity = false
-                transfer.lastActivity = now
-            }
             if let deadline = transfer.deadline {
                 if now >= deadline {
                     expired.append((transfer, HTTPError(.deadlineExceeded, "the request's deadline passed")))
@@ -187,19 +195,39 @@ final class LoopRunner {
                 }
                 next = min(next ?? deadline, deadline)
             }
-            if let idle = transfer.idleTimeout, transfer.isConnected, !transfer.isPaused {
-                let due = transfer.lastActivity.advanced(by: idle)
-                if now >= due {
-                    expired.append((transfer, HTTPError(.idleTimeout, "no data for \(idle) from the server")))
-                    continue
-                }
-                next = min(next ?? due, due)
+            guard let idle = transfer.idleTimeout, !transfer.isPaused else { continue }
+            guard transfer.isConnected else {
+                // Its idle time starts once connected, so not before now.
+                let earliest = now.advanced(by: idle)
+                next = min(next ?? earliest, earliest)
+                continue
             }
+            let due = transfer.lastActivity.advanced(by: idle)
+            if now >= due {
+                expired.append((transfer, HTTPError(.idleTimeout, "no data for \(idle) from the server")))
+                continue
+            }
+            next = min(next ?? due, due)
         }
+        nextTimerScan = next
         for (transfer, error) in expired {
             finish(transfer, .failure(error))
         }
         return next
+    }
+
+    private func scheduleTimerScan(at instant: ContinuousClock.Instant) {
+        nextTimerScan = min(nextTimerScan ?? instant, instant)
+    }
+
+    /// Hands the heads that came in during this pass to their readers (see
+    /// ``EasyTransfer/receiveHeaderLine(_:)``); transfers that ended have had theirs with the outcome.
+    private func deliverPendingHeads() {
+        guard !pendingHeads.ids.isEmpty else { return }
+        for id in pendingHeads.ids {
+            transfers[id]?.deliverHead()
+        }
+        pendingHeads.ids.removeAll(keepingCapacity: true)
     }
 
     /// Milliseconds to wait: until the next of our timers (rounded up) or curl's, at most a minute.
