@@ -14,6 +14,12 @@ public struct ToolCall: Sendable, Hashable {
 
     /// The arguments parsed as JSON; an empty string counts as `{}`.
     public func parsedArguments() throws(JSONParseError) -> JSONValue {
+        // Arguments bordered by ASCII (nearly all) are trimmed and parsed from their own bytes.
+        let parsed = rawArguments.utf8.withContiguousStorageIfAvailable { bytes -> Result<JSONValue, JSONParseError>? in
+            guard let trimmed = ASCIIWhitespace.trimmed(bytes) else { return nil }
+            return trimmed.isEmpty ? .success(.object([:])) : JSONParser.parse(trimmed)
+        }
+        if let parsed = parsed ?? nil { return try parsed.get() }
         let trimmed = rawArguments.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.isEmpty { return .object([:]) }
         return try JSONValue(parsing: trimmed)

@@ -47,7 +47,32 @@ package struct OpenAIStreamAssembler: Sendable {
     /// - Throws: `.malformedResponse` for a payload that is not JSON; the carried error for an
     ///   error payload.
     package mutating func consume(data: String) throws(ModelError) -> String? {
+        try consume(data: data, scanning: true)
+    }
+
+    /// ``consume(data:)``; with `scanning: false` every chunk takes the tree path (for tests that
+    /// compare the two).
+    mutating func consume(data: String, scanning: Bool) throws(ModelError) -> String? {
         guard !isDone else { return nil }
+        // The common case — ASCII around the payload, a chunk of the usual shape — is read from the
+        // data's own bytes without a tree (`OpenAIChunkFields`); everything else takes the tree path.
+        let scanned = !scanning ? nil : data.utf8.withContiguousStorageIfAvailable { bytes -> ScannedPayload in
+            guard let payload = ASCIIWhitespace.trimmed(bytes) else { return .other }
+            if payload.isEmpty { return .empty }
+            if payload.elementsEqual("[DONE]".utf8) { return .done }
+            return OpenAIChunkFields.scan(payload).map(ScannedPayload.chunk) ?? .other
+        }
+        switch scanned {
+        case .empty?:
+            return nil
+        case .done?:
+            isDone = true
+            return nil
+        case .chunk(let fields)?:
+            return try consume(fields)
+        case .other?, nil:
+            break
+        }
         let payload = ProviderParsing.trim(data)
         if payload.isEmpty { return nil }
         if payload == "[DONE]" {
@@ -55,6 +80,33 @@ package struct OpenAIStreamAssembler: Sendable {
             return nil
         }
         return try consume(chunk: ProviderParsing.json(payload, provider: "OpenAI", what: "stream chunk"))
+    }
+
+    private enum ScannedPayload {
+        case empty, done, chunk(OpenAIChunkFields), other
+    }
+
+    /// Feeds the fields of a chunk read by ``OpenAIChunkFields/scan(_:)``: the same steps as
+    /// ``consume(chunk:)``, in the same order.
+    private mutating func consume(_ fields: OpenAIChunkFields) throws(ModelError) -> String? {
+        if let usageObject = fields.usage {
+            usage = Self.usage(from: usageObject)
+        }
+        guard let choices = fields.choices else { return nil }
+        var delta = ""
+        for choice in choices where choice.index == 0 {
+            if let reason = choice.finishReason, !reason.isEmpty { finishReason = reason }
+            guard choice.hasDelta else { continue }
+            if let piece = choice.content, !piece.isEmpty { delta += piece }
+            if let piece = choice.refusal, !piece.isEmpty { delta += piece }
+            for call in choice.toolCalls {
+                sawToolCalls = true
+                try apply(wireIndex: call.wireIndex, id: call.id, name: call.name, arguments: call.arguments)
+            }
+        }
+        text += delta
+        outputBytes += delta.utf8.count
+        return delta.isEmpty ? nil : delta
     }
 
     /// Feeds one parsed chunk object.
@@ -94,11 +146,17 @@ package struct OpenAIStreamAssembler: Sendable {
     }
 
     private mutating func apply(toolCallDelta delta: JSONValue) throws(ModelError) {
-        let id = delta["id"]?.stringValue ?? ""
-        let name = delta["function"]?["name"]?.stringValue ?? ""
-        let arguments = OpenAIResponseDecoder.arguments(of: delta["function"]?["arguments"])
+        try apply(
+            wireIndex: delta["index"]?.intValue,
+            id: delta["id"]?.stringValue ?? "",
+            name: delta["function"]?["name"]?.stringValue ?? "",
+            arguments: OpenAIResponseDecoder.arguments(of: delta["function"]?["arguments"])
+        )
+    }
+
+    private mutating func apply(wireIndex: Int?, id: String, name: String, arguments: String) throws(ModelError) {
         let position: Int
-        if let wireIndex = delta["index"]?.intValue {
+        if let wireIndex {
             if let existing = slotByWireIndex[wireIndex], id.isEmpty || slots[existing].id.isEmpty || slots[existing].id == id {
                 position = existing
             } else {

@@ -1,0 +1,159 @@
+import Testing
+import Brigade
+import BrigadeTesting
+@testable import BrigadeCore
+@testable import BrigadeProviders
+
+/// The OpenAI assembler reads common chunks without a JSON tree (`OpenAIChunkFields`) and gives
+/// every other payload to the tree path: both must give the same deltas, errors and answer.
+@Suite("OpenAI chunk scan", .timeLimit(.minutes(1)))
+struct OpenAIChunkScanTests {
+    /// What one path made of a stream: each payload's delta or error, then the answer or its error.
+    struct Outcome: Equatable, CustomStringConvertible {
+        var steps: [String] = []
+        var end = ""
+        var outputBytes = 0
+        var description: String { (steps + [end, "bytes \(outputBytes)"]).joined(separator: "\n") }
+    }
+
+    func feed(_ payloads: [String], scanning: Bool, cap: Int = 1 << 20) -> Outcome {
+        var assembler = OpenAIStreamAssembler(maxToolArgumentBytes: cap)
+        var outcome = Outcome()
+        for payload in payloads {
+            do throws(ModelError) {
+                outcome.steps.append("delta \(String(describing: try assembler.consume(data: payload, scanning: scanning)))")
+            } catch {
+                outcome.steps.append("error \(error.code) \(error.status.map(String.init) ?? "-") \(error.message)")
+            }
+        }
+        do throws(ModelError) {
+            outcome.end = "response \(try assembler.response())"
+        } catch {
+            outcome.end = "error \(error.code) \(error.message)"
+        }
+        outcome.outputBytes = assembler.outputBytes
+        return outcome
+    }
+
+    func expectSamePaths(_ payloads: [String], cap: Int = 1 << 20, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let scanned = feed(payloads, scanning: true, cap: cap)
+        let tree = feed(payloads, scanning: false, cap: cap)
+        #expect(scanned == tree, "payloads: \(payloads)", sourceLocation: sourceLocation)
+    }
+
+    static let head = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":null,"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}"#
+    static let toolHead = #"{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_a","type":"function","function":{"name":"weather","arguments":""}}]},"finish_reason":null}]}"#
+    static let fragment = #"{"id":"c","choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"city\": \"Par\u00efs \ud83d\ude00\"}"}}]}}]}"#
+    static let finish = #"{"id":"c","choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#
+    static let usage = #"{"id":"c","choices":[],"usage":{"prompt_tokens":12,"completion_tokens":7,"prompt_tokens_details":{"cached_tokens":4}}}"#
+
+    @Test func aTypicalToolCallStreamIsTheSameBothWays() {
+        expectSamePaths([Self.head, Self.toolHead, Self.fragment, Self.finish, Self.usage, "[DONE]"])
+        expectSamePaths([Self.head, #"{"choices":[{"index":0,"delta":{"content":"Hel"}}]}"#, #"{"choices":[{"delta":{"content":"lo \"x\"","refusal":"no"}}]}"#, Self.finish])
+    }
+
+    @Test func typicalChunksAreScannedAndOddOnesHandedToTheTreePath() {
+        func scans(_ payload: String) -> Bool { Array(payload.utf8).withUnsafeBufferPointer { OpenAIChunkFields.scan($0) != nil } }
+        for payload in [Self.head, Self.toolHead, Self.fragment, Self.finish, Self.usage] {
+            #expect(scans(payload), "\(payload)")
+        }
+        let handedOn = [
+            #"{"error":{"message":"x"}}"#, #"{"object":"error"}"#, #"{"choices":[{"message":{}}]}"#,
+            #"{"choices":[{"delta":{"function_call":{"name":"f"}}}]}"#, #"{"usage":{},"usage":{}}"#,
+            #"{"choices":[{"delta":{"tool_calls":[1]}}]}"#, #"{"choices":[1]}"#, "[1]", #"{"a":1"#,
+        ]
+        for payload in handedOn {
+            #expect(!scans(payload), "\(payload)")
+        }
+    }
+
+    /// Odd but valid chunks, most of which the scan hands to the tree path.
+    @Test(arguments: [
+        #"{"error":null,"choices":[{"delta":{"content":"a"}}]}"#,
+        #"{"error":{"message":"overloaded","type":"server_error"}}"#,
+        #"{"object":"error","message":"context too long","code":400}"#,
+        #"{"object":"chat.completion.chunk","object":"error","message":"x"}"#,
+        #"{"choices":[{"delta":{"content":"a"}}],"choices":[{"delta":{"content":"b"}}]}"#,
+        #"{"usage":{"prompt_tokens":1},"usage":null}"#,
+        #"{"usage":[1],"choices":5}"#,
+        #"{"choices":[{"message":{"content":"whole"}}]}"#,
+        #"{"choices":[{"delta":null,"message":{"content":"whole"}}]}"#,
+        #"{"choices":[{"delta":"text","finish_reason":7}]}"#,
+        #"{"choices":[7,{"delta":{"content":"a"}}]}"#,
+        #"{"choices":[{"index":1,"delta":{"content":"other"},"finish_reason":"stop"}]}"#,
+        #"{"choices":[{"index":"0","delta":{"content":"a"}}]}"#,
+        #"{"choices":[{"index":0.0,"delta":{"content":"a"}},{"index":1e0,"delta":{"content":"b"}}]}"#,
+        #"{"choices":[{"index":0,"index":1,"delta":{"content":"a"}}]}"#,
+        #"{"choices":[{"delta":{"content":null,"refusal":""}}]}"#,
+        #"{"choices":[{"delta":{"content":"a","content":"b"}}]}"#,
+        #"{"choices":[{"delta":{"function_call":{"name":"old","arguments":"{}"}}}]}"#,
+        #"{"choices":[{"delta":{"function_call":null,"content":"a"}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":{"index":0}}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[]}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[null]}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":5,"function":"f"}]}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"id":"x","function":{"name":"t","arguments":{"a":[1,2.5,true]}}}]}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"index":99999999999999999999,"function":{"name":"t"}}]}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"index":0,"index":1,"function":{"name":"t"}}]}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"index":0,"function":{"name":"t","name":"u"}}]}}]}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"index":-1,"id":"","function":{"name":"","arguments":null}}]}}]}"#,
+        #"{"\u0063hoices":[{"delta":{"content":"escaped key"}}]}"#,
+        #"{"extra":{"deep":[[[{"x":"\n\t\\"}]]],"n":-0.5e-3},"choices":[{"delta":{"content":"a"},"extra":[true,false,null]}]}"#,
+        "  \n{\"choices\":[{\"delta\":{\"content\":\"spaced\"}}]}\r\n\t",
+        "\u{00A0}{\"choices\":[{\"delta\":{\"content\":\"nbsp\"}}]}\u{2003}",
+        "[1,2]", "\"text\"", "null", "{}", "", "  ", "[DONE]", " [DONE] ",
+    ])
+    func anOddChunkIsTheSameBothWays(payload: String) {
+        expectSamePaths([Self.head, payload, Self.finish])
+        expectSamePaths([Self.toolHead, payload, Self.fragment, "[DONE]"])
+    }
+
+    /// Malformed payloads: every cut of a rich chunk, and broken tokens inside it.
+    @Test func everyCutAndBreakOfAChunkFailsTheSameBothWays() {
+        let rich = #"{"id":"c","choices":[{"index":0,"delta":{"content":"é\"\u00e9","tool_calls":[{"index":0,"id":"call_a","function":{"name":"w","arguments":"{\"a\":1}"}}]},"finish_reason":null}],"usage":{"prompt_tokens":1},"n":[1.5e3,true,null]}"#
+        let bytes = Array(rich.utf8)
+        for cut in 0..<bytes.count {
+            expectSamePaths([Self.head, String(decoding: bytes[..<cut], as: UTF8.self)])
+        }
+        let breaks = [
+            ("true", "tru"), ("null]", "nul]"), ("1.5e3", "1.5e"), ("1.5e3", "01"), ("1.5e3", "1e400"), ("1.5e3", "-"),
+            (#"\u00e9"#, #"\u00g9"#), (#"\u00e9"#, #"\x"#), ("é", "\u{01}"), (",\"usage\"", ",,\"usage\""),
+            (":[{\"index\"", ":[,{\"index\""), ("}],\"usage\"", "},],\"usage\""), ("\"id\":\"c\"", "\"id\" \"c\""),
+            ("}", "}}"),
+        ]
+        for (from, to) in breaks {
+            let broken = rich.replacing(from, with: to, maxReplacements: 1)
+            expectSamePaths([Self.head, broken, Self.finish])
+            expectSamePaths([Self.head, broken + " x", Self.finish])
+        }
+    }
+
+    @Test func nestingPastTheParsersLimitFailsTheSameBothWays() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        expectSamePaths([#"{"extra":"# + deep + #","choices":[{"delta":{"content":"a"}}]}"#, Self.finish])
+        let fits = String(repeating: "[", count: 500) + String(repeating: "]", count: 500)
+        expectSamePaths([#"{"extra":"# + fits + #","choices":[{"delta":{"content":"a"}}]}"#, Self.finish])
+    }
+
+    @Test func theArgumentCapFailsTheSameBothWays() {
+        expectSamePaths([Self.toolHead, Self.fragment, Self.fragment, Self.finish], cap: 30)
+    }
+
+    /// Chunks changed at random (seeded, so every run checks the same ones): a byte replaced,
+    /// removed or doubled.
+    @Test func randomlyDamagedChunksAreTheSameBothWays() {
+        var generator = SplitMix64(seed: 17)
+        let sources = [Self.head, Self.toolHead, Self.fragment, Self.finish, Self.usage]
+        let alphabet = Array(#"{}[]",:0123456789-+.eE\"tfnulrsaxu "#.utf8)
+        for _ in 0..<3_000 {
+            var bytes = Array(sources[Int(generator.next() % UInt64(sources.count))].utf8)
+            let position = Int(generator.next() % UInt64(bytes.count))
+            switch generator.next() % 3 {
+            case 0: bytes[position] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+            case 1: bytes.remove(at: position)
+            default: bytes.insert(bytes[position], at: position)
+            }
+            expectSamePaths([Self.toolHead, String(decoding: bytes, as: UTF8.self), Self.fragment, Self.finish])
+        }
+    }
+}
