@@ -56,6 +56,7 @@ extension ToolCallInfo {
 package enum Preview {
     /// `text` on one line, cut to `limit` characters with an ellipsis.
     package static func line(_ text: String, limit: Int = 200) -> String {
+        if let ascii = asciiLine(text, limit: limit) { return ascii }
         var flat = ""
         flat.reserveCapacity(min(text.utf8.count, limit + 1))
         var count = 0
@@ -65,6 +66,28 @@ package enum Preview {
             count += 1
         }
         return flat
+    }
+
+    /// ``line(_:limit:)`` of ASCII text without CR, where every byte is one character: the text
+    /// itself when it is short and on one line (no copy), else a copy made byte by byte; `nil` for
+    /// other text (a CR may pair with an LF into one character).
+    private static func asciiLine(_ text: String, limit: Int) -> String? {
+        guard limit >= 0 else { return nil }
+        let result = text.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            var flat = true
+            for byte in bytes {
+                if byte >= 0x80 || byte == 0x0D { return nil }
+                if (0x09...0x0C).contains(byte) { flat = false }
+            }
+            if flat, bytes.count <= limit { return text }
+            let kept = UnsafeBufferPointer(rebasing: bytes.prefix(max(0, limit)))
+            let line = String(unsafeUninitializedCapacity: kept.count) { buffer in
+                for (index, byte) in kept.enumerated() { buffer[index] = (0x09...0x0C).contains(byte) ? 0x20 : byte }
+                return kept.count
+            }
+            return bytes.count > limit ? line + "…" : line
+        }
+        return result ?? nil
     }
 
     /// `text` cut to at most `maxBytes` UTF-8 bytes at a scalar boundary, with a note when cut.

@@ -6,6 +6,8 @@ private struct CallEnd: Sendable {
     var refusedBy: Budget.Limit? = nil
     /// The executor cut the output to the cap itself (see ``ToolOutput/isCapped``).
     var isCapped = false
+    /// When the executor was started; `nil` for a call that never started.
+    var startedAt: ContinuousClock.Instant? = nil
 }
 
 extension Dispatcher {
@@ -19,18 +21,23 @@ extension Dispatcher {
         approval: any ApprovalPolicy,
         onEvent: @escaping @Sendable (AgentEvent) -> Void
     ) async -> DispatchedCall {
-        let startedAt = LockedState<ContinuousClock.Instant?>(nil)
         let clock = configuration.clock
         let outcome: TimeLimitOutcome<CallEnd>
+        let started: ContinuousClock.Instant?
         if deadline == nil {
-            // No batch deadline: the call's own timeout (in `invoke`) is the only limit.
-            outcome = .finished(await work(prepared, startedAt: startedAt, deadline: nil, budget: budget, approval: approval, onEvent: onEvent))
+            // No batch deadline: the call's own timeout (in `invoke`) is the only limit, and the
+            // start time comes back with the call's end.
+            let end = await work(prepared, startedAt: nil, deadline: nil, budget: budget, approval: approval, onEvent: onEvent)
+            outcome = .finished(end)
+            started = end.startedAt
         } else {
+            // The work may be cut off at the deadline: its start time is kept where this task sees it.
+            let startedAt = LockedState<ContinuousClock.Instant?>(nil)
             outcome = await withTimeLimit(deadline, clock: clock) {
                 await self.work(prepared, startedAt: startedAt, deadline: deadline, budget: budget, approval: approval, onEvent: onEvent)
             }
+            started = startedAt.value
         }
-        let started = startedAt.value
         let end: CallEnd
         switch outcome {
         case .finished(let finished):
@@ -50,7 +57,7 @@ extension Dispatcher {
 
     private func work(
         _ prepared: PreparedCall,
-        startedAt: LockedState<ContinuousClock.Instant?>,
+        startedAt: LockedState<ContinuousClock.Instant?>?,
         deadline: ContinuousClock.Instant?,
         budget: BudgetLedger?,
         approval: any ApprovalPolicy,
@@ -79,9 +86,11 @@ extension Dispatcher {
                     return CallEnd(status: .notRun, output: "not run: the run's time budget ran out while the call waited to start", refusedBy: .wallTime)
                 }
                 if Task.isCancelled { return CallEnd(status: .cancelled, output: "cancelled before it ran") }
-                startedAt.withLock { $0 = start }
+                startedAt?.withLock { $0 = start }
                 onEvent(.toolCallStarted(ToolCallInfo(prepared.call)))
-                return await self.invoke(prepared, deadline: deadline)
+                var end = await self.invoke(prepared, deadline: deadline)
+                end.startedAt = start
+                return end
             }
         } catch {
             return CallEnd(status: .cancelled, output: "cancelled before it ran")

@@ -39,6 +39,9 @@ extension Dispatcher {
     /// The calls with unique, non-empty ids: the first of a repeated id keeps it, later ones get a
     /// suffix (`abc_2`); a missing id becomes `call_N` (N its position, from 1).
     public static func withUniqueIDs(_ calls: [ToolCall]) -> [ToolCall] {
+        // The usual case: every id present and different, nothing to change.
+        var distinct = Set<String>(minimumCapacity: calls.count)
+        if calls.allSatisfy({ !$0.id.isEmpty && distinct.insert($0.id).inserted }) { return calls }
         let sent = Set(calls.map(\.id))
         var used = Set<String>()
         return calls.enumerated().map { index, call in
