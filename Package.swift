@@ -119,6 +119,7 @@ let package = Package(
                 "Brigade",
                 "BrigadeSync",
                 "CEdit",
+                "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

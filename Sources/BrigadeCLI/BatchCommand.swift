@@ -1,6 +1,7 @@
 import Synchronization
 import ArgumentParser
 import Brigade
+import CurlHTTP
 import Foundation
 import Logging
 
@@ -43,7 +44,13 @@ struct BatchCommand: AsyncParsableCommand {
         var summary: String?
 
         func run() async throws {
-            let workspace = try await workspaceOptions.startWorkspace()
+            // The shared HTTP client opens at most 32 connections to a host, and an HTTP/1.1 server
+            // (vLLM, llama.cpp, Ollama …) needs one per request in flight: a wider batch gets a
+            // client of its own with a connection per item.
+            let httpClient = concurrency > HTTPClient.Configuration().maxConnectionsPerHost
+                ? HTTPClient(configuration: .init(maxConnectionsPerHost: concurrency, maxCachedConnections: max(64, concurrency)))
+                : nil
+            let workspace = try await workspaceOptions.startWorkspace(httpClient: httpClient)
             if let notice = workspace.routingNotice { Terminal.standardError.write(notice + "\n") }
             if let option = budget.budgetUsd != nil ? "--budget-usd" : itemUsd != nil ? "--item-usd" : nil,
                 let model = workspace.config.model, model.price == nil
@@ -86,6 +93,7 @@ struct BatchCommand: AsyncParsableCommand {
                 }
             }
             await workspace.shutdown()
+            await httpClient?.shutdown()
             try await StoreAccess.finish(store, workspace: workspace)
             let result: BatchSummary
             switch outcome {

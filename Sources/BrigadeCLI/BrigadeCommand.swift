@@ -1,5 +1,6 @@
 import ArgumentParser
 import Brigade
+import CurlHTTP
 import CEdit
 import Foundation
 
@@ -100,14 +101,15 @@ struct WorkspaceOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not record runs in the run store (as `store: off` in config.yaml).")
     var noStore = false
 
-    func loadWorkspace() throws(ConfigError) -> Workspace {
-        try Workspace.load(configPath: config, modelProfile: model)
+    /// - Parameter httpClient: the client for the model and the `http` tools; `HTTPClient.shared` by default.
+    func loadWorkspace(httpClient: HTTPClient? = nil) throws(ConfigError) -> Workspace {
+        try Workspace.load(configPath: config, modelProfile: model, httpClient: httpClient)
     }
 
     /// Loads the workspace and starts its `eager: true` MCP servers: for the commands that run the
     /// runtime (the others start servers only when they need their tools).
-    func startWorkspace() async throws(ConfigError) -> Workspace {
-        let workspace = try loadWorkspace()
+    func startWorkspace(httpClient: HTTPClient? = nil) async throws(ConfigError) -> Workspace {
+        let workspace = try loadWorkspace(httpClient: httpClient)
         await workspace.startEagerSources()
         return workspace
     }
