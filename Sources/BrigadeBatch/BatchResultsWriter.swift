@@ -13,8 +13,10 @@ import Synchronization
 /// `fsync` blocks neither the engine's task nor a thread of the cooperative pool (two threads on a
 /// two-core machine: a sync there would stall half the batch's CPU work).
 ///
-/// Group commit: lines queued while a write and sync are in progress go out together with the next
-/// `write(2)` and one `fsync`. A ticket completes only once its lines are synced, and the engine
+/// Group commit: the first line of a group waits ``groupWindow`` for others, and lines queued
+/// meanwhile or during the write and sync go out together with one `write(2)` and one `fsync` (at
+/// a thousand items a second, about five lines per `fsync` instead of one or two; an `fsync` costs
+/// this machine about 100 µs of CPU). A ticket completes only once its lines are synced, and the engine
 /// reports an item as recorded only then, so an item reported done is on disk. After a failed write
 /// or sync nothing more is written: every later ticket fails with the same error.
 final class BatchResultsWriter: Sendable {
@@ -29,6 +31,9 @@ final class BatchResultsWriter: Sendable {
     private let path: String
     private let queue = Mutex(Queue())
     private let dispatchQueue = DispatchQueue(label: "brigade.batch.results")
+    /// How long a group's first line waits for more before the write and `fsync`. Items do not wait
+    /// for it (admission goes on meanwhile); only their `recorded` report comes that much later.
+    static let groupWindow = DispatchTimeInterval.milliseconds(5)
 
     /// - Parameters:
     ///   - fd: the results file, open with `O_APPEND`; it must stay open until every ticket completed.
@@ -51,42 +56,49 @@ final class BatchResultsWriter: Sendable {
             return (true, nil)
         }
         if let failure = action.failure { ticket.complete(.failure(failure)) }
-        if action.startFlush { dispatchQueue.async { self.flush() } }
+        if action.startFlush { scheduleFlush() }
         return ticket
     }
 
-    /// Writes and syncs whatever is queued, again and again until the queue is empty.
+    private func scheduleFlush() {
+        dispatchQueue.asyncAfter(deadline: .now() + Self.groupWindow) { self.flush() }
+    }
+
+    /// Writes and syncs whatever is queued; what is queued meanwhile forms the next group.
     private func flush() {
-        while true {
-            let batch: (bytes: [UInt8], tickets: [BatchWriteTicket])? = queue.withLock { queue in
-                guard !queue.tickets.isEmpty else {
-                    queue.isFlushing = false
-                    return nil
-                }
-                defer {
-                    queue.bytes = []
-                    queue.tickets = []
-                }
-                return (queue.bytes, queue.tickets)
+        let batch: (bytes: [UInt8], tickets: [BatchWriteTicket])? = queue.withLock { queue in
+            guard !queue.tickets.isEmpty else {
+                queue.isFlushing = false
+                return nil
             }
-            guard let batch else { return }
-            let result: Result<Void, BatchError>
-            do throws(BatchError) {
-                try BatchFile.writeAll(fd, batch.bytes, path: path)
-                try BatchFile.sync(fd, path: path)
-                result = .success(())
-            } catch {
-                result = .failure(error)
-                // Nothing is written after a failure; what was queued meanwhile fails with it.
-                let stranded = queue.withLock { queue in
-                    queue.failure = error
-                    defer { queue.bytes = []; queue.tickets = [] }
-                    return queue.tickets
-                }
-                for ticket in stranded { ticket.complete(.failure(error)) }
+            defer {
+                queue.bytes = []
+                queue.tickets = []
             }
-            for ticket in batch.tickets { ticket.complete(result) }
+            return (queue.bytes, queue.tickets)
         }
+        guard let batch else { return }
+        let result: Result<Void, BatchError>
+        do throws(BatchError) {
+            try BatchFile.writeAll(fd, batch.bytes, path: path)
+            try BatchFile.sync(fd, path: path)
+            result = .success(())
+        } catch {
+            result = .failure(error)
+            // Nothing is written after a failure; what was queued meanwhile fails with it.
+            let stranded = queue.withLock { queue in
+                queue.failure = error
+                defer { queue.bytes = []; queue.tickets = [] }
+                return queue.tickets
+            }
+            for ticket in stranded { ticket.complete(.failure(error)) }
+        }
+        for ticket in batch.tickets { ticket.complete(result) }
+        let hasMore = queue.withLock { queue in
+            if queue.tickets.isEmpty { queue.isFlushing = false }
+            return queue.isFlushing
+        }
+        if hasMore { scheduleFlush() }
     }
 }
 

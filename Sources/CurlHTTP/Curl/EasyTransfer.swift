@@ -130,7 +130,13 @@ final class EasyTransfer {
                 headPromise.fulfill(head.map { .success($0) } ?? .failure(Self.missingHead))
                 channel.finish(head == nil ? .failure(Self.missingHead) : .success(()))
             case .failure(let error):
-                headPromise.fulfill(.failure(error))
+                // A head that came in is the reader's even when its delivery was still pending:
+                // the failure then ends the body, as it would have a moment later.
+                if isHeadPending, let head {
+                    headPromise.fulfill(.success(head))
+                } else {
+                    headPromise.fulfill(.failure(error))
+                }
                 channel.finish(.failure(error))
             }
             done.fulfill(())
