@@ -15,7 +15,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
-        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
     ],
     targets: [
@@ -43,6 +42,10 @@ let package = Package(
             pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
         ),
+        // swift-mustache 2.1.1 (Apache 2.0, Sources/Mustache/LICENSE.txt), vendored so that nothing in `brigade`
+        // links full Foundation: NSLock became a Mutex, the NSNull conformance is gone, a folder is walked
+        // with `subpathsOfDirectory`, FoundationEssentials instead of Foundation (docs/benchmarks.md, "Memory (peak RSS)", third pass).
+        .target(name: "Mustache", exclude: ["LICENSE.txt"]),
         // The package's one waiter primitive (`LockedState`) and what is built on it; `package` access.
         .target(name: "BrigadeSync"),
         .target(
@@ -83,7 +86,7 @@ let package = Package(
                 "CYAML",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "Mustache", package: "swift-mustache"),
+                "Mustache",
             ]
         ),
         // JSONL batch jobs over an agent.
@@ -216,8 +219,8 @@ if Context.environment["BRIGADE_FUZZ"] == "1" {
     ))
 }
 
-// One settings loop for every target (Swift 6 mode is implied by tools 6.2).
-for target in package.targets where target.type != .system {
+// One settings loop for every target (Swift 6 mode is implied by tools 6.2); the vendored Mustache is kept as written.
+for target in package.targets where target.type != .system && target.name != "Mustache" {
     var settings = target.swiftSettings ?? []
     settings.append(.enableUpcomingFeature("ExistentialAny"))
     target.swiftSettings = settings

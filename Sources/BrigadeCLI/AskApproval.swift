@@ -1,5 +1,12 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `brigade ask` on a terminal: a tool that needs confirmation asks on stderr and reads the answer
 /// from stdin — y(es), n(o) or a(lways for this tool). The question shows the whole call, every
@@ -41,7 +48,7 @@ struct LineApprovalPolicy: ApprovalPolicy {
         guard shown else { return .deny }
         Terminal.standardError.write("  run \(name)? [y]es / [n]o / [a]lways for this tool: ")
         let answer = await input.readAnswer()
-        switch answer?.trimmingCharacters(in: .whitespaces).lowercased() {
+        switch answer?.trimmingWhitespace().lowercased() {
         case "y", "yes": return .approve
         case "a", "always": return .approveAlways
         default:

@@ -1,6 +1,13 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 struct AskCommand: AsyncParsableCommand {
@@ -141,11 +148,11 @@ struct AskCommand: AsyncParsableCommand {
                 throw CLIFailure.usage("give a request: brigade ask \"…\", or pipe one: echo \"…\" | brigade ask")
             }
             if files.contains("-") { throw CLIFailure.usage("standard input cannot be both the request and `-f -`") }
-            guard let piped = try AskInput.standardInput(cap: maxInputBytes), !piped.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            guard let piped = try AskInput.standardInput(cap: maxInputBytes), !piped.text.trimmingWhitespaceAndNewlines().isEmpty else {
                 throw CLIFailure.usage("the request read from standard input is empty")
             }
             if piped.wasCut { throw CLIFailure.usage("the request on standard input is longer than --max-input-bytes (\(maxInputBytes))") }
-            text = piped.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            text = piped.text.trimmingWhitespaceAndNewlines()
         }
         for path in files { attachments.append(try AskInput.file(path, cap: maxInputBytes)) }
         for attachment in attachments where attachment.wasCut && !quiet {

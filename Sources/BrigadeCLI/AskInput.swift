@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What `brigade ask` sends besides its prompt: piped standard input and `-f` files, each read up to a
 /// cap and refused when binary.
@@ -18,7 +25,7 @@ struct AskInput {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while bytes.count <= cap {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress!, min($0.count, cap + 1 - bytes.count)) }
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress!, min($0.count, cap + 1 - bytes.count)) }
             if count < 0 {
                 if errno == EINTR { continue }
                 throw CLIFailure.usage("cannot read standard input: \(String(cString: strerror(errno)))")

@@ -1,6 +1,13 @@
 import Synchronization
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Prints one run for `brigade ask`: the answer on stdout as it streams, each tool call and a summary
 /// line on stderr; or, with `--json`, every event as one NDJSON line on stdout.
@@ -144,7 +151,7 @@ final class AskPrinter: Sendable {
         if result.usage.cacheCreationInputTokens > 0 { cache += ", \(result.usage.cacheCreationInputTokens) written to cache" }
         let estimated = result.usage.isEstimated ? ", estimated" : ""
         parts.append("\(Terminal.count(tokens, "token")) (\(result.usage.inputTokens) in\(cache), \(result.usage.outputTokens) out\(estimated))")
-        parts.append(String(format: "$%.4f", result.costUSD))
+        parts.append(String(printf: "$%.4f", result.costUSD))
         parts.append("wall \(result.wallTime.secondsText)")
         parts.append("stop: \(result.stopReason.code)")
         for change in result.modelSwitches {

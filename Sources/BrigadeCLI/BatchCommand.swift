@@ -2,7 +2,14 @@ import Synchronization
 import ArgumentParser
 import Brigade
 import CurlHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 struct BatchCommand: AsyncParsableCommand {
@@ -106,7 +113,7 @@ struct BatchCommand: AsyncParsableCommand {
                 do {
                     try (result.json.prettyJSONString + "\n").write(toFile: summary, atomically: true, encoding: .utf8)
                 } catch {
-                    throw CLIFailure.runtime("cannot write the summary to \(summary): \(error.localizedDescription)")
+                    throw CLIFailure.runtime("cannot write the summary to \(summary): \(describeFileError(error))")
                 }
             }
             if result.failed > 0 || result.skipped > 0 || result.stoppedBy != nil { throw ExitCode(1) }

@@ -2,7 +2,14 @@ import ArgumentParser
 import Brigade
 import CurlHTTP
 import CEdit
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @main
 struct BrigadeCommand: AsyncParsableCommand {
@@ -41,7 +48,7 @@ struct BrigadeCommand: AsyncParsableCommand {
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
             print(BrigadeVersion.description(executable: CommandLine.arguments[0]))
-            Foundation.exit(0)
+            Glibc.exit(0)
         }
         do {
             var command = try parseAsRoot(ChatResume.completingResume(GlobalOptions.movedAfterSubcommand(arguments)))
@@ -74,7 +81,7 @@ struct BrigadeCommand: AsyncParsableCommand {
     /// see ``TraceExport``).
     private static func exit(_ code: Int32) async -> Never {
         await TraceExport.finish()
-        Foundation.exit(code)
+        Glibc.exit(code)
     }
 }
 

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 struct ConfigCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -29,7 +33,7 @@ enum ConfigReport {
     static func lines(_ config: BrigadeConfig, selectedProfile: String?) -> [String] {
         var lines = ["layers (later wins):", "  built-in defaults"]
         for layer in config.layers {
-            let kind = layer.kind.rawValue.padding(toLength: 15, withPad: " ", startingAt: 0)
+            let kind = layer.kind.rawValue.padded(toLength: 15)
             lines.append("  \(kind) \(layer.file ?? layer.directory + "/ (no config.yaml)")")
             lines.append("    tools \(layer.paths.tools.value), routes \(layer.paths.routes.value), prompts \(layer.paths.prompts.value)")
         }
@@ -93,14 +97,14 @@ enum ConfigReport {
         let width = rows.map { $0.0.count + $0.1.count + 2 }.max() ?? 0
         for (key, value, source) in rows {
             let text = "\(key): \(value)"
-            lines.append(text.padding(toLength: max(width, text.count), withPad: " ", startingAt: 0) + "  # " + source)
+            lines.append(text.padded(toLength: max(width, text.count)) + "  # " + source)
         }
         return lines
     }
 
     static func describe(_ price: ModelPricing) -> String {
-        let cached = price.cachedInputPerMillion.map { String(format: ", $%g cached input", $0) } ?? ""
-        return String(format: "$%g input", price.inputPerMillion) + cached + String(format: ", $%g output per million tokens", price.outputPerMillion)
+        let cached = price.cachedInputPerMillion.map { String(printf: ", $%g cached input", $0) } ?? ""
+        return String(printf: "$%g input", price.inputPerMillion) + cached + String(printf: ", $%g output per million tokens", price.outputPerMillion)
     }
 
     private static func source(_ location: SourceLocation?) -> String {

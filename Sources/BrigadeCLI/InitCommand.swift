@@ -1,6 +1,13 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 struct InitCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,8 +22,8 @@ struct InitCommand: AsyncParsableCommand {
     func run() async throws {
         let fileManager = FileManager.default
         let root = URL(fileURLWithPath: directory, relativeTo: URL(fileURLWithPath: fileManager.currentDirectoryPath)).standardizedFileURL.path
-        var isDirectory: ObjCBool = false
-        guard fileManager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory.boolValue else {
+        var isDirectory = false
+        guard fileManager.fileExists(atPath: root, isDirectory: &isDirectory), isDirectory else {
             throw CLIFailure.usage("\(root) is not a directory")
         }
         let target = root + "/.brigade"
@@ -26,12 +33,12 @@ struct InitCommand: AsyncParsableCommand {
         do {
             for (relative, text) in StarterProject.files {
                 let path = target + "/" + relative
-                try fileManager.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try fileManager.createDirectory(atPath: path.deletingLastPathComponent, withIntermediateDirectories: true)
                 // withoutOverwriting: a file that appeared meanwhile is an error, never replaced.
                 try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .withoutOverwriting)
             }
         } catch {
-            throw CLIFailure.runtime("cannot write \(target): \(error.localizedDescription)")
+            throw CLIFailure.runtime("cannot write \(target): \(describeFileError(error))")
         }
         print("wrote \(target)/: " + StarterProject.files.map(\.0).joined(separator: ", "))
         print("check it with `brigade tools check`, see every setting with `brigade config show`")

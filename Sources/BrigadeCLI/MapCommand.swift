@@ -1,6 +1,13 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `brigade map`: map-reduce-produce over files, a folder or standard input (docs/workers.md).
 struct MapCommand: AsyncParsableCommand {
@@ -104,7 +111,7 @@ struct MapCommand: AsyncParsableCommand {
         try await StoreAccess.finish(store, workspace: workspace)
         let text = report.produced ?? report.text
         if let out {
-            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch { throw CLIFailure.runtime("cannot write \(out): \(error.localizedDescription)") }
+            do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch { throw CLIFailure.runtime("cannot write \(out): \(describeFileError(error))") }
         }
         if json {
             let line: JSONValue = [
@@ -125,8 +132,8 @@ struct MapCommand: AsyncParsableCommand {
         let named = inputs.filter { $0 != "-" }
         var sources: [MapSource] = []
         if inputs.contains("-") || inputs.isEmpty {
-            let data = FileHandle.standardInput.readDataToEndOfFile()
-            do { sources.append(try MapInput.source(named: "stdin", data: Array(data))) } catch { throw CLIFailure.usage(error.message) }
+            let (bytes, _) = try AskInput.read(STDIN_FILENO, cap: Int.max - 1)
+            do { sources.append(try MapInput.source(named: "stdin", data: bytes)) } catch { throw CLIFailure.usage(error.message) }
         }
         do {
             let loaded = try MapInput.load(named)

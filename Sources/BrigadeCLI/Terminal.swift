@@ -1,6 +1,14 @@
 import BrigadeSync
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Dispatch
 
 /// Small helpers for the terminal: TTY checks, unbuffered standard error, colours that honour NO_COLOR.
 enum Terminal {
@@ -11,7 +19,7 @@ enum Terminal {
             var bytes = Array(text.utf8)
             var offset = 0
             while offset < bytes.count {
-                let written = bytes.withUnsafeMutableBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
+                let written = bytes.withUnsafeMutableBytes { Glibc.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
                 if written <= 0 {
                     if written < 0 && errno == EINTR { continue }
                     return
@@ -51,7 +59,7 @@ func withInterruptCancellation<T: Sendable>(_ body: @escaping @Sendable () async
     let sources = [SIGINT, SIGTERM].map { number in
         let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
         source.setEventHandler {
-            if interrupts.withLock({ count -> Int in count += 1; return count }) > 1 { Foundation.exit(130) }
+            if interrupts.withLock({ count -> Int in count += 1; return count }) > 1 { Glibc.exit(130) }
             Terminal.standardError.write("\nbrigade: interrupted — cancelling (press Ctrl-C again to quit at once)\n")
             task.cancel()
         }

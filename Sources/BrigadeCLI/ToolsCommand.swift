@@ -1,6 +1,13 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 struct ToolsCommand: AsyncParsableCommand {
@@ -37,8 +44,8 @@ struct ToolsCommand: AsyncParsableCommand {
                 if let server = servers[spec.name] { flags.append("mcp: \(server)") }
                 if spec.policy.confirm { flags.append("confirm") }
                 if let timeout = spec.policy.timeout { flags.append("timeout \(timeout.secondsText)") }
-                if spec.policy.costUSD > 0 { flags.append(String(format: "$%.4f/call", spec.policy.costUSD)) }
-                let padded = spec.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                if spec.policy.costUSD > 0 { flags.append(String(printf: "$%.4f/call", spec.policy.costUSD)) }
+                let padded = spec.name.padded(toLength: width)
                 let description = spec.description.split(separator: "\n").first.map(String.init) ?? ""
                 print("\(padded)  \(description)\(flags.isEmpty ? "" : " [\(flags.joined(separator: ", "))]")")
             }

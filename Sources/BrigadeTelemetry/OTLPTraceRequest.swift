@@ -1,5 +1,9 @@
 import BrigadeCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The body of one OTLP/HTTP JSON export: an `ExportTraceServiceRequest` with one `ResourceSpans`
 /// and one `ScopeSpans` (scope `brigade`), encoded per the OTLP JSON mapping — lowerCamelCase keys,

@@ -1,5 +1,12 @@
 import CurlHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension OTLPTraceSettings {
     /// What the environment asks for: export with these settings, or not.
@@ -26,12 +33,12 @@ extension OTLPTraceSettings {
     /// - `OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=true` → argument and result previews.
     public static func fromEnvironment(_ environment: [String: String]) -> Resolution {
         func value(_ name: String) -> String? {
-            guard let text = environment[name]?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+            guard let text = environment[name]?.trimmingWhitespace(), !text.isEmpty else { return nil }
             return text
         }
         if value("OTEL_SDK_DISABLED")?.lowercased() == "true" { return Resolution(settings: nil, warnings: []) }
         if let exporters = value("OTEL_TRACES_EXPORTER")?.lowercased() {
-            let names = exporters.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            let names = exporters.split(separator: ",").map { String($0).trimmingWhitespace() }
             if names == ["none"] { return Resolution(settings: nil, warnings: []) }
             if !names.contains("otlp") {
                 return Resolution(settings: nil, warnings: [
@@ -92,11 +99,11 @@ extension OTLPTraceSettings {
         var pairs: [(key: String, value: String)] = []
         var malformed = 0
         for entry in text.split(separator: ",", omittingEmptySubsequences: true) {
-            let trimmed = String(entry).trimmingCharacters(in: .whitespaces)
+            let trimmed = String(entry).trimmingWhitespace()
             if trimmed.isEmpty { continue }
             guard let equals = trimmed.firstIndex(of: "=") else { malformed += 1; continue }
-            let key = String(trimmed[..<equals]).trimmingCharacters(in: .whitespaces)
-            let rawValue = String(trimmed[trimmed.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
+            let key = String(trimmed[..<equals]).trimmingWhitespace()
+            let rawValue = String(trimmed[trimmed.index(after: equals)...]).trimmingWhitespace()
             guard !key.isEmpty, let decoded = percentDecoded(rawValue) else { malformed += 1; continue }
             pairs.append((key: key, value: decoded))
         }

@@ -42,7 +42,7 @@ public struct OTLPTraceSettings: Sendable, Hashable {
 
     /// ``url`` without a `user:password@` part, for messages.
     public var displayURL: String {
-        guard let scheme = url.range(of: "://") else { return url }
+        guard let scheme = url.firstRange(of: "://") else { return url }
         let rest = url[scheme.upperBound...]
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
         guard let at = rest[..<authorityEnd].lastIndex(of: "@") else { return url }

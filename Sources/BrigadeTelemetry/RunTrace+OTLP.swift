@@ -1,5 +1,9 @@
 import BrigadeCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension RunTrace {
     /// The spans as OTLP JSON `Span`s, named and attributed after the OpenTelemetry GenAI semantic

@@ -2,7 +2,11 @@ import BrigadeSync
 import Synchronization
 import Brigade
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Logging
 
 #if canImport(Glibc)

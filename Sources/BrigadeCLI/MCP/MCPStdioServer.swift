@@ -1,5 +1,12 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 import Synchronization
 
@@ -135,7 +142,7 @@ final class MCPStdioServer: Sendable {
             traceExporter: TraceExport.exporter(for: workspace))
         configuration.routes = RouteSet([route])
         let agent = Agent(registry: workspace.registry, configuration: configuration, logger: logger)
-        let prompt = request ?? route.examples.first ?? route.name.replacingOccurrences(of: "_", with: " ")
+        let prompt = request ?? route.examples.first ?? route.name.replacing("_", with: " ")
         let result: RunResult
         do {
             result = try await agent.run(prompt, options: RunOptions(source: "mcp"))

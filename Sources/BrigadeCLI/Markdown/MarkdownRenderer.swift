@@ -1,5 +1,9 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Renders Markdown for a terminal as it streams: each complete line is styled as soon as its newline
 /// arrives (headings, emphasis, lists, quotes, rules, fenced code blocks), and a table is held until its
@@ -43,7 +47,7 @@ struct MarkdownRenderer {
         if trimmed.hasPrefix("```") || trimmed.hasPrefix("~~~") {
             let table = flushTable()
             inCodeBlock.toggle()
-            let language = trimmed.dropFirst(3).trimmingCharacters(in: .whitespaces)
+            let language = trimmed.dropFirst(3).trimmingWhitespace()
             let rule = style.apply(.dim, inCodeBlock && !language.isEmpty ? "─── \(language)" : "───")
             return table + rule + "\n"
         }
@@ -106,9 +110,9 @@ struct MarkdownRenderer {
 
     /// `| a | b |` → ["a", "b"].
     static func cells(_ row: String) -> [String] {
-        var body = Substring(row.trimmingCharacters(in: .whitespaces))
+        var body = Substring(row.trimmingWhitespace())
         if body.hasPrefix("|") { body = body.dropFirst() }
         if body.hasSuffix("|") { body = body.dropLast() }
-        return body.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        return body.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingWhitespace() }
     }
 }

@@ -1,5 +1,12 @@
 import BrigadeSync
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Notices that the client of `brigade run --json` went away: nobody reads standard output any more.
 ///
@@ -16,7 +23,7 @@ enum ClientDeparture {
         guard kind == S_IFIFO || kind == S_IFSOCK else { return await OneShotSignal().wait() }
         let gone = OneShotSignal()
         // The thread stays blocked in `poll` when the client never leaves; the process ends with the protocol.
-        Thread.detachNewThread {
+        DetachedThread.start {
             var watched = pollfd(fd: descriptor, events: 0, revents: 0)
             while true {
                 let ready = poll(&watched, 1, -1)

@@ -1,5 +1,12 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One line of the protocol's input.
 enum InputLine: Sendable {
@@ -17,7 +24,7 @@ enum InputLine: Sendable {
 enum InputLines {
     static func stream(from descriptor: Int32, maxLineBytes: Int) -> AsyncStream<InputLine> {
         let (stream, continuation) = AsyncStream.makeStream(of: InputLine.self)
-        let thread = Thread {
+        DetachedThread.start {
             var splitter = LineSplitter(maxLineBytes: maxLineBytes)
             var number = 0
             func yield(_ piece: LineSplitter.Piece) {
@@ -37,8 +44,6 @@ enum InputLines {
             if let last = splitter.finish() { yield(last) }
             continuation.finish()
         }
-        thread.name = "brigade-stdin"
-        thread.start()
         return stream
     }
 }

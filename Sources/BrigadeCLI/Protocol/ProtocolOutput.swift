@@ -1,6 +1,13 @@
 import Synchronization
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Writes the protocol's events to standard output, one JSON object per line. Lines of concurrent
 /// runs never interleave: each line is written whole under a lock.

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `brigade log`: the runs of the run store.
 struct LogCommand: AsyncParsableCommand {
@@ -107,7 +111,7 @@ struct LogCostCommand: AsyncParsableCommand {
         }
         let width = max(5, costs.map(\.model.count).max() ?? 0)
         func row(_ model: String, _ runs: String, _ input: String, _ output: String, _ cost: String) -> String {
-            model.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + [runs, input, output, cost].map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined(separator: " ")
+            model.padded(toLength: width) + "  " + [runs, input, output, cost].map { String(repeating: " ", count: max(0, 12 - $0.count)) + $0 }.joined(separator: " ")
         }
         print(row("model", "runs", "input tok", "output tok", "cost"))
         for cost in costs {

@@ -1,6 +1,10 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `brigade sessions`: the conversations of the run store.
 struct SessionsCommand: AsyncParsableCommand {

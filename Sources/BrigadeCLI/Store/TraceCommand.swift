@@ -1,6 +1,13 @@
 import ArgumentParser
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `brigade trace [RUN]`: the timeline of a stored run (docs/traces.md).
 struct TraceCommand: AsyncParsableCommand {
@@ -54,7 +61,7 @@ struct TraceCommand: AsyncParsableCommand {
         do {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw CLIFailure.runtime("cannot write \(path): \(error.localizedDescription)")
+            throw CLIFailure.runtime("cannot write \(path): \(describeFileError(error))")
         }
     }
 }

@@ -1,5 +1,9 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `brigade trace --html`: one self-contained page (no network, no external script, style or font;
 /// a Content-Security-Policy that forbids loading any) with the timeline's SVG and a small script:

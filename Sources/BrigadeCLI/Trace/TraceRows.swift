@@ -1,5 +1,9 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The rows `brigade trace` draws: one per span, or — when there are more than the limit — the
 /// calls of one tool under one parent as one row (`search ×2500`), and at most `limit` rows.

@@ -1,5 +1,9 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `brigade trace --svg`: the timeline as one SVG — a row per span (rows as in the terminal,
 /// aggregated past ``maxRows``), bars on a shared axis, the critical path, failures and retries in
@@ -91,7 +95,7 @@ struct TraceSVG {
         text.count <= characters ? text : String(text.prefix(max(1, characters - 1))) + "…"
     }
 
-    static func format(_ value: Double) -> String { String(format: "%.1f", value) }
+    static func format(_ value: Double) -> String { String(printf: "%.1f", value) }
 }
 
 /// Text safe inside XML/HTML text and attribute values; control characters (not allowed in XML)

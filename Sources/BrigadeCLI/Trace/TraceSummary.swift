@@ -1,5 +1,9 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The words around a trace, the same in the terminal, the SVG and the page.
 enum TraceSummary {
@@ -11,7 +15,7 @@ enum TraceSummary {
         if let input = root["input_tokens"]?.intValue, let output = root["output_tokens"]?.intValue {
             text += " · \(input) in + \(output) out tokens"
         }
-        if let cost = root["cost_usd"]?.doubleValue, cost > 0 { text += String(format: " · $%.4f", cost) }
+        if let cost = root["cost_usd"]?.doubleValue, cost > 0 { text += String(printf: " · $%.4f", cost) }
         if trace.isLive { text += " · LIVE: still running, shown so far" }
         return text
     }
@@ -25,7 +29,7 @@ enum TraceSummary {
         var text = "\(Terminal.count(models, "model call")), \(Terminal.count(calls, "tool call"))"
         if failed > 0 { text += " (\(failed) failed)" }
         text += " · sequential \(TraceTimeline.seconds(trace.sequentialSeconds)) in \(TraceTimeline.seconds(trace.wallSeconds)) = speed-up "
-        return text + String(format: "%.2f×", trace.speedUp)
+        return text + String(printf: "%.2f×", trace.speedUp)
     }
 
     /// A span's details, one per line: what it is, its times and status, then its attributes.

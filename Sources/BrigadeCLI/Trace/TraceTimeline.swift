@@ -1,5 +1,12 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `brigade trace` in the terminal: one row per span on a shared time axis, bars of block
 /// characters, the critical path marked `●`, failures `✗` and retries `↻` (red and yellow with
@@ -68,8 +75,8 @@ struct TraceTimeline {
 
     static func seconds(_ value: Double) -> String {
         if value < 1 { return "\(Int((value * 1000).rounded()))ms" }
-        if value < 100 { return String(format: "%.2fs", value) }
-        return String(format: "%.0fs", value)
+        if value < 100 { return String(printf: "%.2fs", value) }
+        return String(printf: "%.0fs", value)
     }
 }
 

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension Duration {
     /// The duration in seconds, as a floating-point number (for JSON, budgets and messages).
@@ -26,7 +30,7 @@ extension Duration {
     /// `BatchFormat.duration` and the trace axis's `TraceTimeline.seconds` (no spaces, compact).
     package var secondsText: String {
         let seconds = inSeconds
-        return String(format: seconds < 10 ? "%.2f s" : "%.1f s", seconds)
+        return String(printf: seconds < 10 ? "%.2f s" : "%.1f s", seconds)
     }
 
     /// A wait or timeout in a sentence: `850 ms` below a second, else ``plainSecondsText`` and ` s`

@@ -99,7 +99,7 @@ enum JoinRules {
     }
 
     static func jsonObject(_ text: String) -> JSONObject? {
-        (try? JSONValue(parsing: text.trimmingCharacters(in: .whitespacesAndNewlines)))?.objectValue
+        (try? JSONValue(parsing: text.trimmingWhitespaceAndNewlines()))?.objectValue
     }
 
     static func normalized(_ text: String) -> String {

@@ -20,7 +20,7 @@ public struct ToolCall: Sendable, Hashable {
             return trimmed.isEmpty ? .success(.object([:])) : JSONParser.parse(trimmed)
         }
         if let parsed = parsed ?? nil { return try parsed.get() }
-        let trimmed = rawArguments.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = rawArguments.trimmingWhitespaceAndNewlines()
         if trimmed.isEmpty { return .object([:]) }
         return try JSONValue(parsing: trimmed)
     }

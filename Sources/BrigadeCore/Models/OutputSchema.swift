@@ -52,7 +52,7 @@ public struct OutputSchema: Sendable, Hashable {
 
     /// The answer's JSON: the text itself, or the inside of a ```json fence; `nil` when it does not parse.
     public static func json(in answer: String) -> JSONValue? {
-        var text = Substring(answer.trimmingCharacters(in: .whitespacesAndNewlines))
+        var text = Substring(answer.trimmingWhitespaceAndNewlines())
         if text.hasPrefix("```") {
             text = text.dropFirst(3)
             if let newline = text.firstIndex(of: "\n") { text = text[text.index(after: newline)...] }

@@ -48,7 +48,7 @@ package enum RouteArguments {
         case .array(let ts)?: ts.compactMap(\.stringValue)
         default: []
         }
-        let trimmed = raw.trimmingCharacters(in: .whitespaces)
+        let trimmed = raw.trimmingWhitespace()
         if types.contains("integer"), let int = Int(trimmed) { return .integer(int) }
         if types.contains("number"), let double = Double(trimmed) { return .number(double) }
         if types.contains("boolean") {
@@ -64,7 +64,7 @@ package enum RouteArguments {
     static func substitute(_ text: String, captures: [String: String]) -> String {
         var result = ""
         var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+        while let open = rest.firstRange(of: "{{"), let close = rest[open.upperBound...].firstRange(of: "}}") {
             result += rest[..<open.lowerBound]
             let inner = String(rest[open.upperBound..<close.lowerBound])
             if let placeholder = Placeholder(inner: inner) {
@@ -85,7 +85,7 @@ package struct Placeholder: Hashable {
 
     init?(inner: String) {
         let parts = inner.split(separator: "|", maxSplits: 1, omittingEmptySubsequences: false)
-        let name = parts[0].trimmingCharacters(in: .whitespaces)
+        let name = parts[0].trimmingWhitespace()
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else { return nil }
         self.name = name
         defaultValue = parts.count > 1 ? String(parts[1]) : nil
@@ -101,7 +101,7 @@ package struct Placeholder: Hashable {
     package static func all(in text: String) -> [Placeholder] {
         var found: [Placeholder] = []
         var rest = Substring(text)
-        while let open = rest.range(of: "{{"), let close = rest[open.upperBound...].range(of: "}}") {
+        while let open = rest.firstRange(of: "{{"), let close = rest[open.upperBound...].firstRange(of: "}}") {
             if let placeholder = Placeholder(inner: String(rest[open.upperBound..<close.lowerBound])) { found.append(placeholder) }
             rest = rest[close.upperBound...]
         }

@@ -41,7 +41,7 @@ package struct RouteCallOutcome: Sendable, Hashable {
     /// The output for the join: the result, or the explicit marker `unavailable (REASON)`.
     public var joinOutput: String {
         if succeeded {
-            let trimmed = output.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = output.trimmingWhitespaceAndNewlines()
             return trimmed.isEmpty ? "(no output)" : trimmed
         }
         return "unavailable (\(missingReason))"
@@ -133,6 +133,6 @@ enum RouteJoinContext {
         for outcome in outcomes {
             text += "## \(outcome.label)\n\(outcome.joinOutput)\n\n"
         }
-        return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.trimmingWhitespaceAndNewlines()
     }
 }

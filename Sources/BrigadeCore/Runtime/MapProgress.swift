@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a map-reduce is.
 public struct MapProgress: Sendable, Hashable {
@@ -31,7 +35,7 @@ public struct MapProgress: Sendable, Hashable {
         var parts = ["\(phase.rawValue)\(level > 0 ? " level \(level)" : "") \(done)/\(total)"]
         if failed > 0 { parts.append("\(failed) failed") }
         if reused > 0 { parts.append("\(reused) reused") }
-        parts.append("$" + String(format: "%.4f", costUSD))
+        parts.append("$" + String(printf: "%.4f", costUSD))
         return parts.joined(separator: " · ")
     }
 

@@ -77,7 +77,7 @@ extension RunLoop {
         switch route.join {
         case .template(let template):
             let context = RouteJoinContext.make(route: route, prompt: prompt, captures: match.captures, outcomes: outcomes, joined: joined)
-            answer = header + template.render(context).trimmingCharacters(in: .whitespacesAndNewlines)
+            answer = header + template.render(context).trimmingWhitespaceAndNewlines()
             emit(.textDelta(answer))
         case .rules:
             answer = header + (joined?.text ?? RouteJoinContext.plainList(route: route, outcomes: outcomes))

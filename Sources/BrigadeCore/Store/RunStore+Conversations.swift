@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A conversation (a chat, or `ask`s continued with `--continue`) as the store holds it.
 public struct StoredConversation: Sendable, Hashable {
@@ -15,10 +19,9 @@ public struct StoredConversation: Sendable, Hashable {
     public var messages: [ChatMessage]
 
     public var json: JSONValue {
-        let format = ISO8601DateFormatter()
         return [
             "id": .string(id), "title": .string(title), "model": model.map { .string($0) } ?? .null,
-            "created_at": .string(format.string(from: createdAt)), "updated_at": .string(format.string(from: updatedAt)),
+            "created_at": .string(createdAt.formatted(.iso8601)), "updated_at": .string(updatedAt.formatted(.iso8601)),
             "runs": .integer(runs), "messages": .array(messages.map(\.json)),
         ]
     }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension RunStore {
     /// Records the start of a run that is not one agent's: a command's job (`brigade map`), whose

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension RunStore {
     /// Records a decision on calls of a run paused for approval (`brigade approve` / `brigade deny`).

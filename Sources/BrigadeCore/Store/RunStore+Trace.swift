@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension RunStore {
     /// The trace of a run (``TraceBuilder``): its spans from its recorded events, its children's

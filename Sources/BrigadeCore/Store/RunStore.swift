@@ -1,5 +1,12 @@
 import CSQLite
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The run store: every run, its turns, tool calls, events and spend, and the conversations they
@@ -76,18 +83,18 @@ public final class RunStore: Sendable {
     /// `$XDG_STATE_HOME/brigade/runs.sqlite`, or `~/.local/state/brigade/runs.sqlite`.
     public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
         let state = environment["XDG_STATE_HOME"].flatMap { $0.hasPrefix("/") ? $0 : nil }
-            ?? ((environment["HOME"] ?? NSHomeDirectory()) + "/.local/state")
+            ?? ((environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path) + "/.local/state")
         return state + "/brigade/runs.sqlite"
     }
 
     private static func openWriter(_ configuration: Configuration) throws(RunStoreError) -> SQLiteConnection {
         let path = configuration.path
-        let folder = (path as NSString).deletingLastPathComponent
+        let folder = path.deletingLastPathComponent
         if !folder.isEmpty, !FileManager.default.fileExists(atPath: folder) {
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             } catch {
-                throw RunStoreError(.unavailable, path: path, "cannot create the folder of the run store \(path): \(error.localizedDescription)")
+                throw RunStoreError(.unavailable, path: path, "cannot create the folder of the run store \(path): \(describeFileError(error))")
             }
         }
         let connection: SQLiteConnection

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One run as the store holds it (a row of `brigade log`).
 public struct StoredRun: Sendable, Hashable {
@@ -78,7 +85,7 @@ public struct StoredRun: Sendable, Hashable {
             "conversation_id": conversationID.map { .string($0) } ?? .null,
             "source": .string(source),
             "state": .string(state.rawValue),
-            "started_at": .string(ISO8601DateFormatter().string(from: startedAt)),
+            "started_at": .string(startedAt.formatted(.iso8601)),
             "prompt": .string(prompt),
             "model": model.map { .string($0) } ?? .null,
             "answer": answer.map { .string($0) } ?? .null,

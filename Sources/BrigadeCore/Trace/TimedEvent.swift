@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One event of a run and when it happened: the input of ``TraceBuilder``, from the store
 /// (``RunStore/trace(of:now:)``) or from a live stream of events.

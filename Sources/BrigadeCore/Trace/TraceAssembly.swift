@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// ``TraceBuilder``'s working state: the spans so far and a cursor per run.
 struct TraceAssembly {

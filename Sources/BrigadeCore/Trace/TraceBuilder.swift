@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Builds a run's spans from its timed events: the one way a trace is made, for the store's runs
 /// (`brigade trace`) and for a live stream (exporters).

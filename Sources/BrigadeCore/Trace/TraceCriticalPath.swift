@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Marks what a run waited for: walking back from the child that ended last, each step takes the
 /// child that ended last before the current one started (the model call before a fan-out, the

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One stretch of time in a run's trace: the run itself, a turn, a model call, a retry, a tool call,
 /// a route's fan-out, or a budget stop (an instant). Built by ``TraceBuilder`` from the run's events.
@@ -130,7 +134,7 @@ public struct RunTrace: Sendable, Hashable {
     public var json: JSONValue {
         .object(JSONObject([
             ("run_id", .string(runID.rawValue)), ("live", .bool(isLive)),
-            ("started_at", .string(ISO8601DateFormatter().string(from: startedAt))),
+            ("started_at", .string(startedAt.formatted(.iso8601))),
             ("wall_s", .number(TraceSpan.rounded(wallSeconds))),
             ("sequential_s", .number(TraceSpan.rounded(sequentialSeconds))),
             ("speed_up", .number((speedUp * 100).rounded() / 100)),

@@ -1,7 +1,14 @@
 import BrigadeCore
 import BrigadeSync
 import CurlHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What turns a response into a ``ModelResponse``: a stream decoder for `text/event-stream`
 /// bodies and a decoder for whole JSON bodies.
@@ -252,7 +259,7 @@ struct ModelTransport: Sendable {
     static func htmlMessage(_ body: [UInt8], provider: String) -> String {
         let text = String(decoding: body.prefix(4096), as: UTF8.self)
         var title = ""
-        if let start = text.range(of: "<title>", options: .caseInsensitive), let end = text.range(of: "</title>", options: .caseInsensitive, range: start.upperBound..<text.endIndex) {
+        if let start = text.rangeIgnoringASCIICase(of: "<title>"), let end = text.rangeIgnoringASCIICase(of: "</title>", from: start.upperBound) {
             title = ": " + ProviderParsing.quote(String(ProviderParsing.trim(text[start.upperBound..<end.lowerBound])))
         }
         return "\(provider) answered with an HTML page instead of a model response\(title)"

@@ -1,7 +1,14 @@
 import BrigadeCore
 import BrigadeSync
 import CurlHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// One rate limiter per provider endpoint (and API key), shared by every run of the process —
@@ -139,7 +146,7 @@ public final class RateLimiter: Sendable {
         var total = 0.0
         var number = ""
         var matched = false
-        var characters = Array(text.trimmingCharacters(in: .whitespaces))[...]
+        var characters = Array(text.trimmingWhitespace())[...]
         while let character = characters.first {
             if character.isNumber || character == "." {
                 number.append(character)
@@ -168,10 +175,7 @@ public final class RateLimiter: Sendable {
 
     /// Anthropic's RFC 3339 reset times, with or without fractional seconds.
     static func parseDate(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        if let date = formatter.date(from: text) { return date }
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.date(from: text)
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        return try? Date(text, strategy: .iso8601)
     }
 }

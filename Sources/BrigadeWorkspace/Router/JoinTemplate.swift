@@ -50,9 +50,9 @@ public struct JoinTemplate: RouteJoinTemplate {
         while index < text.endIndex {
             if text[index...].hasPrefix("{{") {
                 let tagStart = SourceLocation(file: file, line: line, column: column)
-                guard let close = text[index...].range(of: "}}") else { break }
-                var name = text[text.index(index, offsetBy: 2)..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-                while let first = name.first, "#^/&{>!".contains(first) { name.removeFirst(); name = name.trimmingCharacters(in: .whitespaces) }
+                guard let close = text[index...].firstRange(of: "}}") else { break }
+                var name = text[text.index(index, offsetBy: 2)..<close.lowerBound].trimmingWhitespace()
+                while let first = name.first, "#^/&{>!".contains(first) { name.removeFirst(); name = name.trimmingWhitespace() }
                 if name.hasPrefix("calls.") {
                     let label = name.dropFirst("calls.".count).split(separator: ".").first.map(String.init) ?? ""
                     if !label.isEmpty { found.append((label, tagStart)) }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reading an open file's bytes (a file opened through ``FileRoots``, so by descriptor, never by name).
 enum FileBytes {

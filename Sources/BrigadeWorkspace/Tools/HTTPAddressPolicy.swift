@@ -1,6 +1,13 @@
 import CurlHTTP
 import Dispatch
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Where an http tool may connect when the model names the host (a whole-URL `{{url}}` template).
 ///

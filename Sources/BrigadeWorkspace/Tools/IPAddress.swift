@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A resolved IPv4 or IPv6 address: its bytes and its text.
 struct IPAddress: Sendable, Hashable {

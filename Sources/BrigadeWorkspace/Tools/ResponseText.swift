@@ -1,5 +1,9 @@
 import BrigadeCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// How an http tool turns a response body into text for a model.
 enum ResponseText {
@@ -68,18 +72,18 @@ enum HTMLText {
     static func plainText(_ html: String) -> String {
         var out = ""
         var title: String?
-        if let open = html.range(of: "<title", options: .caseInsensitive),
+        if let open = html.rangeIgnoringASCIICase(of: "<title"),
             let start = html[open.upperBound...].firstIndex(of: ">"),
-            let end = html[start...].range(of: "</title", options: .caseInsensitive)
+            let end = html.rangeIgnoringASCIICase(of: "</title", from: start)
         {
-            title = decodeEntities(html[html.index(after: start)..<end.lowerBound]).trimmingCharacters(in: .whitespacesAndNewlines)
+            title = decodeEntities(html[html.index(after: start)..<end.lowerBound]).trimmingWhitespaceAndNewlines()
         }
         var rest = Substring(html)
         while let open = rest.firstIndex(of: "<") {
             out += decodeEntities(rest[..<open])
             rest = rest[open...]
             if rest.hasPrefix("<!--") {
-                rest = rest.range(of: "-->").map { rest[$0.upperBound...] } ?? ""
+                rest = rest.firstRange(of: "-->").map { rest[$0.upperBound...] } ?? ""
                 continue
             }
             guard let close = rest.firstIndex(of: ">") else { rest = ""; break }
@@ -88,7 +92,7 @@ enum HTMLText {
             let isClosing = tag.hasPrefix("/")
             let name = tag.drop { $0 == "/" }.prefix { $0.isLetter || $0.isNumber }.lowercased()
             if !isClosing, dropped.contains(name) {
-                rest = rest.range(of: "</\(name)", options: .caseInsensitive).map { rest[$0.upperBound...] } ?? ""
+                rest = rest.rangeIgnoringASCIICase(of: "</\(name)").map { rest[$0.upperBound...] } ?? ""
                 if let end = rest.firstIndex(of: ">") { rest = rest[rest.index(after: end)...] }
                 continue
             }

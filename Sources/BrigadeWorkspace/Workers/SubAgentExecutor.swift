@@ -89,7 +89,7 @@ struct SubAgentExecutor: ToolExecutor {
         var text = isBudget
             ? "error: sub-agent `\(name)` ran out of its budget slice (\(result.stopReason.code): \(result.stopReason))"
             : "error: sub-agent `\(name)` failed (\(result.stopReason.code): \(result.stopReason))"
-        let partial = result.answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        let partial = result.answer.trimmingWhitespaceAndNewlines()
         // On its own lines, so the first line (what a route's join and `ask` show) ends with the reason.
         if !partial.isEmpty { text += "\nIts partial answer:\n" + partial }
         return ToolOutput(text: text, isError: true)

@@ -1,6 +1,13 @@
 import BrigadeCore
 import CurlHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What one configuration layer overrides of an earlier one: a tool or route of the same name.
 public struct LayerOverride: Sendable, Hashable, CustomStringConvertible {

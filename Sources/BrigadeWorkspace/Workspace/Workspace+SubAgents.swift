@@ -1,6 +1,13 @@
 import BrigadeCore
 import CurlHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Workspace {
     /// Completes the `kind: agent` declarations: each prompt's text, read from the prompts folders

@@ -2,7 +2,14 @@ import BrigadeCore
 import BrigadeProviders
 import BrigadeTelemetry
 import CurlHTTP
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 import Logging
 
 /// Everything Brigade reads from files — config.yaml, the tools/ registry, the routes/ and the

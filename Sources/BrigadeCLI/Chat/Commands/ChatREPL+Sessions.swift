@@ -1,5 +1,9 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `--continue`, `--resume`, `/sessions` and `/load`: conversations kept in the run store.
 extension ChatREPL {

@@ -1,5 +1,12 @@
 import Brigade
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The whole of a call waiting for approval, for a terminal: every argument, nothing cut.
 ///
@@ -31,7 +38,7 @@ enum ApprovalText {
             write(Array(rest.prefix(pageSize)))
             rest = rest.dropFirst(pageSize)
             let answer = await ask("-- \(rest.count) more line\(rest.count == 1 ? "" : "s") of arguments: Enter shows them, n denies -- ")
-            guard let answer, answer.trimmingCharacters(in: .whitespaces).lowercased() != "n" else { return false }
+            guard let answer, answer.trimmingWhitespace().lowercased() != "n" else { return false }
         }
         write(Array(rest))
         return true

@@ -16,7 +16,7 @@ public struct MapSource: Sendable, Hashable {
     static func looksLikeJSONLines(_ text: String) -> Bool {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: true).prefix(20)
         return lines.count > 1 && lines.allSatisfy { line in
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            let trimmed = line.trimmingWhitespace()
             return (trimmed.hasPrefix("{") || trimmed.hasPrefix("[")) && (try? JSONValue(parsing: trimmed)) != nil
         }
     }

@@ -28,7 +28,7 @@ public struct MapChunker: Sendable, Hashable {
             for group in pack(blocks(of: bytes, jsonLines: source.isJSONLines)) {
                 let start = group.first!.start, end = group.last!.end
                 chunks.append(MapChunk(
-                    id: String(format: "c%04d", chunks.count + 1), source: source.name,
+                    id: String(printf: "c%04ld", chunks.count + 1), source: source.name,
                     startLine: group.first!.firstLine, endLine: group.last!.lastLine, startByte: start, endByte: end,
                     text: String(decoding: bytes[start..<end], as: UTF8.self)))
             }

@@ -1,4 +1,11 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads the sources of a map: files, folders (every regular file below, in name order, hidden ones
 /// skipped) or standard input's text.
@@ -11,14 +18,14 @@ public enum MapInput {
         var skipped: [String] = []
         let manager = FileManager.default
         for path in paths {
-            var isDirectory: ObjCBool = false
+            var isDirectory = false
             guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { throw MapError("no such file or folder: \(path)") }
-            if isDirectory.boolValue {
-                let names = (manager.enumerator(atPath: path)?.allObjects as? [String] ?? []).sorted()
+            if isDirectory {
+                let names = ((try? manager.subpathsOfDirectory(atPath: path)) ?? []).sorted()
                 for name in names where !name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
                     let file = path + "/" + name
-                    var nested: ObjCBool = false
-                    guard manager.fileExists(atPath: file, isDirectory: &nested), !nested.boolValue else { continue }
+                    var nested = false
+                    guard manager.fileExists(atPath: file, isDirectory: &nested), !nested else { continue }
                     switch read(file) {
                     case .success(let source): sources.append(source)
                     case .failure(let error): skipped.append("\(file): \(error.message)")

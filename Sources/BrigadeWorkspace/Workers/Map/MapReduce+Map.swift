@@ -89,7 +89,7 @@ extension MapReduce {
 
     /// The JSON value of an answer, tolerating a code fence or text around one object or array.
     static func json(in answer: String) -> JSONValue? {
-        let trimmed = answer.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = answer.trimmingWhitespaceAndNewlines()
         if let value = try? JSONValue(parsing: trimmed) { return value }
         guard let open = trimmed.firstIndex(where: { $0 == "{" || $0 == "[" }),
             let close = trimmed.lastIndex(where: { $0 == "}" || $0 == "]" }), open < close

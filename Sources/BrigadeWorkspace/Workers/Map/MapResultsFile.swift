@@ -1,49 +1,55 @@
 import BrigadeCore
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Map results saved as they finish, one JSON line per chunk (`<output>.map.jsonl`), so that a re-run
 /// skips the chunks already done. A line cut short by a kill is ignored (the chunk runs again) and
 /// cut off when the file is opened again, so that the next result starts on a line of its own.
 final class MapResultsFile: Sendable {
     let path: String
-    private let handle: Mutex<FileHandle?>
+    /// The open descriptor (appending), nil once closed.
+    private let descriptor: Mutex<Int32?>
 
     /// Opens (creating) the file for appending.
     init(path: String) throws(MapError) {
         self.path = path
-        if !FileManager.default.fileExists(atPath: path), !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw MapError("cannot create the map results file \(path)")
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw MapError("cannot open the map results file \(path)") }
+        guard Self.dropTornLine(descriptor) else {
+            let reason = String(cString: strerror(errno))
+            Glibc.close(descriptor)
+            throw MapError("cannot repair the map results file \(path): \(reason)")
         }
-        guard let handle = FileHandle(forUpdatingAtPath: path) else { throw MapError("cannot open the map results file \(path)") }
-        do {
-            try Self.dropTornLine(handle)
-        } catch {
-            try? handle.close()
-            throw MapError("cannot repair the map results file \(path): \(error)")
-        }
-        self.handle = Mutex(handle)
+        self.descriptor = Mutex(descriptor)
     }
 
     /// Truncates the file after its last newline (a kill in the middle of a write leaves a line
-    /// without one) and leaves the handle at the end.
-    private static func dropTornLine(_ handle: FileHandle) throws {
-        let size = try handle.seekToEnd()
-        guard size > 0 else { return }
+    /// without one) and leaves the descriptor at the end; false (with `errno`) when that fails.
+    private static func dropTornLine(_ descriptor: Int32) -> Bool {
+        let size = lseek(descriptor, 0, SEEK_END)
+        guard size >= 0 else { return false }
+        guard size > 0 else { return true }
         var end = size
-        let step: UInt64 = 4096
+        let step: off_t = 4096
+        var block = [UInt8](repeating: 0, count: Int(step))
         while end > 0 {
             let start = end >= step ? end - step : 0
-            try handle.seek(toOffset: start)
-            let block = try handle.read(upToCount: Int(end - start)) ?? Data()
-            if let newline = block.lastIndex(of: 0x0A) {
-                let keep = start + UInt64(block.distance(from: block.startIndex, to: newline)) + 1
-                if keep != size { try handle.truncate(atOffset: keep) }
-                try handle.seek(toOffset: keep)
-                return
+            let count = block.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, Int(end - start), start) }
+            guard count == Int(end - start) else { return false }
+            if let newline = block[..<count].lastIndex(of: 0x0A) {
+                let keep = start + off_t(newline) + 1
+                if keep != size, ftruncate(descriptor, keep) != 0 { return false }
+                return lseek(descriptor, keep, SEEK_SET) >= 0
             }
             end = start
         }
-        try handle.truncate(atOffset: 0)
+        return ftruncate(descriptor, 0) == 0 && lseek(descriptor, 0, SEEK_SET) >= 0
     }
 
     /// The finished results of earlier runs by chunk id (the last line of a chunk wins).
@@ -59,14 +65,23 @@ final class MapResultsFile: Sendable {
 
     /// Appends one result as one line, written whole.
     func append(_ result: MapResult) {
-        let line = Data((result.json.jsonString + "\n").utf8)
-        handle.withLock { $0?.write(line) }
+        let line = Array((result.json.jsonString + "\n").utf8)
+        descriptor.withLock { descriptor in
+            guard let descriptor else { return }
+            var written = 0
+            while written < line.count {
+                let count = line.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, line.count - written) }
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                written += count
+            }
+        }
     }
 
     func close() {
-        handle.withLock { handle in
-            try? handle?.close()
-            handle = nil
+        descriptor.withLock { descriptor in
+            if let open = descriptor { Glibc.close(open) }
+            descriptor = nil
         }
     }
 }

@@ -4,7 +4,11 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `map` builtin: a model maps a brief over files under the tool's roots (the `read_file` root
 /// policy: nothing outside them is opened, through `..` or symbolic links). The map-reduce runs as
@@ -20,7 +24,7 @@ struct MapToolExecutor: ToolExecutor {
 
     func call(_ arguments: JSONValue, context: ToolContext) async throws -> ToolOutput {
         guard let caller = CallingRun.current else { return ToolOutput(text: "error: `map` runs only inside an agent run", isError: true) }
-        guard let brief = arguments["brief"]?.stringValue, !brief.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard let brief = arguments["brief"]?.stringValue, !brief.trimmingWhitespaceAndNewlines().isEmpty else {
             return ToolOutput(text: "error: `brief` is required: say what to extract from every chunk", isError: true)
         }
         let paths = (arguments["paths"]?.arrayValue ?? []).compactMap(\.stringValue)
@@ -75,7 +79,7 @@ struct MapToolExecutor: ToolExecutor {
             case .failure(let problem): return .failure(problem)
             case .success((let source?, _)): sources.append(source)
             case .success((nil, let folder)):
-                let names = (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? []).sorted()
+                let names = ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []).sorted()
                 for name in names where !name.split(separator: "/").contains(where: { $0.hasPrefix(".") }) {
                     let file = roots.withOpened(folder + "/" + name, directory: false) { fd, path -> Result<MapSource?, ToolCallProblem> in
                         var info = stat()
