@@ -11,7 +11,6 @@ import Foundation
 import Glibc
 #endif
 
-@main
 struct BrigadeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "brigade",
