@@ -22,6 +22,7 @@ let benchmarks: @Sendable () -> Void = {
     for tool in WaitTool.allCases {
         registerThreeTurnBenchmark(tool: tool)
     }
+    registerFanOutFloorBenchmarks()
 }
 
 let startServer: @Sendable () async throws -> Void = { try await ModelServerProcess.shared.start() }
