@@ -88,7 +88,7 @@ struct ConfigNodeTests {
         #expect(try root("d: \(text)").mapping().required("d").duration() == expected)
     }
 
-    @Test(arguments: ["5 s", "5sec", "s", "-1", "-2s", "1d", ".5s", "1.s", "true", "[1]"])
+    @Test(arguments: ["5 s", "5sec", "s", "-1", "-2s", "1d", ".5s", "1.s", "true", "[1]", "1.2.3s", "\u{FF15}s", "5\u{FF53}", "\u{663}ms", "5s\u{301}"])
     func badDurations(text: String) throws {
         let node = try root("d: \(text)").mapping().required("d")
         let error = configError { _ = try node.duration() }

@@ -258,6 +258,10 @@ struct RegistryLoaderTests {
             == "`builtin.roots`: `roots` applies only to `read_file`, `list_dir` and `map`")
         #expect(configError { _ = try tools("name: x\ndescription: '  '\nkind: builtin\nbuiltin: {function: list_dir}\n") }?.message
             == "`description`: must not be empty")
+        // Blank beyond ASCII (an ideographic space, a no-break space) is still empty; text after a blank is not.
+        #expect(configError { _ = try tools("name: x\ndescription: \"\u{3000}\\u00a0\"\nkind: builtin\nbuiltin: {function: list_dir}\n") }?.message
+            == "`description`: must not be empty")
+        #expect((try? tools("name: x\ndescription: ' \u{e9}t\u{e9}'\nkind: builtin\nbuiltin: {function: list_dir}\n"))?.first?.spec.description == " \u{e9}t\u{e9}")
     }
 
     @Test func aFileMustHoldAMapping() {

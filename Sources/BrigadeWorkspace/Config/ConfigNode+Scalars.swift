@@ -123,11 +123,17 @@ extension ConfigNode {
     private static let durationUnits: [(suffix: String, scale: Double)] = [("ms", 0.001), ("s", 1), ("m", 60), ("h", 3600)]
 
     /// `250ms` → 0.25, `1.5h` → 5400; `nil` when not of that form.
+    /// On the UTF-8 bytes: the number must be ASCII digits and dots, so text that is not ASCII is
+    /// rejected whichever suffix it ends with.
     static func seconds(inDuration text: String) -> Double? {
-        for unit in durationUnits where text.hasSuffix(unit.suffix) {
-            let number = text.dropLast(unit.suffix.count)
-            guard !number.isEmpty, number.allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ".") }),
-                number.first != ".", number.last != ".", let value = Double(number)
+        let bytes = text.utf8
+        for unit in durationUnits {
+            let suffix = unit.suffix.utf8
+            guard bytes.count >= suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix) else { continue }
+            let number = bytes.dropLast(suffix.count)
+            guard !number.isEmpty,
+                number.allSatisfy({ ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: ".") }),
+                number.first != UInt8(ascii: "."), number.last != UInt8(ascii: "."), let value = Double(Substring(number))
             else { return nil }
             return value * unit.scale
         }

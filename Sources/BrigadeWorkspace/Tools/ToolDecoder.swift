@@ -18,7 +18,9 @@ struct ToolDecoder {
         }
         let descriptionNode = try map.required("description")
         let description = try descriptionNode.string()
-        guard !description.allSatisfy(\.isWhitespace) else { throw descriptionNode.error("must not be empty") }
+        // A printable ASCII first byte answers without walking the text's characters.
+        let startsPrintable = description.utf8.first.map { $0 > 0x20 && $0 < 0x80 } ?? false
+        guard startsPrintable || !description.allSatisfy(\.isWhitespace) else { throw descriptionNode.error("must not be empty") }
         let kindNode = try map.required("kind")
         let kindName = try kindNode.choice(Self.kinds)
         for other in Self.kinds where other != kindName {
