@@ -1,5 +1,6 @@
 import BrigadeSync
 import CCurl
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -22,14 +23,16 @@ final class CurlLoop: Sendable {
     struct Inbox {
         var commands: [Command] = []
         var isShutDown = false
-        var nextID: UInt64 = 0
-        var activeTransfers = 0
     }
 
     /// The loop's eventfd. Other threads write to it only under the inbox lock while not shut
     /// down, so that never races the loop thread closing it after `.shutdown`.
     private let wakeFD: Int32?
     let inbox = LockedState(Inbox())
+    /// Atomics, not inbox fields: the inbox lock is contended between the tasks and the loop
+    /// thread, and these change on every request.
+    private let lastTransferID = Atomic<UInt64>(0)
+    let activeTransfers = TransferCount()
     /// Transfer objects alive (created and not yet deinitialised), for leak checks.
     let liveTransferObjects = LockedState(0)
     /// The loop thread's handle until someone joins or detaches it.
@@ -67,6 +70,7 @@ final class CurlLoop: Sendable {
             multi: multi,
             events: events,
             inbox: inbox,
+            activeTransfers: activeTransfers,
             liveTransferObjects: liveTransferObjects,
             configuration: configuration,
             exited: exited,
@@ -105,10 +109,7 @@ final class CurlLoop: Sendable {
 
     /// A fresh transfer id.
     func makeTransferID() -> UInt64 {
-        inbox.withLock { inbox in
-            inbox.nextID += 1
-            return inbox.nextID
-        }
+        lastTransferID.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
     /// Queues `command` and wakes the loop. Returns `false` when the loop is shut down.
@@ -128,7 +129,7 @@ final class CurlLoop: Sendable {
     }
 
     /// Transfers started and not yet finished.
-    var activeTransferCount: Int { inbox.withLock { $0.activeTransfers } }
+    var activeTransferCount: Int { activeTransfers.value }
 
     /// Asks the loop to fail every transfer and stop; returns at once.
     func requestShutdown() {
@@ -162,5 +163,16 @@ final class CurlLoop: Sendable {
 
     private func takeThread() -> pthread_t? {
         thread.withLock { thread in defer { thread = nil }; return thread }
+    }
+}
+
+/// Transfers started and not yet finished: changed by the loop thread, read by any.
+final class TransferCount: Sendable {
+    private let count = Atomic<Int>(0)
+
+    var value: Int { count.load(ordering: .sequentiallyConsistent) }
+
+    func add(_ delta: Int) {
+        count.wrappingAdd(delta, ordering: .sequentiallyConsistent)
     }
 }

@@ -12,6 +12,7 @@ final class LoopRunner {
     /// The epoll set and eventfd curl reports its sockets to; freed by ``stop(leftovers:)``.
     private let events: UnsafeMutablePointer<brigade_curl_events>
     private let inbox: LockedState<CurlLoop.Inbox>
+    private let activeTransfers: TransferCount
     private let configuration: HTTPClient.Configuration
     private let liveTransferObjects: LockedState<Int>
     private var transfers: [UInt64: EasyTransfer] = [:]
@@ -28,6 +29,7 @@ final class LoopRunner {
         multi: UnsafeMutableRawPointer,
         events: UnsafeMutablePointer<brigade_curl_events>,
         inbox: LockedState<CurlLoop.Inbox>,
+        activeTransfers: TransferCount,
         liveTransferObjects: LockedState<Int>,
         configuration: HTTPClient.Configuration,
         exited: Promise<Void>,
@@ -39,6 +41,7 @@ final class LoopRunner {
         self.willExit = willExit
         self.liveTransferObjects = liveTransferObjects
         self.inbox = inbox
+        self.activeTransfers = activeTransfers
         self.configuration = configuration
     }
 
@@ -135,7 +138,7 @@ final class LoopRunner {
         idsByHandle[transfer.handle] = transfer.id
         if let deadline = transfer.deadline { scheduleTimerScan(at: deadline) }
         if let idle = transfer.idleTimeout { scheduleTimerScan(at: transfer.lastActivity.advanced(by: idle)) }
-        inbox.withLock { $0.activeTransfers += 1 }
+        activeTransfers.add(1)
     }
 
     /// Fails a transfer that never got an easy handle.
@@ -173,7 +176,7 @@ final class LoopRunner {
         transfers[transfer.id] = nil
         idsByHandle[transfer.handle] = nil
         transfer.release()
-        inbox.withLock { $0.activeTransfers -= 1 }
+        activeTransfers.add(-1)
         transfer.complete(result)
     }
 
