@@ -11,7 +11,7 @@ struct ExampleTests {
         let result = try await Subprocess.run(
             .path(.init(binary)),
             arguments: ["--root", ProtocolSchemas.repositoryRoot, "count these four words"],
-            environment: .inherit.updating(["OPENAI_API_KEY": nil]),
+            environment: .hermetic(["OPENAI_API_KEY": nil]),
             output: .string(limit: 64 * 1024),
             error: .string(limit: 64 * 1024)
         )

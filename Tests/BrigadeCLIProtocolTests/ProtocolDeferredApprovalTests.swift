@@ -28,7 +28,7 @@ struct ProtocolDeferredApprovalTests {
             let id = try #require(runID)
             let approve = try await Subprocess.run(
                 .path(.init(BuiltProduct.brigade)), arguments: ["approve", "--config", fixture.config, id],
-                environment: .inherit.updating(["XDG_STATE_HOME": fixture.folder.path + "/.state", "NO_COLOR": "1"]),
+                environment: .hermetic(["XDG_STATE_HOME": fixture.folder.path + "/.state", "NO_COLOR": "1"]),
                 workingDirectory: .init(fixture.folder.path), output: .string(limit: 65536), error: .string(limit: 65536))
             #expect(approve.terminationStatus.isSuccess, "\(approve.standardError)")
             #expect(approve.standardOutput.contains("Launched."))

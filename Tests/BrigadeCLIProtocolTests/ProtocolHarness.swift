@@ -102,12 +102,12 @@ func withBrigadeProtocol(
     _ body: (inout ProtocolConversation<SubprocessOutputSequence.StringSequence<UTF8>.AsyncIterator>) async throws -> Void
 ) async throws -> ProtocolExit {
     // The run store goes to the test's folder, never to the developer's.
-    var updates: [Environment.Key: String?] = ["NO_COLOR": "1", "XDG_STATE_HOME": directory + "/.state"]
-    for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
+    var updates: [String: String?] = ["NO_COLOR": "1", "XDG_STATE_HOME": directory + "/.state"]
+    for (key, value) in environment { updates[key] = value }
     let result = try await Subprocess.run(
         .path(.init(BuiltProduct.brigade)),
         arguments: Arguments(["run", "--json", "--config", config] + arguments),
-        environment: .inherit.updating(updates),
+        environment: .hermetic(updates),
         workingDirectory: .init(directory),
         input: .inputWriter,
         output: .sequence,

@@ -17,25 +17,23 @@ enum Brigade {
         var standardError: String
     }
 
-    /// Runs `brigade ARGUMENTS` in `directory` with `environment` (plus PATH and HOME) and waits for it;
+    /// Runs `brigade ARGUMENTS` in `directory` with `environment` over the hermetic one (no user layer,
+    /// see `HermeticEnvironment`) and waits for it;
     /// `stdin` is piped to it (none: standard input is empty).
-    /// `executable` runs another program instead (e.g. `/bin/sh` wrapping brigade).
+    /// `executable` runs another program instead (e.g. `/bin/sh` wrapping brigade). `inherited` stands for
+    /// the test process's environment (a test of the harness itself passes a hostile one).
     static func run(
-        _ arguments: [String], in directory: String, environment: [String: String] = [:], stdin: [UInt8] = [], executable: String? = nil
+        _ arguments: [String], in directory: String, environment: [String: String] = [:], stdin: [UInt8] = [], executable: String? = nil,
+        inherited: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> Outcome {
-        var env: [Environment.Key: String?] = [:]
-        for (key, value) in environment { env[Environment.Key(stringLiteral: key)] = value }
-        // No API key from the developer's shell leaks into a test.
-        env["OPENAI_API_KEY"] = environment["OPENAI_API_KEY"]
-        env["ANTHROPIC_API_KEY"] = environment["ANTHROPIC_API_KEY"]
-        env["BRIGADE_CONFIG"] = environment["BRIGADE_CONFIG"]
-        env["XDG_CONFIG_HOME"] = environment["XDG_CONFIG_HOME"] ?? directory + "/.no-xdg"
-        // The run store goes to the test's folder, never to the developer's.
-        env["XDG_STATE_HOME"] = environment["XDG_STATE_HOME"] ?? directory + "/.state"
+        // No API key from the developer's shell leaks into a test; the run store goes to the test's
+        // folder, never to the developer's.
+        var env: [String: String?] = ["OPENAI_API_KEY": nil, "ANTHROPIC_API_KEY": nil, "XDG_STATE_HOME": directory + "/.state"]
+        for (key, value) in environment { env[key] = value }
         let result = try await Subprocess.run(
             .path(.init(executable ?? path)),
             arguments: Arguments(executable == nil ? arguments : Array(arguments.dropFirst())),
-            environment: .inherit.updating(env),
+            environment: .hermetic(env, from: inherited),
             workingDirectory: .init(directory),
             input: .array(stdin),
             output: .string(limit: 4 << 20),

@@ -58,14 +58,19 @@ struct MCPServeAsSourceTests {
             """)
     }
 
-    /// The lines of an `mcp_servers:` entry that runs `brigade mcp serve` over `folder`.
+    /// The lines of an `mcp_servers:` entry that runs `brigade mcp serve` over `folder`, with no user layer.
     static func entry(serving folder: String, indent: String) -> String {
         """
         \(indent)command: \(Brigade.path)
         \(indent)args: [--config, \(folder)/config.yaml, mcp, serve, --no-routes]
         \(indent)cwd: \(folder)
+        \(indent)\(noUserLayer)
         """
     }
+
+    /// The `env:` of an entry that runs `brigade`: the server inherits `HOME` (so `~/.config/brigade/`)
+    /// but not `XDG_CONFIG_HOME`, which this points at the tests' empty folder.
+    static var noUserLayer: String { "env: {XDG_CONFIG_HOME: \(HermeticEnvironment.emptyConfigHome)}" }
 
     /// Runs `body` with a client workspace over a served folder (see ``write(server:client:gate:)``),
     /// a dispatcher over its registry, and the gate of the served tools.
@@ -78,7 +83,7 @@ struct MCPServeAsSourceTests {
         let client = try TemporaryFolder()
         try write(server: server, client: client, gate: gateFolder.path)
         let workspace = try Workspace.load(
-            configPath: client.path + "/config.yaml", currentDirectory: client.path)
+            configPath: client.path + "/config.yaml", environment: HermeticEnvironment.inherited(), currentDirectory: client.path)
         let dispatcher = Dispatcher(
             registry: workspace.registry, configuration: workspace.agentConfiguration().dispatch,
             logger: Logger(label: "test"))
@@ -176,6 +181,7 @@ struct MCPServeAsSourceTests {
                 cwd: \(server.path)
                 tool_prefix: \(name)_
                 eager: \(eager)
+                \(Self.noUserLayer)
             """
         }
         try client.write(
