@@ -30,13 +30,14 @@ final class ChatTestWorkspace {
         folder.read(relativePath)
     }
 
-    /// A small environment: no inherited variables, so the user's config and history stay out.
+    /// A small environment: no inherited variables, so the user's history stays out, and no user
+    /// layer (`HermeticEnvironment`).
     func environment(_ extra: [String: String] = [:]) -> [String: String] {
         var environment = [
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": root + "/home",
             "XDG_STATE_HOME": root + "/state",
-            "XDG_CONFIG_HOME": root + "/home/.config",
+            "XDG_CONFIG_HOME": HermeticEnvironment.emptyConfigHome,
             "TERM": "xterm-256color",
             "LANG": "C.UTF-8",
         ]
