@@ -1,3 +1,4 @@
+import CEdit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -9,5 +10,10 @@ import Darwin
 // end the main thread with `pthread_exit` (`dispatch_main`), whose forced unwind loads libgcc_s and
 // reads the binary's unwind tables: about 0.7 MB of memory on every run (docs/benchmarks.md, "Memory
 // (peak RSS)", third pass). Nothing in `brigade` runs on the main actor or the main dispatch queue.
+//
+// One malloc arena for all threads, set before any other thread starts: a command's threads allocate
+// little at once, and about 0.5 MB less stays resident (no measurable CPU cost in a batch of 300 items
+// at concurrency 32). MALLOC_ARENA_MAX, when set, is left to glibc.
+if getenv("MALLOC_ARENA_MAX") == nil { _ = brigade_single_malloc_arena() }
 Task.detached { await BrigadeCommand.main() }
 while true { pause() }
