@@ -74,21 +74,8 @@ package struct JSONReader {
 
     /// ``nextKey()`` without making a string of a key that has no escapes.
     package mutating func nextRawKey() throws(JSONParseError) -> Key? {
+        guard try stepToNextItem(closing: UInt8(ascii: "}"), of: "object") else { return nil }
         parser.skipWhitespace()
-        guard parser.index < parser.bytes.count else { throw parser.error("unexpected end of JSON in object") }
-        let byte = parser.bytes[parser.index]
-        if byte == UInt8(ascii: "}") {
-            parser.index += 1
-            parser.depth -= 1
-            atContainerStart = false
-            return nil
-        }
-        if !atContainerStart {
-            guard byte == UInt8(ascii: ",") else { throw parser.error("expected ',' or '}' in object") }
-            parser.index += 1
-            parser.skipWhitespace()
-        }
-        atContainerStart = false
         guard parser.index < parser.bytes.count, parser.bytes[parser.index] == UInt8(ascii: "\"") else {
             throw parser.error("expected a string key")
         }
@@ -127,17 +114,25 @@ package struct JSONReader {
 
     /// Whether the open array has another element (which comes next); `false` once it closed.
     package mutating func nextElement() throws(JSONParseError) -> Bool {
+        try stepToNextItem(closing: UInt8(ascii: "]"), of: "array")
+    }
+
+    /// Steps over the `,` before the open container's next item, or over its `closing` byte (and
+    /// leaves the container). `false` once the container closed.
+    private mutating func stepToNextItem(closing: UInt8, of container: StaticString) throws(JSONParseError) -> Bool {
         parser.skipWhitespace()
-        guard parser.index < parser.bytes.count else { throw parser.error("unexpected end of JSON in array") }
+        guard parser.index < parser.bytes.count else { throw parser.error("unexpected end of JSON in \(container)") }
         let byte = parser.bytes[parser.index]
-        if byte == UInt8(ascii: "]") {
+        if byte == closing {
             parser.index += 1
             parser.depth -= 1
             atContainerStart = false
             return false
         }
         if !atContainerStart {
-            guard byte == UInt8(ascii: ",") else { throw parser.error("expected ',' or ']' in array") }
+            guard byte == UInt8(ascii: ",") else {
+                throw parser.error("expected ',' or '\(Character(Unicode.Scalar(closing)))' in \(container)")
+            }
             parser.index += 1
         }
         atContainerStart = false
