@@ -125,6 +125,7 @@ let package = Package(
                 "CEdit",
                 "CurlHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
             ]
         ),
         // An example program embedding Brigade (built with the package, so CI keeps it compiling).

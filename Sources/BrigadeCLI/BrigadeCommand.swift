@@ -46,7 +46,7 @@ struct BrigadeCommand: AsyncParsableCommand {
         }
         let arguments = Array(CommandLine.arguments.dropFirst())
         if arguments == ["--version"] {
-            print(BrigadeVersion.description(executable: CommandLine.arguments[0]))
+            print(await BrigadeVersion.description(executable: CommandLine.arguments[0]))
             Glibc.exit(0)
         }
         do {
