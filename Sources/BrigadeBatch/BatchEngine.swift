@@ -69,7 +69,10 @@ public struct BatchEngine: Sendable {
     /// - Returns: The summary (also delivered as ``BatchEvent/finished(_:)``).
     /// - Throws: ``BatchError`` with code `invalidOption` (bad concurrency, results file = input file),
     ///   `resultsInUse`, `corruptResults`, `duplicateIDs` (in the results file), or `io` (a write or
-    ///   sync failed: the run stops and cancels items in flight). Item failures never throw.
+    ///   sync failed — a full disk, a quota, an I/O error: the run stops, cancels items in flight, cuts
+    ///   the file back to its last synced line, and the error's ``BatchError/summary`` (also delivered
+    ///   as ``BatchEvent/finished(_:)``) says `stoppedBy: "write_failed"` and counts exactly the
+    ///   lines on disk; resuming runs every other item). Item failures never throw.
     public func run(
         _ input: BatchInput,
         resultsPath: String,

@@ -41,12 +41,19 @@ public struct BatchError: Error, Sendable, Hashable, CustomStringConvertible {
     public var duplicates: [BatchDuplicateID]
     /// The file concerned, when there is one.
     public var path: String?
+    /// For a run stopped because its results file could not be written (code ``Code/io``, stop reason
+    /// `write_failed`): the summary of what was recorded before. Its lines are on disk; every other
+    /// item of the run has none and runs when the batch is resumed.
+    public var summary: BatchSummary?
 
-    public init(_ code: Code, _ message: String, path: String? = nil, duplicates: [BatchDuplicateID] = []) {
+    public init(
+        _ code: Code, _ message: String, path: String? = nil, duplicates: [BatchDuplicateID] = [], summary: BatchSummary? = nil
+    ) {
         self.code = code
         self.message = message
         self.path = path
         self.duplicates = duplicates
+        self.summary = summary
     }
 
     public var description: String {

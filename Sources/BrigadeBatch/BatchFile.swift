@@ -45,6 +45,30 @@ enum BatchFile {
     /// Writes all of `bytes` to `fd`: one `write(2)` unless the kernel takes less.
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(BatchError) {
         var offset = 0
+        try writeAll(fd, bytes, path: path, offset: &offset)
+    }
+
+    /// Appends `bytes` to `fd` (open with `O_APPEND`) and syncs them. When the write or the sync fails
+    /// (a full disk, a quota, a file-size limit, an I/O error), cuts the file back to its length before,
+    /// so that it holds no part of lines that were not synced: a torn line would otherwise stay at its
+    /// end, and whole lines of the failed group would count as done on resume though never reported so.
+    /// The cut is best effort (it can fail too); the next start then repairs a torn last line.
+    static func appendAndSync(_ fd: Int32, _ bytes: [UInt8], path: String) throws(BatchError) {
+        var written = 0
+        do throws(BatchError) {
+            try writeAll(fd, bytes, path: path, offset: &written)
+            try sync(fd, path: path)
+        } catch {
+            var info = stat()
+            if written > 0, fstat(fd, &info) == 0, Int(info.st_size) >= written {
+                if ftruncate(fd, info.st_size - off_t(written)) == 0 { _ = fsync(fd) }
+            }
+            throw error
+        }
+    }
+
+    /// Writes `bytes[offset...]`, advancing `offset` by what the kernel took (also when it fails).
+    private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String, offset: inout Int) throws(BatchError) {
         while offset < bytes.count {
             let written = bytes.withUnsafeBytes { buffer in
                 write(fd, buffer.baseAddress.map { $0 + offset }, buffer.count - offset)

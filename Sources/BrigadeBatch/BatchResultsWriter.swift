@@ -18,7 +18,8 @@ import Synchronization
 /// a thousand items a second, about five lines per `fsync` instead of one or two; an `fsync` costs
 /// this machine about 100 µs of CPU). A ticket completes only once its lines are synced, and the engine
 /// reports an item as recorded only then, so an item reported done is on disk. After a failed write
-/// or sync nothing more is written: every later ticket fails with the same error.
+/// or sync the file is cut back to its last synced line and nothing more is written: every later
+/// ticket fails with the same error.
 final class BatchResultsWriter: Sendable {
     private struct Queue {
         var bytes: [UInt8] = []
@@ -80,8 +81,7 @@ final class BatchResultsWriter: Sendable {
         guard let batch else { return }
         let result: Result<Void, BatchError>
         do throws(BatchError) {
-            try BatchFile.writeAll(fd, batch.bytes, path: path)
-            try BatchFile.sync(fd, path: path)
+            try BatchFile.appendAndSync(fd, batch.bytes, path: path)
             result = .success(())
         } catch {
             result = .failure(error)

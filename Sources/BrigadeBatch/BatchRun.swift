@@ -82,10 +82,14 @@ struct BatchRun {
                 admit(into: &group, runner: runner)
             }
         }
-        if let writeError { throw writeError }
+        if writeError != nil { stoppedBy = "write_failed" }
         reportProgress(force: true)
         let summary = self.summary
         onEvent(.finished(summary))
+        if var writeError {
+            writeError.summary = summary
+            throw writeError
+        }
         return summary
     }
 

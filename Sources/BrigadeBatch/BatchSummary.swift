@@ -24,7 +24,8 @@ public struct BatchSummary: Sendable, Hashable, CustomStringConvertible {
     public var latencyP95: Duration?
     public var elapsed: Duration
     /// Why admission stopped early: `usd`, `input_tokens`, `output_tokens`, `wall_seconds`,
-    /// `fail_fast` or `cancelled`; `nil` when every item got its turn.
+    /// `fail_fast`, `cancelled`, or `write_failed` (the results file could not be written: a full
+    /// disk, a quota, an I/O error); `nil` when every item got its turn.
     public var stoppedBy: String?
     /// A torn last line that was cut from the results file at start.
     public var repair: BatchRepair?
@@ -88,7 +89,7 @@ public struct BatchSummary: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var text = "batch: \(ok) ok, \(failed) failed, \(skipped) skipped of \(total)"
         if resumed > 0 { text += " (\(resumed) from an earlier run)" }
-        if notStarted > 0 { text += ", \(notStarted) not started" }
+        if notStarted > 0 { text += ", \(notStarted) \(stoppedBy == "write_failed" ? "not recorded" : "not started")" }
         if let stoppedBy { text += "; stopped by \(stoppedBy)" }
         text += "\nspent \(BatchFormat.usd(spent.usd)), \(BatchFormat.tokens(spent.inputTokens)) input + "
             + "\(BatchFormat.tokens(spent.outputTokens)) output tokens"

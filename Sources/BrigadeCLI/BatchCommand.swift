@@ -24,7 +24,7 @@ struct BatchCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "run",
             abstract: "Run INPUT.jsonl into --out RESULTS.jsonl (running again resumes).",
-            discussion: "Exit codes: 0 every item finished (status ok); 1 some item did not (failed: any stop reason but `finished`; or skipped: budget, fail-fast); 2 usage or configuration error."
+            discussion: "Exit codes: 0 every item finished (status ok); 1 some item did not (failed: any stop reason but `finished`; or skipped: budget, fail-fast); 2 usage or configuration error; 74 the results file could not be written (disk full, quota, I/O error): the batch stopped, and running it again resumes; 130 interrupted."
         )
 
         @OptionGroup var workspaceOptions: WorkspaceOptions
@@ -102,21 +102,40 @@ struct BatchCommand: AsyncParsableCommand {
             await workspace.shutdown()
             await httpClient?.shutdown()
             try await StoreAccess.finish(store, workspace: workspace)
+            progress.finish()
             let result: BatchSummary
             switch outcome {
             case .success(let summary): result = summary
-            case .failure(let error): throw CLIFailure.runtime(error.description)
+            case .failure(let error):
+                guard let stopped = error.summary else { throw CLIFailure.runtime(error.description) }
+                try stop(stopped, becauseOf: error)
+                return
             }
-            progress.finish()
             Terminal.standardError.write(result.description + "\n")
-            if let summary {
-                do {
-                    try (result.json.prettyJSONString + "\n").write(toFile: summary, atomically: true, encoding: .utf8)
-                } catch {
-                    throw CLIFailure.runtime("cannot write the summary to \(summary): \(describeFileError(error))")
-                }
-            }
+            try writeSummary(result)
             if result.failed > 0 || result.skipped > 0 || result.stoppedBy != nil { throw ExitCode(1) }
+        }
+
+        /// The results file could not be written (stop reason `write_failed`): the summary of what is
+        /// on disk, then the error and how to resume; exit 74 (`EX_IOERR`).
+        func stop(_ stopped: BatchSummary, becauseOf error: BatchError) throws {
+            Terminal.standardError.write(stopped.description + "\n")
+            // The summary goes to its own file, often on another disk; when it cannot be written either, say so too.
+            do { try writeSummary(stopped) } catch let failure as CLIFailure { Terminal.standardError.write("brigade: \(failure.message)\n") }
+            let left = stopped.total - stopped.ok - stopped.failed - stopped.skipped
+            throw CLIFailure(
+                message: "\(error.description); the batch stopped. The \(stopped.ok + stopped.failed + stopped.skipped) items recorded are "
+                    + "on disk; the \(left) others run when you run the same command again (after freeing space)",
+                exitCode: 74)
+        }
+
+        func writeSummary(_ result: BatchSummary) throws {
+            guard let summary else { return }
+            do {
+                try (result.json.prettyJSONString + "\n").write(toFile: summary, atomically: true, encoding: .utf8)
+            } catch {
+                throw CLIFailure.runtime("cannot write the summary to \(summary): \(describeFileError(error))")
+            }
         }
     }
 

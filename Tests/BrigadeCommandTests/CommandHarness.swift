@@ -73,6 +73,26 @@ extension TemporaryFolder {
     }
 }
 
+extension TemporaryFolder {
+    /// An `echo` tool `hello` and a `greeting` route that serves "say hello" with it
+    /// ("route says: hello from the tool").
+    func writeGreetingRoute() throws {
+        try write("tools/hello.yaml", """
+            name: hello
+            description: Says hello.
+            kind: command
+            command: {argv: [echo, hello from the tool]}
+            """)
+        try write("routes/greeting.yaml", """
+            name: greeting
+            match: {keywords: [hello]}
+            calls: [{tool: hello}]
+            join: greeting.mustache
+            """)
+        try write("prompts/greeting.mustache", "route says: {{calls.hello.output}}")
+    }
+}
+
 /// The JSON objects of an NDJSON text, one per line.
 func ndjsonLines(_ text: String) throws -> [JSONValue] {
     try text.split(separator: "\n").map { try JSONValue(parsing: String($0)) }

@@ -22,19 +22,7 @@ struct ExitCodeTests {
             routing: model
             \(extraConfig)
             """)
-        try folder.write("tools/hello.yaml", """
-            name: hello
-            description: Says hello.
-            kind: command
-            command: {argv: [echo, hello from the tool]}
-            """)
-        try folder.write("routes/greeting.yaml", """
-            name: greeting
-            match: {keywords: [hello]}
-            calls: [{tool: hello}]
-            join: greeting.mustache
-            """)
-        try folder.write("prompts/greeting.mustache", "route says: {{calls.hello.output}}")
+        try folder.writeGreetingRoute()
         return folder
     }
 
