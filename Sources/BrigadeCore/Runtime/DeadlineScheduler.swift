@@ -6,20 +6,33 @@ import Synchronization
 ///
 /// A time limit used to race its operation against a second child task sleeping until the deadline:
 /// a task, a dispatch timer and a wake-up at cancellation for every tool call and model call. Here a
-/// limit costs one ``Entry`` in a heap. An entry whose task ended stays in the heap until its deadline
-/// comes (it is then dropped); it holds no task by then.
+/// limit costs one ``Entry`` in a heap.
+///
+/// An entry whose task ended holds no task, but stays in the heap until its deadline comes or the heap
+/// is compacted: once as many entries ended since the last compaction as half the heap holds, the
+/// next ``schedule(_:)`` drops every ended entry (amortised O(1) per entry; the common path only
+/// reads a counter). Without it, 30-second time limits on thousands of short calls (1,000 per
+/// fan-out turn) would keep every one of them for 30 seconds.
 final class DeadlineScheduler: Sendable {
     static let shared = DeadlineScheduler()
+
+    /// Below this many entries the heap is never compacted (ended entries drop out at their deadline).
+    static let compactionThreshold = 64
 
     /// One task's deadline. The task is cancelled at most once, and never after ``end()``.
     final class Entry: Sendable {
         let deadline: ContinuousClock.Instant
         private let state: Mutex<(task: TaskReference?, fired: Bool)>
+        private let scheduler: DeadlineScheduler
 
-        fileprivate init(deadline: ContinuousClock.Instant, task: TaskReference?) {
+        fileprivate init(deadline: ContinuousClock.Instant, task: TaskReference?, scheduler: DeadlineScheduler) {
             self.deadline = deadline
+            self.scheduler = scheduler
             state = Mutex((task, false))
         }
+
+        /// Whether the entry no longer holds a task (it ended or fired): compaction drops it.
+        fileprivate var isDone: Bool { state.withLock { $0.task == nil } }
 
         /// Cancels the task unless it has ended. Under the entry's lock, so the task is alive. A task
         /// already cancelled (by whoever waits for it) is left to that cancellation: the deadline does
@@ -38,10 +51,12 @@ final class DeadlineScheduler: Sendable {
         /// - Returns: whether the deadline passed (and cancelled the task) first, before any other
         ///   cancellation of the task.
         func end() -> Bool {
-            state.withLock { state in
+            let fired = state.withLock { state in
                 state.task = nil
                 return state.fired
             }
+            scheduler.endedSinceCompaction.add(1, ordering: .relaxed)
+            return fired
         }
     }
 
@@ -61,10 +76,14 @@ final class DeadlineScheduler: Sendable {
     }
 
     private let state = Mutex(State())
+    /// ``Entry/end()`` calls since the last compaction (also of entries no longer in the heap: the
+    /// count only decides when to compact; the compaction looks at each entry).
+    private let endedSinceCompaction = Atomic<Int>(0)
     /// Set under `state`'s lock only (dispatch timers are thread-safe anyway).
     nonisolated(unsafe) private let timer: any DispatchSourceTimer
 
-    private init() {
+    /// The process has one, ``shared``; a test makes its own to count its entries.
+    package init() {
         let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "brigade.deadlines"))
         self.timer = timer
         timer.setEventHandler { [unowned self] in self.fireDue() }
@@ -75,17 +94,25 @@ final class DeadlineScheduler: Sendable {
     /// it has passed already). The task must call ``Entry/end()`` before it ends.
     func schedule(_ deadline: ContinuousClock.Instant) -> Entry {
         let task = withUnsafeCurrentTask { $0.map(TaskReference.init(task:)) }
-        let entry = Entry(deadline: deadline, task: task)
+        let entry = Entry(deadline: deadline, task: task, scheduler: self)
         if deadline <= .now {
             entry.fire()
             return entry
         }
         state.withLock { state in
+            let ended = endedSinceCompaction.load(ordering: .relaxed)
+            if state.heap.count >= Self.compactionThreshold, ended >= state.heap.count / 2 {
+                endedSinceCompaction.subtract(ended, ordering: .relaxed)
+                Self.removeDone(from: &state.heap)
+            }
             Self.push(entry, onto: &state.heap)
             if state.armedFor.map({ deadline < $0 }) ?? true { arm(&state, for: deadline) }
         }
         return entry
     }
+
+    /// The entries in the heap, ended ones included (for tests).
+    package var heapCount: Int { state.withLock { $0.heap.count } }
 
     /// The timer's handler: cancels the tasks whose deadline passed and sets the timer for the next.
     private func fireDue() {
@@ -126,7 +153,19 @@ final class DeadlineScheduler: Sendable {
     private static func popFirst(_ heap: inout [Entry]) -> Entry {
         heap.swapAt(0, heap.count - 1)
         let first = heap.removeLast()
-        var parent = 0
+        siftDown(0, in: &heap)
+        return first
+    }
+
+    /// Drops the entries whose task ended (or fired) and restores the heap order (O(n)). Takes each
+    /// entry's lock under the scheduler's: no code path takes them the other way round.
+    private static func removeDone(from heap: inout [Entry]) {
+        heap.removeAll { $0.isDone }
+        for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index, in: &heap) }
+    }
+
+    private static func siftDown(_ start: Int, in heap: inout [Entry]) {
+        var parent = start
         while true {
             let left = 2 * parent + 1
             let right = left + 1
@@ -137,6 +176,5 @@ final class DeadlineScheduler: Sendable {
             heap.swapAt(parent, smallest)
             parent = smallest
         }
-        return first
     }
 }
