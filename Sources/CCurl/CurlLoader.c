@@ -9,6 +9,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #define BRIGADE_CURL_FUNCTIONS(X) \
     X(CURLcode, global_init, curl_global_init, (long)) \
@@ -48,21 +49,32 @@ static struct {
 
 static CURLcode global_init_result = CURLE_FAILED_INIT;
 static pthread_once_t load_once = PTHREAD_ONCE_INIT;
+/// Why loading failed (set once, under load_once); empty when it did not.
+static char load_error[512];
 
 static void load_curl(void) {
     static const char *const names[] = {"libcurl.so.4", "libcurl.so", "libcurl.4.dylib", "libcurl.dylib"};
     void *library = NULL;
     for (size_t i = 0; i < sizeof names / sizeof names[0] && library == NULL; i++) {
         library = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+        // The first name's reason is the one that matters (the others are for development setups).
+        const char *reason = library == NULL && i == 0 ? dlerror() : NULL;
+        if (reason != NULL) snprintf(load_error, sizeof load_error, "%s", reason);
     }
     if (library == NULL) return;
 #define BRIGADE_CURL_LOOKUP(result, field, symbol, parameters) \
     *(void **)&curl.field = dlsym(library, #symbol); \
-    if (curl.field == NULL) return;
+    if (curl.field == NULL) { \
+        snprintf(load_error, sizeof load_error, "the loaded libcurl has no %s (too old)", #symbol); \
+        return; \
+    }
     BRIGADE_CURL_FUNCTIONS(BRIGADE_CURL_LOOKUP)
 #undef BRIGADE_CURL_LOOKUP
     // Not thread-safe in curl, so here: once per process, before any other call reaches curl.
     global_init_result = curl.global_init(CURL_GLOBAL_ALL);
+    if (global_init_result != CURLE_OK) {
+        snprintf(load_error, sizeof load_error, "curl_global_init failed (curl error %d)", (int)global_init_result);
+    }
 }
 
 /// 1 once libcurl is loaded and initialised; loads it on the first call.
@@ -74,6 +86,11 @@ static int curl_ready(void) {
 CURLcode brigade_curl_global_init_result(void) {
     pthread_once(&load_once, load_curl);
     return global_init_result;
+}
+
+const char *brigade_curl_load_error(void) {
+    pthread_once(&load_once, load_curl);
+    return global_init_result == CURLE_OK ? NULL : load_error;
 }
 
 CURL *curl_easy_init(void) { return curl_ready() ? curl.easy_init() : NULL; }

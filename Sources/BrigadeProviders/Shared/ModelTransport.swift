@@ -304,6 +304,8 @@ struct ModelTransport: Sendable {
             return AttemptFailure(ModelError(.rejected, "invalid \(provider) request: \(error.message)"), isRetryable: false)
         case .tlsFailure:
             return AttemptFailure(ModelError(.unreachable, "TLS failure talking to \(provider): \(error.message)"), isRetryable: false)
+        case .curlUnavailable:
+            return AttemptFailure(ModelError(.unreachable, "cannot send to \(provider): \(error.message)"), isRetryable: false)
         case .responseTooLarge:
             return AttemptFailure(ModelError(.malformedResponse, "the \(provider) response was too large: \(error.message)"), isRetryable: false)
         case .idleTimeout:

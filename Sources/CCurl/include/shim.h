@@ -11,6 +11,9 @@
 /// The result of loading libcurl and running curl_global_init; loads it if no curl call did yet.
 /// CURLE_FAILED_INIT when libcurl (libcurl.so.4) cannot be loaded: every curl function then fails.
 CURLcode brigade_curl_global_init_result(void);
+/// Why libcurl cannot be used (dlopen's reason for libcurl.so.4, a missing function, or
+/// curl_global_init's failure); NULL when it is loaded and initialised. Loads it if no curl call did yet.
+const char *brigade_curl_load_error(void);
 
 // curl_easy_setopt, curl_easy_getinfo and curl_multi_setopt are variadic and cannot be imported
 // into Swift; these typed wrappers are the only way Swift reaches them.

@@ -5,7 +5,7 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     public struct Code: Sendable, Hashable, CustomStringConvertible {
         private enum Kind: String {
             case connectTimeout, idleTimeout, deadlineExceeded, cancelled, connectionFailed
-            case tlsFailure, responseTooLarge, invalidRequest, transport, shutDown
+            case tlsFailure, responseTooLarge, invalidRequest, transport, shutDown, curlUnavailable
         }
 
         private let kind: Kind
@@ -32,6 +32,9 @@ public struct HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidRequest = Code(.invalidRequest)
         /// Any other failure while talking to the server (connection reset, malformed response, …).
         public static let transport = Code(.transport)
+        /// libcurl (libcurl.so.4) is not installed, or could not be loaded or initialised: no request
+        /// can be sent. The message names the loader's reason and the package to install.
+        public static let curlUnavailable = Code(.curlUnavailable)
 
         public var description: String { kind.rawValue }
     }

@@ -21,9 +21,12 @@ struct PreparedRequest: Sendable {
     var resolveEntry: String?
 
     /// Validates `request` and resolves its limits.
-    /// - Throws: ``HTTPError/Code/invalidRequest`` naming what is wrong, or
-    ///   ``HTTPError/Code/deadlineExceeded`` if the deadline has passed; nothing is sent then.
+    /// - Throws: ``HTTPError/Code/invalidRequest`` naming what is wrong,
+    ///   ``HTTPError/Code/deadlineExceeded`` if the deadline has passed, or
+    ///   ``HTTPError/Code/curlUnavailable`` without libcurl; nothing is sent then.
     init(_ request: HTTPRequest, configuration: HTTPClient.Configuration, now: ContinuousClock.Instant) throws(HTTPError) {
+        // The first request loads libcurl (every later one only checks that it did).
+        if let reason = CurlGlobal.unavailableReason { throw HTTPError(.curlUnavailable, reason) }
         guard Self.isToken(request.method) else {
             throw HTTPError(.invalidRequest, "invalid HTTP method \(String(reflecting: request.method))")
         }

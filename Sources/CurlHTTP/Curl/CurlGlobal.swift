@@ -12,6 +12,14 @@ enum CurlGlobal {
         brigade_curl_global_init_result()
     }
 
+    /// Why libcurl cannot be used, as a message for people that says how to fix it; `nil` when it is
+    /// loaded and initialised. Loads it the first time it is called.
+    static var unavailableReason: String? {
+        guard let reason = brigade_curl_load_error() else { return nil }
+        return "libcurl (libcurl.so.4) could not be loaded: \(String(cString: reason)); install libcurl4 "
+            + "(Debian, Ubuntu: apt-get install libcurl4; Fedora, RHEL: dnf install libcurl; Alpine: apk add libcurl)"
+    }
+
     /// curl's generic text for `code`.
     static func describe(_ code: CURLcode) -> String {
         guard let text = curl_easy_strerror(code) else { return "curl error \(code.rawValue)" }
