@@ -109,6 +109,9 @@ struct MapCommand: AsyncParsableCommand {
                 usage: report.usage, costUSD: report.costUSD, model: workspace.model?.displayName, startedAt: started)
         }
         try await StoreAccess.finish(store, workspace: workspace)
+        if let unsaved = report.unsavedResults {
+            Terminal.standardError.write("brigade map: \(unsaved); a re-run maps the chunks not saved again\n")
+        }
         let text = report.produced ?? report.text
         if let out {
             do { try text.write(toFile: out, atomically: true, encoding: .utf8) } catch { throw CLIFailure.runtime("cannot write \(out): \(describeFileError(error))") }

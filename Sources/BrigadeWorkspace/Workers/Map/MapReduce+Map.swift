@@ -3,8 +3,11 @@ import BrigadeSync
 
 extension MapReduce {
     /// Every chunk's result, in chunk order: reused from the results file when an earlier run
-    /// finished it with the same fingerprint, else from a worker (saved as soon as it finishes).
-    func map(_ chunks: [MapChunk], ledger: BudgetLedger, onProgress: @escaping @Sendable (MapProgress) -> Void) async throws(MapError) -> [MapResult] {
+    /// finished it with the same fingerprint, else from a worker (saved as soon as it finishes);
+    /// and why some could not be saved, if so (``MapResultsFile/failure``).
+    func map(
+        _ chunks: [MapChunk], ledger: BudgetLedger, onProgress: @escaping @Sendable (MapProgress) -> Void
+    ) async throws(MapError) -> (results: [MapResult], unsaved: String?) {
         let earlier = configuration.resultsPath.map { MapResultsFile.finished(at: $0) } ?? [:]
         let file = try configuration.resultsPath.map { path throws(MapError) in try MapResultsFile(path: path) }
         defer { file?.close() }
@@ -33,9 +36,10 @@ extension MapReduce {
             }
             for await (index, result) in group { results[index] = result }
         }
-        return zip(chunks, results).map { chunk, result in
+        let all = zip(chunks, results).map { chunk, result in
             result ?? MapResult(chunkID: chunk.id, position: chunk.position, status: .failed, output: "", error: "cancelled before it ran", fingerprint: fingerprint(for: chunk))
         }
+        return (all, file?.failure)
     }
 
     func fingerprint(for chunk: MapChunk) -> String {

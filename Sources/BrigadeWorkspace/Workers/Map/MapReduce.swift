@@ -115,9 +115,10 @@ public struct MapReduce: Sendable {
         }
         defer { ledger.close() }
 
-        let results = try await map(chunks, ledger: ledger, onProgress: onProgress)
+        let (results, unsaved) = try await map(chunks, ledger: ledger, onProgress: onProgress)
         let reduced = await reduce(results, chunks: chunks, ledger: ledger, onProgress: onProgress)
         var report = MapReport(chunks: chunks, results: results, reduction: reduced, usage: ledger.budget.usage, costUSD: ledger.budget.costUSD)
+        report.unsavedResults = unsaved
         if let produce = configuration.produce {
             onProgress(MapProgress(phase: .produce, done: 0, failed: 0, total: 1, reused: 0, costUSD: ledger.budget.costUSD))
             report.produced = await self.produce(produce, report: report, ledger: ledger)

@@ -9,6 +9,9 @@ public struct MapReport: Sendable {
     public var produced: String?
     public var usage: TokenUsage
     public var costUSD: Double
+    /// Why some map results could not be saved to the results file (a full disk, a quota …), naming
+    /// the file and the system's reason; a re-run maps those chunks again. `nil` when all were saved.
+    public var unsavedResults: String?
 
     public var failed: [MapResult] { results.filter { $0.status == .failed } }
 

@@ -11,10 +11,18 @@ import Glibc
 /// Map results saved as they finish, one JSON line per chunk (`<output>.map.jsonl`), so that a re-run
 /// skips the chunks already done. A line cut short by a kill is ignored (the chunk runs again) and
 /// cut off when the file is opened again, so that the next result starts on a line of its own.
+///
+/// A line that cannot be written whole (a full disk, a quota, a file-size limit) is cut off at once
+/// and the map goes on: its chunk simply runs again on a re-run. ``failure`` says so.
 final class MapResultsFile: Sendable {
     let path: String
     /// The open descriptor (appending), nil once closed.
     private let descriptor: Mutex<Int32?>
+    private let firstFailure = Mutex<String?>(nil)
+
+    /// The first result that could not be saved, as a message naming the file and the system's
+    /// reason; nil while every one was.
+    var failure: String? { firstFailure.withLock { $0 } }
 
     /// Opens (creating) the file for appending.
     init(path: String) throws(MapError) {
@@ -63,19 +71,30 @@ final class MapResultsFile: Sendable {
         return results
     }
 
-    /// Appends one result as one line, written whole.
+    /// Appends one result as one line, written whole, or not at all: the part of a line that did
+    /// not fit is cut off again (when even that fails, nothing more is written to the file).
     func append(_ result: MapResult) {
         let line = Array((result.json.jsonString + "\n").utf8)
-        descriptor.withLock { descriptor in
-            guard let descriptor else { return }
+        let failure: String? = descriptor.withLock { slot in
+            guard let descriptor = slot else { return nil }
+            let start = lseek(descriptor, 0, SEEK_CUR)
             var written = 0
             while written < line.count {
                 let count = line.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, line.count - written) }
                 if count < 0 && errno == EINTR { continue }
-                guard count > 0 else { return }
+                guard count > 0 else {
+                    let reason = count < 0 ? String(cString: strerror(errno)) : "the system wrote nothing"
+                    if written > 0, start < 0 || ftruncate(descriptor, start) != 0 || lseek(descriptor, start, SEEK_SET) < 0 {
+                        Glibc.close(descriptor)
+                        slot = nil
+                    }
+                    return "cannot save map results to \(path): \(reason)"
+                }
                 written += count
             }
+            return nil
         }
+        if let failure { firstFailure.withLock { $0 = $0 ?? failure } }
     }
 
     func close() {
