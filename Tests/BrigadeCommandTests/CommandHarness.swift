@@ -47,6 +47,33 @@ enum Brigade {
     }
 }
 
+/// A user and mount namespace of a child's own (`unshare -rm`), where it may mount without privileges:
+/// bind mounts over files, a small tmpfs. Nothing outside sees the mounts; they go with the child.
+enum MountNamespace {
+    static let unshare = "/usr/bin/unshare"
+
+    /// Whether this machine lets an unprivileged process make such namespaces and mount in them (a
+    /// container may forbid it: tests that need it are then skipped, saying so).
+    static let isAvailable: Bool = {
+        guard FileManager.default.isExecutableFile(atPath: unshare) else { return false }
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: unshare)
+        probe.arguments = ["-rm", "/bin/sh", "-c", "mount --bind /dev/null /dev/null && mount -t tmpfs -o size=4k tmpfs /mnt"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { return false }
+        probe.waitUntilExit()
+        return probe.terminationStatus == 0
+    }()
+
+    /// Runs `/bin/sh -c SCRIPT PROGRAM ARGUMENTS…` (`$0` is `program`, `$@` the arguments) in a new
+    /// namespace, in `directory`.
+    static func run(
+        _ script: String, _ program: String, _ arguments: [String], in directory: String, environment: [String: String] = [:]
+    ) async throws -> Brigade.Outcome {
+        try await Brigade.run(["unshare", "-rm", "/bin/sh", "-c", script, program] + arguments, in: directory, environment: environment, executable: unshare)
+    }
+}
+
 /// Runs git in `directory` (for a repository the brief can describe).
 func git(_ arguments: [String], in directory: String) async throws {
     let result = try await Subprocess.run(

@@ -1,6 +1,5 @@
 import Brigade
 import BrigadeTesting
-import Foundation
 import Testing
 
 /// libcurl is loaded by the first HTTP request, not at start (Sources/CCurl/include/shim.h): a
@@ -52,26 +51,11 @@ struct CurlLoadingTests {
             done
             exec "$0" "$@"
             """
-        return try await Brigade.run(["unshare", "-rm", "/bin/sh", "-c", hide, Brigade.path] + arguments, in: directory, environment: environment, executable: Self.unshare)
+        return try await MountNamespace.run(hide, Brigade.path, arguments, in: directory, environment: environment)
     }
 
-    static let unshare = "/usr/bin/unshare"
-
-    /// Whether this machine lets an unprivileged process make user and mount namespaces (a container
-    /// may forbid it: the test is then skipped, saying so).
-    static let canHideLibraries: Bool = {
-        guard FileManager.default.isExecutableFile(atPath: unshare) else { return false }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: unshare)
-        probe.arguments = ["-rm", "/bin/sh", "-c", "mount --bind /dev/null /dev/null"]
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
-    }()
-
     @Test("without libcurl, a model request fails naming the package; offline commands work",
-          .enabled(if: canHideLibraries, "needs `unshare -rm` (user and mount namespaces)"))
+          .enabled(if: MountNamespace.isAvailable, "needs `unshare -rm` (user and mount namespaces)"))
     func withoutLibcurlHTTPFailsClearlyAndOfflineCommandsWork() async throws {
         let version = try await Self.runWithoutLibcurl(["--version"], in: "/")
         #expect(version.status == 0, "\(version.standardError)")
