@@ -30,11 +30,12 @@ let package = Package(
             pkgConfig: "yaml-0.1",
             providers: [.apt(["libyaml-dev"]), .brew(["libyaml"])]
         ),
-        // libedit (line editing and history for `brigade chat`), with typed shims for its variadic calls (and prctl).
-        .systemLibrary(
+        // libedit (line editing and history for `brigade chat`), loaded by the chat's first line editor, not
+        // linked (Sources/CEdit/include/shim.h says why), with typed shims for its variadic calls (and prctl):
+        // building needs its header (libedit-dev), line editing needs libedit.so.2.
+        .target(
             name: "CEdit",
-            pkgConfig: "libedit",
-            providers: [.apt(["libedit-dev"]), .brew(["libedit"])]
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         // SQLite for the run store (docs/store.md), wrapped thinly: a module map plus one shim.
         .systemLibrary(

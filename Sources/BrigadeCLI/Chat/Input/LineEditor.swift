@@ -42,7 +42,7 @@ final class LineEditor: @unchecked Sendable {
         let outputFile = fdopen(dup(STDOUT_FILENO), "w")
         let errorFile = fdopen(dup(STDERR_FILENO), "w")
         guard let inputFile, let outputFile, let errorFile,
-            let editor = el_init("brigade", inputFile, outputFile, errorFile), let history = history_init()
+            let editor = brigade_el_init("brigade", inputFile, outputFile, errorFile), let history = brigade_history_init()
         else { return nil }
         self.editor = editor
         self.history = history
@@ -68,12 +68,12 @@ final class LineEditor: @unchecked Sendable {
             guard let editor, let context = brigade_el_client_data(editor) else { return nil }
             return Unmanaged<LineEditor>.fromOpaque(context).takeUnretainedValue().promptBuffer
         }, 1)
-        _ = el_source(editor, nil)
+        _ = brigade_el_source(editor, nil)
     }
 
     deinit {
-        el_end(editor)
-        history_end(history)
+        brigade_el_end(editor)
+        brigade_history_end(history)
         free(promptBuffer)
     }
 
@@ -92,7 +92,7 @@ final class LineEditor: @unchecked Sendable {
         // line discipline (a Ctrl-D would be stored as an end-of-file mark and reach libedit as a NUL).
         brigade_el_prepare_terminal(editor, 1)
         var count: Int32 = 0
-        let line = el_gets(editor, &count)
+        let line = brigade_el_gets(editor, &count)
         switch stop {
         case .interrupted(let lineWasEmpty)?:
             return .interrupted(lineWasEmpty: lineWasEmpty)
@@ -132,7 +132,7 @@ final class LineEditor: @unchecked Sendable {
                     return 0
                 }
                 if reasons.contains(.resize) {
-                    el_resize(editor)
+                    brigade_el_resize(editor)
                     brigade_el_refresh(editor)
                 }
                 if reasons.contains(.interrupt), interrupts.takePending() {
