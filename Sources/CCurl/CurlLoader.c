@@ -15,6 +15,7 @@
     X(CURLcode, global_init, curl_global_init, (long)) \
     X(CURL *, easy_init, curl_easy_init, (void)) \
     X(void, easy_cleanup, curl_easy_cleanup, (CURL *)) \
+    X(void, easy_reset, curl_easy_reset, (CURL *)) \
     X(CURLcode, easy_pause, curl_easy_pause, (CURL *, int)) \
     X(const char *, easy_strerror, curl_easy_strerror, (CURLcode)) \
     X(CURLcode, easy_setopt, curl_easy_setopt, (CURL *, CURLoption, ...)) \
@@ -95,6 +96,7 @@ const char *brigade_curl_load_error(void) {
 
 CURL *curl_easy_init(void) { return curl_ready() ? curl.easy_init() : NULL; }
 void curl_easy_cleanup(CURL *h) { if (curl_ready()) curl.easy_cleanup(h); }
+void curl_easy_reset(CURL *h) { if (curl_ready()) curl.easy_reset(h); }
 CURLcode curl_easy_pause(CURL *h, int bitmask) { return curl_ready() ? curl.easy_pause(h, bitmask) : CURLE_FAILED_INIT; }
 const char *curl_easy_strerror(CURLcode code) {
     return curl_ready() ? curl.easy_strerror(code) : "libcurl (libcurl.so.4) could not be loaded";

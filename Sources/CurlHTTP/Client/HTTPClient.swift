@@ -114,6 +114,9 @@ public final class HTTPClient: Sendable {
     /// Transfers started and not yet finished, for tests and diagnostics.
     package var activeTransferCount: Int { loopState.withLock { $0?.activeTransferCount ?? 0 } }
 
+    /// Easy handles the loop has created; a request that reuses a kept handle adds none (tests).
+    package var createdEasyHandleCount: Int { loopState.withLock { $0?.createdEasyHandles.value ?? 0 } }
+
     /// Transfer objects (easy handle owners) not yet freed, for leak checks in tests.
     package var liveTransferObjectCount: Int { loopState.withLock { $0?.liveTransferObjects.withLock { $0 } ?? 0 } }
 

@@ -32,7 +32,9 @@ final class CurlLoop: Sendable {
     /// Atomics, not inbox fields: the inbox lock is contended between the tasks and the loop
     /// thread, and these change on every request.
     private let lastTransferID = Atomic<UInt64>(0)
-    let activeTransfers = TransferCount()
+    let activeTransfers = LoopCount()
+    /// Easy handles created (`curl_easy_init`); handles taken again from the pool do not count.
+    let createdEasyHandles = LoopCount()
     /// Transfer objects alive (created and not yet deinitialised), for leak checks.
     let liveTransferObjects = LockedState(0)
     /// The loop thread's handle until someone joins or detaches it.
@@ -71,6 +73,7 @@ final class CurlLoop: Sendable {
             events: events,
             inbox: inbox,
             activeTransfers: activeTransfers,
+            createdEasyHandles: createdEasyHandles,
             liveTransferObjects: liveTransferObjects,
             configuration: configuration,
             exited: exited,
@@ -166,8 +169,8 @@ final class CurlLoop: Sendable {
     }
 }
 
-/// Transfers started and not yet finished: changed by the loop thread, read by any.
-final class TransferCount: Sendable {
+/// A count changed by the loop thread and read by any (transfers in flight, handles created).
+final class LoopCount: Sendable {
     private let count = Atomic<Int>(0)
 
     var value: Int { count.load(ordering: .sequentiallyConsistent) }

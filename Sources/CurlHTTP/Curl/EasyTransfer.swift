@@ -29,6 +29,8 @@ final class EasyTransfer {
     var headerList: UnsafeMutablePointer<curl_slist>?
     var resolveList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
+    /// Where the easy handle came from and goes back to.
+    private let handles: EasyHandlePool
 
     private var headParser = ResponseHeadParser()
     private var head: HTTPResponseHead?
@@ -54,23 +56,24 @@ final class EasyTransfer {
     private let pendingHeads: PendingHeads
     private var isHeadPending = false
 
-    /// Creates the easy handle and sets every option.
+    /// Takes an easy handle from `handles` (a reset one, or a fresh one) and sets every option.
     /// - Throws: when curl cannot create the handle or rejects an option.
     init(
         _ submission: TransferSubmission,
         configuration: HTTPClient.Configuration,
+        handles: EasyHandlePool,
         liveCount: LockedState<Int>,
         pendingHeads: PendingHeads,
         now: ContinuousClock.Instant
     ) throws(HTTPError) {
-        guard let handle = curl_easy_init() else {
+        guard let easy = handles.take() else {
             throw HTTPError(.transport, "curl_easy_init failed (out of memory)")
         }
         self.id = submission.id
-        self.handle = handle
+        self.handle = easy.handle
+        self.errorBuffer = easy.errorBuffer
+        self.handles = handles
         self.delivery = submission.delivery
-        self.errorBuffer = .allocate(capacity: Int(brigade_error_size()))
-        self.errorBuffer.initialize(repeating: 0, count: Int(brigade_error_size()))
         self.deadline = submission.request.deadline
         self.idleTimeout = submission.request.idleTimeout
         self.lastActivity = now
@@ -90,17 +93,22 @@ final class EasyTransfer {
         liveCount.withLock { $0 -= 1 }
     }
 
-    /// Frees the easy handle, the header list and the error buffer. Call after
+    /// Gives the easy handle back to the pool (`reusable`: the transfer ended cleanly) or frees
+    /// it, then frees the header lists, which the handle no longer points at. Call after
     /// `curl_multi_remove_handle`; later calls do nothing.
-    func release() {
+    func release(reusable: Bool = false) {
         guard !isReleased else { return }
         isReleased = true
-        curl_easy_cleanup(handle)
+        let easy = EasyHandle(handle: handle, errorBuffer: errorBuffer)
+        if reusable {
+            handles.recycle(easy)
+        } else {
+            handles.free(easy)
+        }
         curl_slist_free_all(headerList)
         headerList = nil
         curl_slist_free_all(resolveList)
         resolveList = nil
-        errorBuffer.deallocate()
     }
 
     /// curl's detailed error text for the last failure, if it wrote one.

@@ -12,12 +12,13 @@ final class LoopRunner {
     /// The epoll set and eventfd curl reports its sockets to; freed by ``stop(leftovers:)``.
     private let events: UnsafeMutablePointer<brigade_curl_events>
     private let inbox: LockedState<CurlLoop.Inbox>
-    private let activeTransfers: TransferCount
+    private let activeTransfers: LoopCount
     private let configuration: HTTPClient.Configuration
     private let liveTransferObjects: LockedState<Int>
     private var transfers: [UInt64: EasyTransfer] = [:]
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private let pendingHeads = PendingHeads()
+    private let handles: EasyHandlePool
     /// No transfer's deadline or idle limit can pass before this instant, so the transfers are
     /// scanned only then (``enforceTimers(now:)``), not on every pass; `nil` when nothing is due.
     private var nextTimerScan: ContinuousClock.Instant?
@@ -29,7 +30,8 @@ final class LoopRunner {
         multi: UnsafeMutableRawPointer,
         events: UnsafeMutablePointer<brigade_curl_events>,
         inbox: LockedState<CurlLoop.Inbox>,
-        activeTransfers: TransferCount,
+        activeTransfers: LoopCount,
+        createdEasyHandles: LoopCount,
         liveTransferObjects: LockedState<Int>,
         configuration: HTTPClient.Configuration,
         exited: Promise<Void>,
@@ -43,6 +45,7 @@ final class LoopRunner {
         self.inbox = inbox
         self.activeTransfers = activeTransfers
         self.configuration = configuration
+        self.handles = EasyHandlePool(limit: configuration.maxCachedConnections, created: createdEasyHandles)
     }
 
     func run() {
@@ -81,6 +84,7 @@ final class LoopRunner {
 
     /// Frees curl and the event set of a loop whose thread never started.
     func closeWithoutRunning() {
+        handles.removeAll()
         curl_multi_cleanup(multi)
         brigade_events_close(events)
         events.deallocate()
@@ -119,6 +123,7 @@ final class LoopRunner {
             transfer = try EasyTransfer(
                 submission,
                 configuration: configuration,
+                handles: handles,
                 liveCount: liveTransferObjects,
                 pendingHeads: pendingHeads,
                 now: clock.now
@@ -170,12 +175,17 @@ final class LoopRunner {
         }
     }
 
-    /// Removes the transfer from curl, frees its handles, then reports the outcome.
+    /// Removes the transfer from curl, gives back or frees its handles, then reports the outcome.
     private func finish(_ transfer: EasyTransfer, _ result: Result<Void, HTTPError>) {
         _ = curl_multi_remove_handle(multi, transfer.handle)
         transfers[transfer.id] = nil
         idsByHandle[transfer.handle] = nil
-        transfer.release()
+        // Only a transfer that ended cleanly leaves its handle for the next request.
+        if case .success = result {
+            transfer.release(reusable: true)
+        } else {
+            transfer.release()
+        }
         activeTransfers.add(-1)
         transfer.complete(result)
     }
