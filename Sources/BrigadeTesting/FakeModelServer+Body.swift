@@ -64,6 +64,7 @@ struct FakeEventBody: AsyncBufferedSequence, Sendable {
             if position > 0, turn.latency.betweenEvents > .zero { steps.append(.pause(turn.latency.betweenEvents)) }
             steps.append(.send(Array(events[position].utf8)))
         }
+        if turn.latency.beforeEnd > .zero { steps.append(.pause(turn.latency.beforeEnd)) }
         return steps
     }
 

@@ -1,3 +1,4 @@
+import Synchronization
 import BrigadeSync
 import FlyingFox
 import FlyingSocks
@@ -35,9 +36,11 @@ enum FakeModelServerAbort: Error {
 enum LocalHTTPServer {
     /// Starts a server on 127.0.0.1 at a random port, running in a task of its own, and waits until it listens.
     /// Hangs are scripted, so FlyingFox's own timeout is a day (it must not answer them with a 500).
-    static func start() async throws -> (http: HTTPServer, port: UInt16, task: Task<Void, Never>) {
+    /// - Parameter connections: counts the connections the server accepts (none: nothing is logged).
+    static func start(counting connections: AcceptedConnections? = nil) async throws -> (http: HTTPServer, port: UInt16, task: Task<Void, Never>) {
+        let logger: any Logging = if let connections { connections } else { .disabled as DisabledLogger }
         let http = HTTPServer(config: HTTPServer.Configuration(
-            address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), timeout: 24 * 3600, logger: .disabled))
+            address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), timeout: 24 * 3600, logger: logger))
         let task = Task { _ = try? await http.run() }
         do {
             try await http.waitUntilListening(timeout: 10)
@@ -51,4 +54,21 @@ enum LocalHTTPServer {
         }
         return (http, port, task)
     }
+}
+
+/// Counts the connections a FlyingFox server accepts, through the one thing it reports about them: its
+/// log (`"<id> open connection"`, once per accepted connection). Everything else it logs is dropped.
+final class AcceptedConnections: Logging {
+    private let count = Mutex(0)
+
+    var value: Int { count.withLock { $0 } }
+
+    func logInfo(_ info: @autoclosure () -> String) {
+        if info().hasSuffix(" open connection") { count.withLock { $0 += 1 } }
+    }
+
+    func logDebug(_ debug: @autoclosure () -> String) {}
+    func logWarning(_ warning: @autoclosure () -> String) {}
+    func logError(_ error: @autoclosure () -> String) {}
+    func logCritical(_ critical: @autoclosure () -> String) {}
 }

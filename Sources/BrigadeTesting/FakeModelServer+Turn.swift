@@ -175,10 +175,13 @@ public struct FakeLatency: Sendable, Hashable {
     public var beforeHead: Duration
     /// Between two stream events.
     public var betweenEvents: Duration
+    /// After a stream's last event, before the end of the body (the chunked body's last chunk).
+    public var beforeEnd: Duration
 
-    public init(beforeHead: Duration = .zero, betweenEvents: Duration = .zero) {
+    public init(beforeHead: Duration = .zero, betweenEvents: Duration = .zero, beforeEnd: Duration = .zero) {
         self.beforeHead = beforeHead
         self.betweenEvents = betweenEvents
+        self.beforeEnd = beforeEnd
     }
 }
 

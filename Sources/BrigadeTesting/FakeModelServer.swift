@@ -39,6 +39,7 @@ public final class FakeModelServer: Sendable {
     private let state = LockedState(State())
     private let gate = FakeModelServerGate()
     private let recordsRequests: Bool
+    private let connections: AcceptedConnections
     /// The port the server listens on, at 127.0.0.1.
     public let port: UInt16
 
@@ -49,10 +50,11 @@ public final class FakeModelServer: Sendable {
     /// The base URL for an Anthropic client: `http://127.0.0.1:<port>`.
     public var anthropicBaseURL: String { baseURL }
 
-    private init(http: HTTPServer, port: UInt16, recordsRequests: Bool) {
+    private init(http: HTTPServer, port: UInt16, recordsRequests: Bool, connections: AcceptedConnections) {
         self.http = http
         self.port = port
         self.recordsRequests = recordsRequests
+        self.connections = connections
     }
 
     /// Starts a server; stop it with ``stop()``. Prefer ``withFakeModelServer(recordsRequests:_:)``.
@@ -63,9 +65,10 @@ public final class FakeModelServer: Sendable {
     ///   off for very large batches).
     /// - Throws: when the socket cannot be bound or the server does not come up.
     public static func start(recordsRequests: Bool = true) async throws -> FakeModelServer {
-        let (http, port, task) = try await LocalHTTPServer.start()
+        let connections = AcceptedConnections()
+        let (http, port, task) = try await LocalHTTPServer.start(counting: connections)
         disableNagle(onListenerAt: port)
-        let server = FakeModelServer(http: http, port: port, recordsRequests: recordsRequests)
+        let server = FakeModelServer(http: http, port: port, recordsRequests: recordsRequests, connections: connections)
         server.state.withLock { $0.runTask = task }
         await http.appendRoute("*") { [weak server] request in
             guard let server else { throw FakeModelServerAbort.stopped }
@@ -103,6 +106,10 @@ public final class FakeModelServer: Sendable {
     /// The most requests the server was answering at once (a buffered answer ends when its body is
     /// handed over; a stream's end is not counted).
     public var maxConcurrentRequests: Int { state.withLock { $0.maxInFlight } }
+
+    /// How many TCP connections the server accepted so far: a client that keeps its connections alive
+    /// sends many requests over one.
+    public var connectionCount: Int { connections.value }
 
     /// How many requests arrived, recorded or not.
     public var requestCount: Int { state.withLock { $0.requestCount } }

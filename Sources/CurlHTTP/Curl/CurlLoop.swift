@@ -16,6 +16,9 @@ final class CurlLoop: Sendable {
     enum Command: Sendable {
         case start(TransferSubmission)
         case cancel(UInt64)
+        /// The reader is done before the body ended: let the transfer finish if its end comes within
+        /// ``LoopRunner/drainGrace`` (keeping its connection), else cancel it.
+        case release(UInt64)
         case resume(UInt64)
         case shutdown
     }

@@ -55,6 +55,11 @@ final class EasyTransfer {
     /// The ids of streaming transfers whose final head is in but not yet handed to the reader.
     private let pendingHeads: PendingHeads
     private var isHeadPending = false
+    /// Set once the reader is gone before the body ended (``drain(until:upTo:)``): the transfer is
+    /// cancelled at this instant unless it ended on its own.
+    private(set) var drainDeadline: ContinuousClock.Instant?
+    /// Body bytes a draining transfer may still read and drop.
+    private var drainBudget = 0
 
     /// Takes an easy handle from `handles` (a reset one, or a fresh one) and sets every option.
     /// - Throws: when curl cannot create the handle or rejects an option.
@@ -177,8 +182,23 @@ final class EasyTransfer {
         }
     }
 
+    /// The reader stopped early: body bytes are dropped from now on, and the transfer is cancelled
+    /// at `deadline` or past `bytes` more, unless it ended by then (its connection then stays open).
+    func drain(until deadline: ContinuousClock.Instant, upTo bytes: Int) {
+        drainDeadline = deadline
+        drainBudget = bytes
+    }
+
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         noteActivity()
+        if drainDeadline != nil {
+            drainBudget -= bytes.count
+            guard drainBudget >= 0 else {
+                callbackFailure = HTTPError(.cancelled, "the request was cancelled")
+                return 0
+            }
+            return bytes.count
+        }
         switch delivery {
         case .buffered(let maxBodyBytes, _):
             if let maxBodyBytes, body.count + bytes.count > maxBodyBytes {

@@ -23,6 +23,11 @@ final class LoopRunner {
     /// scanned only then (``enforceTimers(now:)``), not on every pass; `nil` when nothing is due.
     private var nextTimerScan: ContinuousClock.Instant?
     private let clock = ContinuousClock()
+    /// How long a released transfer (its reader stopped early) may take to end on its own, and how
+    /// many more body bytes it may read (and drop) meanwhile: enough for the end of a chunked body
+    /// that is already on its way, not for a body that goes on.
+    static let drainGrace = Duration.milliseconds(50)
+    static let drainBytes = 16 * 1024
     private let exited: Promise<Void>
     private let willExit: (@Sendable () -> Void)?
 
@@ -100,6 +105,16 @@ final class LoopRunner {
         case .cancel(let id):
             if let transfer = transfers[id] {
                 finish(transfer, .failure(HTTPError(.cancelled, "the request was cancelled")))
+            }
+        case .release(let id):
+            if let transfer = transfers[id] {
+                let deadline = clock.now.advanced(by: Self.drainGrace)
+                transfer.drain(until: deadline, upTo: Self.drainBytes)
+                scheduleTimerScan(at: deadline)
+                if transfer.isPaused {
+                    transfer.isPaused = false
+                    _ = curl_easy_pause(transfer.handle, brigade_pause_cont())
+                }
             }
         case .resume(let id):
             if let transfer = transfers[id], transfer.isPaused {
@@ -201,6 +216,13 @@ final class LoopRunner {
         var next: ContinuousClock.Instant?
         var expired: [(EasyTransfer, HTTPError)] = []
         for transfer in transfers.values {
+            if let deadline = transfer.drainDeadline {
+                if now >= deadline {
+                    expired.append((transfer, HTTPError(.cancelled, "the request was cancelled")))
+                    continue
+                }
+                next = min(next ?? deadline, deadline)
+            }
             if let deadline = transfer.deadline {
                 if now >= deadline {
                     expired.append((transfer, HTTPError(.deadlineExceeded, "the request's deadline passed")))

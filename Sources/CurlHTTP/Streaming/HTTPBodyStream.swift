@@ -3,7 +3,8 @@
 ///
 /// At most ``bufferCapacity`` bytes (plus one network read) are held ahead of the reader; past
 /// that the transfer is paused until the reader catches up, so a slow reader bounds memory.
-/// Iterate it inside the closure only: once the closure returns, the transfer is cancelled.
+/// Iterate it inside the closure only: once the closure returns, the transfer ends (at once, or after
+/// a moment's grace for the rest of the body; see ``HTTPClient/withStream(_:_:)``).
 /// Iteration throws ``HTTPError`` (for example ``HTTPError/Code/idleTimeout``); cancelling the
 /// reading task throws ``HTTPError/Code/cancelled`` and aborts the transfer.
 public struct HTTPBodyStream: AsyncSequence, Sendable {
