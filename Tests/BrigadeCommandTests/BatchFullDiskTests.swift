@@ -87,7 +87,7 @@ struct BatchFullDiskTests {
     /// A real full disk: a 64 KiB tmpfs in a mount namespace of the test's own, filled but for 8 KiB;
     /// the second run comes after the filler is removed. The tmpfs goes with the namespace, so the
     /// script copies out what each run left.
-    @Test(.enabled(if: MountNamespace.isAvailable, "needs `unshare -rm` (user and mount namespaces) to mount a tmpfs"))
+    @Test(.enabled("needs `unshare -rm` (user and mount namespaces) to mount a tmpfs", MountNamespace.isAvailable))
     func aFullTmpfsStopsTheBatchWithENOSPCAndFreeingSpaceResumesIt() async throws {
         let folder = try Self.workspace()
         let script = """

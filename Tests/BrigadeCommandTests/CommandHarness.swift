@@ -53,17 +53,15 @@ enum MountNamespace {
     static let unshare = "/usr/bin/unshare"
 
     /// Whether this machine lets an unprivileged process make such namespaces and mount in them (a
-    /// container may forbid it: tests that need it are then skipped, saying so).
-    static let isAvailable: Bool = {
+    /// container may forbid it: tests that need it are then skipped, saying so). For
+    /// `.enabled(_:_:)`, which awaits it.
+    @Sendable static func isAvailable() async -> Bool {
         guard FileManager.default.isExecutableFile(atPath: unshare) else { return false }
-        let probe = Process()
-        probe.executableURL = URL(fileURLWithPath: unshare)
-        probe.arguments = ["-rm", "/bin/sh", "-c", "mount --bind /dev/null /dev/null && mount -t tmpfs -o size=4k tmpfs /mnt"]
-        probe.standardError = FileHandle.nullDevice
-        guard (try? probe.run()) != nil else { return false }
-        probe.waitUntilExit()
-        return probe.terminationStatus == 0
-    }()
+        let probe = try? await Subprocess.run(
+            .path(.init(unshare)), arguments: ["-rm", "/bin/sh", "-c", "mount --bind /dev/null /dev/null && mount -t tmpfs -o size=4k tmpfs /mnt"],
+            output: .discarded, error: .discarded)
+        return probe?.terminationStatus.isSuccess ?? false
+    }
 
     /// Runs `/bin/sh -c SCRIPT PROGRAM ARGUMENTS…` (`$0` is `program`, `$@` the arguments) in a new
     /// namespace, in `directory`.

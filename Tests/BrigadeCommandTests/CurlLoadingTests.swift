@@ -55,7 +55,7 @@ struct CurlLoadingTests {
     }
 
     @Test("without libcurl, a model request fails naming the package; offline commands work",
-          .enabled(if: MountNamespace.isAvailable, "needs `unshare -rm` (user and mount namespaces)"))
+          .enabled("needs `unshare -rm` (user and mount namespaces)", MountNamespace.isAvailable))
     func withoutLibcurlHTTPFailsClearlyAndOfflineCommandsWork() async throws {
         let version = try await Self.runWithoutLibcurl(["--version"], in: "/")
         #expect(version.status == 0, "\(version.standardError)")
