@@ -27,9 +27,9 @@ struct StreamEndKeepAliveTests {
                 #expect(response.text == "answer \(call)")
             }
             await http.shutdown()
-            // One in practice; cancelling at the final event makes it 50. The slack is for a loaded
-            // machine that delays the server's last write past the client's grace.
-            #expect(server.connectionCount >= 1 && server.connectionCount <= 5, "\(server.connectionCount) connections for \(calls) calls")
+            // One in practice; cancelling at the final event makes it 49 or 50. The slack is for a
+            // loaded machine that delays the server's last write past the client's 50 ms grace.
+            #expect(server.connectionCount >= 1 && server.connectionCount < calls / 2, "\(server.connectionCount) connections for \(calls) calls")
         }
     }
 }
