@@ -16,9 +16,9 @@ public struct Route: Sendable {
     private(set) var vocabularyStems: [[String]] = []
     /// Words and phrases that say the request is not this route's job ("why", "how do i"); any of
     /// them keeps a precise (hybrid) match from taking the request.
-    public var negative: [String] { didSet { negativeWords = negative.map(KeywordRule.normalize) } }
-    /// `negative` normalized once (compared as written).
-    private(set) var negativeWords: [String] = []
+    public var negative: [String] { didSet { negativeWords = negative.map(Self.words) } }
+    /// `negative` normalized and split into words once, not per request (compared as written).
+    private(set) var negativeWords: [[String]] = []
     public var thresholds: RouteThresholds
     /// Phrasings that must match this route (checked by `brigade routes check` and tests).
     public var examples: [String]
@@ -34,6 +34,11 @@ public struct Route: Sendable {
     /// How calls that report the same thing are reconciled before the join; `nil`: they are not.
     public var joinRules: RouteJoinRules?
     public var location: SourceLocation?
+
+    /// A phrase's normalized words ("How do I" → ["how", "do", "i"]).
+    static func words(_ phrase: String) -> [String] {
+        KeywordRule.normalize(phrase).split(separator: " ").map(String.init)
+    }
 
     public init(
         name: String,
@@ -59,7 +64,7 @@ public struct Route: Sendable {
         self.vocabulary = vocabulary
         self.negative = negative
         vocabularyStems = vocabulary.map(RouteText.stems)
-        negativeWords = negative.map(KeywordRule.normalize)
+        negativeWords = negative.map(Self.words)
         self.thresholds = thresholds
         self.examples = examples
         self.counterexamples = counterexamples

@@ -50,7 +50,7 @@ public struct RouteScore: Sendable {
         for stems in route.vocabularyStems { Self.coverAll(stems, in: text, cover) }
         // Negative words compare as written (no stemming): "news" must not count as "new".
         negativeHits = zip(route.negative, route.negativeWords)
-            .compactMap { entry, words in text.occurrences(ofExactly: words).first.map { (entry, $0) } }
+            .compactMap { entry, words in text.firstOccurrence(ofExactly: words).map { (entry, $0) } }
             .sorted { $0.1 < $1.1 }
             .map(\.0)
 

@@ -16,25 +16,32 @@ public struct RouteSet: Sendable {
     /// a model answers what no route takes; `static` matches loosely — there is nothing else. See
     /// ``RouteScore`` for the rules.
     public func match(_ prompt: String, mode: RoutingMode = .hybrid) -> RouteMatch? {
-        evaluate(prompt, mode: mode).first?.match
+        // The first of `evaluate`'s order, without sorting them all.
+        ranked(prompt, mode: mode).min(by: Self.ranksBefore)?.evaluation.match
     }
 
     /// How every route fares against `prompt` in `mode`: the routes that take it first (higher
     /// score, then a pattern match, then the higher `priority`, then declaration order), then the
     /// others by score. Used by `brigade routes test`.
     public func evaluate(_ prompt: String, mode: RoutingMode = .hybrid) -> [RouteEvaluation] {
+        ranked(prompt, mode: mode).sorted(by: Self.ranksBefore).map(\.evaluation)
+    }
+
+    private func ranked(_ prompt: String, mode: RoutingMode) -> [(order: Int, evaluation: RouteEvaluation)] {
         let text = RouteText(prompt)
-        let evaluations = routes.enumerated().map { order, route in
+        return routes.enumerated().map { order, route in
             (order: order, evaluation: RouteEvaluation(route: route, score: RouteScore(route: route, prompt: prompt, text: text), mode: mode))
         }
-        return evaluations.sorted { a, b in
-            let x = a.evaluation, y = b.evaluation
-            if (x.match != nil) != (y.match != nil) { return x.match != nil }
-            if x.score.score != y.score.score { return x.score.score > y.score.score }
-            if (x.score.pattern != nil) != (y.score.pattern != nil) { return x.score.pattern != nil }
-            if x.route.priority != y.route.priority { return x.route.priority > y.route.priority }
-            return a.order < b.order
-        }.map(\.evaluation)
+    }
+
+    /// `evaluate`'s order: a total order (declaration order breaks every tie).
+    private static func ranksBefore(_ a: (order: Int, evaluation: RouteEvaluation), _ b: (order: Int, evaluation: RouteEvaluation)) -> Bool {
+        let x = a.evaluation, y = b.evaluation
+        if (x.match != nil) != (y.match != nil) { return x.match != nil }
+        if x.score.score != y.score.score { return x.score.score > y.score.score }
+        if (x.score.pattern != nil) != (y.score.pattern != nil) { return x.score.pattern != nil }
+        if x.route.priority != y.route.priority { return x.route.priority > y.route.priority }
+        return a.order < b.order
     }
 }
 

@@ -35,12 +35,11 @@ struct RouteText: Sendable {
         }
     }
 
-    /// Start indices where the normalized `phrase` occurs word for word, as written (no stemming).
-    func occurrences(ofExactly phrase: String) -> [Int] {
-        let target = phrase.split(separator: " ").map(String.init)
-        guard !target.isEmpty, target.count <= words.count else { return [] }
-        return (0...(words.count - target.count)).filter { start in
-            target.indices.allSatisfy { words[start + $0].text == target[$0] }
+    /// The first index where `phrase` (normalized words) occurs word for word, as written (no stemming).
+    func firstOccurrence(ofExactly phrase: [String]) -> Int? {
+        guard !phrase.isEmpty, phrase.count <= words.count else { return nil }
+        return (0...(words.count - phrase.count)).first { start in
+            phrase.indices.allSatisfy { words[start + $0].text == phrase[$0] }
         }
     }
 

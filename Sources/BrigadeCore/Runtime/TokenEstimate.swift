@@ -22,7 +22,7 @@ extension ModelRequest {
             }
         }
         for tool in tools {
-            bytes += 16 + tool.name.utf8.count + tool.description.utf8.count + tool.parameters.jsonString.utf8.count
+            bytes += 16 + tool.name.utf8.count + tool.description.utf8.count + tool.parametersJSONByteCount
         }
         return (bytes + 3) / 4
     }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// How a tool may be run: limits and permissions that apply to every kind of tool.
 public struct ToolPolicy: Sendable, Hashable {
     /// Per-call timeout; `nil` takes the configuration's default.
@@ -51,11 +53,19 @@ public struct ToolSpec: Sendable, Hashable {
     /// What the tool does, for the model.
     public var description: String
     /// A JSON Schema with `type: object`.
-    public var parameters: JSONValue
+    public var parameters: JSONValue {
+        didSet { parametersSize = EncodedSize() }
+    }
     /// Limits and permissions Brigade enforces.
     public var policy: ToolPolicy
     /// Where the tool was declared, for messages; `nil` for tools built in code.
     public var location: SourceLocation?
+    /// The UTF-8 size of `parameters.jsonString`, measured on first use and kept until `parameters`
+    /// changes: ``ModelRequest/estimatedInputTokens`` reads it on every model call.
+    private var parametersSize = EncodedSize()
+
+    /// The UTF-8 bytes of `parameters` as compact JSON.
+    var parametersJSONByteCount: Int { parametersSize.value(of: parameters) }
 
     /// A declaration; `parameters` defaults to an object schema without properties.
     public init(
@@ -134,4 +144,29 @@ public struct Tool: Sendable {
 
     /// The tool's name (``ToolSpec/name``).
     public var name: String { spec.name }
+}
+
+extension ToolSpec {
+    /// A lazily measured byte count that takes no part in equality or hashing (it follows from
+    /// `parameters`). Copies of a spec share it; setting `parameters` starts a new one.
+    struct EncodedSize: Sendable, Hashable {
+        private final class Box: Sendable {
+            /// -1 until measured.
+            let bytes = Atomic<Int>(-1)
+        }
+
+        private let box = Box()
+
+        func value(of parameters: JSONValue) -> Int {
+            let known = box.bytes.load(ordering: .relaxed)
+            if known >= 0 { return known }
+            // Two threads may both measure; they store the same number.
+            let measured = parameters.jsonString.utf8.count
+            box.bytes.store(measured, ordering: .relaxed)
+            return measured
+        }
+
+        static func == (lhs: EncodedSize, rhs: EncodedSize) -> Bool { true }
+        func hash(into hasher: inout Hasher) {}
+    }
 }

@@ -148,13 +148,14 @@ struct ModelTransport: Sendable {
                     let bytes = (try? await body.collect(upTo: Self.maxErrorBodyBytes)) ?? []
                     throw statusFailure(head, body: bytes)
                 }
-                let contentType = head.headers["content-type"]?.lowercased() ?? ""
-                if contentType.contains("text/html") {
+                // Byte-wise, case-blind: this runs once per model call.
+                let contentType = head.headers["content-type"] ?? ""
+                if contentType.rangeIgnoringASCIICase(of: "text/html") != nil {
                     // A proxy's or load balancer's error page with status 200: a glitch, worth a retry.
                     let bytes = (try? await body.collect(upTo: Self.maxErrorBodyBytes)) ?? []
                     throw AttemptFailure(ModelError(.malformedResponse, Self.htmlMessage(bytes, provider: provider)), isRetryable: true)
                 }
-                if contentType.contains("application/json") {
+                if contentType.rangeIgnoringASCIICase(of: "application/json") != nil {
                     // A server that ignored `stream: true` (or sent an error object with 200).
                     let bytes: [UInt8]
                     do throws(HTTPError) { bytes = try await body.collect(upTo: limits.maxResponseBytes) } catch { throw transportFailure(error, deliveredText: false) }
