@@ -5,7 +5,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import BrigadeSync
 import Dispatch
 import Synchronization
 
@@ -16,14 +15,17 @@ import Synchronization
 /// Group commit: the first line of a group waits ``groupWindow`` for others, and lines queued
 /// meanwhile or during the write and sync go out together with one `write(2)` and one `fsync` (at
 /// a thousand items a second, about five lines per `fsync` instead of one or two; an `fsync` costs
-/// this machine about 100 µs of CPU). A ticket completes only once its lines are synced, and the engine
-/// reports an item as recorded only then, so an item reported done is on disk. After a failed write
-/// or sync the file is cut back to its last synced line and nothing more is written: every later
-/// ticket fails with the same error.
+/// this machine about 100 µs of CPU). A group's completions are called, on the writer's queue, only
+/// once its lines are synced, and the engine reports an item as recorded only then, so an item
+/// reported done is on disk. After a failed write or sync the file is cut back to its last synced
+/// line and nothing more is written: every later completion gets the same error.
 final class BatchResultsWriter: Sendable {
+    /// Called once with the outcome of the lines it was queued with.
+    typealias Completion = @Sendable (Result<Void, BatchError>) -> Void
+
     private struct Queue {
         var bytes: [UInt8] = []
-        var tickets: [BatchWriteTicket] = []
+        var completions: [Completion] = []
         var isFlushing = false
         var failure: BatchError?
     }
@@ -37,7 +39,7 @@ final class BatchResultsWriter: Sendable {
     static let groupWindow = DispatchTimeInterval.milliseconds(5)
 
     /// - Parameters:
-    ///   - fd: the results file, open with `O_APPEND`; it must stay open until every ticket completed.
+    ///   - fd: the results file, open with `O_APPEND`; it must stay open until every completion was called.
     ///   - path: for error messages.
     init(fd: Int32, path: String) {
         self.fd = fd
@@ -45,20 +47,19 @@ final class BatchResultsWriter: Sendable {
     }
 
     /// Queues `lines` to be appended (after every line queued before) and synced.
-    /// - Returns: a ticket that completes when they are on disk, or with the write's error.
-    func enqueue(_ lines: [String]) -> BatchWriteTicket {
-        let ticket = BatchWriteTicket()
+    /// - Parameter completion: called once, when they are on disk or with the write's error; on the
+    ///   writer's queue, or at once (on the calling thread) when an earlier write had failed.
+    func enqueue(_ lines: [String], completion: @escaping Completion) {
         let action: (startFlush: Bool, failure: BatchError?) = queue.withLock { queue in
             if let failure = queue.failure { return (false, failure) }
             for line in lines { queue.bytes.append(contentsOf: line.utf8) }
-            queue.tickets.append(ticket)
+            queue.completions.append(completion)
             if queue.isFlushing { return (false, nil) }
             queue.isFlushing = true
             return (true, nil)
         }
-        if let failure = action.failure { ticket.complete(.failure(failure)) }
+        if let failure = action.failure { completion(.failure(failure)) }
         if action.startFlush { scheduleFlush() }
-        return ticket
     }
 
     private func scheduleFlush() {
@@ -67,16 +68,16 @@ final class BatchResultsWriter: Sendable {
 
     /// Writes and syncs whatever is queued; what is queued meanwhile forms the next group.
     private func flush() {
-        let batch: (bytes: [UInt8], tickets: [BatchWriteTicket])? = queue.withLock { queue in
-            guard !queue.tickets.isEmpty else {
+        let batch: (bytes: [UInt8], completions: [Completion])? = queue.withLock { queue in
+            guard !queue.completions.isEmpty else {
                 queue.isFlushing = false
                 return nil
             }
             defer {
                 queue.bytes = []
-                queue.tickets = []
+                queue.completions = []
             }
-            return (queue.bytes, queue.tickets)
+            return (queue.bytes, queue.completions)
         }
         guard let batch else { return }
         let result: Result<Void, BatchError>
@@ -88,31 +89,16 @@ final class BatchResultsWriter: Sendable {
             // Nothing is written after a failure; what was queued meanwhile fails with it.
             let stranded = queue.withLock { queue in
                 queue.failure = error
-                defer { queue.bytes = []; queue.tickets = [] }
-                return queue.tickets
+                defer { queue.bytes = []; queue.completions = [] }
+                return queue.completions
             }
-            for ticket in stranded { ticket.complete(.failure(error)) }
+            for completion in stranded { completion(.failure(error)) }
         }
-        for ticket in batch.tickets { ticket.complete(result) }
+        for completion in batch.completions { completion(result) }
         let hasMore = queue.withLock { queue in
-            if queue.tickets.isEmpty { queue.isFlushing = false }
+            if queue.completions.isEmpty { queue.isFlushing = false }
             return queue.isFlushing
         }
         if hasMore { scheduleFlush() }
-    }
-}
-
-/// Completes when the lines it stands for are written and synced (or could not be).
-final class BatchWriteTicket: Sendable {
-    private let result = LockedState<Result<Void, BatchError>?>(nil)
-
-    func complete(_ outcome: Result<Void, BatchError>) {
-        result.withLock { $0 = outcome }
-    }
-
-    /// Waits for the outcome, whatever happens to the calling task: a cancelled run still learns
-    /// which of its lines are on disk.
-    func outcome() async -> Result<Void, BatchError> {
-        await result.waitIgnoringCancellation(for: { $0 })
     }
 }

@@ -1,6 +1,6 @@
 /// The state of one run of ``BatchEngine``: which entries are pending, the ledger, the counts.
-/// Lives in the calling task; child tasks only run items, or wait for result lines to be synced, and
-/// leave ``Finished`` and ``Written`` values in ``completions``.
+/// Lives in the calling task; child tasks only run items and leave ``Finished`` values in
+/// ``completions``, where the results writer leaves a ``Written`` value for each synced write.
 struct BatchRun {
     struct Finished: Sendable {
         var index: Int
@@ -37,6 +37,8 @@ struct BatchRun {
     /// The number of the next write queued, and of the next whose records are reported: outcomes
     /// that arrive early wait in `writtenAhead`, so records are counted and reported in file order.
     var nextWrite = 0, nextReported = 0
+    /// Writes queued whose outcome has not arrived yet.
+    var writesInFlight = 0
     var writtenAhead: [Int: Written] = [:]
     var lastProgress: ContinuousClock.Instant?
     let completions = BatchCompletions()
@@ -71,13 +73,12 @@ struct BatchRun {
     mutating func execute(runner: any BatchItemRunner) async throws(BatchError) -> BatchSummary {
         start = clock.now
         onEvent(.started(progress, repair: file.repair))
-        await withTaskGroup(of: Void.self) { group in
+        await withDiscardingTaskGroup { group in
             admit(into: &group, runner: runner)
-            while await group.next() != nil {
-                let (finished, written) = completions.takeAll()
-                guard !finished.isEmpty || !written.isEmpty else { continue }  // taken together with an earlier one
-                report(written)
-                complete(finished, into: &group)
+            while inFlight > 0 || writesInFlight > 0 {
+                let taken = await completions.next()
+                report(taken.written)
+                complete(taken.finished)
                 if writeError != nil { group.cancelAll() }
                 admit(into: &group, runner: runner)
             }
@@ -113,7 +114,7 @@ struct BatchRun {
 
     /// Starts pending items while the window and the budget allow; records malformed lines as they come
     /// and, once admission has stopped for budget or fail-fast, every remaining item as skipped.
-    mutating func admit(into group: inout TaskGroup<Void>, runner: any BatchItemRunner) {
+    mutating func admit(into group: inout DiscardingTaskGroup, runner: any BatchItemRunner) {
         var records: [BatchRecord] = []
         admission: while nextPending < pending.count, skipReason == nil, writeError == nil {
             let index = pending[nextPending]
@@ -154,7 +155,7 @@ struct BatchRun {
             }
             nextPending = pending.count
         }
-        write(records, into: &group)
+        write(records)
     }
 
     mutating func stop(by reason: String, skipping skipReason: String) {
@@ -164,7 +165,7 @@ struct BatchRun {
 
     /// Books finished items and writes their lines in one append (leaving out, once the run is
     /// cancelled, the items that did not succeed: they run again on resume).
-    mutating func complete(_ batch: [Finished], into group: inout TaskGroup<Void>) {
+    mutating func complete(_ batch: [Finished]) {
         var records: [BatchRecord] = []
         for finished in batch {
             inFlight -= 1
@@ -182,26 +183,27 @@ struct BatchRun {
             records.append(BatchRecord(item: item, outcome: outcome, latency: finished.latency))
             if !outcome.succeeded && configuration.failFast { stop(by: "fail_fast", skipping: "fail_fast") }
         }
-        write(records, into: &group)
+        write(records)
     }
 
-    /// Queues records to be appended in one write and synced; a child task waits for the sync and
-    /// hands the outcome to ``report(_:)``. Admission goes on meanwhile: an item counts as recorded
+    /// Queues records to be appended in one write and synced; the writer hands the outcome to
+    /// ``report(_:)`` through ``completions``. Admission goes on meanwhile: an item counts as recorded
     /// (and is reported) only once its line is on disk, and one that is not yet there when the process
     /// dies simply runs again on resume.
-    mutating func write(_ records: [BatchRecord], into group: inout TaskGroup<Void>) {
+    mutating func write(_ records: [BatchRecord]) {
         guard !records.isEmpty, writeError == nil else { return }
-        let ticket = file.writer.enqueue(records.map(\.jsonLine))
         let sequence = nextWrite
         nextWrite += 1
-        group.addTask { [completions] in
-            completions.add(Written(sequence: sequence, records: records, result: await ticket.outcome()))
+        writesInFlight += 1
+        file.writer.enqueue(records.map(\.jsonLine)) { [completions] result in
+            completions.add(Written(sequence: sequence, records: records, result: result))
         }
     }
 
     /// Counts and reports the records of synced writes, in the order they were written; a failed
     /// write stops the run.
     mutating func report(_ written: [Written]) {
+        writesInFlight -= written.count
         for entry in written { writtenAhead[entry.sequence] = entry }
         var reported = false
         while let entry = writtenAhead.removeValue(forKey: nextReported) {
