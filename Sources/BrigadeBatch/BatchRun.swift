@@ -205,7 +205,6 @@ struct BatchRun {
     mutating func report(_ written: [Written]) {
         writesInFlight -= written.count
         for entry in written { writtenAhead[entry.sequence] = entry }
-        var reported = false
         while let entry = writtenAhead.removeValue(forKey: nextReported) {
             nextReported += 1
             switch entry.result {
@@ -219,11 +218,12 @@ struct BatchRun {
                     case .skipped: skipped += 1
                     }
                     onEvent(.recorded(record))
+                    // After each record (as often as the interval allows), also when one sync
+                    // brought several.
+                    reportProgress(force: false)
                 }
-                reported = true
             }
         }
-        if reported { reportProgress(force: false) }
     }
 
     mutating func reportProgress(force: Bool) {
