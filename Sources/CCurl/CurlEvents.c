@@ -44,6 +44,8 @@ int brigade_events_open(brigade_curl_events *events, CURLM *multi) {
         || brigade_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, events) != CURLM_OK
         || brigade_multi_setopt_socket_callback(multi, socket_changed) != CURLM_OK) {
         brigade_events_close(events);
+        brigade_events_close_wake(events->wake_fd);
+        events->wake_fd = -1;
         return -1;
     }
     return 0;
@@ -51,9 +53,11 @@ int brigade_events_open(brigade_curl_events *events, CURLM *multi) {
 
 void brigade_events_close(brigade_curl_events *events) {
     if (events->epoll_fd >= 0) close(events->epoll_fd);
-    if (events->wake_fd >= 0) close(events->wake_fd);
     events->epoll_fd = -1;
-    events->wake_fd = -1;
+}
+
+void brigade_events_close_wake(int wake_fd) {
+    if (wake_fd >= 0) close(wake_fd);
 }
 
 void brigade_events_wake(int wake_fd) {

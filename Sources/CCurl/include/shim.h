@@ -54,8 +54,10 @@ typedef struct brigade_curl_events {
 /// Creates the epoll set and the eventfd and makes curl report its sockets to them. 0 on success;
 /// -1 (with nothing left open) on failure.
 int brigade_events_open(brigade_curl_events *events, CURLM *multi);
-/// Closes the epoll set and the eventfd. Call after curl_multi_cleanup.
+/// Closes the epoll set (not the eventfd). Call after curl_multi_cleanup.
 void brigade_events_close(brigade_curl_events *events);
+/// Closes the eventfd, once nothing can wake the loop any more (the Swift CommandInbox's deinit).
+void brigade_events_close_wake(int wake_fd);
 /// Wakes a loop waiting in brigade_events_wait. Safe from any thread while the eventfd is open.
 void brigade_events_wake(int wake_fd);
 /// Waits up to `timeout_ms` (-1: no limit) for a ready socket or a wake-up and hands every ready

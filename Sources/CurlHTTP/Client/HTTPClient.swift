@@ -118,7 +118,7 @@ public final class HTTPClient: Sendable {
     package var createdEasyHandleCount: Int { loopState.withLock { $0?.createdEasyHandles.value ?? 0 } }
 
     /// Transfer objects (easy handle owners) not yet freed, for leak checks in tests.
-    package var liveTransferObjectCount: Int { loopState.withLock { $0?.liveTransferObjects.withLock { $0 } ?? 0 } }
+    package var liveTransferObjectCount: Int { loopState.withLock { $0?.liveTransferObjects.value ?? 0 } }
 
     /// Queues a transfer whose id came from `loop.makeTransferID()`.
     /// - Throws: ``HTTPError/Code/shutDown`` when the client is shut down or its loop never started.

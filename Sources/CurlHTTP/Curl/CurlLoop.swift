@@ -10,8 +10,8 @@ import Musl
 
 /// The thread that owns a client's curl multi handle and every easy handle.
 ///
-/// Other threads talk to it only through ``send(_:)``: a command is appended to a locked inbox and,
-/// when the inbox was empty, a write to the loop's eventfd wakes its `epoll_wait`.
+/// Other threads talk to it only through ``send(_:)``: a command goes into the lock-free
+/// ``CommandInbox``, which wakes the loop's `epoll_wait` through its eventfd when the loop sleeps.
 final class CurlLoop: Sendable {
     enum Command: Sendable {
         case start(TransferSubmission)
@@ -23,23 +23,14 @@ final class CurlLoop: Sendable {
         case shutdown
     }
 
-    struct Inbox {
-        var commands: [Command] = []
-        var isShutDown = false
-    }
-
-    /// The loop's eventfd. Other threads write to it only under the inbox lock while not shut
-    /// down, so that never races the loop thread closing it after `.shutdown`.
-    private let wakeFD: Int32?
-    let inbox = LockedState(Inbox())
-    /// Atomics, not inbox fields: the inbox lock is contended between the tasks and the loop
-    /// thread, and these change on every request.
+    /// The commands and the eventfd, shared with the loop thread.
+    private let inbox: CommandInbox
     private let lastTransferID = Atomic<UInt64>(0)
     let activeTransfers = LoopCount()
     /// Easy handles created (`curl_easy_init`); handles taken again from the pool do not count.
     let createdEasyHandles = LoopCount()
     /// Transfer objects alive (created and not yet deinitialised), for leak checks.
-    let liveTransferObjects = LockedState(0)
+    let liveTransferObjects = LoopCount()
     /// The loop thread's handle until someone joins or detaches it.
     private let thread: LockedState<pthread_t?> = LockedState(nil)
     /// Fulfilled by the loop thread as the last thing it does (or at once if it never started).
@@ -55,22 +46,20 @@ final class CurlLoop: Sendable {
         events.initialize(to: brigade_curl_events(multi: nil, epoll_fd: -1, wake_fd: -1))
         guard let multi = curl_multi_init() else {
             events.deallocate()
-            self.wakeFD = nil
-            inbox.withLock { $0.isShutDown = true }
+            self.inbox = CommandInbox(wakeFD: nil)
             exited.fulfill(())
             return
         }
         guard brigade_events_open(events, multi) == 0 else {
             curl_multi_cleanup(multi)
             events.deallocate()
-            self.wakeFD = nil
-            inbox.withLock { $0.isShutDown = true }
+            self.inbox = CommandInbox(wakeFD: nil)
             exited.fulfill(())
             return
         }
         _ = brigade_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, max(0, configuration.maxConnectionsPerHost))
         _ = brigade_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, max(1, configuration.maxCachedConnections))
-        self.wakeFD = events.pointee.wake_fd
+        self.inbox = CommandInbox(wakeFD: events.pointee.wake_fd)
         let runner = LoopRunner(
             multi: multi,
             events: events,
@@ -93,8 +82,8 @@ final class CurlLoop: Sendable {
         if created == 0 {
             self.thread.withLock { $0 = thread }
         } else {
-            inbox.withLock { $0.isShutDown = true }
-            // Frees curl, then the eventfd and epoll set: nothing can write to the eventfd now.
+            _ = inbox.close()
+            // Frees curl and the epoll set; the eventfd goes with the inbox.
             Unmanaged<LoopRunner>.fromOpaque(context).takeRetainedValue().closeWithoutRunning()
             exited.fulfill(())
         }
@@ -105,33 +94,23 @@ final class CurlLoop: Sendable {
     static func closed() -> CurlLoop { CurlLoop() }
 
     private init() {
-        wakeFD = nil
-        inbox.withLock { $0.isShutDown = true }
+        inbox = CommandInbox(wakeFD: nil)
         exited.fulfill(())
     }
 
     /// Whether the loop started: it has a multi handle and a thread.
-    var isOpen: Bool { wakeFD != nil }
+    var isOpen: Bool { inbox.wakeFD != nil }
 
     /// A fresh transfer id.
     func makeTransferID() -> UInt64 {
         lastTransferID.wrappingAdd(1, ordering: .relaxed).newValue
     }
 
-    /// Queues `command` and wakes the loop. Returns `false` when the loop is shut down.
-    ///
-    /// Only a command that finds the inbox empty writes to the eventfd: the loop takes the whole
-    /// inbox at once, so commands queued behind it are taken with it.
+    /// Queues `command` and wakes the loop if it sleeps. Returns `false` when the loop is shut
+    /// down (or `.shutdown` was sent already).
     @discardableResult
     func send(_ command: Command) -> Bool {
-        inbox.withLock { inbox in
-            guard !inbox.isShutDown, let wakeFD else { return false }
-            let wasEmpty = inbox.commands.isEmpty
-            inbox.commands.append(command)
-            if case .shutdown = command { inbox.isShutDown = true }
-            if wasEmpty { brigade_events_wake(wakeFD) }
-            return true
-        }
+        inbox.send(command)
     }
 
     /// Transfers started and not yet finished.

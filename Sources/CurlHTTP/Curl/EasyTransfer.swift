@@ -40,7 +40,7 @@ final class EasyTransfer {
     private var progressBytes: curl_off_t = 0
     private var isReleased = false
     /// The client's count of live transfer objects, for leak checks.
-    private let liveCount: LockedState<Int>
+    private let liveCount: LoopCount
 
     /// When the whole exchange must be over.
     let deadline: ContinuousClock.Instant?
@@ -67,7 +67,7 @@ final class EasyTransfer {
         _ submission: TransferSubmission,
         configuration: HTTPClient.Configuration,
         handles: EasyHandlePool,
-        liveCount: LockedState<Int>,
+        liveCount: LoopCount,
         pendingHeads: PendingHeads,
         now: ContinuousClock.Instant
     ) throws(HTTPError) {
@@ -84,7 +84,7 @@ final class EasyTransfer {
         self.lastActivity = now
         self.liveCount = liveCount
         self.pendingHeads = pendingHeads
-        liveCount.withLock { $0 += 1 }
+        liveCount.add(1)
         do {
             try configure(submission.request, configuration: configuration)
         } catch {
@@ -95,7 +95,7 @@ final class EasyTransfer {
 
     deinit {
         release()
-        liveCount.withLock { $0 -= 1 }
+        liveCount.add(-1)
     }
 
     /// Gives the easy handle back to the pool (`reusable`: the transfer ended cleanly) or frees

@@ -11,10 +11,10 @@ final class LoopRunner {
     private let multi: UnsafeMutableRawPointer
     /// The epoll set and eventfd curl reports its sockets to; freed by ``stop(leftovers:)``.
     private let events: UnsafeMutablePointer<brigade_curl_events>
-    private let inbox: LockedState<CurlLoop.Inbox>
+    private let inbox: CommandInbox
     private let activeTransfers: LoopCount
     private let configuration: HTTPClient.Configuration
-    private let liveTransferObjects: LockedState<Int>
+    private let liveTransferObjects: LoopCount
     private var transfers: [UInt64: EasyTransfer] = [:]
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private let pendingHeads = PendingHeads()
@@ -34,10 +34,10 @@ final class LoopRunner {
     init(
         multi: UnsafeMutableRawPointer,
         events: UnsafeMutablePointer<brigade_curl_events>,
-        inbox: LockedState<CurlLoop.Inbox>,
+        inbox: CommandInbox,
         activeTransfers: LoopCount,
         createdEasyHandles: LoopCount,
-        liveTransferObjects: LockedState<Int>,
+        liveTransferObjects: LoopCount,
         configuration: HTTPClient.Configuration,
         exited: Promise<Void>,
         willExit: (@Sendable () -> Void)?
@@ -55,10 +55,7 @@ final class LoopRunner {
 
     func run() {
         while true {
-            let commands = inbox.withLock { inbox in
-                defer { inbox.commands.removeAll(keepingCapacity: true) }
-                return inbox.commands
-            }
+            let commands = inbox.takeAll()
             var isRunning = true
             var index = commands.startIndex
             while isRunning, index < commands.endIndex {
@@ -76,9 +73,12 @@ final class LoopRunner {
             collectFinishedTransfers()
             let nextTimer = enforceTimers(now: clock.now)
             deliverPendingHeads()
-            if brigade_events_wait(events, waitTimeout(until: nextTimer)) < 0 {
+            // A command that came in during this pass is taken at once: poll, do not sleep.
+            let sleeps = inbox.prepareToWait()
+            let ready = brigade_events_wait(events, sleeps ? waitTimeout(until: nextTimer) : 0)
+            if sleeps { inbox.endWait() }
+            if ready < 0 {
                 // epoll itself failed (never expected): fail everything rather than spin.
-                inbox.withLock { $0.isShutDown = true }
                 stop(leftovers: [])
                 willExit?()
                 exited.fulfill(())
@@ -283,11 +283,8 @@ final class LoopRunner {
         for transfer in Array(transfers.values) {
             finish(transfer, .failure(shutdownError))
         }
-        // Nothing can be queued any more: `isShutDown` is set together with `.shutdown`.
-        let leftovers = Array(batch) + inbox.withLock { inbox in
-            defer { inbox.commands = [] }
-            return inbox.commands
-        }
+        // Closing the inbox takes what is queued; nothing can be queued after it.
+        let leftovers = Array(batch) + inbox.close()
         for case .start(let submission) in leftovers {
             Self.fail(submission.delivery, shutdownError)
         }
