@@ -20,7 +20,7 @@
 #
 # libcurl (loaded by the first HTTP request), libyaml, SQLite and libedit (loaded by `chat`) stay shared.
 release_checkout="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-release_toolchain="$(dirname "$(command -v swift)")"
+release_toolchain="$(dirname "$(readlink -f "$(command -v swift)")")"   # the real toolchain, also behind a symlink
 release_flags=(-c release --static-swift-stdlib -Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic)
 
 release_clang="$release_toolchain/clang"
