@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// Where a value needs no sharing by reference and nobody waits on it, use `Mutex` directly.
 package final class LockedState<State>: Sendable {
-    private struct Waiter: Sendable {
+    @usableFromInline
+    struct Waiter: Sendable {
         let id: UInt64
         /// Under the lock: takes what the waiter waits for and returns how to resume it, or nil to
         /// keep waiting.
@@ -21,13 +22,19 @@ package final class LockedState<State>: Sendable {
         let cancel: @Sendable () -> Void
     }
 
-    private struct Inner {
-        var state: State
+    @usableFromInline
+    struct Inner {
+        @usableFromInline var state: State
         var nextID: UInt64 = 0
         /// Oldest first.
-        var waiters: [Waiter] = []
+        @usableFromInline var waiters: [Waiter] = []
+
+        init(state: State) {
+            self.state = state
+        }
 
         /// Removes the waiters whose condition holds, oldest first, and returns their resumptions.
+        @usableFromInline
         mutating func takeReady() -> [@Sendable () -> Void] {
             guard !waiters.isEmpty else { return [] }
             var ready: [@Sendable () -> Void] = []
@@ -40,7 +47,7 @@ package final class LockedState<State>: Sendable {
         }
     }
 
-    private let inner: Mutex<Inner>
+    @usableFromInline let inner: Mutex<Inner>
 
     package init(_ initial: sending State) {
         inner = Mutex(Inner(state: initial))
@@ -48,10 +55,15 @@ package final class LockedState<State>: Sendable {
 
     /// Runs `body` with exclusive access to the state, then resumes the waiters whose condition now
     /// holds. `body` must not suspend or call back into this object.
+    ///
+    /// Inlinable, so that callers in other modules get it specialised for their state: unspecialised,
+    /// every call looked up the generic metadata of `Inner<State>` at run time (a twelfth of the
+    /// batch's pool and curl thread samples went to this lock, see docs/benchmarks.md).
+    @inlinable
     package func withLock<Result: Sendable, E: Error>(_ body: (inout State) throws(E) -> Result) throws(E) -> Result {
         let (result, ready) = try inner.withLock { (inner: inout Inner) throws(E) -> (Result, [@Sendable () -> Void]) in
             let result = try body(&inner.state)
-            return (result, inner.takeReady())
+            return (result, inner.waiters.isEmpty ? [] : inner.takeReady())
         }
         for resume in ready { resume() }
         return result
