@@ -7,7 +7,12 @@ import CurlHTTP
 /// an internal stream assembler; retries 429, 5xx (529 "overloaded" included) and connection
 /// failures with ``RetryPolicy``. See `docs/providers.md`.
 public struct AnthropicClient: ModelClient {
-    public var configuration: Configuration
+    public var configuration: Configuration {
+        didSet { provider = ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL) }
+    }
+    /// How errors name the server (``ProviderLabel``), derived from `configuration.baseURL` once,
+    /// not on every model call.
+    private var provider: String
     /// The HTTP client requests go through (share one between model clients).
     public let httpClient: HTTPClient
     /// Called before each retry with the failure and the wait, e.g. to tell the user.
@@ -19,6 +24,7 @@ public struct AnthropicClient: ModelClient {
     ///   - onRetry: called before each retry.
     public init(configuration: Configuration, httpClient: HTTPClient = .shared, onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil) {
         self.configuration = configuration
+        self.provider = ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL)
         self.httpClient = httpClient
         self.onRetry = onRetry
     }
@@ -82,7 +88,6 @@ public struct AnthropicClient: ModelClient {
         deadline: ContinuousClock.Instant?,
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(ModelError) -> ModelResponse {
-        let provider = ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL)
         let transport = ModelTransport(
             http: httpClient,
             provider: provider, apiKey: configuration.apiKey,

@@ -8,7 +8,12 @@ import CurlHTTP
 /// from their deltas with an internal stream assembler; retries 429, 5xx and connection failures
 /// with ``RetryPolicy``. See `docs/providers.md` for settings per server.
 public struct OpenAIChatClient: ModelClient {
-    public var configuration: Configuration
+    public var configuration: Configuration {
+        didSet { provider = ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL) }
+    }
+    /// How errors name the server (``ProviderLabel``), derived from `configuration.baseURL` once,
+    /// not on every model call.
+    private var provider: String
     /// The HTTP client requests go through (share one between model clients).
     public let httpClient: HTTPClient
     /// Called before each retry with the failure and the wait, e.g. to tell the user.
@@ -20,6 +25,7 @@ public struct OpenAIChatClient: ModelClient {
     ///   - onRetry: called before each retry.
     public init(configuration: Configuration, httpClient: HTTPClient = .shared, onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil) {
         self.configuration = configuration
+        self.provider = ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL)
         self.httpClient = httpClient
         self.onRetry = onRetry
     }
@@ -83,7 +89,6 @@ public struct OpenAIChatClient: ModelClient {
         deadline: ContinuousClock.Instant?,
         onTextDelta: @escaping @Sendable (String) -> Void
     ) async throws(ModelError) -> ModelResponse {
-        let provider = ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL)
         let transport = ModelTransport(
             http: httpClient,
             provider: provider, apiKey: configuration.apiKey,

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// How errors name the model server: by its host and the API it speaks, so a local llama.cpp server is
 /// "127.0.0.1:8080 (OpenAI-compatible API)", not "OpenAI".
 enum ProviderLabel {
@@ -8,20 +6,6 @@ enum ProviderLabel {
     ///   - officialHost: the owner's own host (e.g. `api.openai.com`): there the API is "OpenAI API".
     ///   - baseURL: the configured API root.
     static func describe(api: String, officialHost: String, baseURL: String) -> String {
-        // Once per model call: a process talks to few servers, so the labels are kept.
-        let key = api + " " + baseURL
-        if let known = known.withLock({ $0[key] }) { return known }
-        let label = make(api: api, officialHost: officialHost, baseURL: baseURL)
-        known.withLock { known in
-            if known.count >= 64 { known.removeAll() }
-            known[key] = label
-        }
-        return label
-    }
-
-    private static let known = Mutex<[String: String]>([:])
-
-    private static func make(api: String, officialHost: String, baseURL: String) -> String {
         let host = Self.host(of: baseURL)
         guard !host.isEmpty else { return "\(api) API" }
         return host == officialHost ? "\(host) (\(api) API)" : "\(host) (\(api)-compatible API)"
