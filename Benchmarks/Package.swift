@@ -31,7 +31,9 @@ let package = Package(
     targets: [
         benchmark("HTTPBenchmarks", [curlHTTP, .product(name: "FlyingFox", package: "FlyingFox")]),
         // Shared by the targets below: the model server they start as a child process, CPU time.
-        .target(name: "BenchSupport", dependencies: [brigade, brigadeTesting], path: "Benchmarks/BenchSupport"),
+        .target(name: "BenchSupport", dependencies: [brigade, brigadeTesting, "CBenchSocket"], path: "Benchmarks/BenchSupport"),
+        // ppoll(2) and accept4(2) for BenchSupport's lean model server (Swift's Glibc module lacks them).
+        .target(name: "CBenchSocket", path: "Benchmarks/CBenchSocket"),
         benchmark("RegistryBenchmarks", ["BenchSupport", brigade, curlHTTP]),
         benchmark("AgentBenchmarks", ["BenchSupport", brigade, brigadeTesting, curlHTTP, logging]),
         benchmark("BatchBenchmarks", ["BenchSupport", brigade, curlHTTP, logging]),
@@ -39,5 +41,8 @@ let package = Package(
         benchmark("StoreBenchmarks", ["BenchSupport", brigade, brigadeTesting, logging]),
         // Brigade's in-process side of Benchmarks/Compare (a plain executable, not a benchmark).
         .executableTarget(name: "CompareRunner", dependencies: [brigade, curlHTTP, logging], path: "Benchmarks/CompareRunner"),
+        // Proves that the lean model server answers byte for byte like FakeModelServer (a plain executable).
+        .executableTarget(
+            name: "ModelServerCheck", dependencies: ["BenchSupport", brigade, brigadeTesting, curlHTTP, logging], path: "Benchmarks/ModelServerCheck"),
     ]
 )

@@ -150,15 +150,13 @@ public final class FakeModelServer: Sendable {
         } else if httpRequest.path.hasSuffix("/messages") {
             api = .anthropicMessages
         } else {
-            let body = FakeOpenAIWire.errorBody(status: 404, message: "fake model server: no API at \(httpRequest.path)")
-            return Self.json(status: 404, body: body, headers: [:])
+            return Self.response(FakeAnswer.error(api: .openAIChat, status: 404, message: "fake model server: no API at \(httpRequest.path)"))
         }
         var headers: [String: String] = [:]
         for (name, value) in httpRequest.headers { headers[name.rawValue.lowercased()] = value }
         if let host = headers["host"], !host.hasSuffix(":\(port)") {
             // A request meant for another server: refuse it rather than consume a scripted turn.
-            let body = FakeOpenAIWire.errorBody(status: 421, message: "fake model server on port \(port) got a request for \(host)")
-            return Self.json(status: 421, body: body, headers: [:])
+            return Self.response(FakeAnswer.error(api: .openAIChat, status: 421, message: "fake model server on port \(port) got a request for \(host)"))
         }
         let request = FakeModelRequest(api: api, method: httpRequest.method.rawValue, path: httpRequest.path, headers: headers, bodyText: bodyText)
 
@@ -207,19 +205,14 @@ public final class FakeModelServer: Sendable {
             for (name, value) in recorded.headers { recordedHeaders[HTTPHeader(name)] = value }
             let body = FakeEventBody(steps: recorded.chunks.map { .send(Array($0.utf8)) }, gate: gate)
             return FlyingFox.HTTPResponse(
-                statusCode: HTTPStatusCode(recorded.status, phrase: Self.phrase(recorded.status)), headers: recordedHeaders, body: HTTPBodySequence(from: body))
+                statusCode: HTTPStatusCode(recorded.status, phrase: FakeAnswer.phrase(recorded.status)), headers: recordedHeaders, body: HTTPBodySequence(from: body))
         }
-        let rendering = switch api {
-        case .openAIChat: FakeOpenAIWire.render(turn, request: request, sequence: sequence)
-        case .anthropicMessages: FakeAnthropicWire.render(turn, request: request, sequence: sequence)
-        }
-        if let body = rendering.body { return Self.json(status: 200, body: body, headers: turn.headers) }
-        var responseHeaders = HTTPHeaders()
-        for (name, value) in turn.headers { responseHeaders[HTTPHeader(name)] = value }
-        responseHeaders[HTTPHeader("Content-Type")] = "text/event-stream"
-        responseHeaders[HTTPHeader("Cache-Control")] = "no-cache"
+        let rendering = FakeAnswer.rendering(turn, request: request, sequence: sequence)
+        let answer = FakeAnswer.rendered(rendering, turn: turn)
+        guard case .events = answer.body else { return Self.response(answer) }
         let body = FakeEventBody(rendering: rendering, turn: turn, gate: gate)
-        return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(200, phrase: "OK"), headers: responseHeaders, body: HTTPBodySequence(from: body))
+        return FlyingFox.HTTPResponse(
+            statusCode: HTTPStatusCode(answer.status, phrase: answer.reasonPhrase), headers: Self.headers(answer), body: HTTPBodySequence(from: body))
     }
 
     /// Holds the request until `count` requests have reached a gather barrier — proof that they were
@@ -241,33 +234,19 @@ public final class FakeModelServer: Sendable {
     }
 
     private func errorResponse(api: FakeModelRequest.API, status: Int, message: String, headers: [String: String]) -> FlyingFox.HTTPResponse {
-        let body = switch api {
-        case .openAIChat: FakeOpenAIWire.errorBody(status: status, message: message)
-        case .anthropicMessages: FakeAnthropicWire.errorBody(status: status, message: message)
-        }
-        return Self.json(status: status, body: body, headers: headers)
+        Self.response(FakeAnswer.error(api: api, status: status, message: message, headers: headers))
     }
 
-    private static func json(status: Int, body: String, headers: [String: String]) -> FlyingFox.HTTPResponse {
-        var responseHeaders = HTTPHeaders()
-        responseHeaders[HTTPHeader("Content-Type")] = "application/json"
-        for (name, value) in headers { responseHeaders[HTTPHeader(name)] = value }
-        return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(status, phrase: phrase(status)), headers: responseHeaders, body: Data(body.utf8))
+    /// A JSON answer (an event stream's body is played by ``FakeEventBody``).
+    private static func response(_ answer: FakeAnswer) -> FlyingFox.HTTPResponse {
+        let body = if case .json(let text) = answer.body { text } else { "" }
+        return FlyingFox.HTTPResponse(statusCode: HTTPStatusCode(answer.status, phrase: answer.reasonPhrase), headers: headers(answer), body: Data(body.utf8))
     }
 
-    private static func phrase(_ status: Int) -> String {
-        switch status {
-        case 200: "OK"
-        case 400: "Bad Request"
-        case 401: "Unauthorized"
-        case 404: "Not Found"
-        case 421: "Misdirected Request"
-        case 429: "Too Many Requests"
-        case 500: "Internal Server Error"
-        case 503: "Service Unavailable"
-        case 529: "Overloaded"
-        default: "Status \(status)"
-        }
+    private static func headers(_ answer: FakeAnswer) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        for (name, value) in answer.headers { headers[HTTPHeader(name)] = value }
+        return headers
     }
 }
 

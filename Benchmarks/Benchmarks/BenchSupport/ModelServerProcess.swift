@@ -3,8 +3,9 @@ import BrigadeTesting
 import Foundation
 import Synchronization
 
-/// The benchmarks' model server: a ``FakeModelServer`` answering with ``BenchScenario``, run in a
-/// child process so that its CPU time and memory are not counted as Brigade's.
+/// The benchmarks' model server: a ``LeanModelServer`` (or, on request, a ``FakeModelServer``)
+/// answering with ``BenchScenario``, run in a child process so that its CPU time and memory are not
+/// counted as Brigade's.
 ///
 /// The child is the benchmark executable itself, started again with
 /// `BRIGADE_BENCH_MODEL_SERVER=1`: every benchmark target calls ``serveIfRequested()`` first thing
@@ -106,8 +107,34 @@ public actor ModelServerProcess {
 
     /// In the child (`BRIGADE_BENCH_MODEL_SERVER=1`): serves until standard input closes, then exits
     /// the process. Elsewhere: returns at once.
+    ///
+    /// The child serves with the ``LeanModelServer``, unless `BRIGADE_BENCH_MODEL_SERVER_KIND=flyingfox`
+    /// (inherited from the parent's environment) asks for BrigadeTesting's ``FakeModelServer`` — the
+    /// same bytes at several times the CPU, kept to compare the two rigs.
     public nonisolated static func serveIfRequested() {
         guard ProcessInfo.processInfo.environment[environmentKey] == "1" else { return }
+        if ProcessInfo.processInfo.environment[kindKey] == "flyingfox" { serveFlyingFox() }
+        let server: LeanModelServer
+        do {
+            server = try LeanModelServer(respond: BenchScenario.respond(to:))
+        } catch {
+            FileHandle.standardError.write(Data("bench model server: \(error)\n".utf8))
+            exit(70)
+        }
+        FileHandle.standardOutput.write(Data("\(server.port)\n".utf8))
+        server.serve(commands: 0) { command in
+            guard command == "timings" else { return }
+            let timings = ModelServerTimings(server.timings)
+            server.clearTimings()
+            FileHandle.standardOutput.write(Data((timings.json.jsonString + "\n").utf8))
+        }
+        exit(0)
+    }
+
+    static let kindKey = "BRIGADE_BENCH_MODEL_SERVER_KIND"
+
+    /// ``serveIfRequested()`` with a ``FakeModelServer``.
+    private nonisolated static func serveFlyingFox() -> Never {
         // The benchmark runner's registration hook is synchronous: the server starts in a task of
         // its own, hands itself to this thread (which keeps it alive), and this thread then blocks
         // reading standard input.
