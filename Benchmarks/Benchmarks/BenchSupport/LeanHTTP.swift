@@ -23,25 +23,29 @@ struct LeanHTTPRequest {
 
     /// Reads the request at the start of `bytes`.
     static func parse(_ bytes: ArraySlice<UInt8>) -> Parse {
-        guard let headEnd = endOfHead(bytes) else { return .incomplete }
-        let lines = String(decoding: bytes[bytes.startIndex..<headEnd], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)
-        let words = (lines.first ?? "").split(separator: " ", maxSplits: 2)
-        guard words.count == 3 else { return .invalid("no request line") }
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            let parts = line.split(separator: ":", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            headers[parts[0].trimmingSpaces.lowercased()] = String(parts[1].trimmingSpaces)
+        bytes.withUnsafeBufferPointer { buffer in
+            guard let headEnd = endOfHead(buffer) else { return .incomplete }
+            var lines = LineIterator(buffer: buffer, end: headEnd)
+            guard let requestLine = lines.next() else { return .invalid("no request line") }
+            let words = String(decoding: requestLine, as: UTF8.self).split(separator: " ", maxSplits: 2)
+            guard words.count == 3 else { return .invalid("no request line") }
+            var headers: [String: String] = [:]
+            while let line = lines.next() {
+                guard let colon = line.firstIndex(of: UInt8(ascii: ":")), colon > line.startIndex else { continue }
+                let name = String(decoding: UnsafeBufferPointer(rebasing: line[..<colon]), as: UTF8.self).lowercased()
+                let value = String(decoding: UnsafeBufferPointer(rebasing: line[(colon + 1)...]), as: UTF8.self)
+                headers[String(Substring(name).trimmingSpaces)] = String(Substring(value).trimmingSpaces)
+            }
+            if headers["transfer-encoding"] != nil { return .invalid("a chunked request body (this server reads Content-Length bodies only)") }
+            guard let length = Int(headers["content-length"] ?? "0"), length >= 0 else { return .invalid("a bad Content-Length") }
+            let bodyStart = headEnd + 4
+            guard buffer.count - bodyStart >= length else { return .incomplete }
+            let target = words[1]
+            let request = LeanHTTPRequest(
+                method: String(words[0]), path: String(target.prefix { $0 != "?" }), version: String(words[2]),
+                headers: headers, body: Array(buffer[bodyStart..<bodyStart + length]))
+            return .request(request, length: bodyStart + length)
         }
-        if headers["transfer-encoding"] != nil { return .invalid("a chunked request body (this server reads Content-Length bodies only)") }
-        guard let length = Int(headers["content-length"] ?? "0"), length >= 0 else { return .invalid("a bad Content-Length") }
-        let bodyStart = headEnd + 4
-        guard bytes.endIndex - bodyStart >= length else { return .incomplete }
-        let target = words[1]
-        let request = LeanHTTPRequest(
-            method: String(words[0]), path: String(target.prefix { $0 != "?" }), version: String(words[2]),
-            headers: headers, body: Array(bytes[bodyStart..<bodyStart + length]))
-        return .request(request, length: bodyStart + length - bytes.startIndex)
     }
 
     /// Whether the connection stays open after the answer (RFC 9112 §9.3, as FlyingFox decides it).
@@ -50,14 +54,29 @@ struct LeanHTTPRequest {
         return version == "HTTP/1.1" ? !tokens.contains("close") : tokens.contains("keep-alive")
     }
 
-    /// The index of the `\r\n\r\n` that ends the head.
-    private static func endOfHead(_ bytes: ArraySlice<UInt8>) -> Int? {
-        var index = bytes.startIndex
-        while index + 3 < bytes.endIndex {
-            if bytes[index] == 13, bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index }
-            index += 1
+    /// The offset of the `\r\n\r\n` that ends the head.
+    private static func endOfHead(_ bytes: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard bytes.count >= 4 else { return nil }
+        for index in 0...(bytes.count - 4) where bytes[index] == 13 {
+            if bytes[index + 1] == 10, bytes[index + 2] == 13, bytes[index + 3] == 10 { return index }
         }
         return nil
+    }
+
+    /// The CRLF-separated lines of the head, `buffer[..<end]`.
+    private struct LineIterator {
+        let buffer: UnsafeBufferPointer<UInt8>
+        let end: Int
+        var position = 0
+
+        mutating func next() -> Slice<UnsafeBufferPointer<UInt8>>? {
+            guard position < end else { return nil }
+            let start = position
+            var stop = start
+            while stop < end, !(buffer[stop] == 13 && stop + 1 < end && buffer[stop + 1] == 10) { stop += 1 }
+            position = stop + 2
+            return buffer[start..<stop]
+        }
     }
 }
 

@@ -26,6 +26,8 @@ final class LeanModelServer {
     private let listener: Int32
     private let respond: (FakeModelRequest) -> FakeTurn
     private var connections: [Int32: LeanConnection] = [:]
+    /// When the held answer of each connection that holds one is due.
+    private var dueTimes: [Int32: ContinuousClock.Instant] = [:]
     /// Requests answered from a turn so far; the n-th is rendered with sequence n, as in ``FakeModelServer``.
     private var sequence = 0
     private var readBuffer = [UInt8](repeating: 0, count: 65_536)
@@ -102,7 +104,7 @@ final class LeanModelServer {
 
     /// `ppoll`'s timeout: until the earliest held answer is due; `nil` when none is held.
     private func nextTimeout() -> timespec? {
-        guard let due = connections.values.compactMap({ $0.held?.due }).min() else { return nil }
+        guard let due = dueTimes.values.min() else { return nil }
         let wait = max(.zero, due - ContinuousClock.now).components
         return timespec(tv_sec: Int(wait.seconds), tv_nsec: Int(wait.attoseconds / 1_000_000_000))
     }
@@ -151,9 +153,10 @@ final class LeanModelServer {
             let (answer, latency, timed) = self.answer(request)
             let connectionHeader = request.keepsAlive ? request.headers["connection"] : nil
             connection.held = LeanConnection.Held(
-                arrival: arrival, due: arrival + latency, timed: timed,
+                arrival: arrival, timed: timed,
                 writes: LeanHTTPResponse.writes(answer, connection: connectionHeader), closes: !request.keepsAlive)
             connections[descriptor] = connection
+            dueTimes[descriptor] = arrival + latency
             if latency <= .zero { answerDueRequests() }
         }
     }
@@ -186,8 +189,10 @@ final class LeanModelServer {
     /// Starts writing every held answer that is due.
     private func answerDueRequests() {
         let now = ContinuousClock.now
-        let due = connections.compactMap { descriptor, connection in connection.held.map { (descriptor, $0) } }.filter { $0.1.due <= now }
-        for (descriptor, held) in due {
+        let due = dueTimes.filter { $0.value <= now }
+        for descriptor in due.keys {
+            dueTimes[descriptor] = nil
+            guard let held = connections[descriptor]?.held else { continue }
             if held.timed { timings.append(FakeRequestTiming(arrival: held.arrival, answered: now)) }
             connections[descriptor]?.held = nil
             connections[descriptor]?.writing = LeanConnection.Writing(writes: held.writes, closes: held.closes)
@@ -226,6 +231,7 @@ final class LeanModelServer {
 
     private func closeConnection(_ descriptor: Int32) {
         connections[descriptor] = nil
+        dueTimes[descriptor] = nil
         close(descriptor)
     }
 
@@ -237,10 +243,9 @@ final class LeanModelServer {
 
 /// One client connection of the ``LeanModelServer``.
 struct LeanConnection {
-    /// An answer waiting for its latency to pass.
+    /// An answer waiting for its latency to pass (the server keeps when it is due).
     struct Held {
         var arrival: ContinuousClock.Instant
-        var due: ContinuousClock.Instant
         var timed: Bool
         var writes: [[UInt8]]
         var closes: Bool
