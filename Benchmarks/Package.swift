@@ -30,8 +30,8 @@ let package = Package(
     ],
     targets: [
         benchmark("HTTPBenchmarks", [curlHTTP, .product(name: "FlyingFox", package: "FlyingFox")]),
-        // Shared by the targets below: the model server they start as a child process, CPU time.
-        .target(name: "BenchSupport", dependencies: [brigade, brigadeTesting, "CBenchSocket"], path: "Benchmarks/BenchSupport"),
+        // Shared by the targets below: the model server they start as a child process, CPU time, the batch workload.
+        .target(name: "BenchSupport", dependencies: [brigade, brigadeTesting, curlHTTP, logging, "CBenchSocket"], path: "Benchmarks/BenchSupport"),
         // ppoll(2) and accept4(2) for BenchSupport's lean model server (Swift's Glibc module lacks them).
         .target(name: "CBenchSocket", path: "Benchmarks/CBenchSocket"),
         benchmark("RegistryBenchmarks", ["BenchSupport", brigade, curlHTTP]),
@@ -44,5 +44,7 @@ let package = Package(
         // Proves that the lean model server answers byte for byte like FakeModelServer (a plain executable).
         .executableTarget(
             name: "ModelServerCheck", dependencies: ["BenchSupport", brigade, brigadeTesting, curlHTTP, logging], path: "Benchmarks/ModelServerCheck"),
+        // Brigade's layers of Benchmarks/Floor: CurlHTTP alone, and the whole batch (a plain executable).
+        .executableTarget(name: "FloorRunner", dependencies: ["BenchSupport", curlHTTP], path: "Benchmarks/FloorRunner"),
     ]
 )

@@ -1,9 +1,6 @@
 import BenchSupport
 import Benchmark
 import Brigade
-import CurlHTTP
-import Foundation
-import Logging
 
 /// Benchmarks for the batch engine: items through `AgentBatchRunner` and the OpenAI client against
 /// the model server child process, which echoes each prompt after 50 ms.
@@ -42,43 +39,23 @@ let benchmarks: @Sendable () -> Void = {
 }
 
 enum BatchRig {
-    static let logger = Logger(label: "brigade-bench", factory: { _ in SwiftLogNoOpLogHandler() })
-    static let httpClient = HTTPClient(configuration: .init(maxConnectionsPerHost: 64, maxCachedConnections: 64))
-
-    /// Runs `items` echo items through a fresh results file and records the batch's numbers.
+    /// Runs `items` echo items (``BatchWorkload``) and records the batch's numbers.
     static func run(items: Int, concurrency: Int, benchmark: Benchmark) async throws {
         let baseURL = try await ModelServerProcess.shared.start()
-        let model = OpenAIChatClient(
-            configuration: .init(baseURL: baseURL, apiKey: "bench", model: "bench", retryPolicy: .none),
-            httpClient: httpClient
-        )
-        let runner = AgentBatchRunner(
-            registry: ToolRegistry(),
-            configuration: Agent.Configuration(model: model, systemPrompt: "You are a benchmark.", routing: .model),
-            logger: logger
-        )
-        let engine = BatchEngine(runner: runner, configuration: BatchConfiguration(concurrency: concurrency))
-        let prompt = BenchScenario(latencyMilliseconds: 50).prompt
-        let input = try BatchInput(entries: (1...items).map { index in
-            .item(BatchItem(id: BatchItemID(index), prompt: "\(prompt) item=\(index)", line: index))
-        })
-        let folder = try makeTemporaryDirectory("brigade-bench-batch")
-        defer { try? FileManager.default.removeItem(atPath: folder) }
-
         let serverBefore = await ModelServerProcess.shared.cpuMicroseconds()
-        let before = ResourceUsage.current()
-        benchmark.startMeasurement()
-        let summary = try await engine.run(input, resultsPath: folder + "/results.jsonl")
-        benchmark.stopMeasurement()
-        let cpu = ResourceUsage.current().cpuMicroseconds - before.cpuMicroseconds
+        let outcome = try await BatchWorkload.run(
+            baseURL: baseURL, items: items, concurrency: concurrency,
+            measuring: (start: { benchmark.startMeasurement() }, stop: { benchmark.stopMeasurement() })
+        )
         let serverAfter = await ModelServerProcess.shared.cpuMicroseconds()
+        let summary = outcome.summary
 
         guard summary.ok == items, summary.ran == items else {
             benchmark.error("the batch ran \(summary.ran) items, \(summary.ok) ok, \(summary.failed) failed, expected \(items) ok")
             return
         }
         benchmark.measurement(.itemsPerSecond, Int(summary.itemsPerSecond.rounded()))
-        benchmark.measurement(.cpuPerItem, cpu / items)
+        benchmark.measurement(.cpuPerItem, outcome.cpuMicroseconds / items)
         if let serverBefore, let serverAfter {
             benchmark.measurement(.serverCPUPerItem, (serverAfter - serverBefore) / items)
         }
