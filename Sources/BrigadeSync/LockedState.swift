@@ -11,7 +11,12 @@ import Synchronization
 /// atomic with the check, and a cancelled waiter never takes anything.
 ///
 /// Where a value needs no sharing by reference and nobody waits on it, use `Mutex` directly.
-package final class LockedState<State>: Sendable {
+///
+/// The class, its initialiser, ``withLock(_:)`` and ``value`` are `public` (the module is no product,
+/// so nothing outside the package sees them): the compiler inlines an `@inlinable` `package` function
+/// into other modules neither in SwiftPM's release builds nor with `swiftc -O -wmo` (6.3), so
+/// `withLock` stayed a generic call that looked up `Inner<State>`'s metadata on every use.
+public final class LockedState<State>: Sendable {
     @usableFromInline
     struct Waiter: Sendable {
         let id: UInt64
@@ -49,7 +54,7 @@ package final class LockedState<State>: Sendable {
 
     @usableFromInline let inner: Mutex<Inner>
 
-    package init(_ initial: sending State) {
+    public init(_ initial: sending State) {
         inner = Mutex(Inner(state: initial))
     }
 
@@ -60,7 +65,7 @@ package final class LockedState<State>: Sendable {
     /// every call looked up the generic metadata of `Inner<State>` at run time (a twelfth of the
     /// batch's pool and curl thread samples went to this lock, see docs/benchmarks.md).
     @inlinable
-    package func withLock<Result: Sendable, E: Error>(_ body: (inout State) throws(E) -> Result) throws(E) -> Result {
+    public func withLock<Result: Sendable, E: Error>(_ body: (inout State) throws(E) -> Result) throws(E) -> Result {
         let (result, ready) = try inner.withLock { (inner: inout Inner) throws(E) -> (Result, [@Sendable () -> Void]) in
             let result = try body(&inner.state)
             return (result, inner.waiters.isEmpty ? [] : inner.takeReady())
@@ -156,5 +161,6 @@ package final class LockedState<State>: Sendable {
 
 extension LockedState where State: Sendable {
     /// A copy of the state.
-    package var value: State { withLock { $0 } }
+    @inlinable
+    public var value: State { withLock { $0 } }
 }

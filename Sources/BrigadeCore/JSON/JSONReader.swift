@@ -51,15 +51,33 @@ package struct JSONReader {
     /// An object key as read: its bytes in the input when it has no escapes (compared without
     /// making a string), else the decoded text.
     package struct Key {
-        fileprivate var raw: UnsafeBufferPointer<UInt8>?
-        fileprivate var decoded = ""
+        fileprivate enum Storage {
+            case raw(UnsafeBufferPointer<UInt8>)
+            case decoded(String)
+        }
+
+        fileprivate var storage: Storage
 
         /// The key as text.
-        package var text: String { raw.map { String(decoding: $0, as: UTF8.self) } ?? decoded }
+        package var text: String {
+            switch storage {
+            case .raw(let bytes): String(decoding: bytes, as: UTF8.self)
+            case .decoded(let text): text
+            }
+        }
 
+        /// Lengths first, then bytes: a `switch` over a key compares it with each case's literal in
+        /// turn, several times per member of a streamed chunk.
         package static func == (key: Key, literal: StaticString) -> Bool {
-            guard let raw = key.raw else { return key.decoded == literal.description }
-            return raw.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+            switch key.storage {
+            case .decoded(let text):
+                return text == literal.description
+            case .raw(let bytes):
+                guard bytes.count == literal.utf8CodeUnitCount else { return false }
+                let expected = literal.utf8Start
+                for index in 0..<bytes.count where bytes[index] != expected[index] { return false }
+                return true
+            }
         }
 
         /// Lets a `switch` over a key use string literals.
@@ -89,19 +107,26 @@ package struct JSONReader {
     }
 
     private mutating func readKey() throws(JSONParseError) -> Key {
+        if let raw = readUnescapedString() { return Key(storage: .raw(raw)) }
+        // Escapes, a control character or no closing quote: the string parser decodes or reports it.
+        return Key(storage: .decoded(try parser.parseString()))
+    }
+
+    /// With the parser at a string's opening quote: the bytes between the quotes, read past them,
+    /// when the string has no escapes or control characters; else `nil`, with nothing read.
+    private mutating func readUnescapedString() -> UnsafeBufferPointer<UInt8>? {
         let start = parser.index + 1
         var end = start
         while end < parser.bytes.count {
             let byte = parser.bytes[end]
             if byte == UInt8(ascii: "\"") {
                 parser.index = end + 1
-                return Key(raw: UnsafeBufferPointer(rebasing: parser.bytes[start..<end]))
+                return UnsafeBufferPointer(rebasing: parser.bytes[start..<end])
             }
-            if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+            if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
             end += 1
         }
-        // Escapes, a control character or no closing quote: the string parser decodes or reports it.
-        return Key(raw: nil, decoded: try parser.parseString())
+        return nil
     }
 
     /// Opens the array that comes next; step through its elements with ``nextElement()``.
@@ -143,6 +168,15 @@ package struct JSONReader {
     package mutating func readString() throws(JSONParseError) -> String? {
         guard try peekKind() == .string else { return nil }
         return try parser.parseString()
+    }
+
+    /// The bytes between the quotes of the next value when it is a string without escapes or
+    /// control characters, read past it (nothing decoded, nothing allocated); `nil`, with nothing
+    /// read, for any other value — ``readValue()`` then reads (or rejects) it as usual.
+    package mutating func readRawString() throws(JSONParseError) -> UnsafeBufferPointer<UInt8>? {
+        guard try peekKind() == .string, let raw = readUnescapedString() else { return nil }
+        atContainerStart = false
+        return raw
     }
 
     /// The next value, whole.

@@ -9,6 +9,17 @@ extension JSONValue {
         return out
     }
 
+    /// Appends the compact JSON text to `out` (``jsonBytes`` without a buffer of its own), for an
+    /// encoder that writes a document piece by piece.
+    package func appendJSON(to out: inout [UInt8]) {
+        write(to: &out, indent: nil, level: 0)
+    }
+
+    /// Appends `text` as a JSON string literal, quotes included, to `out`.
+    package static func appendJSONString(_ text: String, to out: inout [UInt8]) {
+        writeString(text, to: &out)
+    }
+
     /// Indented JSON text (two spaces), keys in their stored order.
     public var prettyJSONString: String {
         var out: [UInt8] = []

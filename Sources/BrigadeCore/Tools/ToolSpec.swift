@@ -51,21 +51,30 @@ public struct ToolSpec: Sendable, Hashable {
     /// The name the model calls the tool by (`^[A-Za-z0-9_-]{1,64}$`).
     public var name: String
     /// What the tool does, for the model.
-    public var description: String
+    public var description: String {
+        didSet { encoded = EncodedForm() }
+    }
     /// A JSON Schema with `type: object`.
     public var parameters: JSONValue {
-        didSet { parametersSize = EncodedSize() }
+        didSet { encoded = EncodedForm() }
     }
     /// Limits and permissions Brigade enforces.
     public var policy: ToolPolicy
     /// Where the tool was declared, for messages; `nil` for tools built in code.
     public var location: SourceLocation?
-    /// The UTF-8 size of `parameters.jsonString`, measured on first use and kept until `parameters`
-    /// changes: ``ModelRequest/estimatedInputTokens`` reads it on every model call.
-    private var parametersSize = EncodedSize()
+    /// `description` and `parameters` as JSON, encoded on first use and kept until either changes:
+    /// every model call sends them (``parametersJSON``) and estimates its input from their size.
+    private var encoded = EncodedForm()
+
+    /// `parameters` as compact JSON text (`parameters.jsonBytes`), encoded once per spec: a request
+    /// body copies these bytes instead of encoding the schema again for every model call.
+    package var parametersJSON: [UInt8] { encoded.parameters(parameters) }
+
+    /// `description` as a JSON string literal, quotes included (encoded once, like ``parametersJSON``).
+    package var descriptionJSON: [UInt8] { encoded.description(description) }
 
     /// The UTF-8 bytes of `parameters` as compact JSON.
-    var parametersJSONByteCount: Int { parametersSize.value(of: parameters) }
+    var parametersJSONByteCount: Int { parametersJSON.count }
 
     /// A declaration; `parameters` defaults to an object schema without properties.
     public init(
@@ -147,26 +156,33 @@ public struct Tool: Sendable {
 }
 
 extension ToolSpec {
-    /// A lazily measured byte count that takes no part in equality or hashing (it follows from
-    /// `parameters`). Copies of a spec share it; setting `parameters` starts a new one.
-    struct EncodedSize: Sendable, Hashable {
+    /// Lazily encoded JSON of a spec's description and schema, taking no part in equality or hashing
+    /// (it follows from them). Copies of a spec share it; setting `description` or `parameters`
+    /// starts a new one.
+    struct EncodedForm: Sendable, Hashable {
         private final class Box: Sendable {
-            /// -1 until measured.
-            let bytes = Atomic<Int>(-1)
+            let bytes = Mutex<(description: [UInt8]?, parameters: [UInt8]?)>((nil, nil))
         }
 
         private let box = Box()
 
-        func value(of parameters: JSONValue) -> Int {
-            let known = box.bytes.load(ordering: .relaxed)
-            if known >= 0 { return known }
-            // Two threads may both measure; they store the same number.
-            let measured = parameters.jsonString.utf8.count
-            box.bytes.store(measured, ordering: .relaxed)
-            return measured
+        func parameters(_ parameters: JSONValue) -> [UInt8] {
+            if let known = box.bytes.withLock({ $0.parameters }) { return known }
+            // Two threads may both encode; they store the same bytes.
+            let encoded = parameters.jsonBytes
+            box.bytes.withLock { $0.parameters = encoded }
+            return encoded
         }
 
-        static func == (lhs: EncodedSize, rhs: EncodedSize) -> Bool { true }
+        func description(_ description: String) -> [UInt8] {
+            if let known = box.bytes.withLock({ $0.description }) { return known }
+            var encoded: [UInt8] = []
+            JSONValue.appendJSONString(description, to: &encoded)
+            box.bytes.withLock { $0.description = encoded }
+            return encoded
+        }
+
+        static func == (lhs: EncodedForm, rhs: EncodedForm) -> Bool { true }
         func hash(into hasher: inout Hasher) {}
     }
 }

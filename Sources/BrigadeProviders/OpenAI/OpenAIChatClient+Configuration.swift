@@ -92,8 +92,23 @@ extension OpenAIChatClient {
         }
 
         private var isOpenAIHost: Bool {
+            // Read on every request: an ASCII URL (any real one) is checked byte-wise, without the
+            // lowercased copy and the `Character`-wise `contains`, which cost more than the rest of
+            // the request's encoding. For ASCII text both give the same answer.
+            if baseURL.utf8.allSatisfy({ $0 < 0x80 }) {
+                return Self.hasPrefixIgnoringASCIICase(baseURL, "https://api.openai.com")
+                    || baseURL.rangeIgnoringASCIICase(of: ".openai.azure.com") != nil
+            }
             let lower = baseURL.lowercased()
             return lower.hasPrefix("https://api.openai.com") || lower.contains(".openai.azure.com")
+        }
+
+        private static func hasPrefixIgnoringASCIICase(_ text: String, _ prefix: StaticString) -> Bool {
+            let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
+            guard text.utf8.count >= prefixBytes.count else { return false }
+            return zip(text.utf8, prefixBytes).allSatisfy { byte, expected in
+                ((0x41...0x5A).contains(byte) ? byte + 0x20 : byte) == expected
+            }
         }
     }
 

@@ -75,7 +75,7 @@ public struct OpenAIChatClient: ModelClient {
         for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) {
             headers.replaceOrAdd(name: name, value: value)
         }
-        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: requestBody(for: request).jsonBytes)
+        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: OpenAIRequestEncoder.bodyBytes(for: request, configuration: configuration))
     }
 
     /// Sends `request`, streaming text deltas to `onTextDelta`, and returns the assembled answer.

@@ -47,7 +47,13 @@ struct OpenAIChunkFields {
                     guard seen.first(0), try reader.peekKind() == .null else { return nil }
                     try reader.skipValue()
                 case "object":
-                    guard seen.first(1), try reader.readValue().stringValue != "error" else { return nil }
+                    guard seen.first(1) else { return nil }
+                    // Every chunk says "chat.completion.chunk": compared in place, not decoded.
+                    if let raw = try reader.readRawString() {
+                        if raw.elementsEqual("error".utf8) { return nil }
+                    } else if try reader.readValue().stringValue == "error" {
+                        return nil
+                    }
                 case "usage":
                     guard seen.first(2) else { return nil }
                     let usage = try reader.readValue()

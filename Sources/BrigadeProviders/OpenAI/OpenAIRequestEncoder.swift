@@ -2,33 +2,81 @@ import BrigadeCore
 
 /// Encodes a ``ModelRequest`` as a Chat Completions request body.
 enum OpenAIRequestEncoder {
+    /// A top-level field of the body: a value, or the offered tools, which ``bodyBytes(for:configuration:)``
+    /// writes from each spec's cached JSON (``ToolSpec/parametersJSON``) instead of encoding them again.
+    enum Field {
+        case value(JSONValue)
+        case tools([ToolSpec])
+    }
+
+    /// The body as a `JSONValue` (``OpenAIChatClient/requestBody(for:)``).
     static func body(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> JSONValue {
-        var body: JSONObject = ["model": .string(configuration.model)]
-        body["messages"] = .array(request.messages.flatMap(messages(for:)))
+        let fields = fields(for: request, configuration: configuration)
+        var body = JSONObject()
+        for (key, field) in fields {
+            switch field {
+            case .value(let value): body[key] = value
+            case .tools(let tools): body[key] = .array(tools.map(tool(for:)))
+            }
+        }
+        return .object(body)
+    }
+
+    /// The body as sent: byte for byte `body(for:configuration:).jsonBytes`, with each tool's
+    /// description and schema copied from the spec's cache. A batch sends the same tools with every
+    /// item; encoding their schemas was most of the request's cost.
+    static func bodyBytes(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        out.append(UInt8(ascii: "{"))
+        for (position, (key, field)) in fields(for: request, configuration: configuration).enumerated() {
+            if position > 0 { out.append(UInt8(ascii: ",")) }
+            JSONValue.appendJSONString(key, to: &out)
+            out.append(UInt8(ascii: ":"))
+            switch field {
+            case .value(let value):
+                value.appendJSON(to: &out)
+            case .tools(let tools):
+                out.append(UInt8(ascii: "["))
+                for (index, spec) in tools.enumerated() {
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    append(tool: spec, to: &out)
+                }
+                out.append(UInt8(ascii: "]"))
+            }
+        }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
+    /// The body's fields in order; keys are distinct.
+    static func fields(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> [(key: String, field: Field)] {
+        var fields: [(key: String, field: Field)] = [("model", .value(.string(configuration.model)))]
+        fields.append(("messages", .value(.array(request.messages.flatMap(messages(for:))))))
 
         let sendsTools = !request.tools.isEmpty && (request.toolsEnabled || configuration.disabledTools == .toolChoiceNone)
         if sendsTools {
-            body["tools"] = .array(request.tools.map(tool(for:)))
-            body["tool_choice"] = configuration.toolChoice.applied(to: request).openAIValue
+            fields.append(("tools", .tools(request.tools)))
+            fields.append(("tool_choice", .value(configuration.toolChoice.applied(to: request).openAIValue)))
             if request.toolsEnabled, let parallel = configuration.parallelToolCalls {
-                body["parallel_tool_calls"] = .bool(parallel)
+                fields.append(("parallel_tool_calls", .value(.bool(parallel))))
             }
         }
         if let schema = request.outputSchema {
-            body["response_format"] = [
+            fields.append(("response_format", .value([
                 "type": "json_schema",
                 "json_schema": ["name": .string(schema.name), "schema": schema.schema, "strict": .bool(schema.isStrictCompatible)],
-            ]
+            ])))
         }
-        body[configuration.maxTokensField] = .integer(request.maxOutputTokens)
+        fields.append((configuration.maxTokensField, .value(.integer(request.maxOutputTokens))))
         if let temperature = request.temperature {
-            body["temperature"] = .number(temperature)
+            fields.append(("temperature", .value(.number(temperature))))
         }
-        body["stream"] = .bool(configuration.streaming)
+        fields.append(("stream", .value(.bool(configuration.streaming))))
         if configuration.streaming, configuration.includeStreamUsage {
-            body["stream_options"] = ["include_usage": true]
+            fields.append(("stream_options", .value(["include_usage": true])))
         }
-        return .object(body)
+        return fields
     }
 
     /// One conversation message as Chat Completions messages: tool results become one `tool`
@@ -60,6 +108,21 @@ enum OpenAIRequestEncoder {
                 ["role": "tool", "tool_call_id": .string(result.callID), "content": .string(result.content)]
             }
         }
+    }
+
+    /// ``tool(for:)`` as JSON text, from the spec's cached description and schema.
+    static func append(tool spec: ToolSpec, to out: inout [UInt8]) {
+        appendASCII(#"{"type":"function","function":{"name":"#, to: &out)
+        JSONValue.appendJSONString(spec.name, to: &out)
+        appendASCII(#","description":"#, to: &out)
+        out.append(contentsOf: spec.descriptionJSON)
+        appendASCII(#","parameters":"#, to: &out)
+        out.append(contentsOf: spec.parametersJSON)
+        appendASCII("}}", to: &out)
+    }
+
+    private static func appendASCII(_ text: StaticString, to out: inout [UInt8]) {
+        out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
     static func tool(for spec: ToolSpec) -> JSONValue {
