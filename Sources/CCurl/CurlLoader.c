@@ -159,6 +159,12 @@ CURLcode brigade_easy_getinfo_off(CURL *h, CURLINFO i, curl_off_t *v) { return c
 CURLcode brigade_easy_getinfo_double(CURL *h, CURLINFO i, double *v) { return curl_ready() ? curl.easy_getinfo(h, i, v) : CURLE_FAILED_INIT; }
 CURLcode brigade_easy_getinfo_string(CURL *h, CURLINFO i, char **v) { return curl_ready() ? curl.easy_getinfo(h, i, v) : CURLE_FAILED_INIT; }
 CURLcode brigade_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v) { return curl_ready() ? curl.easy_getinfo(h, i, v) : CURLE_FAILED_INIT; }
+CURLcode brigade_easy_setopt_opensocket_callback(CURL *h, curl_opensocket_callback v) {
+    return curl_ready() ? curl.easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, v) : CURLE_FAILED_INIT;
+}
+CURLcode brigade_easy_setopt_closesocket_callback(CURL *h, curl_closesocket_callback v) {
+    return curl_ready() ? curl.easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, v) : CURLE_FAILED_INIT;
+}
 CURLMcode brigade_multi_setopt_long(CURLM *m, CURLMoption o, long v) { return curl_ready() ? curl.multi_setopt(m, o, v) : CURLM_BAD_HANDLE; }
 CURLMcode brigade_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v) { return curl_ready() ? curl.multi_setopt(m, o, v) : CURLM_BAD_HANDLE; }
 CURLMcode brigade_multi_setopt_socket_callback(CURLM *m, curl_socket_callback v) {

@@ -38,6 +38,9 @@ CURLcode brigade_easy_getinfo_pointer(CURL *h, CURLINFO i, void **v);
 typedef int (*brigade_prereq_callback)(void *userdata, char *primary_ip, char *local_ip, int primary_port, int local_port);
 CURLcode brigade_easy_setopt_prereq_callback(CURL *h, brigade_prereq_callback v);
 
+CURLcode brigade_easy_setopt_opensocket_callback(CURL *h, curl_opensocket_callback v);
+CURLcode brigade_easy_setopt_closesocket_callback(CURL *h, curl_closesocket_callback v);
+
 CURLMcode brigade_multi_setopt_long(CURLM *m, CURLMoption o, long v);
 CURLMcode brigade_multi_setopt_pointer(CURLM *m, CURLMoption o, void *v);
 CURLMcode brigade_multi_setopt_socket_callback(CURLM *m, curl_socket_callback v);
@@ -49,12 +52,21 @@ typedef struct brigade_curl_events {
     CURLM *multi;
     int epoll_fd;
     int wake_fd;
+    /// Per descriptor number: what the epoll set holds for it (CurlEvents.c), 0 when nothing.
+    unsigned char *watched;
+    int watched_count;
+    /// Idle sockets that became readable or hung up and were taken out of the set (for tests).
+    long idle_wakeups;
 } brigade_curl_events;
 
 /// Creates the epoll set and the eventfd and makes curl report its sockets to them. 0 on success;
 /// -1 (with nothing left open) on failure.
 int brigade_events_open(brigade_curl_events *events, CURLM *multi);
-/// Closes the epoll set (not the eventfd). Call after curl_multi_cleanup.
+/// Makes curl open and close the sockets of the connections `easy` opens through the event set
+/// (CURLOPT_OPENSOCKETFUNCTION, CURLOPT_CLOSESOCKETFUNCTION), which keeps its table of watched
+/// descriptors right and takes a socket out of the epoll set before closing it. Set on every transfer.
+CURLcode brigade_events_watch_sockets(brigade_curl_events *events, CURL *easy);
+/// Closes the epoll set (not the eventfd) and frees the watch table. Call after curl_multi_cleanup.
 void brigade_events_close(brigade_curl_events *events);
 /// Closes the eventfd, once nothing can wake the loop any more (the Swift CommandInbox's deinit).
 void brigade_events_close_wake(int wake_fd);

@@ -120,6 +120,13 @@ public final class HTTPClient: Sendable {
     /// Transfer objects (easy handle owners) not yet freed, for leak checks in tests.
     package var liveTransferObjectCount: Int { loopState.withLock { $0?.liveTransferObjects.value ?? 0 } }
 
+    /// Passes the loop thread has made (each ends in `epoll_wait`), for tests that check it does not spin.
+    package var loopPassCount: Int { loopState.withLock { $0?.passes.value ?? 0 } }
+
+    /// Idle keep-alive sockets that became readable or hung up while no transfer used them (their
+    /// server closed them) and left the loop's epoll set, for tests.
+    package var idleSocketWakeupCount: Int { loopState.withLock { $0?.idleSocketWakeups.value ?? 0 } }
+
     /// Queues a transfer whose id came from `loop.makeTransferID()`.
     /// - Throws: ``HTTPError/Code/shutDown`` when the client is shut down or its loop never started.
     func submit(_ request: PreparedRequest, id: UInt64, delivery: Delivery) throws(HTTPError) {

@@ -25,6 +25,11 @@ public struct HTTPHeaders: Sendable, Hashable {
         fields = pairs.map { Field(name: $0.name, value: $0.value) }
     }
 
+    /// Headers with these fields, in order (the response head parser's, without a copy).
+    init(fields: [Field]) {
+        self.fields = fields
+    }
+
     /// The first value of the field named `name` (compared case-insensitively), or `nil`.
     public subscript(name: String) -> String? {
         fields.first { Self.namesMatch($0.name, name) }?.value

@@ -31,6 +31,11 @@ final class CurlLoop: Sendable {
     let createdEasyHandles = LoopCount()
     /// Transfer objects alive (created and not yet deinitialised), for leak checks.
     let liveTransferObjects = LoopCount()
+    /// Passes of the loop (each ends in `epoll_wait`), for tests that check it does not spin.
+    let passes = LoopCount()
+    /// Idle keep-alive sockets that became readable or hung up (the server closed the connection)
+    /// and left the epoll set, for tests.
+    let idleSocketWakeups = LoopCount()
     /// The loop thread's handle until someone joins or detaches it.
     private let thread: LockedState<pthread_t?> = LockedState(nil)
     /// Fulfilled by the loop thread as the last thing it does (or at once if it never started).
@@ -43,7 +48,7 @@ final class CurlLoop: Sendable {
     init(configuration: HTTPClient.Configuration, willExit: (@Sendable () -> Void)? = nil) {
         CurlGlobal.initialize()
         let events = UnsafeMutablePointer<brigade_curl_events>.allocate(capacity: 1)
-        events.initialize(to: brigade_curl_events(multi: nil, epoll_fd: -1, wake_fd: -1))
+        events.initialize(to: brigade_curl_events(multi: nil, epoll_fd: -1, wake_fd: -1, watched: nil, watched_count: 0, idle_wakeups: 0))
         guard let multi = curl_multi_init() else {
             events.deallocate()
             self.inbox = CommandInbox(wakeFD: nil)
@@ -67,6 +72,8 @@ final class CurlLoop: Sendable {
             activeTransfers: activeTransfers,
             createdEasyHandles: createdEasyHandles,
             liveTransferObjects: liveTransferObjects,
+            passes: passes,
+            idleSocketWakeups: idleSocketWakeups,
             configuration: configuration,
             exited: exited,
             willExit: willExit

@@ -2,7 +2,13 @@ import CCurl
 
 extension EasyTransfer {
     /// Sets every curl option for `request` on the easy handle.
-    func configure(_ request: PreparedRequest, configuration: HTTPClient.Configuration) throws(HTTPError) {
+    /// - Parameter events: the loop's event set, which opens and closes the sockets of the
+    ///   connections this transfer opens (see `CurlEvents.c`).
+    func configure(
+        _ request: PreparedRequest,
+        configuration: HTTPClient.Configuration,
+        events: UnsafeMutablePointer<brigade_curl_events>
+    ) throws(HTTPError) {
         let userdata = Unmanaged.passUnretained(self).toOpaque()
 
         try check(brigade_easy_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
@@ -71,6 +77,7 @@ extension EasyTransfer {
         try check(brigade_easy_setopt_xferinfo_callback(handle, progressCallback), "CURLOPT_XFERINFOFUNCTION")
         try check(brigade_easy_setopt_pointer(handle, CURLOPT_XFERINFODATA, userdata), "CURLOPT_XFERINFODATA")
         try check(brigade_easy_setopt_long(handle, CURLOPT_NOPROGRESS, 0), "CURLOPT_NOPROGRESS")
+        try check(brigade_events_watch_sockets(events, handle), "CURLOPT_OPENSOCKETFUNCTION")
     }
 
     private func check(_ code: CURLcode, _ option: String) throws(HTTPError) {

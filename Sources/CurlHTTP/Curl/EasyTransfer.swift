@@ -67,6 +67,7 @@ final class EasyTransfer {
         _ submission: TransferSubmission,
         configuration: HTTPClient.Configuration,
         handles: EasyHandlePool,
+        events: UnsafeMutablePointer<brigade_curl_events>,
         liveCount: LoopCount,
         pendingHeads: PendingHeads,
         now: ContinuousClock.Instant
@@ -86,7 +87,7 @@ final class EasyTransfer {
         self.pendingHeads = pendingHeads
         liveCount.add(1)
         do {
-            try configure(submission.request, configuration: configuration)
+            try configure(submission.request, configuration: configuration, events: events)
         } catch {
             release()
             throw error
@@ -162,7 +163,7 @@ final class EasyTransfer {
 
     func receiveHeaderLine(_ line: UnsafeRawBufferPointer) -> Int {
         noteActivity()
-        if let finalHead = headParser.consume(line: line) {
+        if let finalHead = headParser.consume(bytes: line) {
             head = finalHead
             if case .streaming = delivery, !isHeadPending {
                 // Handed over by the loop at the end of its pass (``deliverHead()``), or with the

@@ -15,6 +15,8 @@ final class LoopRunner {
     private let activeTransfers: LoopCount
     private let configuration: HTTPClient.Configuration
     private let liveTransferObjects: LoopCount
+    private let passes: LoopCount
+    private let idleSocketWakeups: LoopCount
     private var transfers: [UInt64: EasyTransfer] = [:]
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private let pendingHeads = PendingHeads()
@@ -38,6 +40,8 @@ final class LoopRunner {
         activeTransfers: LoopCount,
         createdEasyHandles: LoopCount,
         liveTransferObjects: LoopCount,
+        passes: LoopCount,
+        idleSocketWakeups: LoopCount,
         configuration: HTTPClient.Configuration,
         exited: Promise<Void>,
         willExit: (@Sendable () -> Void)?
@@ -47,6 +51,8 @@ final class LoopRunner {
         self.exited = exited
         self.willExit = willExit
         self.liveTransferObjects = liveTransferObjects
+        self.passes = passes
+        self.idleSocketWakeups = idleSocketWakeups
         self.inbox = inbox
         self.activeTransfers = activeTransfers
         self.configuration = configuration
@@ -75,8 +81,13 @@ final class LoopRunner {
             deliverPendingHeads()
             // A command that came in during this pass is taken at once: poll, do not sleep.
             let sleeps = inbox.prepareToWait()
+            let idleWakeupsBefore = events.pointee.idle_wakeups
             let ready = brigade_events_wait(events, sleeps ? waitTimeout(until: nextTimer) : 0)
             if sleeps { inbox.endWait() }
+            passes.add(1)
+            if events.pointee.idle_wakeups != idleWakeupsBefore {
+                idleSocketWakeups.add(events.pointee.idle_wakeups - idleWakeupsBefore)
+            }
             if ready < 0 {
                 // epoll itself failed (never expected): fail everything rather than spin.
                 stop(leftovers: [])
@@ -139,6 +150,7 @@ final class LoopRunner {
                 submission,
                 configuration: configuration,
                 handles: handles,
+                events: events,
                 liveCount: liveTransferObjects,
                 pendingHeads: pendingHeads,
                 now: clock.now
