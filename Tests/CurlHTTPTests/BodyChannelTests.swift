@@ -41,6 +41,27 @@ struct BodyChannelTests {
         #expect(requests.cancels.withLock { $0 } == 0)
     }
 
+    @Test("Writes the reader has not taken yet reach it as one chunk, in order, up to half the capacity")
+    func writesMergeUntilTaken() async throws {
+        let channel = BodyChannel(capacity: 1000, requestResume: {}, requestCancel: {})
+        func offer(_ byte: UInt8, _ count: Int) {
+            _ = [UInt8](repeating: byte, count: count).withUnsafeBytes { channel.offer($0) }
+        }
+        for byte: UInt8 in 1...5 { offer(byte, 10) }
+        #expect(try await channel.next().get() == (1...5).flatMap { [UInt8](repeating: $0, count: 10) })
+        // A taken chunk is not added to; the next writes start a new one.
+        offer(6, 10)
+        offer(7, 10)
+        // 20 + 490 would pass half the capacity (500): a chunk of its own.
+        offer(8, 490)
+        offer(9, 5)
+        #expect(try await channel.next().get() == [UInt8](repeating: 6, count: 10) + [UInt8](repeating: 7, count: 10))
+        #expect(try await channel.next().get() == [UInt8](repeating: 8, count: 490) + [UInt8](repeating: 9, count: 5))
+        #expect(channel.bufferedBytesHighWater == 515)
+        channel.finish(.success(()))
+        #expect(try await channel.next().get() == nil)
+    }
+
     @Test("A failure is reported after the buffered chunks, once")
     func failureAfterChunks() async throws {
         let channel = BodyChannel(capacity: 100, requestResume: {}, requestCancel: {})

@@ -157,6 +157,28 @@ struct HTTPClientRequestTests {
         #expect(streamError?.code == .invalidRequest)
     }
 
+    @Test("A client that sent to some URLs (the ones it remembers as valid, and more) still rejects malformed ones")
+    func validationAfterUse() async throws {
+        let server = try FlyingFoxServer()
+        let client = HTTPClient()
+        defer { client.syncShutdown() }
+        try await server.run { base in
+            // More distinct URLs than the client remembers, then the first again.
+            for ms in [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1] {
+                let response = try await client.send(HTTPRequest(url: base + "/delay?ms=\(ms)"))
+                #expect(response.bodyText == "ok")
+            }
+            for url in ["not a url", base + "/\u{0}", "ftp" + base.drop(while: { $0 != ":" }) + "/", "http://", "http://exa mple.com/"] {
+                let error = await httpError { try await client.send(HTTPRequest(url: url)) }
+                #expect(error?.code == .invalidRequest, "\(url)")
+                let streamError = await httpError { try await client.withStream(HTTPRequest(url: url)) { _, _ in } }
+                #expect(streamError?.code == .invalidRequest, "\(url)")
+            }
+            let again = try await client.send(HTTPRequest(url: base + "/delay?ms=1"))
+            #expect(again.bodyText == "ok")
+        }
+    }
+
     @Test("Shutting down fails transfers in flight and later requests as shut down, ends the loop thread; nothing leaks")
     func shutdown() async throws {
         let requestArrived = Promise<Void>()

@@ -87,5 +87,7 @@ static inline int brigade_pause_cont(void) { return CURLPAUSE_CONT; }
 static inline long brigade_global_all(void) { return CURL_GLOBAL_ALL; }
 static inline int brigade_prereq_ok(void) { return CURL_PREREQFUNC_OK; }
 static inline int brigade_error_size(void) { return CURL_ERROR_SIZE; }
+/// The schemes a transfer may use (CURLOPT_PROTOCOLS_STR), as a C string constant.
+static inline const char *brigade_http_schemes(void) { return "http,https"; }
 
 #endif

@@ -28,6 +28,8 @@ public final class HTTPClient: Sendable {
     /// libcurl (OpenSSL and the libraries libcurl links stay untouched). A client shut down before
     /// its first request holds a loop that never started.
     private let loopState = Mutex<CurlLoop?>(nil)
+    /// URLs this client's requests used lately and that passed validation (parsed once, not per request).
+    let validatedURLs = ValidatedURLs()
 
     /// The client shared by the whole process, created on first use with the default
     /// ``Configuration``; its loop thread starts with its first request. Brigade's model clients and

@@ -1,4 +1,5 @@
 import CCurl
+import Synchronization
 
 /// A request checked and resolved against the client's configuration, ready for the loop thread.
 struct PreparedRequest: Sendable {
@@ -24,13 +25,23 @@ struct PreparedRequest: Sendable {
     /// - Throws: ``HTTPError/Code/invalidRequest`` naming what is wrong,
     ///   ``HTTPError/Code/deadlineExceeded`` if the deadline has passed, or
     ///   ``HTTPError/Code/curlUnavailable`` without libcurl; nothing is sent then.
-    init(_ request: HTTPRequest, configuration: HTTPClient.Configuration, now: ContinuousClock.Instant) throws(HTTPError) {
+    /// - Parameter validatedURLs: URLs that passed ``validateURL(_:)`` already (the client's); a
+    ///   URL found there is not parsed again, and one that passes is added.
+    init(
+        _ request: HTTPRequest,
+        configuration: HTTPClient.Configuration,
+        now: ContinuousClock.Instant,
+        validatedURLs: ValidatedURLs? = nil
+    ) throws(HTTPError) {
         // The first request loads libcurl (every later one only checks that it did).
         if let reason = CurlGlobal.unavailableReason { throw HTTPError(.curlUnavailable, reason) }
         guard Self.isToken(request.method) else {
             throw HTTPError(.invalidRequest, "invalid HTTP method \(String(reflecting: request.method))")
         }
-        try Self.validateURL(request.url)
+        if validatedURLs?.contains(request.url) != true {
+            try Self.validateURL(request.url)
+            validatedURLs?.insert(request.url)
+        }
         url = request.url
         if let pinned = request.pinnedAddresses {
             let safe = { (text: String) in !text.isEmpty && !text.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: ",") || $0 == 0x7F } }
@@ -67,6 +78,7 @@ struct PreparedRequest: Sendable {
         }
 
         var lines: [String] = []
+        lines.reserveCapacity(request.headers.count + 3)
         for field in request.headers.fields {
             guard Self.isToken(field.name) else {
                 throw HTTPError(.invalidRequest, "invalid header name \(String(reflecting: field.name))")
@@ -80,7 +92,7 @@ struct PreparedRequest: Sendable {
         }
 
         let upper = request.method.uppercased()
-        let sendsBody = request.body != nil || ["POST", "PUT", "PATCH"].contains(upper)
+        let sendsBody = request.body != nil || upper == "POST" || upper == "PUT" || upper == "PATCH"
         switch (request.method, sendsBody) {
         case ("GET", false): method = .get
         case ("HEAD", false): method = .head
@@ -107,8 +119,12 @@ struct PreparedRequest: Sendable {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"):
                 return true
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                return true
             default:
-                return Array("!#$%&'*+-.^_`|~".utf8).contains(byte)
+                return false
             }
         }
     }
@@ -142,5 +158,26 @@ struct PreparedRequest: Sendable {
         guard curl_url_get(handle, which, &value, 0) == CURLUE_OK, let value else { return nil }
         defer { curl_free(value) }
         return String(cString: value)
+    }
+}
+
+/// The URLs a client validated lately (``PreparedRequest/validateURL(_:)``, which parses with curl),
+/// so that requests to an endpoint used before skip the parse: a batch sends thousands of requests
+/// to one URL. Validation depends on the URL string alone, so a URL that passed once passes again.
+final class ValidatedURLs: Sendable {
+    /// The most URLs kept; the oldest goes first.
+    static let limit = 8
+    private let recent = Mutex<[String]>([])
+
+    func contains(_ url: String) -> Bool {
+        recent.withLock { $0.contains(url) }
+    }
+
+    func insert(_ url: String) {
+        recent.withLock { recent in
+            guard !recent.contains(url) else { return }
+            if recent.count == Self.limit { recent.removeFirst() }
+            recent.append(url)
+        }
     }
 }

@@ -11,10 +11,12 @@ extension EasyTransfer {
     ) throws(HTTPError) {
         let userdata = Unmanaged.passUnretained(self).toOpaque()
 
-        try check(brigade_easy_setopt_string(handle, CURLOPT_URL, request.url), "CURLOPT_URL")
+        // `withCString` hands over a native string's own bytes; passing a `String` as a C string
+        // argument would copy it into a new array first.
+        try check(request.url.withCString { brigade_easy_setopt_string(handle, CURLOPT_URL, $0) }, "CURLOPT_URL")
         try check(brigade_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
-        try check(brigade_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"), "CURLOPT_PROTOCOLS_STR")
-        try check(brigade_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"), "CURLOPT_REDIR_PROTOCOLS_STR")
+        try check(brigade_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, brigade_http_schemes()), "CURLOPT_PROTOCOLS_STR")
+        try check(brigade_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, brigade_http_schemes()), "CURLOPT_REDIR_PROTOCOLS_STR")
         try check(brigade_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
         try check(brigade_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer), "CURLOPT_ERRORBUFFER")
         // Only the connect timeout is curl's; idle and total limits are enforced by the loop, so a
@@ -49,19 +51,19 @@ extension EasyTransfer {
                 }
             }
             if method != "POST" || body == nil {
-                try check(brigade_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method), "CURLOPT_CUSTOMREQUEST")
+                try check(method.withCString { brigade_easy_setopt_string(handle, CURLOPT_CUSTOMREQUEST, $0) }, "CURLOPT_CUSTOMREQUEST")
             }
         }
 
         for line in request.headerLines {
-            guard let extended = curl_slist_append(headerList, line) else {
+            guard let extended = line.withCString({ curl_slist_append(headerList, $0) }) else {
                 throw HTTPError(.transport, "curl_slist_append failed (out of memory)")
             }
             headerList = extended
         }
         try check(brigade_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
         if let entry = request.resolveEntry {
-            guard let list = curl_slist_append(nil, entry) else {
+            guard let list = entry.withCString({ curl_slist_append(nil, $0) }) else {
                 throw HTTPError(.transport, "curl_slist_append failed (out of memory)")
             }
             resolveList = list

@@ -32,6 +32,10 @@ final class EasyTransfer {
     /// Where the easy handle came from and goes back to.
     private let handles: EasyHandlePool
 
+    /// The streaming reader's channel (`nil` when buffered), and the buffered body's limit: taken
+    /// out of ``delivery`` once, as the write callback needs them on every call.
+    private let channel: BodyChannel?
+    private let maxBodyBytes: Int?
     private var headParser = ResponseHeadParser()
     private var head: HTTPResponseHead?
     private var body: [UInt8] = []
@@ -80,6 +84,14 @@ final class EasyTransfer {
         self.errorBuffer = easy.errorBuffer
         self.handles = handles
         self.delivery = submission.delivery
+        switch submission.delivery {
+        case .buffered(let maxBodyBytes, _):
+            self.channel = nil
+            self.maxBodyBytes = maxBodyBytes
+        case .streaming(_, let channel, _):
+            self.channel = channel
+            self.maxBodyBytes = nil
+        }
         self.deadline = submission.request.deadline
         self.idleTimeout = submission.request.idleTimeout
         self.lastActivity = now
@@ -200,15 +212,7 @@ final class EasyTransfer {
             }
             return bytes.count
         }
-        switch delivery {
-        case .buffered(let maxBodyBytes, _):
-            if let maxBodyBytes, body.count + bytes.count > maxBodyBytes {
-                callbackFailure = HTTPError(.responseTooLarge, "the response body is larger than \(maxBodyBytes) bytes")
-                return 0
-            }
-            body.append(contentsOf: bytes)
-            return bytes.count
-        case .streaming(_, let channel, _):
+        if let channel {
             switch channel.offer(bytes) {
             case .accepted:
                 return bytes.count
@@ -217,6 +221,12 @@ final class EasyTransfer {
                 return brigade_writefunc_pause()
             }
         }
+        if let maxBodyBytes, body.count + bytes.count > maxBodyBytes {
+            callbackFailure = HTTPError(.responseTooLarge, "the response body is larger than \(maxBodyBytes) bytes")
+            return 0
+        }
+        body.append(contentsOf: bytes)
+        return bytes.count
     }
 
     func noteProgress(downloaded: curl_off_t, uploaded: curl_off_t) {

@@ -11,6 +11,8 @@ enum OfferResult {
 /// The bounded hand-off between the loop thread (producer) and the task reading a body (consumer).
 ///
 /// The producer ``offer(_:)``s chunks; once ``capacity`` bytes are buffered it is told to pause.
+/// Bytes offered while the reader has not yet taken the newest buffered chunk are added to that
+/// chunk (up to half the capacity), so a reader that comes after several writes takes them at once.
 /// The consumer takes chunks with ``next()``; when it has drained the buffer to half the capacity
 /// while the producer is paused, it asks the loop (once) to resume the transfer.
 final class BodyChannel: Sendable {
@@ -44,6 +46,11 @@ final class BodyChannel: Sendable {
 
     /// Bytes buffered before the producer is paused.
     let capacity: Int
+    /// The most bytes a buffered chunk grows to by taking later writes: half the capacity (so that
+    /// the reader taking one chunk moves the buffer by at most half), at most 64 KiB.
+    private let mergeLimit: Int
+    /// What a new buffered chunk reserves, so that the writes added to it rarely grow it again.
+    private static let initialChunkCapacity = 2048
     private let state = Mutex(State())
     private let requestResume: @Sendable () -> Void
     private let requestCancel: @Sendable () -> Void
@@ -54,6 +61,7 @@ final class BodyChannel: Sendable {
     ///   - requestCancel: asks the loop to cancel the transfer.
     init(capacity: Int, requestResume: @escaping @Sendable () -> Void, requestCancel: @escaping @Sendable () -> Void) {
         self.capacity = max(1, capacity)
+        self.mergeLimit = Swift.min(64 * 1024, Swift.max(1, capacity / 2))
         self.requestResume = requestResume
         self.requestCancel = requestCancel
     }
@@ -84,13 +92,23 @@ final class BodyChannel: Sendable {
                 }
                 return .full
             }
-            let chunk = [UInt8](bytes)
             if let waiter = state.waiter {
                 state.waiter = nil
-                return .handOff(waiter, chunk)
+                return .handOff(waiter, [UInt8](bytes))
             }
-            state.chunks.append(chunk)
-            state.bufferedBytes += chunk.count
+            // A response often comes in many small writes (one per chunk of a chunked body): while
+            // the reader has not taken the newest chunk, add to it, so the reader gets them in one.
+            if state.firstChunk < state.chunks.count,
+                state.chunks[state.chunks.count - 1].count + bytes.count <= mergeLimit
+            {
+                state.chunks[state.chunks.count - 1].append(contentsOf: bytes)
+            } else {
+                var chunk: [UInt8] = []
+                chunk.reserveCapacity(Swift.max(bytes.count, Swift.min(Self.initialChunkCapacity, mergeLimit)))
+                chunk.append(contentsOf: bytes)
+                state.chunks.append(chunk)
+            }
+            state.bufferedBytes += bytes.count
             state.highWater = max(state.highWater, state.bufferedBytes)
             return .buffered
         }
