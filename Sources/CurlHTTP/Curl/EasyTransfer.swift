@@ -64,6 +64,8 @@ final class EasyTransfer {
     private(set) var drainDeadline: ContinuousClock.Instant?
     /// Body bytes a draining transfer may still read and drop.
     private var drainBudget = 0
+    /// Set with ``drainDeadline``: the write callback tests this flag, not the optional instant.
+    private var isDraining = false
 
     /// Takes an easy handle from `handles` (a reset one, or a fresh one) and sets every option.
     /// - Throws: when curl cannot create the handle or rejects an option.
@@ -200,11 +202,12 @@ final class EasyTransfer {
     func drain(until deadline: ContinuousClock.Instant, upTo bytes: Int) {
         drainDeadline = deadline
         drainBudget = bytes
+        isDraining = true
     }
 
     func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Int {
         noteActivity()
-        if drainDeadline != nil {
+        if isDraining {
             drainBudget -= bytes.count
             guard drainBudget >= 0 else {
                 callbackFailure = HTTPError(.cancelled, "the request was cancelled")

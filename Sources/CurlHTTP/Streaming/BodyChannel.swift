@@ -79,22 +79,20 @@ final class BodyChannel: Sendable {
 
     /// Offers bytes from the write callback.
     func offer(_ bytes: UnsafeRawBufferPointer) -> OfferResult {
-        enum Step {
-            case handOff(CheckedContinuation<Result<[UInt8]?, HTTPError>, Never>, [UInt8])
-            case buffered
-            case full
-        }
-        let step: Step = state.withLock { state in
+        // The lock returns a plain value (no enum with payloads, which costs outlined copies and
+        // metadata look-ups on every write); a waiting reader is taken out with `waiter`.
+        var waiter: CheckedContinuation<Result<[UInt8]?, HTTPError>, Never>?
+        let isFull: Bool = state.withLock { state in
             if state.bufferedBytes >= capacity {
                 if !state.isPaused {
                     state.isPaused = true
                     state.pauseCount += 1
                 }
-                return .full
+                return true
             }
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return .handOff(waiter, [UInt8](bytes))
+            if state.waiter != nil {
+                swap(&waiter, &state.waiter)
+                return false
             }
             // A response often comes in many small writes (one per chunk of a chunked body): while
             // the reader has not taken the newest chunk, add to it, so the reader gets them in one.
@@ -110,18 +108,14 @@ final class BodyChannel: Sendable {
             }
             state.bufferedBytes += bytes.count
             state.highWater = max(state.highWater, state.bufferedBytes)
-            return .buffered
+            return false
         }
-        switch step {
-        case .handOff(let waiter, let chunk):
-            waiter.resume(returning: .success(chunk))
-            return .accepted
-        case .buffered:
-            return .accepted
-        case .full:
+        if isFull {
             pausedOrFinished.fulfill(())
             return .pause
         }
+        waiter?.resume(returning: .success([UInt8](bytes)))
+        return .accepted
     }
 
     /// Called by the loop right before it unpauses the transfer.
