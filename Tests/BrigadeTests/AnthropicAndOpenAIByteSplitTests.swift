@@ -38,23 +38,23 @@ struct AnthropicAndOpenAIByteSplitTests {
         return (text, try state.response())
     }
 
-    /// Yields between decodes: this is CPU work, and the other suites' servers share the
-    /// cooperative thread pool (two threads on this machine).
+    /// Seconds of CPU in a debug build: off the cooperative pool, which the other suites' servers share.
     func check<State: ModelStreamDecoding>(_ bytes: [UInt8], _ makeState: () -> State) async throws {
-        let (_, whole) = try decode(bytes, splitAt: [], into: makeState())
-        #expect(whole.text == Self.turn.text)
-        #expect(whole.toolCalls.map(\.name) == ["weather", "clock"])
-        #expect(whole.toolCalls.map(\.rawArguments) == [#"{"city":"Zürich"}"#, "{}"])
-        #expect(whole.usage == TokenUsage(inputTokens: 10, outputTokens: 5))
-        for cut in 1..<bytes.count {
-            await Task.yield()
-            let (text, response) = try decode(bytes, splitAt: [cut], into: makeState())
+        try await offThePool {
+            let (_, whole) = try decode(bytes, splitAt: [], into: makeState())
+            #expect(whole.text == Self.turn.text)
+            #expect(whole.toolCalls.map(\.name) == ["weather", "clock"])
+            #expect(whole.toolCalls.map(\.rawArguments) == [#"{"city":"Zürich"}"#, "{}"])
+            #expect(whole.usage == TokenUsage(inputTokens: 10, outputTokens: 5))
+            for cut in 1..<bytes.count {
+                let (text, response) = try decode(bytes, splitAt: [cut], into: makeState())
+                #expect(text == whole.text)
+                #expect(response == whole)
+            }
+            let (text, response) = try decode(bytes, splitAt: Array(1..<bytes.count), into: makeState())  // one byte at a time
             #expect(text == whole.text)
             #expect(response == whole)
         }
-        let (text, response) = try decode(bytes, splitAt: Array(1..<bytes.count), into: makeState())  // one byte at a time
-        #expect(text == whole.text)
-        #expect(response == whole)
     }
 
     @Test func openAI() async throws {

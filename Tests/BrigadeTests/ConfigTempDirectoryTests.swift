@@ -1,34 +1,26 @@
+import BrigadeTesting
 import Foundation
 import Testing
 
-/// A fresh temporary folder, removed when the value is released.
+/// A fresh temporary folder, removed when the value is released: a `TemporaryFolder`, whose writes
+/// are plain `write(2)`s (Foundation's `String.write(toFile:)` ends each with an `fsync`, and a test
+/// writing a thousand files would wait seconds for the disk on a thread of the cooperative pool).
 final class ConfigTempDirectory {
-    let path: String
+    private let folder: TemporaryFolder
+    var path: String { folder.path }
 
     init() throws {
-        let base = FileManager.default.temporaryDirectory.path
-        path = base + "/brigade-config-" + UUID().uuidString
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
+        folder = try TemporaryFolder(prefix: "brigade-config-")
     }
 
     /// Writes `contents` to `name` (folders created as needed); returns the absolute path.
     @discardableResult
     func write(_ name: String, _ contents: String) throws -> String {
-        let file = path + "/" + name
-        let folder = (file as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        try contents.write(toFile: file, atomically: false, encoding: .utf8)
-        return file
+        try folder.write(name, contents)
     }
 
     func makeDirectory(_ name: String) throws -> String {
-        let folder = path + "/" + name
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        return folder
+        try folder.makeDirectory(name)
     }
 }
 

@@ -148,19 +148,21 @@ struct OpenAIChunkScanTests {
 
     /// Chunks changed at random (seeded, so every run checks the same ones): a byte replaced,
     /// removed or doubled.
-    @Test func randomlyDamagedChunksAreTheSameBothWays() {
-        var generator = SplitMix64(seed: 17)
-        let sources = [Self.head, Self.toolHead, Self.fragment, Self.finish, Self.usage]
-        let alphabet = Array(#"{}[]",:0123456789-+.eE\"tfnulrsaxu "#.utf8)
-        for _ in 0..<3_000 {
-            var bytes = Array(sources[Int(generator.next() % UInt64(sources.count))].utf8)
-            let position = Int(generator.next() % UInt64(bytes.count))
-            switch generator.next() % 3 {
-            case 0: bytes[position] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
-            case 1: bytes.remove(at: position)
-            default: bytes.insert(bytes[position], at: position)
+    @Test func randomlyDamagedChunksAreTheSameBothWays() async {
+        await offThePool {
+            var generator = SplitMix64(seed: 17)
+            let sources = [Self.head, Self.toolHead, Self.fragment, Self.finish, Self.usage]
+            let alphabet = Array(#"{}[]",:0123456789-+.eE\"tfnulrsaxu "#.utf8)
+            for _ in 0..<3_000 {
+                var bytes = Array(sources[Int(generator.next() % UInt64(sources.count))].utf8)
+                let position = Int(generator.next() % UInt64(bytes.count))
+                switch generator.next() % 3 {
+                case 0: bytes[position] = alphabet[Int(generator.next() % UInt64(alphabet.count))]
+                case 1: bytes.remove(at: position)
+                default: bytes.insert(bytes[position], at: position)
+                }
+                expectSamePaths([Self.toolHead, String(decoding: bytes, as: UTF8.self), Self.fragment, Self.finish])
             }
-            expectSamePaths([Self.toolHead, String(decoding: bytes, as: UTF8.self), Self.fragment, Self.finish])
         }
     }
 }

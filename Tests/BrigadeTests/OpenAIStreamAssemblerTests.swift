@@ -1,5 +1,6 @@
 import Testing
 import Brigade
+import BrigadeTesting
 @testable import BrigadeCore
 @testable import BrigadeProviders
 
@@ -46,29 +47,31 @@ struct OpenAIStreamAssemblerTests {
         #expect(response.usage == TokenUsage(inputTokens: 12, outputTokens: 7, cachedInputTokens: 4))
     }
 
-    @Test func interleavedToolCallsAssembleForEverySplitOfTheirArguments() throws {
-        let first = #"{"city":"Paris","days":3}"#
-        let second = #"{"q":"ü ☃ \"quoted\""}"#
-        for cutFirst in 0...first.count {
-            for cutSecond in stride(from: 0, through: second.count, by: 1) {
-                let a = (String(first.prefix(cutFirst)), String(first.dropFirst(cutFirst)))
-                let b = (String(second.prefix(cutSecond)), String(second.dropFirst(cutSecond)))
-                let payloads = [
-                    chunk(["role": "assistant", "content": .null]),
-                    chunk(["tool_calls": [toolDelta(index: 0, id: "call_a", name: "weather", arguments: "")]]),
-                    chunk(["tool_calls": [toolDelta(index: 1, id: "call_b", name: "search", arguments: "")]]),
-                    chunk(["tool_calls": [toolDelta(index: 0, arguments: a.0)]]),
-                    chunk(["tool_calls": [toolDelta(index: 1, arguments: b.0), toolDelta(index: 0, arguments: a.1)]]),
-                    chunk(["tool_calls": [toolDelta(index: 1, arguments: b.1)]]),
-                    chunk([:], finish: "tool_calls"),
-                ]
-                let (deltas, response) = try run(payloads)
-                #expect(deltas.isEmpty)
-                #expect(response.toolCalls == [
-                    ToolCall(id: "call_a", name: "weather", rawArguments: first),
-                    ToolCall(id: "call_b", name: "search", rawArguments: second),
-                ])
-                #expect(response.finishReason == .toolCalls)
+    @Test func interleavedToolCallsAssembleForEverySplitOfTheirArguments() async throws {
+        try await offThePool {
+            let first = #"{"city":"Paris","days":3}"#
+            let second = #"{"q":"ü ☃ \"quoted\""}"#
+            for cutFirst in 0...first.count {
+                for cutSecond in stride(from: 0, through: second.count, by: 1) {
+                    let a = (String(first.prefix(cutFirst)), String(first.dropFirst(cutFirst)))
+                    let b = (String(second.prefix(cutSecond)), String(second.dropFirst(cutSecond)))
+                    let payloads = [
+                        chunk(["role": "assistant", "content": .null]),
+                        chunk(["tool_calls": [toolDelta(index: 0, id: "call_a", name: "weather", arguments: "")]]),
+                        chunk(["tool_calls": [toolDelta(index: 1, id: "call_b", name: "search", arguments: "")]]),
+                        chunk(["tool_calls": [toolDelta(index: 0, arguments: a.0)]]),
+                        chunk(["tool_calls": [toolDelta(index: 1, arguments: b.0), toolDelta(index: 0, arguments: a.1)]]),
+                        chunk(["tool_calls": [toolDelta(index: 1, arguments: b.1)]]),
+                        chunk([:], finish: "tool_calls"),
+                    ]
+                    let (deltas, response) = try run(payloads)
+                    #expect(deltas.isEmpty)
+                    #expect(response.toolCalls == [
+                        ToolCall(id: "call_a", name: "weather", rawArguments: first),
+                        ToolCall(id: "call_b", name: "search", rawArguments: second),
+                    ])
+                    #expect(response.finishReason == .toolCalls)
+                }
             }
         }
     }

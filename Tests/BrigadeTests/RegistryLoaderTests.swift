@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 import Brigade
+import BrigadeTesting
 @testable import BrigadeCore
 @testable import BrigadeWorkspace
 
@@ -327,35 +328,37 @@ struct RegistryLoaderDirectoryTests {
         #expect(configError { _ = try RegistryLoader.load(directory: file, environment: [:]) }?.message.contains("is not a directory") == true)
     }
 
-    @Test func loadsAThousandTools() throws {
-        let directory = try ConfigTempDirectory()
-        for index in 0..<1000 {
-            let name = String(format: "tool_%04d", index)
-            try directory.write("tools/\(name).yaml", """
-                name: \(name)
-                description: Generated tool number \(index).
-                kind: command
-                parameters:
-                  type: object
-                  properties:
-                    n: {type: integer, minimum: 0}
-                  required: [n]
-                command:
-                  argv: [echo, "\(index)", "{{n}}"]
-                policy: {timeout: \(index % 60 + 1)s}
-                """)
+    @Test func loadsAThousandTools() async throws {
+        try await offThePool {
+            let directory = try ConfigTempDirectory()
+            for index in 0..<1000 {
+                let name = String(format: "tool_%04d", index)
+                try directory.write("tools/\(name).yaml", """
+                    name: \(name)
+                    description: Generated tool number \(index).
+                    kind: command
+                    parameters:
+                      type: object
+                      properties:
+                        n: {type: integer, minimum: 0}
+                      required: [n]
+                    command:
+                      argv: [echo, "\(index)", "{{n}}"]
+                    policy: {timeout: \(index % 60 + 1)s}
+                    """)
+            }
+            let loaded = try RegistryLoader.load(directory: directory.path + "/tools", environment: [:])
+            #expect(loaded.count == 1000)
+            #expect(loaded.map(\.spec.name) == (0..<1000).map { String(format: "tool_%04d", $0) })
+            #expect(loaded[999].spec.policy.timeout == .seconds(40))
+            guard case .command(let command) = loaded[123].kind else {
+                Issue.record("expected a command tool")
+                return
+            }
+            #expect(command.argv.map(\.value) == ["echo", "123", "{{n}}"])
+            #expect(Set(loaded.map(\.spec.name)).count == 1000)
+            _ = try ToolRegistry(loaded.map { Tool(spec: $0.spec, executor: EchoExecutor()) })
         }
-        let loaded = try RegistryLoader.load(directory: directory.path + "/tools", environment: [:])
-        #expect(loaded.count == 1000)
-        #expect(loaded.map(\.spec.name) == (0..<1000).map { String(format: "tool_%04d", $0) })
-        #expect(loaded[999].spec.policy.timeout == .seconds(40))
-        guard case .command(let command) = loaded[123].kind else {
-            Issue.record("expected a command tool")
-            return
-        }
-        #expect(command.argv.map(\.value) == ["echo", "123", "{{n}}"])
-        #expect(Set(loaded.map(\.spec.name)).count == 1000)
-        _ = try ToolRegistry(loaded.map { Tool(spec: $0.spec, executor: EchoExecutor()) })
     }
 }
 

@@ -19,11 +19,13 @@ struct SecretRedactionTests {
         #expect(SecretRedactor(secrets: ["short"]).redact("a short one") == "a [redacted] one")
     }
 
-    @Test func aLongTextIsScannedOnceAndKeepsEverythingElse() {
-        let redactor = SecretRedactor(secrets: [Self.key])
-        let filler = String(repeating: "0123456 sk-live ", count: 200_000)
-        let text = filler + "abcdefGHIJ" + filler
-        #expect(redactor.redact(text) == filler + "[redacted]" + filler)
+    @Test func aLongTextIsScannedOnceAndKeepsEverythingElse() async {
+        await offThePool {
+            let redactor = SecretRedactor(secrets: [Self.key])
+            let filler = String(repeating: "0123456 sk-live ", count: 200_000)
+            let text = filler + "abcdefGHIJ" + filler
+            #expect(redactor.redact(text) == filler + "[redacted]" + filler)
+        }
     }
 
     @Test func aServerEchoingAFragmentOfTheKeyDoesNotLeakIt() async throws {
@@ -48,20 +50,24 @@ struct SecretRedactionTests {
 
 @Suite("Values quoted in errors are size-capped")
 struct ErrorQuoteTests {
-    @Test func aHugeValueIsCutWithItsTrueSize() {
-        let huge = String(repeating: "é", count: 6_000_000)
-        let quoted = huge.quotedForError(limit: 201)
-        #expect(quoted == String(repeating: "é", count: 100) + "…(12,000,000 bytes)")
-        #expect("short".quotedForError() == "short")
+    @Test func aHugeValueIsCutWithItsTrueSize() async {
+        await offThePool {
+            let huge = String(repeating: "é", count: 6_000_000)
+            let quoted = huge.quotedForError(limit: 201)
+            #expect(quoted == String(repeating: "é", count: 100) + "…(12,000,000 bytes)")
+            #expect("short".quotedForError() == "short")
+        }
     }
 
-    @Test func aHugeBadConfigValueMakesASmallError() throws {
-        let huge = "ftp://" + String(repeating: "x", count: 15_000_000)
-        let yaml = "models:\n  a: {provider: openai, model: m, base_url: \"\(huge)\"}\nmodel: a\n"
-        var message = ""
-        do { _ = try BrigadeConfig.parse(yaml, file: "/p/config.yaml", environment: [:]) } catch { message = "\(error)" }
-        #expect(message.contains("must start with http:// or https://"), "\(message.prefix(300))")
-        #expect(message.contains("…(15,000,006 bytes)"), "\(message.prefix(300))")
-        #expect(message.utf8.count < 1_000)
+    @Test func aHugeBadConfigValueMakesASmallError() async {
+        await offThePool {
+            let huge = "ftp://" + String(repeating: "x", count: 15_000_000)
+            let yaml = "models:\n  a: {provider: openai, model: m, base_url: \"\(huge)\"}\nmodel: a\n"
+            var message = ""
+            do { _ = try BrigadeConfig.parse(yaml, file: "/p/config.yaml", environment: [:]) } catch { message = "\(error)" }
+            #expect(message.contains("must start with http:// or https://"), "\(message.prefix(300))")
+            #expect(message.contains("…(15,000,006 bytes)"), "\(message.prefix(300))")
+            #expect(message.utf8.count < 1_000)
+        }
     }
 }
