@@ -132,7 +132,19 @@ struct OpenAIRequestBytesTests {
         ("", "max_tokens"),
     ])
     func automaticMaxTokensFieldFollowsTheHost(baseURL: String, field: String) {
-        let configuration = OpenAIChatClient.Configuration(baseURL: baseURL, apiKey: nil, model: "m")
+        var configuration = OpenAIChatClient.Configuration(baseURL: baseURL, apiKey: nil, model: "m")
         #expect(configuration.maxTokensField == field)
+        // The host check is derived when the base URL is set: changing it afterwards follows.
+        let other = field == "max_tokens" ? "max_completion_tokens" : "max_tokens"
+        configuration.baseURL = field == "max_tokens" ? "https://api.openai.com/v1" : "http://127.0.0.1:8080/v1"
+        #expect(configuration.maxTokensField == other)
+        configuration.baseURL = baseURL
+        #expect(configuration.maxTokensField == field)
+
+        var client = OpenAIChatClient(configuration: .init(baseURL: "http://127.0.0.1:1/v1", apiKey: nil, model: "m"))
+        client.configuration.baseURL = baseURL
+        let body = try? JSONValue(parsing: client.httpRequest(for: ModelRequest(messages: [.user("hi")], maxOutputTokens: 9)).body ?? [])
+        #expect(body?[field] == .integer(9))
+        #expect(body?[other] == nil)
     }
 }

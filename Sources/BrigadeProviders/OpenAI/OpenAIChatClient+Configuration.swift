@@ -5,7 +5,9 @@ extension OpenAIChatClient {
     public struct Configuration: Sendable, Hashable {
         /// The API root that `/chat/completions` is appended to, e.g. `https://api.openai.com/v1`,
         /// `http://127.0.0.1:8000/v1` (vLLM), `http://127.0.0.1:11434/v1` (Ollama).
-        public var baseURL: String
+        public var baseURL: String {
+            didSet { isOpenAIHost = Self.isOpenAIHost(baseURL) }
+        }
         /// Sent as `Authorization: Bearer …`; `nil` or empty sends no `Authorization` header (local servers).
         public var apiKey: String?
         /// The `model` field.
@@ -62,6 +64,7 @@ extension OpenAIChatClient {
             responseLimits: ModelResponseLimits = ModelResponseLimits()
         ) {
             self.baseURL = baseURL
+            self.isOpenAIHost = Self.isOpenAIHost(baseURL)
             self.apiKey = apiKey
             self.model = model
             self.streaming = streaming
@@ -91,24 +94,12 @@ extension OpenAIChatClient {
             }
         }
 
-        private var isOpenAIHost: Bool {
-            // Read on every request: an ASCII URL (any real one) is checked byte-wise, without the
-            // lowercased copy and the `Character`-wise `contains`, which cost more than the rest of
-            // the request's encoding. For ASCII text both give the same answer.
-            if baseURL.utf8.allSatisfy({ $0 < 0x80 }) {
-                return Self.hasPrefixIgnoringASCIICase(baseURL, "https://api.openai.com")
-                    || baseURL.rangeIgnoringASCIICase(of: ".openai.azure.com") != nil
-            }
+        /// Whether `baseURL` is OpenAI's or Azure OpenAI's, derived when `baseURL` is set, not per request.
+        private(set) var isOpenAIHost: Bool
+
+        private static func isOpenAIHost(_ baseURL: String) -> Bool {
             let lower = baseURL.lowercased()
             return lower.hasPrefix("https://api.openai.com") || lower.contains(".openai.azure.com")
-        }
-
-        private static func hasPrefixIgnoringASCIICase(_ text: String, _ prefix: StaticString) -> Bool {
-            let prefixBytes = UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount)
-            guard text.utf8.count >= prefixBytes.count else { return false }
-            return zip(text.utf8, prefixBytes).allSatisfy { byte, expected in
-                ((0x41...0x5A).contains(byte) ? byte + 0x20 : byte) == expected
-            }
         }
     }
 
