@@ -9,22 +9,21 @@ enum OpenAIRequestEncoder {
         case tools([ToolSpec])
     }
 
-    /// The body as a `JSONValue` (``OpenAIChatClient/requestBody(for:)``).
+    /// The body as a `JSONValue` (``OpenAIChatClient/requestBody(for:)``): the bytes sent, parsed, so
+    /// the two cannot differ. Not on the request path.
     static func body(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> JSONValue {
-        let fields = fields(for: request, configuration: configuration)
-        var body = JSONObject()
-        for (key, field) in fields {
-            switch field {
-            case .value(let value): body[key] = value
-            case .tools(let tools): body[key] = .array(tools.map(tool(for:)))
-            }
+        let bytes = bodyBytes(for: request, configuration: configuration)
+        do {
+            return try JSONValue(parsing: bytes)
+        } catch {
+            // Only a value nested deeper than the parser's limit (512 levels) in an output schema
+            // or a tool's schema can get here.
+            preconditionFailure("the request body does not parse: \(error)")
         }
-        return .object(body)
     }
 
-    /// The body as sent: byte for byte `body(for:configuration:).jsonBytes`, with each tool's
-    /// description and schema copied from the spec's cache. A batch sends the same tools with every
-    /// item; encoding their schemas was most of the request's cost.
+    /// The body as sent, with each tool's description and schema copied from the spec's cache. A
+    /// batch sends the same tools with every item; encoding their schemas was most of the request's cost.
     static func bodyBytes(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
@@ -110,7 +109,8 @@ enum OpenAIRequestEncoder {
         }
     }
 
-    /// ``tool(for:)`` as JSON text, from the spec's cached description and schema.
+    /// One offered tool, `{"type":"function","function":{"name":…,"description":…,"parameters":…}}`,
+    /// from the spec's cached description and schema.
     static func append(tool spec: ToolSpec, to out: inout [UInt8]) {
         appendASCII(#"{"type":"function","function":{"name":"#, to: &out)
         JSONValue.appendJSONString(spec.name, to: &out)
@@ -123,16 +123,5 @@ enum OpenAIRequestEncoder {
 
     private static func appendASCII(_ text: StaticString, to out: inout [UInt8]) {
         out.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
-    }
-
-    static func tool(for spec: ToolSpec) -> JSONValue {
-        [
-            "type": "function",
-            "function": [
-                "name": .string(spec.name),
-                "description": .string(spec.description),
-                "parameters": spec.parameters,
-            ],
-        ]
     }
 }
