@@ -86,12 +86,32 @@ struct OpenAIRequestBytesTests {
                 if body["tools"] != nil {
                     body["tools"] = .array(request.tools.map(Self.tree(for:)))
                 }
+                body["messages"] = .array(request.messages.flatMap(OpenAIRequestEncoder.messages(for:)))
                 let tree = JSONValue.object(body).jsonBytes
                 // Twice: the first call encodes and caches each tool's JSON, the second copies it.
                 for _ in 0..<2 {
                     let sent = try #require(client.httpRequest(for: request).body)
                     #expect(sent == tree, "\(String(decoding: sent, as: UTF8.self))\n!=\n\(String(decoding: tree, as: UTF8.self))")
                 }
+            }
+        }
+    }
+
+    /// The client keeps its last system prompt's JSON; another prompt replaces it.
+    @Test func systemPromptsInTurnAreEachSentAsTheirOwnText() throws {
+        let client = OpenAIChatClient(configuration: .init(apiKey: "k", model: "m"))
+        let prompts = ["You are brief.", "Be \"odd\" \\ \u{2028}\n\t\u{01} é 🚀", "", String(repeating: "long é ", count: 300), "You are brief."]
+        for round in 0..<2 {
+            for prompt in prompts {
+                // Equal text in its own storage as well as the same `String`.
+                let text = round == 0 ? prompt : String(decoding: Array(prompt.utf8), as: UTF8.self)
+                let request = ModelRequest(messages: [.system(text), .user("hi"), .system(text + "!")])
+                let sent = try JSONValue(parsing: try #require(client.httpRequest(for: request).body))
+                #expect(sent["messages"] == .array(request.messages.flatMap(OpenAIRequestEncoder.messages(for:))))
+                let messages = try #require(sent["messages"]?.arrayValue)
+                #expect(messages.count == 3)
+                #expect(messages.first?["content"]?.stringValue == text)
+                #expect(messages.last?["content"]?.stringValue == text + "!")
             }
         }
     }

@@ -16,6 +16,8 @@ public struct OpenAIChatClient: ModelClient {
     private var provider: String
     /// The HTTP client requests go through (share one between model clients).
     public let httpClient: HTTPClient
+    /// The system prompt's JSON, escaped once for all requests with the same prompt.
+    private let systemText = EncodedTextCache()
     /// Called before each retry with the failure and the wait, e.g. to tell the user.
     public var onRetry: (@Sendable (ModelRetryEvent) -> Void)?
 
@@ -75,7 +77,7 @@ public struct OpenAIChatClient: ModelClient {
         for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) {
             headers.replaceOrAdd(name: name, value: value)
         }
-        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: OpenAIRequestEncoder.bodyBytes(for: request, configuration: configuration))
+        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: OpenAIRequestEncoder.bodyBytes(for: request, configuration: configuration, systemText: systemText))
     }
 
     /// Sends `request`, streaming text deltas to `onTextDelta`, and returns the assembled answer.

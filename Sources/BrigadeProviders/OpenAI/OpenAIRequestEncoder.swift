@@ -7,6 +7,7 @@ enum OpenAIRequestEncoder {
     enum Field {
         case value(JSONValue)
         case tools([ToolSpec])
+        case messages([ChatMessage])
     }
 
     /// The body as a `JSONValue` (``OpenAIChatClient/requestBody(for:)``): the bytes sent, parsed, so
@@ -24,7 +25,11 @@ enum OpenAIRequestEncoder {
 
     /// The body as sent, with each tool's description and schema copied from the spec's cache. A
     /// batch sends the same tools with every item; encoding their schemas was most of the request's cost.
-    static func bodyBytes(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> [UInt8] {
+    /// - Parameter systemText: where a system message's text is encoded (a client keeps one, so its
+    ///   system prompt is escaped once, not per request); `nil` encodes it each time.
+    static func bodyBytes(
+        for request: ModelRequest, configuration: OpenAIChatClient.Configuration, systemText: EncodedTextCache? = nil
+    ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(1024)
         out.append(UInt8(ascii: "{"))
@@ -42,6 +47,25 @@ enum OpenAIRequestEncoder {
                     append(tool: spec, to: &out)
                 }
                 out.append(UInt8(ascii: "]"))
+            case .messages(let messages):
+                out.append(UInt8(ascii: "["))
+                var first = true
+                for message in messages {
+                    if case .system(let text) = message, let systemText {
+                        if !first { out.append(UInt8(ascii: ",")) }
+                        first = false
+                        appendASCII(#"{"role":"system","content":"#, to: &out)
+                        systemText.appendJSONString(text, to: &out)
+                        out.append(UInt8(ascii: "}"))
+                        continue
+                    }
+                    for value in Self.messages(for: message) {
+                        if !first { out.append(UInt8(ascii: ",")) }
+                        first = false
+                        value.appendJSON(to: &out)
+                    }
+                }
+                out.append(UInt8(ascii: "]"))
             }
         }
         out.append(UInt8(ascii: "}"))
@@ -51,7 +75,7 @@ enum OpenAIRequestEncoder {
     /// The body's fields in order; keys are distinct.
     static func fields(for request: ModelRequest, configuration: OpenAIChatClient.Configuration) -> [(key: String, field: Field)] {
         var fields: [(key: String, field: Field)] = [("model", .value(.string(configuration.model)))]
-        fields.append(("messages", .value(.array(request.messages.flatMap(messages(for:))))))
+        fields.append(("messages", .messages(request.messages)))
 
         let sendsTools = !request.tools.isEmpty && (request.toolsEnabled || configuration.disabledTools == .toolChoiceNone)
         if sendsTools {
