@@ -8,11 +8,17 @@ import CurlHTTP
 /// failures with ``RetryPolicy``. See `docs/providers.md`.
 public struct AnthropicClient: ModelClient {
     public var configuration: Configuration {
-        didSet { provider = ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL) }
+        didSet {
+            provider = ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL)
+            rateLimiter = Self.rateLimiter(configuration, provider: provider)
+        }
     }
     /// How errors name the server (``ProviderLabel``), derived from `configuration.baseURL` once,
     /// not on every model call.
     private var provider: String
+    /// The endpoint's shared ``RateLimiter``, looked up when the configuration is set, not on every
+    /// model call (the lookup hashes the key and takes a process-wide lock).
+    private var rateLimiter: RateLimiter
     /// The HTTP client requests go through (share one between model clients).
     public let httpClient: HTTPClient
     /// Called before each retry with the failure and the wait, e.g. to tell the user.
@@ -25,6 +31,7 @@ public struct AnthropicClient: ModelClient {
     public init(configuration: Configuration, httpClient: HTTPClient = .shared, onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil) {
         self.configuration = configuration
         self.provider = ProviderLabel.describe(api: "Anthropic", officialHost: "api.anthropic.com", baseURL: configuration.baseURL)
+        self.rateLimiter = Self.rateLimiter(configuration, provider: provider)
         self.httpClient = httpClient
         self.onRetry = onRetry
     }
@@ -74,6 +81,10 @@ public struct AnthropicClient: ModelClient {
         return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: requestBody(for: request).jsonBytes)
     }
 
+    private static func rateLimiter(_ configuration: Configuration, provider: String) -> RateLimiter {
+        RateLimiter.shared(endpoint: configuration.endpoint, apiKey: configuration.apiKey, name: provider, limits: configuration.rateLimits)
+    }
+
     /// Sends `request`, streaming text deltas to `onTextDelta`, and returns the assembled answer.
     ///
     /// - Throws: ``ModelError``: `.rateLimited` / `.serverError` / `.unreachable` after the
@@ -93,7 +104,7 @@ public struct AnthropicClient: ModelClient {
             provider: provider, apiKey: configuration.apiKey,
             retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout,
             limits: configuration.responseLimits, onRetry: onRetry,
-            rateLimiter: RateLimiter.shared(endpoint: configuration.endpoint, apiKey: configuration.apiKey, name: provider, limits: configuration.rateLimits)
+            rateLimiter: rateLimiter
         )
         let response = try await transport.perform(
             httpRequest(for: request), streaming: configuration.streaming, maxOutputTokens: request.maxOutputTokens, deadline: deadline,

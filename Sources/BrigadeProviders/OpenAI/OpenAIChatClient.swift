@@ -9,11 +9,17 @@ import CurlHTTP
 /// with ``RetryPolicy``. See `docs/providers.md` for settings per server.
 public struct OpenAIChatClient: ModelClient {
     public var configuration: Configuration {
-        didSet { provider = ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL) }
+        didSet {
+            provider = ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL)
+            rateLimiter = Self.rateLimiter(configuration, provider: provider)
+        }
     }
     /// How errors name the server (``ProviderLabel``), derived from `configuration.baseURL` once,
     /// not on every model call.
     private var provider: String
+    /// The endpoint's shared ``RateLimiter``, looked up when the configuration is set, not on every
+    /// model call (the lookup hashes the key and takes a process-wide lock).
+    private var rateLimiter: RateLimiter
     /// The HTTP client requests go through (share one between model clients).
     public let httpClient: HTTPClient
     /// The system prompt's JSON, escaped once for all requests with the same prompt.
@@ -28,6 +34,7 @@ public struct OpenAIChatClient: ModelClient {
     public init(configuration: Configuration, httpClient: HTTPClient = .shared, onRetry: (@Sendable (ModelRetryEvent) -> Void)? = nil) {
         self.configuration = configuration
         self.provider = ProviderLabel.describe(api: "OpenAI", officialHost: "api.openai.com", baseURL: configuration.baseURL)
+        self.rateLimiter = Self.rateLimiter(configuration, provider: provider)
         self.httpClient = httpClient
         self.onRetry = onRetry
     }
@@ -80,6 +87,10 @@ public struct OpenAIChatClient: ModelClient {
         return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: OpenAIRequestEncoder.bodyBytes(for: request, configuration: configuration, systemText: systemText))
     }
 
+    private static func rateLimiter(_ configuration: Configuration, provider: String) -> RateLimiter {
+        RateLimiter.shared(endpoint: configuration.endpoint, apiKey: configuration.apiKey, name: provider, limits: configuration.rateLimits)
+    }
+
     /// Sends `request`, streaming text deltas to `onTextDelta`, and returns the assembled answer.
     ///
     /// - Throws: ``ModelError``: `.rateLimited` / `.serverError` / `.unreachable` after the
@@ -96,7 +107,7 @@ public struct OpenAIChatClient: ModelClient {
             provider: provider, apiKey: configuration.apiKey,
             retryPolicy: configuration.retryPolicy, idleTimeout: configuration.idleTimeout,
             limits: configuration.responseLimits, onRetry: onRetry,
-            rateLimiter: RateLimiter.shared(endpoint: configuration.endpoint, apiKey: configuration.apiKey, name: provider, limits: configuration.rateLimits)
+            rateLimiter: rateLimiter
         )
         return try await transport.perform(
             httpRequest(for: request), streaming: configuration.streaming, maxOutputTokens: request.maxOutputTokens, deadline: deadline,
