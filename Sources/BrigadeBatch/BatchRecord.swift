@@ -99,8 +99,12 @@ public struct BatchRecord: Sendable, Hashable {
         return .object(object)
     }
 
-    /// The record as one line of JSON, with its newline.
-    public var jsonLine: String { json.jsonString + "\n" }
+    /// The record as one line of JSON, with its newline: `json.jsonString + "\n"`.
+    public var jsonLine: String {
+        var out: [UInt8] = []
+        appendJSONLine(to: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
 
     /// Reads a record from a results line.
     ///

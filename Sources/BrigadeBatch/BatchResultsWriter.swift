@@ -46,13 +46,13 @@ final class BatchResultsWriter: Sendable {
         self.path = path
     }
 
-    /// Queues `lines` to be appended (after every line queued before) and synced.
+    /// Queues `lines` (whole lines, newlines included) to be appended after every line queued before, and synced.
     /// - Parameter completion: called once, when they are on disk or with the write's error; on the
     ///   writer's queue, or at once (on the calling thread) when an earlier write had failed.
-    func enqueue(_ lines: [String], completion: @escaping Completion) {
+    func enqueue(_ lines: [UInt8], completion: @escaping Completion) {
         let action: (startFlush: Bool, failure: BatchError?) = queue.withLock { queue in
             if let failure = queue.failure { return (false, failure) }
-            for line in lines { queue.bytes.append(contentsOf: line.utf8) }
+            queue.bytes.append(contentsOf: lines)
             queue.completions.append(completion)
             if queue.isFlushing { return (false, nil) }
             queue.isFlushing = true

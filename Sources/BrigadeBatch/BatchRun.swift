@@ -195,7 +195,10 @@ struct BatchRun {
         let sequence = nextWrite
         nextWrite += 1
         writesInFlight += 1
-        file.writer.enqueue(records.map(\.jsonLine)) { [completions] result in
+        var lines: [UInt8] = []
+        lines.reserveCapacity(records.count * 512)
+        for record in records { record.appendJSONLine(to: &lines) }
+        file.writer.enqueue(lines) { [completions] result in
             completions.add(Written(sequence: sequence, records: records, result: result))
         }
     }
