@@ -51,6 +51,13 @@ public struct BatchInput: Sendable, Hashable {
     ///
     /// - Throws: ``BatchError/Code/duplicateIDs`` listing every id that occurs more than once, with its lines.
     public init(entries: [BatchInputEntry]) throws(BatchError) {
+        // Most inputs have no duplicates: one set insertion per entry finds that out; only an input
+        // with duplicates pays for collecting every line of each.
+        var seen = Set<BatchItemID>(minimumCapacity: entries.count)
+        guard !entries.allSatisfy({ seen.insert($0.id).inserted }) else {
+            self.entries = entries
+            return
+        }
         var lines: [BatchItemID: [Int]] = [:]
         var order: [BatchItemID] = []
         for entry in entries {
@@ -130,7 +137,7 @@ enum BatchInputLine {
             return malformed("\"id\" must be a non-empty string or an integer, not \(rawID.jsonString)")
         }
         id = parsedID
-        guard let prompt = object["prompt"]?.stringValue, !trim(prompt).isEmpty else {
+        guard let prompt = object["prompt"]?.stringValue, !isBlank(prompt) else {
             return malformed(object["prompt"] == nil ? "missing \"prompt\"" : "\"prompt\" must be a non-empty string")
         }
         var item = BatchItem(id: id, prompt: prompt, metadata: object["metadata"], line: number)
@@ -149,11 +156,31 @@ enum BatchInputLine {
 
     struct Reason: Error { var message: String }
 
-    /// `text` without leading and trailing spaces, tabs, carriage returns and newlines.
+    /// `text` without leading and trailing spaces, tabs, carriage returns and newlines (whole characters).
     static func trim(_ text: String) -> String {
+        // Byte-wise when the text's first and last other bytes are ASCII (a JSON line's `{` and
+        // `}`): no grapheme cluster can then join a trimmed byte to a kept one, so the bytes give
+        // the same cut as the characters, without walking the text character by character.
+        let utf8 = text.utf8
+        guard let firstByte = utf8.firstIndex(where: { !isSpaceByte($0) }) else { return "" }
+        let lastByte = utf8.lastIndex(where: { !isSpaceByte($0) })!
+        if utf8[firstByte] < 0x80, utf8[lastByte] < 0x80 {
+            if firstByte == utf8.startIndex, utf8.index(after: lastByte) == utf8.endIndex { return text }
+            return String(text[firstByte...lastByte])
+        }
         let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }
         guard let first = text.firstIndex(where: { !isSpace($0) }), let last = text.lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(text[first...last])
+    }
+
+    /// `trim(text).isEmpty`: every character is a space, tab, carriage return or newline — that is,
+    /// every byte is one.
+    static func isBlank(_ text: String) -> Bool {
+        text.utf8.allSatisfy(isSpaceByte)
+    }
+
+    private static func isSpaceByte(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A
     }
 
     /// Parses `{"usd": …, "input_tokens": …, "output_tokens": …, "wall_seconds": …}`; unknown keys are
