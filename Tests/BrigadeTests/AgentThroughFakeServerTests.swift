@@ -182,6 +182,48 @@ struct AgentThroughFakeServerTests {
         }
     }
 
+    /// A client as it is, but without ``ModelClient/enforcesDeadline``: the agent guards its calls
+    /// with a child task that it cancels at the deadline.
+    struct Guarded: ModelClient {
+        let client: any ModelClient
+        var displayName: String { client.displayName }
+        var supportsOutputSchema: Bool { client.supportsOutputSchema }
+        func complete(_ request: ModelRequest, deadline: ContinuousClock.Instant?, onTextDelta: @escaping @Sendable (String) -> Void) async throws(ModelError) -> ModelResponse {
+            try await client.complete(request, deadline: deadline, onTextDelta: onTextDelta)
+        }
+    }
+
+    /// The HTTP clients end a call at its deadline themselves (``ModelClient/enforcesDeadline``), so
+    /// the agent calls them without a child task: a model hanging past the time budget is still cut
+    /// at the dispatch deadline, charged an estimate, and the synthesis answers — as with the guard.
+    @Test(arguments: Provider.allCases)
+    func aModelHangingPastTheTimeBudgetIsCutAtTheDeadline(provider: Provider) async throws {
+        for guarded in [false, true] {
+            try await withFakeModelServer { server in
+                let http = HTTPClient()
+                server.enqueue(.fault(.hang), .text("late but here", usage: TokenUsage(inputTokens: 7, outputTokens: 3)))
+                let client = Self.client(provider, server: server, http: http)
+                #expect(client.enforcesDeadline)
+                let limits = Budget.Limits(wallTime: .seconds(8), synthesisReserve: 0.5)
+                let started = ContinuousClock.now
+                let result = try await agent(guarded ? Guarded(client: client) : client, limits: limits).run("go")
+                let elapsed = ContinuousClock.now - started
+                // Cut at the dispatch deadline (4 s), not before, and charged its input estimate.
+                #expect(result.stopReason == .budget(.time))
+                #expect(elapsed >= .seconds(4) && elapsed < .seconds(60))
+                #expect(result.usage.inputTokens > 0)
+                // The synthesis answers within the other 4 s — unless the machine stalled the
+                // process past the hard deadline, when the fallback says the time ran out.
+                if server.requestCount == 2, result.usage.outputTokens == 3 {
+                    #expect(result.answer == "late but here")
+                    #expect(result.usage.inputTokens > 7)
+                } else {
+                    #expect(result.answer.contains("the budget ran out (wallTime)"), "\(result.answer)")
+                }
+            }
+        }
+    }
+
     @Test(arguments: Provider.allCases)
     func aDeadServerEndsTheRunWithModelUnavailable(provider: Provider) async throws {
         let refused = try RefusedPort()  // nothing answers there, and no other test can start a server on it

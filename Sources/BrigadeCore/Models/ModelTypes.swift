@@ -190,10 +190,17 @@ public protocol ModelClient: Sendable {
     /// Whether the client sends ``ModelRequest/outputSchema`` to its server in a form the server
     /// enforces. Without it the agent asks for the shape in the system prompt. Default `false`.
     var supportsOutputSchema: Bool { get }
+
+    /// Whether ``complete(_:deadline:onTextDelta:)`` itself ends by `deadline` — its transfer, waits
+    /// and retries included — failing with ``ModelError/Code/deadlineExceeded``. The agent then calls
+    /// it directly; otherwise it runs each call in a child task that it cancels at the deadline.
+    /// Default `false`.
+    var enforcesDeadline: Bool { get }
 }
 
 extension ModelClient {
     public var supportsOutputSchema: Bool { false }
+    public var enforcesDeadline: Bool { false }
 }
 
 /// Prices per million tokens, from the configuration or `PriceTable`, to turn usage into USD.

@@ -51,7 +51,7 @@ extension RunLoop {
         let chain = model as? ModelChain
         let chainStart = chainPosition
         let chainState = LockedState((position: chainPosition, switches: [ModelSwitch]()))
-        let outcome = await withTimeLimit(deadline, clock: clock) { () async -> Result<ModelResponse, ModelError> in
+        let operation = { @Sendable () async -> Result<ModelResponse, ModelError> in
             let onTextDelta: @Sendable (String) -> Void = { delta in
                 streamedBytes.withLock { $0 += delta.utf8.count }
                 emit(.textDelta(delta))
@@ -73,6 +73,14 @@ extension RunLoop {
                     }
                 }
             }
+        }
+        // A client that ends by the deadline on its own is called directly: no child task and no
+        // timer per call (a batch makes one call per item).
+        let outcome: TimeLimitOutcome<Result<ModelResponse, ModelError>>
+        if model.enforcesDeadline, clock is SystemRuntimeClock {
+            outcome = .finished(await operation())
+        } else {
+            outcome = await withTimeLimit(deadline, clock: clock, operation: operation)
         }
         let elapsed = clock.now - start
         // The run stays on the model that answered (or failed last); each is charged at its own price.

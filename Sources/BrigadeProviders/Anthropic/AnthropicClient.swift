@@ -94,6 +94,9 @@ public struct AnthropicClient: ModelClient {
     /// `true`: a forced `final_answer` tool whose input is the answer.
     public var supportsOutputSchema: Bool { true }
 
+    /// `true`: the transfer carries the deadline, and rate-limit waits and retries stop at it.
+    public var enforcesDeadline: Bool { true }
+
     public func complete(
         _ request: ModelRequest,
         deadline: ContinuousClock.Instant?,

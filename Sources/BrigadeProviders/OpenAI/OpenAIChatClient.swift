@@ -69,6 +69,9 @@ public struct OpenAIChatClient: ModelClient {
     /// `true`: `response_format: {"type": "json_schema", …}`.
     public var supportsOutputSchema: Bool { true }
 
+    /// `true`: the transfer carries the deadline, and rate-limit waits and retries stop at it.
+    public var enforcesDeadline: Bool { true }
+
     /// The JSON body this client sends for `request`.
     public func requestBody(for request: ModelRequest) -> JSONValue {
         OpenAIRequestEncoder.body(for: request, configuration: configuration)
