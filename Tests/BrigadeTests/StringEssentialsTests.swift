@@ -63,6 +63,23 @@ struct StringEssentialsTests {
         #expect("abc".rangeIgnoringASCIICase(of: "") == nil)
     }
 
+    /// `String` has its own byte-wise version; it must find what the generic one (a `Substring`'s) finds.
+    @Test func theStringSearchFindsWhatTheGenericOneFinds() {
+        let texts = ["", "a", "text/event-stream", "Text/HTML; charset=utf-8", "application/JSON", "ééTEXT/htmlé", "xx\u{0301}text/html", "text/htm", "TEXT/HTMLTEXT/HTML", "🚀application/json🚀"]
+        let needles = ["text/html", "application/json", "é", "T", "", "text/event-stream; charset", "html"]
+        for text in texts {
+            for needle in needles {
+                let generic = text[...].rangeIgnoringASCIICase(of: needle)
+                let bytewise = text.rangeIgnoringASCIICase(of: needle)
+                #expect(bytewise == generic, "\(text) / \(needle)")
+                for startOffset in 0...text.utf8.count {
+                    let start = text.utf8.index(text.utf8.startIndex, offsetBy: startOffset)
+                    #expect(text.rangeIgnoringASCIICase(of: needle, from: start) == text[...].rangeIgnoringASCIICase(of: needle, from: start), "\(text) / \(needle) from \(startOffset)")
+                }
+            }
+        }
+    }
+
     @Test func fileErrorsSayThePOSIXReason() {
         do {
             try FileManager.default.createDirectory(atPath: "/proc/self/no-such-folder/x", withIntermediateDirectories: true)

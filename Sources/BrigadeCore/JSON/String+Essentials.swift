@@ -63,8 +63,42 @@ extension StringProtocol {
         return nil
     }
 
-    private static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
+    fileprivate static func lowercasedASCII(_ byte: UInt8) -> UInt8 {
         (0x41...0x5A).contains(byte) ? byte + 0x20 : byte
+    }
+}
+
+extension String {
+    /// ``StringProtocol/rangeIgnoringASCIICase(of:from:)`` for a `String`, searching its UTF-8 bytes
+    /// in place: the generic version, called from another module, steps through the text with a
+    /// protocol call per byte (a model call checks its response's content type with it).
+    package func rangeIgnoringASCIICase(of needle: String, from start: String.Index? = nil) -> Range<String.Index>? {
+        let startOffset = start.map { utf8.distance(from: utf8.startIndex, to: $0) } ?? 0
+        var text = self
+        var needle = needle
+        let found = text.withUTF8 { bytes in
+            needle.withUTF8 { pattern in Self.firstOffsets(ignoringASCIICaseOf: pattern, in: bytes, from: startOffset) }
+        }
+        guard let found else { return nil }
+        return utf8.index(utf8.startIndex, offsetBy: found.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: found.upperBound)
+    }
+
+    private static func firstOffsets(
+        ignoringASCIICaseOf pattern: UnsafeBufferPointer<UInt8>, in bytes: UnsafeBufferPointer<UInt8>, from start: Int
+    ) -> Range<Int>? {
+        guard let first = pattern.first.map(lowercasedASCII), pattern.count <= bytes.count else { return nil }
+        var index = Swift.max(start, 0)
+        while index <= bytes.count - pattern.count {
+            if lowercasedASCII(bytes[index]) == first {
+                var matched = 1
+                while matched < pattern.count, lowercasedASCII(bytes[index + matched]) == lowercasedASCII(pattern[matched]) {
+                    matched += 1
+                }
+                if matched == pattern.count { return index..<index + matched }
+            }
+            index += 1
+        }
+        return nil
     }
 }
 
