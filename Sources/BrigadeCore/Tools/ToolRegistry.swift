@@ -7,6 +7,9 @@ public struct ToolRegistry: Sendable {
     /// Sources of tools discovered at run time, in the order added.
     public private(set) var sources: [any ToolSource] = []
     private var indexByName: [String: Int] = [:]
+    /// `declared.map(\.spec)`, kept as tools are registered: every model call sends the specs, and
+    /// copying them out of the tools each time cost more than the rest of the request's setup.
+    private var declaredSpecs: [ToolSpec] = []
 
     /// An empty registry.
     public init() {}
@@ -26,6 +29,7 @@ public struct ToolRegistry: Sendable {
         }
         indexByName[tool.name] = declared.count
         declared.append(tool)
+        declaredSpecs.append(tool.spec)
     }
 
     /// Adds a source of tools. Its tools join the registry when it has listed them; one whose name is
@@ -54,7 +58,7 @@ public struct ToolRegistry: Sendable {
     /// The tools' names, in order.
     public var names: [String] { tools.map(\.name) }
     /// What the model sees of each tool, in order.
-    public var specs: [ToolSpec] { tools.map(\.spec) }
+    public var specs: [ToolSpec] { sources.isEmpty ? declaredSpecs : tools.map(\.spec) }
 
     /// The name of the source (MCP server) of each tool a source offers now.
     public var serverNamesByTool: [String: String] {
