@@ -16,6 +16,25 @@ struct JSONParsingTests {
         #expect(value.jsonString == text)
     }
 
+    /// Short integers are read digit by digit, longer ones through `Int.init`, the rest as `Double`s:
+    /// every one must come out as `Int(text)` / `Double(text)` give it.
+    @Test func integersOfEveryLengthReadAsIntDoes() throws {
+        var texts = ["0", "-0", "7", "-7", "10", "123456789012345678", "-12345678901234567", "999999999999999999", "-999999999999999999",
+                     "1000000000000000000", "-1000000000000000000", "9223372036854775807", "-9223372036854775808",
+                     "9223372036854775808", "-9223372036854775809", "123456789012345678901234567890", "1.0", "-0.5", "1e3", "12E-2"]
+        for digits in 1...20 { texts.append(String(repeating: "9", count: digits)); texts.append("-" + String(repeating: "8", count: digits)) }
+        for text in texts {
+            let parsed = try JSONValue(parsing: text)
+            let inArray = try JSONValue(parsing: "[\(text), \(text)]")
+            let expected: JSONValue = text.contains(where: { ".eE".contains($0) }) ? .number(Double(text)!) : Int(text).map(JSONValue.integer) ?? .number(Double(text)!)
+            #expect(parsed == expected, "\(text)")
+            #expect(inArray == .array([expected, expected]), "\(text)")
+        }
+        for bad in ["-", "01", "-01", "1.", "--1", "1e"] {
+            #expect(throws: JSONParseError.self, "\(bad)") { try JSONValue(parsing: bad) }
+        }
+    }
+
     @Test func aDuplicateKeyKeepsItsFirstPlaceAndItsLastValue() throws {
         let value = try JSONValue(parsing: #"{"x":1,"y":{"x":"inner"},"x":3}"#)
         #expect(value.objectValue?.keys == ["x", "y"])

@@ -165,6 +165,14 @@ struct JSONParser {
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             if index == digits { throw error("invalid number: no digits in exponent") }
         }
+        // An integer of up to 18 digits always fits an `Int`: read its digits in place rather than
+        // through a `String` and `Int.init` (a stream chunk has a few: its `index`, `created`, usage).
+        if isInteger, index - start <= 18 {
+            let negative = bytes[start] == UInt8(ascii: "-")
+            var value = 0
+            for position in (negative ? start + 1 : start)..<index { value = value &* 10 &+ Int(bytes[position] &- UInt8(ascii: "0")) }
+            return .integer(negative ? -value : value)
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let int = Int(text) { return .integer(int) }
         guard let double = Double(text) else { throw error("invalid number") }
