@@ -8,11 +8,14 @@ enum TraceExport {
     private struct State {
         var made = false
         var exporter: OTLPTraceExporter?
+        /// How long ``finish()`` waits: ``exitWait``, or the export timeout the environment set.
+        var exitWait = TraceExport.exitWait
     }
 
     private static let state = Mutex(State())
 
-    /// The longest a command waits for its spans to leave before it exits.
+    /// The longest a command waits for its spans to leave before it exits, unless
+    /// `OTEL_EXPORTER_OTLP_TIMEOUT` (or its `TRACES_` form) sets the export timeout: then that.
     static let exitWait = Duration.seconds(2)
 
     /// The exporter for the runs of this process; the first call reads the environment (and takes the
@@ -23,6 +26,10 @@ enum TraceExport {
             state.made = true
             let resolution = OTLPTraceSettings.fromEnvironment(environment)
             for warning in resolution.warnings { say(warning) }
+            let timeoutSet = ["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"].contains { environment[$0] != nil }
+            if let settings = resolution.settings {
+                state.exitWait = timeoutSet ? settings.timeout : min(exitWait, settings.timeout)
+            }
             state.exporter = resolution.settings.map { settings in
                 OTLPTraceExporter(settings: settings, httpClient: workspace.httpClient, secrets: workspace.secrets, onFailure: say)
             }
@@ -30,11 +37,11 @@ enum TraceExport {
         }
     }
 
-    /// Before the process exits: waits at most ``exitWait`` (or the export timeout, if shorter) for
-    /// the spans still queued, then drops them (said once).
+    /// Before the process exits: waits at most ``exitWait`` (or the export timeout, if shorter; or
+    /// the export timeout the environment set) for the spans still queued, then drops them (said once).
     static func finish() async {
-        guard let exporter = state.withLock({ $0.exporter }) else { return }
-        await exporter.shutdown(timeout: min(exitWait, exporter.settings.timeout))
+        guard let (exporter, wait) = state.withLock({ state in state.exporter.map { ($0, state.exitWait) } }) else { return }
+        await exporter.shutdown(timeout: wait)
     }
 
     private static func say(_ message: String) {

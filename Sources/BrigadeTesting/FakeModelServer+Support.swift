@@ -43,7 +43,10 @@ enum LocalHTTPServer {
             address: try sockaddr_in.inet(ip4: "127.0.0.1", port: 0), timeout: 24 * 3600, logger: logger))
         let task = Task { _ = try? await http.run() }
         do {
-            try await http.waitUntilListening(timeout: 10)
+            // No wall-clock limit of its own worth the name: binding 127.0.0.1:0 does not hang, and at the
+            // suite's start (~1,000 tests queued on two pool threads) a 5 s wait timed out on servers that
+            // were listening already; the suite's time limit catches a real hang.
+            try await http.waitUntilListening(timeout: 60)
         } catch {
             task.cancel()
             throw error

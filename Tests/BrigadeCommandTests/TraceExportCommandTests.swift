@@ -45,6 +45,9 @@ struct TraceExportCommandTests {
                 let folder = try askFolder(server)
                 let outcome = try await ask(folder, [
                     "OTEL_EXPORTER_OTLP_ENDPOINT": collector.baseURL,
+                    // The collector answers from this process's pool, which the suite's start keeps
+                    // busy for seconds: the default 2 s exit wait is for a hanging collector (below).
+                    "OTEL_EXPORTER_OTLP_TIMEOUT": "30000",
                     "OTEL_EXPORTER_OTLP_HEADERS": "Authorization=Bearer%20collector-token,x-tenant=brigade-tests",
                     "OTEL_SERVICE_NAME": "ask-under-test",
                     "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "true",
@@ -87,7 +90,7 @@ struct TraceExportCommandTests {
             collector.behaviour = .fail(status: 500)
             try await withFakeModelServer { server in
                 let folder = try askFolder(server)
-                let outcome = try await ask(folder, ["OTEL_EXPORTER_OTLP_ENDPOINT": collector.baseURL])
+                let outcome = try await ask(folder, ["OTEL_EXPORTER_OTLP_ENDPOINT": collector.baseURL, "OTEL_EXPORTER_OTLP_TIMEOUT": "30000"])
                 #expect(outcome.status == 0, "\(outcome.standardError)")
                 let lines = exportLines(outcome)
                 #expect(lines.count == 1 && lines[0].contains("HTTP 500"), "\(outcome.standardError)")
@@ -106,6 +109,20 @@ struct TraceExportCommandTests {
                 #expect(collector.requestCount == 1)
                 let lines = exportLines(outcome)
                 #expect(lines.count == 1 && lines[0].contains("did not answer within 2 s"), "\(outcome.standardError)")
+            }
+        }
+    }
+
+    /// An export timeout set in the environment is the exit wait, also when it is over 2 s.
+    @Test func anExportTimeoutFromTheEnvironmentIsTheExitWait() async throws {
+        try await withFakeCollector { collector in
+            collector.behaviour = .hang
+            try await withFakeModelServer { server in
+                let folder = try askFolder(server)
+                let outcome = try await ask(folder, ["OTEL_EXPORTER_OTLP_ENDPOINT": collector.baseURL, "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "3000"])
+                #expect(outcome.status == 0, "\(outcome.standardError)")
+                let lines = exportLines(outcome)
+                #expect(lines.count == 1 && lines[0].contains("did not answer within 3 s"), "\(outcome.standardError)")
             }
         }
     }

@@ -40,7 +40,10 @@ final class FlyingFoxServer: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.server.run() }
             do {
-                try await server.waitUntilListening()
+                // No wall-clock limit of its own worth the name: binding 127.0.0.1:0 does not hang, and at the
+                // suite's start (~1,000 tests queued on two pool threads) a 5 s wait timed out on servers that
+                // were listening already; the suite's time limit catches a real hang.
+                try await server.waitUntilListening(timeout: 60)
                 guard case .ip4(_, let port) = await server.listeningAddress else {
                     throw POSIXFailure("listeningAddress", 0)
                 }
