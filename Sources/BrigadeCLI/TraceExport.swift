@@ -26,9 +26,8 @@ enum TraceExport {
             state.made = true
             let resolution = OTLPTraceSettings.fromEnvironment(environment)
             for warning in resolution.warnings { say(warning) }
-            let timeoutSet = ["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT", "OTEL_EXPORTER_OTLP_TIMEOUT"].contains { environment[$0] != nil }
             if let settings = resolution.settings {
-                state.exitWait = timeoutSet ? settings.timeout : min(exitWait, settings.timeout)
+                state.exitWait = resolution.timeoutIsFromEnvironment ? settings.timeout : min(exitWait, settings.timeout)
             }
             state.exporter = resolution.settings.map { settings in
                 OTLPTraceExporter(settings: settings, httpClient: workspace.httpClient, secrets: workspace.secrets, onFailure: say)

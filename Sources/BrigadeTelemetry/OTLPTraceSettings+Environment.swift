@@ -16,6 +16,8 @@ extension OTLPTraceSettings {
         /// Problems to tell the user once (an unsupported protocol or exporter, a malformed header);
         /// empty when nothing is wrong, including when export is simply not configured.
         public var warnings: [String]
+        /// Whether `timeout` came from `OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT` (a valid value), not the default.
+        public var timeoutIsFromEnvironment = false
     }
 
     /// Reads the OpenTelemetry environment variables (docs/traces.md, "OpenTelemetry"):
@@ -74,9 +76,11 @@ extension OTLPTraceSettings {
             }
         }
         var timeout = Duration.seconds(10)
+        var timeoutIsFromEnvironment = false
         if let text = value("OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") ?? value("OTEL_EXPORTER_OTLP_TIMEOUT") {
             if let milliseconds = Int(text), milliseconds > 0 {
                 timeout = .milliseconds(milliseconds)
+                timeoutIsFromEnvironment = true
             } else {
                 warnings.append("the OTLP timeout \(text) is not a positive number of milliseconds; 10000 is used")
             }
@@ -90,7 +94,7 @@ extension OTLPTraceSettings {
         let settings = OTLPTraceSettings(
             url: url, headers: headers, timeout: timeout, serviceName: serviceName, resource: resource,
             capturesContent: value("OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT")?.lowercased() == "true")
-        return Resolution(settings: settings, warnings: warnings)
+        return Resolution(settings: settings, warnings: warnings, timeoutIsFromEnvironment: timeoutIsFromEnvironment)
     }
 
     /// `key=value,key2=value2` (the W3C Baggage-like list of the OpenTelemetry variables): entries trimmed,

@@ -24,6 +24,16 @@ struct OTLPTraceSettingsTests {
         #expect(both.settings?.url == "http://traces:9999/custom")
     }
 
+    /// Only a valid timeout from the environment counts as set (the CLI's exit wait follows it).
+    @Test func aTimeoutCountsAsSetOnlyWhenTheEnvironmentGivesAValidOne() {
+        let endpoint = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]
+        #expect(resolve(endpoint).timeoutIsFromEnvironment == false)
+        #expect(resolve(endpoint.merging(["OTEL_EXPORTER_OTLP_TIMEOUT": " "]) { $1 }).timeoutIsFromEnvironment == false)
+        #expect(resolve(endpoint.merging(["OTEL_EXPORTER_OTLP_TIMEOUT": "soon"]) { $1 }).timeoutIsFromEnvironment == false)
+        let set = resolve(endpoint.merging(["OTEL_EXPORTER_OTLP_TRACES_TIMEOUT": "3000"]) { $1 })
+        #expect(set.timeoutIsFromEnvironment && set.settings?.timeout == .seconds(3))
+    }
+
     @Test func disabledSDKAndTheNoneExporterTurnExportOffSilently() {
         let endpoint = ["OTEL_EXPORTER_OTLP_ENDPOINT": "http://collector:4318"]
         #expect(resolve(endpoint.merging(["OTEL_SDK_DISABLED": "TRUE"]) { $1 }) == .init(settings: nil, warnings: []))
