@@ -27,10 +27,12 @@ struct AnthropicAndOpenAIByteSplitTests {
     func decode<State: ModelStreamDecoding>(_ bytes: [UInt8], splitAt cuts: [Int], into state: State) throws -> (String, ModelResponse) {
         var state = state
         var parser = ServerSentEventParser()
+        var events = ServerSentEventBatch()
         var text = ""
         var start = 0
         for end in cuts + [bytes.count] {
-            for event in try parser.feed(bytes[start..<end]) {
+            try parser.feed(bytes[start..<end], into: &events)
+            for event in events {
                 if let delta = try state.consume(event: event) { text += delta }
             }
             start = end

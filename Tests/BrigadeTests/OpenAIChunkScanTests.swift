@@ -16,12 +16,21 @@ struct OpenAIChunkScanTests {
         var description: String { (steps + [end, "bytes \(outputBytes)"]).joined(separator: "\n") }
     }
 
-    func feed(_ payloads: [String], scanning: Bool, cap: Int = 1 << 20) -> Outcome {
+    /// How a payload reaches the assembler: as a `String` read as a tree, as a `String` scanned
+    /// first, or as the stream's bytes (what the transport passes).
+    enum Path { case tree, scannedText, bytes }
+
+    func feed(_ payloads: [[UInt8]], path: Path, cap: Int = 1 << 20) -> Outcome {
         var assembler = OpenAIStreamAssembler(maxToolArgumentBytes: cap)
         var outcome = Outcome()
         for payload in payloads {
             do throws(ModelError) {
-                outcome.steps.append("delta \(String(describing: try assembler.consume(data: payload, scanning: scanning)))")
+                let delta = switch path {
+                case .tree: try assembler.consume(data: String(decoding: payload, as: UTF8.self), scanning: false)
+                case .scannedText: try assembler.consume(data: String(decoding: payload, as: UTF8.self), scanning: true)
+                case .bytes: try assembler.consume(data: payload[...])
+                }
+                outcome.steps.append("delta \(String(describing: delta))")
             } catch {
                 outcome.steps.append("error \(error.code) \(error.status.map(String.init) ?? "-") \(error.message)")
             }
@@ -36,9 +45,15 @@ struct OpenAIChunkScanTests {
     }
 
     func expectSamePaths(_ payloads: [String], cap: Int = 1 << 20, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
-        let scanned = feed(payloads, scanning: true, cap: cap)
-        let tree = feed(payloads, scanning: false, cap: cap)
-        #expect(scanned == tree, "payloads: \(payloads)", sourceLocation: sourceLocation)
+        expectSamePaths(bytes: payloads.map { Array($0.utf8) }, cap: cap, sourceLocation: sourceLocation)
+    }
+
+    func expectSamePaths(bytes payloads: [[UInt8]], cap: Int = 1 << 20, sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        let tree = feed(payloads, path: .tree, cap: cap)
+        let scanned = feed(payloads, path: .scannedText, cap: cap)
+        let bytes = feed(payloads, path: .bytes, cap: cap)
+        #expect(scanned == tree, "payloads: \(payloads.map { String(decoding: $0, as: UTF8.self) })", sourceLocation: sourceLocation)
+        #expect(bytes == tree, "payloads (bytes): \(payloads)", sourceLocation: sourceLocation)
     }
 
     static let head = #"{"id":"c","object":"chat.completion.chunk","created":1,"model":"m","system_fingerprint":null,"choices":[{"index":0,"delta":{"role":"assistant","content":""},"logprobs":null,"finish_reason":null}]}"#
@@ -132,6 +147,27 @@ struct OpenAIChunkScanTests {
             let broken = rich.replacing(from, with: to, maxReplacements: 1)
             expectSamePaths([Self.head, broken, Self.finish])
             expectSamePaths([Self.head, broken + " x", Self.finish])
+        }
+    }
+
+    /// The transport passes an event's data as the bytes received: invalid UTF-8 in a string,
+    /// a key, a skipped value or around the payload reads as the U+FFFD that decoding the data as
+    /// text would give, on the scan path and the tree path alike.
+    @Test func invalidUTF8ReadsAsItsReplacementEitherWay() {
+        let pieces: [[UInt8]] = [[0xFF], [0xE2, 0x82], [0xC3], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE9, 0x22]]
+        for bad in pieces {
+            let chunks: [[UInt8]] = [
+                Array(#"{"choices":[{"delta":{"content":"a"#.utf8) + bad + Array(#"b"}}]}"#.utf8),
+                Array(#"{"choices":[{"delta":{"content":""#.utf8) + bad + Array(#""}}]}"#.utf8),
+                Array(#"{"id":""#.utf8) + bad + Array(#"","choices":[{"delta":{"content":"x"}}]}"#.utf8),
+                Array(#"{"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c"#.utf8) + bad + Array(#"","function":{"name":"w"#.utf8) + bad + Array(#"","arguments":"{"#.utf8) + bad + Array(#"}"}}]}}]}"#.utf8),
+                Array(#"{"cho"#.utf8) + bad + Array(#"ices":[{"delta":{"content":"k"}}],"choices":[]}"#.utf8),
+                bad + Array(#"{"choices":[{"delta":{"content":"edge"}}]}"#.utf8) + bad,
+                Array(#"{"choices":[{"delta":{"content":"\u00e9"#.utf8) + bad + Array(#"\n"}}]}"#.utf8),
+            ]
+            for chunk in chunks {
+                expectSamePaths(bytes: [Array(Self.head.utf8), chunk, Array(Self.finish.utf8)])
+            }
         }
     }
 

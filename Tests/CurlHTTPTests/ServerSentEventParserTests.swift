@@ -250,4 +250,73 @@ struct ServerSentEventParserTests {
         }
         #expect(events == [ServerSentEvent(data: "ok")])
     }
+
+    /// `feed(_:into:)` with one batch reused for every chunk, as the model transport reads a stream.
+    static func parseIntoBatch(_ chunks: [ArraySlice<UInt8>]) throws -> [ServerSentEvent] {
+        var parser = ServerSentEventParser()
+        var batch = ServerSentEventBatch()
+        var events: [ServerSentEvent] = []
+        for chunk in chunks {
+            try parser.feed(chunk, into: &batch)
+            for event in batch {
+                #expect(event.dataText == String(decoding: event.data, as: UTF8.self))
+                events.append(event.serverSentEvent)
+            }
+        }
+        parser.finish()
+        return events
+    }
+
+    @Test("A reused batch holds the events of its last feed only, the same as feed(_:) returns")
+    func batchAtEverySplit() async throws {
+        try await offThePool {
+            let bytes = Self.corpus[...]
+            #expect(try Self.parseIntoBatch([bytes]) == Self.expected)
+            #expect(try Self.parseIntoBatch(bytes.map { [$0][...] }) == Self.expected)
+            for first in 0...bytes.count {
+                for second in stride(from: first, through: bytes.count, by: 5) {
+                    let chunks = [bytes[..<first], bytes[first..<second], bytes[second...]]
+                    let events = try Self.parseIntoBatch(chunks)
+                    if events != Self.expected {
+                        Issue.record("cuts at \(first) and \(second): \(events)")
+                        return
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("A batch's data is the bytes received; dataText decodes them as feed(_:) does")
+    func batchKeepsRawBytes() throws {
+        var parser = ServerSentEventParser()
+        var batch = ServerSentEventBatch()
+        let stream: [UInt8] = Array("event: e\nid: 7\nretry: 30\ndata: a".utf8) + [0xFF, 0xE2, 0x82] + Array("\ndata: b\n\ndata: \n\n".utf8)
+        try parser.feed(stream, into: &batch)
+        #expect(batch.count == 2)
+        #expect(Array(batch[0].data) == Array("a".utf8) + [0xFF, 0xE2, 0x82] + Array("\nb".utf8))
+        #expect(batch[0].event == "e" && batch[0].id == "7" && batch[0].retry == 30)
+        #expect(batch[0].serverSentEvent == ServerSentEvent(event: "e", data: "a\u{FFFD}\u{FFFD}\nb", id: "7", retry: 30))
+        #expect(batch[1].data.isEmpty && batch[1].event == "message" && batch[1].id == "7" && batch[1].retry == nil)
+        var again = ServerSentEventParser()
+        #expect(try again.feed(stream) == batch.map(\.serverSentEvent))
+        try parser.feed(Array("data: next\n".utf8), into: &batch)
+        #expect(batch.isEmpty)
+        try parser.feed(Array("\n".utf8), into: &batch)
+        #expect(batch.map(\.dataText) == ["next"])
+    }
+
+    @Test("A batch fed past a cap is left empty, and the parser starts over")
+    func batchAfterCap() throws {
+        var parser = ServerSentEventParser(limits: .init(maxLineBytes: 64, maxEventBytes: 1024))
+        var batch = ServerSentEventBatch()
+        try parser.feed(Array("data: one\n\n".utf8), into: &batch)
+        #expect(batch.count == 1)
+        let error = #expect(throws: HTTPError.self) {
+            try parser.feed(Array(("data: two\n\ndata: " + String(repeating: "x", count: 100) + "\n\n").utf8), into: &batch)
+        }
+        #expect(error?.code == .responseTooLarge)
+        #expect(batch.isEmpty)
+        try parser.feed(Array("data: three\n\n".utf8), into: &batch)
+        #expect(batch.map(\.dataText) == ["three"])
+    }
 }

@@ -128,7 +128,7 @@ struct AnthropicDecoding: ModelResponseDecoding {
 extension AnthropicStreamAssembler: ModelStreamDecoding {
     var isFinished: Bool { isComplete }
 
-    mutating func consume(event: ServerSentEvent) throws(ModelError) -> String? {
-        try consume(event: event.event, data: event.data)
+    mutating func consume(event: ServerSentEventBatch.Event) throws(ModelError) -> String? {
+        try consume(event: event.event, data: event.dataText)
     }
 }

@@ -127,7 +127,7 @@ struct OpenAIDecoding: ModelResponseDecoding {
 extension OpenAIStreamAssembler: ModelStreamDecoding {
     var isFinished: Bool { isDone }
 
-    mutating func consume(event: ServerSentEvent) throws(ModelError) -> String? {
+    mutating func consume(event: ServerSentEventBatch.Event) throws(ModelError) -> String? {
         try consume(data: event.data)
     }
 }

@@ -54,25 +54,46 @@ package struct OpenAIStreamAssembler: Sendable {
     /// compare the two).
     mutating func consume(data: String, scanning: Bool) throws(ModelError) -> String? {
         guard !isDone else { return nil }
-        // The common case — ASCII around the payload, a chunk of the usual shape — is read from the
-        // data's own bytes without a tree (`OpenAIChunkFields`); everything else takes the tree path.
-        let scanned = !scanning ? nil : data.utf8.withContiguousStorageIfAvailable { bytes -> ScannedPayload in
-            guard let payload = ASCIIWhitespace.trimmed(bytes) else { return .other }
-            if payload.isEmpty { return .empty }
-            if payload.elementsEqual("[DONE]".utf8) { return .done }
-            return OpenAIChunkFields.scan(payload).map(ScannedPayload.chunk) ?? .other
+        if scanning, let scanned = data.utf8.withContiguousStorageIfAvailable(Self.scan) {
+            return try consume(scanned, data: data)
         }
+        return try consume(tree: data)
+    }
+
+    /// ``consume(data:)`` for a payload as the stream's bytes (invalid UTF-8 reads as U+FFFD, as in
+    /// the `String` the event's data would decode to): a chunk of the usual shape is read from them
+    /// without decoding the payload first.
+    mutating func consume(data: ArraySlice<UInt8>) throws(ModelError) -> String? {
+        guard !isDone else { return nil }
+        return try consume(data.withUnsafeBufferPointer(Self.scan), data: nil, bytes: data)
+    }
+
+    /// The common case — ASCII around the payload, a chunk of the usual shape — read from the
+    /// payload's own bytes without a tree (`OpenAIChunkFields`); everything else is `.other`.
+    private static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> ScannedPayload {
+        guard let payload = ASCIIWhitespace.trimmed(bytes) else { return .other }
+        if payload.isEmpty { return .empty }
+        if payload.elementsEqual("[DONE]".utf8) { return .done }
+        return OpenAIChunkFields.scan(payload).map(ScannedPayload.chunk) ?? .other
+    }
+
+    /// Feeds what ``scan(_:)`` found; `.other` takes the tree path, on `data` or else on `bytes` decoded.
+    private mutating func consume(_ scanned: ScannedPayload, data: String?, bytes: ArraySlice<UInt8> = []) throws(ModelError) -> String? {
         switch scanned {
-        case .empty?:
+        case .empty:
             return nil
-        case .done?:
+        case .done:
             isDone = true
             return nil
-        case .chunk(let fields)?:
+        case .chunk(let fields):
             return try consume(fields)
-        case .other?, nil:
-            break
+        case .other:
+            return try consume(tree: data ?? String(decoding: bytes, as: UTF8.self))
         }
+    }
+
+    /// A payload read as a `JSONValue` tree: errors and unusual chunks.
+    private mutating func consume(tree data: String) throws(ModelError) -> String? {
         let payload = ProviderParsing.trim(data)
         if payload.isEmpty { return nil }
         if payload == "[DONE]" {

@@ -20,7 +20,7 @@ protocol ModelResponseDecoding: Sendable {
 
 /// A stream assembler as the transport drives it.
 protocol ModelStreamDecoding {
-    mutating func consume(event: ServerSentEvent) throws(ModelError) -> String?
+    mutating func consume(event: ServerSentEventBatch.Event) throws(ModelError) -> String?
     func response() throws(ModelError) -> ModelResponse
     /// The stream's final event arrived (`[DONE]`, `message_stop`): nothing after it is read.
     var isFinished: Bool { get }
@@ -166,13 +166,15 @@ struct ModelTransport: Sendable {
                 let outputAllowance = ModelResponseLimits.outputTokenAllowance(maxOutputTokens: maxOutputTokens)
                 var receivedBytes = 0
                 var lastEventTime = ContinuousClock.now
+                // One batch for the whole stream: its buffers are reused from chunk to chunk.
+                var events = ServerSentEventBatch()
                 do {
                     reading: for try await chunk in body {
                         receivedBytes += chunk.count
                         guard receivedBytes <= limits.maxResponseBytes else {
                             throw HTTPError(.responseTooLarge, "the stream passed the \(limits.maxResponseBytes)-byte cap (maxResponseBytes)")
                         }
-                        let events = try parser.feed(chunk)
+                        try parser.feed(chunk, into: &events)
                         let now = ContinuousClock.now
                         if events.contains(where: { $0.event != "ping" }) {
                             lastEventTime = now
@@ -244,11 +246,11 @@ struct ModelTransport: Sendable {
 
     /// Feeds one event; an event whose payload is not JSON fails as ``UnparseableEvent`` (transient),
     /// every other failure as the decoder's ``ModelError``.
-    private static func consume<State: ModelStreamDecoding>(_ event: ServerSentEvent, into state: inout State) throws -> String? {
+    private static func consume<State: ModelStreamDecoding>(_ event: ServerSentEventBatch.Event, into state: inout State) throws -> String? {
         do throws(ModelError) {
             return try state.consume(event: event)
         } catch {
-            let payload = ProviderParsing.trim(event.data)
+            let payload = ProviderParsing.trim(event.dataText)
             if error.code == .malformedResponse, payload != "[DONE]", (try? JSONValue(parsing: String(payload))) == nil {
                 throw UnparseableEvent(error: error)
             }

@@ -42,8 +42,8 @@ public struct ServerSentEventParser: Sendable {
     private var skipsLeadingLineFeed = false
     /// No line has been completed yet, so the first one may begin with a byte order mark.
     private var isAtStreamStart = true
-    /// The event's `data:` lines, each followed by LF, as bytes: decoded into one `String` when the
-    /// event is dispatched (one allocation per event; the buffer keeps its capacity across events).
+    /// The event's `data:` lines, each followed by LF, as bytes: copied into the batch when the
+    /// event is dispatched (the buffer keeps its capacity across events).
     private var data: [UInt8] = []
     private var hasData = false
     /// The last `event:` value decoded, kept across events so that a repeated type is not decoded
@@ -69,19 +69,29 @@ public struct ServerSentEventParser: Sendable {
     /// - Throws: ``HTTPError/Code/responseTooLarge`` when a line or an event passes its cap (the
     ///   message names the cap); the stream is then unusable and the parser is reset as by ``finish()``.
     public mutating func feed(_ bytes: some Collection<UInt8>) throws(HTTPError) -> [ServerSentEvent] {
-        var events: [ServerSentEvent] = []
+        var batch = ServerSentEventBatch()
+        try feed(bytes, into: &batch)
+        return batch.map(\.serverSentEvent)
+    }
+
+    /// Parses more bytes of the stream, as ``feed(_:)`` does, into `batch`, which then holds the
+    /// events completed by these bytes (and no others), their data as bytes: no `String` is made
+    /// for an event's data, and a batch reused from feed to feed keeps its buffers.
+    /// - Throws: as ``feed(_:)``; `batch` is then empty.
+    public mutating func feed(_ bytes: some Collection<UInt8>, into batch: inout ServerSentEventBatch) throws(HTTPError) {
+        batch.removeAll()
         var failure: HTTPError?
         let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
-            failure = feed(buffer, into: &events)
+            failure = feed(buffer, into: &batch)
         }
         if handled == nil {
-            Array(bytes).withUnsafeBufferPointer { failure = feed($0, into: &events) }
+            Array(bytes).withUnsafeBufferPointer { failure = feed($0, into: &batch) }
         }
         if let failure {
             finish()
+            batch.removeAll()
             throw failure
         }
-        return events
     }
 
     /// Ends the stream. As the standard says, an event not yet ended by an empty line is
@@ -95,7 +105,7 @@ public struct ServerSentEventParser: Sendable {
     }
 
     /// - Returns: the cap that was passed, if any.
-    private mutating func feed(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) -> HTTPError? {
+    private mutating func feed(_ buffer: UnsafeBufferPointer<UInt8>, into events: inout ServerSentEventBatch) -> HTTPError? {
         let count = buffer.count
         var index = 0
         if skipsLeadingLineFeed, count > 0 {
@@ -157,7 +167,7 @@ public struct ServerSentEventParser: Sendable {
         HTTPError(.responseTooLarge, "an event-stream line is longer than the \(limits.maxLineBytes)-byte cap (maxLineBytes)")
     }
 
-    private mutating func process(line whole: UnsafeBufferPointer<UInt8>, into events: inout [ServerSentEvent]) -> HTTPError? {
+    private mutating func process(line whole: UnsafeBufferPointer<UInt8>, into events: inout ServerSentEventBatch) -> HTTPError? {
         var line = whole[...]
         if isAtStreamStart {
             isAtStreamStart = false
@@ -201,17 +211,18 @@ public struct ServerSentEventParser: Sendable {
         return nil
     }
 
-    private mutating func dispatch(into events: inout [ServerSentEvent]) {
+    private mutating func dispatch(into events: inout ServerSentEventBatch) {
         defer { resetEvent() }
         guard hasData else { return }
         // Every data line ended with LF; the last one is not part of the data.
-        let text = data.withUnsafeBufferPointer { String(decoding: $0.dropLast(), as: UTF8.self) }
-        events.append(ServerSentEvent(
-            event: hasEventType && !eventType.isEmpty ? eventType : "message",
-            data: text,
-            id: lastEventID.isEmpty ? nil : lastEventID,
-            retry: retryInBlock
-        ))
+        data.withUnsafeBufferPointer { buffer in
+            events.append(
+                event: hasEventType && !eventType.isEmpty ? eventType : "message",
+                data: UnsafeBufferPointer(rebasing: buffer.dropLast()),
+                id: lastEventID.isEmpty ? nil : lastEventID,
+                retry: retryInBlock
+            )
+        }
     }
 
     private mutating func resetEvent() {
