@@ -1,15 +1,16 @@
 import BrigadeCore
 
-/// The fields of one Chat Completions stream chunk that ``OpenAIStreamAssembler`` uses, read with a
-/// ``JSONReader`` instead of a `JSONValue` tree per chunk (a turn of 1,000 calls streams about
-/// 1,700 chunks).
+/// The fields of one Chat Completions stream chunk that ``OpenAIStreamAssembler`` uses, read with an
+/// ``OpenAIChunkReader`` instead of a `JSONValue` tree per chunk (a turn of 1,000 calls streams
+/// about 1,700 chunks; a batch item 6).
 ///
 /// ``scan(_:)`` reads only the common shape of a chunk and gives up (`nil`) on anything else: a
 /// payload that is not valid JSON, an `error` payload, a repeated key it reads, a choice with a
 /// `message` instead of a `delta`, a legacy `function_call`, a tool-call entry or choice that is not
 /// an object. The assembler then parses that payload as a tree, as before, so errors and odd chunks
-/// are handled — and reported — exactly as they were. The scalar fields are read as `JSONValue`s
-/// and converted the way the tree path converts them (`intValue`, `stringValue`).
+/// are handled — and reported — exactly as they were. A scalar field is read only when it has the
+/// type the tree path would convert it from (`intValue`: an integer or `null`; `stringValue`: a
+/// string or `null`); any other type also goes to the tree path.
 struct OpenAIChunkFields {
     struct ToolCallDelta {
         var wireIndex: Int?
@@ -35,154 +36,190 @@ struct OpenAIChunkFields {
 
     /// The fields of `payload` (trimmed JSON text), or `nil` when the tree path must read it.
     static func scan(_ payload: UnsafeBufferPointer<UInt8>) -> OpenAIChunkFields? {
-        var reader = JSONReader(bytes: payload)
-        do throws(JSONParseError) {
-            guard try reader.peekKind() == .object else { return nil }
-            var fields = OpenAIChunkFields()
+        guard var reader = OpenAIChunkReader(payload), reader.beginObject() else { return nil }
+        var fields = OpenAIChunkFields()
+        if !reader.endObject() {
             var seen = SeenKeys()
-            try reader.beginObject()
-            while let key = try reader.nextRawKey() {
-                switch key {
-                case "error":
-                    guard seen.first(0), try reader.peekKind() == .null else { return nil }
-                    try reader.skipValue()
-                case "object":
-                    guard seen.first(1) else { return nil }
-                    // Every chunk says "chat.completion.chunk": compared in place, not decoded.
-                    if let raw = try reader.readRawString() {
-                        if raw.elementsEqual("error".utf8) { return nil }
-                    } else if try reader.readValue().stringValue == "error" {
-                        return nil
-                    }
-                case "usage":
-                    guard seen.first(2) else { return nil }
-                    let usage = try reader.readValue()
-                    if case .object = usage { fields.usage = usage }
-                case "choices":
-                    guard seen.first(3) else { return nil }
-                    guard try reader.peekKind() == .array else {
-                        try reader.skipValue()
-                        continue
-                    }
-                    var choices: [Choice] = []
-                    try reader.beginArray()
-                    while try reader.nextElement() {
-                        guard let choice = try readChoice(&reader) else { return nil }
-                        choices.append(choice)
-                    }
-                    fields.choices = choices
-                default:
-                    try reader.skipValue()
-                }
-            }
-            try reader.end()
-            return fields
-        } catch {
-            return nil
+            repeat {
+                guard let key = reader.key(), readMember(key, of: &fields, seen: &seen, &reader) else { return nil }
+            } while reader.comma()
+            guard reader.endObject() else { return nil }
         }
+        return reader.atEnd() ? fields : nil
     }
 
-    private static func readChoice(_ reader: inout JSONReader) throws(JSONParseError) -> Choice? {
-        guard try reader.peekKind() == .object else { return nil }
-        var choice = Choice()
-        var seen = SeenKeys()
-        try reader.beginObject()
-        while let key = try reader.nextRawKey() {
-            switch key {
-            case "index":
-                guard seen.first(0) else { return nil }
-                choice.index = try reader.readValue().intValue ?? 0
-            case "finish_reason":
-                guard seen.first(1) else { return nil }
-                choice.finishReason = try reader.readValue().stringValue
-            case "message":
-                return nil
-            case "delta":
-                guard seen.first(2) else { return nil }
-                choice.hasDelta = true
-                guard try reader.peekKind() == .object else {
-                    try reader.skipValue()
-                    continue
-                }
-                guard try readDelta(&reader, into: &choice) else { return nil }
-            default:
-                try reader.skipValue()
+    private static func readMember(
+        _ key: UnsafeBufferPointer<UInt8>, of fields: inout OpenAIChunkFields, seen: inout SeenKeys, _ reader: inout OpenAIChunkReader
+    ) -> Bool {
+        if OpenAIChunkReader.key(key, is: "choices") {
+            guard seen.first(3) else { return false }
+            guard reader.peek() == UInt8(ascii: "[") else { return reader.skipValue() }
+            guard reader.beginArray() else { return false }
+            var choices: [Choice] = []
+            if !reader.endArray() {
+                repeat {
+                    guard let choice = readChoice(&reader) else { return false }
+                    choices.append(choice)
+                } while reader.comma()
+                guard reader.endArray() else { return false }
             }
-        }
-        return choice
-    }
-
-    /// Reads a `delta` object into `choice`; `false` when the tree path must read the chunk.
-    private static func readDelta(_ reader: inout JSONReader, into choice: inout Choice) throws(JSONParseError) -> Bool {
-        var seen = SeenKeys()
-        try reader.beginObject()
-        while let key = try reader.nextRawKey() {
-            switch key {
-            case "content":
-                guard seen.first(0) else { return false }
-                choice.content = try reader.readValue().stringValue
-            case "refusal":
-                guard seen.first(1) else { return false }
-                choice.refusal = try reader.readValue().stringValue
-            case "function_call":
-                guard seen.first(2) else { return false }
-                if case .object = try reader.readValue() { return false }
-            case "tool_calls":
-                guard seen.first(3) else { return false }
-                guard try reader.peekKind() == .array else {
-                    try reader.skipValue()
-                    continue
-                }
-                try reader.beginArray()
-                while try reader.nextElement() {
-                    guard let call = try readToolCall(&reader) else { return false }
-                    choice.toolCalls.append(call)
-                }
-            default:
-                try reader.skipValue()
-            }
+            fields.choices = choices
+        } else if OpenAIChunkReader.key(key, is: "object") {
+            guard seen.first(1) else { return false }
+            // Every chunk says "chat.completion.chunk": compared in place, not decoded.
+            if let raw = reader.rawString() { return !OpenAIChunkReader.key(raw, is: "error") }
+            guard reader.peek() == UInt8(ascii: "\"") else { return reader.skipValue() }
+            guard let text = reader.string() else { return false }
+            return text != "error"
+        } else if OpenAIChunkReader.key(key, is: "usage") {
+            guard seen.first(2) else { return false }
+            guard reader.peek() == UInt8(ascii: "{") else { return reader.skipValue() }
+            // One chunk per stream has it: built as a tree, read as the tree path reads it.
+            guard let bytes = reader.valueBytes(), let usage = try? JSONValue(parsing: bytes) else { return false }
+            fields.usage = usage
+        } else if OpenAIChunkReader.key(key, is: "error") {
+            return seen.first(0) && reader.takeNull()
+        } else {
+            return reader.skipValue()
         }
         return true
     }
 
-    private static func readToolCall(_ reader: inout JSONReader) throws(JSONParseError) -> ToolCallDelta? {
-        guard try reader.peekKind() == .object else { return nil }
-        var call = ToolCallDelta()
+    private static func readChoice(_ reader: inout OpenAIChunkReader) -> Choice? {
+        guard reader.beginObject() else { return nil }
+        var choice = Choice()
+        if reader.endObject() { return choice }
         var seen = SeenKeys()
-        try reader.beginObject()
-        while let key = try reader.nextRawKey() {
-            switch key {
-            case "index":
+        repeat {
+            guard let key = reader.key() else { return nil }
+            if OpenAIChunkReader.key(key, is: "index") {
                 guard seen.first(0) else { return nil }
-                call.wireIndex = try reader.readValue().intValue
-            case "id":
-                guard seen.first(1) else { return nil }
-                call.id = try reader.readValue().stringValue ?? ""
-            case "function":
+                if let index = reader.integer() {
+                    choice.index = index
+                } else {
+                    guard reader.takeNull() else { return nil }
+                }
+            } else if OpenAIChunkReader.key(key, is: "delta") {
                 guard seen.first(2) else { return nil }
-                guard try reader.peekKind() == .object else {
-                    try reader.skipValue()
-                    continue
+                choice.hasDelta = true
+                if reader.peek() == UInt8(ascii: "{") {
+                    guard readDelta(&reader, into: &choice) else { return nil }
+                } else {
+                    guard reader.skipValue() else { return nil }
                 }
-                var seenInFunction = SeenKeys()
-                try reader.beginObject()
-                while let key = try reader.nextRawKey() {
-                    switch key {
-                    case "name":
-                        guard seenInFunction.first(0) else { return nil }
-                        call.name = try reader.readValue().stringValue ?? ""
-                    case "arguments":
-                        guard seenInFunction.first(1) else { return nil }
-                        call.arguments = OpenAIResponseDecoder.arguments(of: try reader.readValue())
-                    default:
-                        try reader.skipValue()
-                    }
-                }
-            default:
-                try reader.skipValue()
+            } else if OpenAIChunkReader.key(key, is: "finish_reason") {
+                guard seen.first(1), readText(&reader, into: &choice.finishReason) else { return nil }
+            } else if OpenAIChunkReader.key(key, is: "message") {
+                return nil
+            } else {
+                guard reader.skipValue() else { return nil }
             }
+        } while reader.comma()
+        return reader.endObject() ? choice : nil
+    }
+
+    /// Reads a `delta` object into `choice`; `false` when the tree path must read the chunk.
+    private static func readDelta(_ reader: inout OpenAIChunkReader, into choice: inout Choice) -> Bool {
+        guard reader.beginObject() else { return false }
+        if reader.endObject() { return true }
+        var seen = SeenKeys()
+        repeat {
+            guard let key = reader.key() else { return false }
+            if OpenAIChunkReader.key(key, is: "content") {
+                guard seen.first(0), readText(&reader, into: &choice.content) else { return false }
+            } else if OpenAIChunkReader.key(key, is: "tool_calls") {
+                guard seen.first(3) else { return false }
+                if reader.peek() == UInt8(ascii: "[") {
+                    guard reader.beginArray() else { return false }
+                    if !reader.endArray() {
+                        repeat {
+                            guard let call = readToolCall(&reader) else { return false }
+                            choice.toolCalls.append(call)
+                        } while reader.comma()
+                        guard reader.endArray() else { return false }
+                    }
+                } else {
+                    guard reader.skipValue() else { return false }
+                }
+            } else if OpenAIChunkReader.key(key, is: "refusal") {
+                guard seen.first(1), readText(&reader, into: &choice.refusal) else { return false }
+            } else if OpenAIChunkReader.key(key, is: "function_call") {
+                guard seen.first(2), reader.peek() != UInt8(ascii: "{"), reader.skipValue() else { return false }
+            } else {
+                guard reader.skipValue() else { return false }
+            }
+        } while reader.comma()
+        return reader.endObject()
+    }
+
+    private static func readToolCall(_ reader: inout OpenAIChunkReader) -> ToolCallDelta? {
+        guard reader.beginObject() else { return nil }
+        var call = ToolCallDelta()
+        if reader.endObject() { return call }
+        var seen = SeenKeys()
+        repeat {
+            guard let key = reader.key() else { return nil }
+            if OpenAIChunkReader.key(key, is: "index") {
+                guard seen.first(0) else { return nil }
+                if let index = reader.integer() {
+                    call.wireIndex = index
+                } else {
+                    guard reader.takeNull() else { return nil }
+                }
+            } else if OpenAIChunkReader.key(key, is: "function") {
+                guard seen.first(2) else { return nil }
+                if reader.peek() == UInt8(ascii: "{") {
+                    guard readFunction(&reader, into: &call) else { return nil }
+                } else {
+                    guard reader.skipValue() else { return nil }
+                }
+            } else if OpenAIChunkReader.key(key, is: "id") {
+                guard seen.first(1), readText(&reader, orEmpty: &call.id) else { return nil }
+            } else {
+                guard reader.skipValue() else { return nil }
+            }
+        } while reader.comma()
+        return reader.endObject() ? call : nil
+    }
+
+    private static func readFunction(_ reader: inout OpenAIChunkReader, into call: inout ToolCallDelta) -> Bool {
+        guard reader.beginObject() else { return false }
+        if reader.endObject() { return true }
+        var seen = SeenKeys()
+        repeat {
+            guard let key = reader.key() else { return false }
+            if OpenAIChunkReader.key(key, is: "arguments") {
+                // A string, or `null` (""); arguments sent as an object take the tree path.
+                guard seen.first(1), readText(&reader, orEmpty: &call.arguments) else { return false }
+            } else if OpenAIChunkReader.key(key, is: "name") {
+                guard seen.first(0), readText(&reader, orEmpty: &call.name) else { return false }
+            } else {
+                guard reader.skipValue() else { return false }
+            }
+        } while reader.comma()
+        return reader.endObject()
+    }
+
+    /// A string or `null` (as the tree's `stringValue`); `false` for any other value.
+    private static func readText(_ reader: inout OpenAIChunkReader, into text: inout String?) -> Bool {
+        if reader.takeNull() {
+            text = nil
+            return true
         }
-        return call
+        guard let string = reader.string() else { return false }
+        text = string
+        return true
+    }
+
+    /// A string, or `null` as `""` (as the tree's `stringValue ?? ""`); `false` for any other value.
+    private static func readText(_ reader: inout OpenAIChunkReader, orEmpty text: inout String) -> Bool {
+        if reader.takeNull() {
+            text = ""
+            return true
+        }
+        guard let string = reader.string() else { return false }
+        text = string
+        return true
     }
 
     /// Which of an object's keys were read: a repeated one means the tree's "last value wins" rule,
