@@ -116,6 +116,35 @@ struct OpenAIRequestBytesTests {
         }
     }
 
+    /// The client keeps its last tool list's JSON for the same array; any other list — another
+    /// array with other specs, a changed copy, a prefix, none — is sent as its own tools.
+    @Test func toolListsInTurnAreEachSentAsTheirOwnTools() throws {
+        let client = OpenAIChatClient(configuration: .init(apiKey: "k", model: "m"))
+        var changed = Self.oddTools
+        changed[0].description = "Changed \"weather\""
+        var reordered = Self.oddTools
+        reordered.swapAt(0, 1)
+        let lists = [Self.oddTools, changed, Array(Self.oddTools.prefix(2)), Self.oddTools.map { $0 }, [], reordered, Self.oddTools]
+        for _ in 0..<2 {
+            for tools in lists {
+                let request = ModelRequest(messages: [.system("s"), .user("hi")], tools: tools)
+                let sent = try JSONValue(parsing: try #require(client.httpRequest(for: request).body))
+                #expect(sent["tools"] == (tools.isEmpty ? nil : .array(tools.map(Self.tree(for:)))))
+                #expect(sent["stream_options"] == ["include_usage": true])
+                #expect(sent["messages"] == [["role": "system", "content": "s"], ["role": "user", "content": "hi"]])
+            }
+        }
+    }
+
+    /// A tool-results message with no results adds no element (no stray comma) wherever it stands.
+    @Test func anEmptyToolResultsMessageAddsNothing() throws {
+        let client = OpenAIChatClient(configuration: .init(apiKey: "k", model: "m"))
+        for messages: [ChatMessage] in [[.toolResults([]), .user("a")], [.user("a"), .toolResults([])], [.system("s"), .toolResults([]), .user("a")]] {
+            let sent = try JSONValue(parsing: try #require(client.httpRequest(for: ModelRequest(messages: messages)).body))
+            #expect(sent["messages"] == .array(messages.flatMap(OpenAIRequestEncoder.messages(for:))))
+        }
+    }
+
     @Test func theBodyStillParsesAndCarriesTheOddToolsUnchanged() throws {
         let client = OpenAIChatClient(configuration: .init(apiKey: "k", model: "gpt-4o-mini"))
         let sent = try #require(client.httpRequest(for: ModelRequest(messages: Self.conversation, tools: Self.oddTools)).body)

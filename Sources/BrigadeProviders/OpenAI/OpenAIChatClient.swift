@@ -22,8 +22,8 @@ public struct OpenAIChatClient: ModelClient {
     private var rateLimiter: RateLimiter
     /// The HTTP client requests go through (share one between model clients).
     public let httpClient: HTTPClient
-    /// The system prompt's JSON, escaped once for all requests with the same prompt.
-    private let systemText = EncodedTextCache()
+    /// The system prompt's and the tool list's JSON, encoded once for all requests that send the same.
+    private let caches = OpenAIRequestEncoder.Caches()
     /// Called before each retry with the failure and the wait, e.g. to tell the user.
     public var onRetry: (@Sendable (ModelRetryEvent) -> Void)?
 
@@ -87,7 +87,7 @@ public struct OpenAIChatClient: ModelClient {
         for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) {
             headers.replaceOrAdd(name: name, value: value)
         }
-        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: OpenAIRequestEncoder.bodyBytes(for: request, configuration: configuration, systemText: systemText))
+        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: OpenAIRequestEncoder.bodyBytes(for: request, configuration: configuration, caches: caches))
     }
 
     private static func rateLimiter(_ configuration: Configuration, provider: String) -> RateLimiter {

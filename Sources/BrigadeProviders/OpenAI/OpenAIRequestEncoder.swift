@@ -1,13 +1,28 @@
 import BrigadeCore
+import Synchronization
 
 /// Encodes a ``ModelRequest`` as a Chat Completions request body.
 enum OpenAIRequestEncoder {
-    /// A top-level field of the body: a value, or the offered tools, which ``bodyBytes(for:configuration:)``
+    /// A top-level field of the body: a value, or the offered tools, which ``bodyBytes(for:configuration:caches:)``
     /// writes from each spec's cached JSON (``ToolSpec/parametersJSON``) instead of encoding them again.
     enum Field {
         case value(JSONValue)
         case tools([ToolSpec])
         case messages([ChatMessage])
+        /// JSON text as it is sent.
+        case literal(StaticString)
+    }
+
+    /// What a client keeps from one request to the next (``bodyBytes(for:configuration:caches:)``).
+    final class Caches: Sendable {
+        /// The system prompt's JSON string literal.
+        let systemText = EncodedJSONCache<String>.text()
+        /// The `tools` array's JSON.
+        let tools = EncodedJSONCache<[ToolSpec]>(isSame: { $0.sharesStorage(with: $1) }, encode: { append(tools: $0, to: &$1) })
+        /// The last body's size, to reserve the next one's buffer at once.
+        let lastBodySize = Atomic<Int>(1024)
+
+        init() {}
     }
 
     /// The body as a `JSONValue` (``OpenAIChatClient/requestBody(for:)``): the bytes sent, parsed, so
@@ -25,51 +40,73 @@ enum OpenAIRequestEncoder {
 
     /// The body as sent, with each tool's description and schema copied from the spec's cache. A
     /// batch sends the same tools with every item; encoding their schemas was most of the request's cost.
-    /// - Parameter systemText: where a system message's text is encoded (a client keeps one, so its
-    ///   system prompt is escaped once, not per request); `nil` encodes it each time.
-    static func bodyBytes(
-        for request: ModelRequest, configuration: OpenAIChatClient.Configuration, systemText: EncodedTextCache? = nil
-    ) -> [UInt8] {
+    /// - Parameter caches: what a client keeps between requests (its system prompt's and its tool
+    ///   list's JSON, the last body's size); `nil` encodes everything each time.
+    static func bodyBytes(for request: ModelRequest, configuration: OpenAIChatClient.Configuration, caches: Caches? = nil) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(1024)
+        out.reserveCapacity(min(caches?.lastBodySize.load(ordering: .relaxed) ?? 1024, 256 * 1024) + 256)
         out.append(UInt8(ascii: "{"))
         for (position, (key, field)) in fields(for: request, configuration: configuration).enumerated() {
             if position > 0 { out.append(UInt8(ascii: ",")) }
-            JSONValue.appendJSONString(key, to: &out)
-            out.append(UInt8(ascii: ":"))
+            // The keys are plain ASCII names: nothing to escape.
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: key.utf8)
+            appendASCII("\":", to: &out)
             switch field {
             case .value(let value):
                 value.appendJSON(to: &out)
+            case .literal(let text):
+                appendASCII(text, to: &out)
             case .tools(let tools):
-                out.append(UInt8(ascii: "["))
-                for (index, spec) in tools.enumerated() {
-                    if index > 0 { out.append(UInt8(ascii: ",")) }
-                    append(tool: spec, to: &out)
-                }
-                out.append(UInt8(ascii: "]"))
+                if let caches { caches.tools.append(tools, to: &out) } else { append(tools: tools, to: &out) }
             case .messages(let messages):
                 out.append(UInt8(ascii: "["))
                 var first = true
                 for message in messages {
-                    if case .system(let text) = message, let systemText {
-                        if !first { out.append(UInt8(ascii: ",")) }
-                        first = false
-                        appendASCII(#"{"role":"system","content":"#, to: &out)
-                        systemText.appendJSONString(text, to: &out)
-                        out.append(UInt8(ascii: "}"))
-                        continue
-                    }
-                    for value in Self.messages(for: message) {
-                        if !first { out.append(UInt8(ascii: ",")) }
-                        first = false
-                        value.appendJSON(to: &out)
-                    }
+                    append(message: message, to: &out, first: &first, systemText: caches?.systemText)
                 }
                 out.append(UInt8(ascii: "]"))
             }
         }
         out.append(UInt8(ascii: "}"))
+        caches?.lastBodySize.store(out.count, ordering: .relaxed)
         return out
+    }
+
+    /// One conversation message, as ``messages(for:)`` encodes it (none, one or several array
+    /// elements, each after a `,` unless `first`): the system and user messages written directly,
+    /// the others through their trees.
+    private static func append(message: ChatMessage, to out: inout [UInt8], first: inout Bool, systemText: EncodedJSONCache<String>?) {
+        switch message {
+        case .system(let text):
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            appendASCII(#"{"role":"system","content":"#, to: &out)
+            if let systemText { systemText.append(text, to: &out) } else { JSONValue.appendJSONString(text, to: &out) }
+            out.append(UInt8(ascii: "}"))
+        case .user(let text):
+            if !first { out.append(UInt8(ascii: ",")) }
+            first = false
+            appendASCII(#"{"role":"user","content":"#, to: &out)
+            JSONValue.appendJSONString(text, to: &out)
+            out.append(UInt8(ascii: "}"))
+        case .assistant, .toolResults:
+            for value in messages(for: message) {
+                if !first { out.append(UInt8(ascii: ",")) }
+                first = false
+                value.appendJSON(to: &out)
+            }
+        }
+    }
+
+    /// The `tools` array: one entry per spec (``append(tool:to:)``).
+    static func append(tools: [ToolSpec], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "["))
+        for index in tools.indices {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            append(tool: tools[index], to: &out)
+        }
+        out.append(UInt8(ascii: "]"))
     }
 
     /// The body's fields in order; keys are distinct.
@@ -97,7 +134,7 @@ enum OpenAIRequestEncoder {
         }
         fields.append(("stream", .value(.bool(configuration.streaming))))
         if configuration.streaming, configuration.includeStreamUsage {
-            fields.append(("stream_options", .value(["include_usage": true])))
+            fields.append(("stream_options", .literal(#"{"include_usage":true}"#)))
         }
         return fields
     }
