@@ -21,6 +21,8 @@ public struct AnthropicClient: ModelClient {
     private var rateLimiter: RateLimiter
     /// The HTTP client requests go through (share one between model clients).
     public let httpClient: HTTPClient
+    /// The system prompt's JSON, encoded once for all requests with the same prompt.
+    private let systemText = EncodedJSONCache<String>.text()
     /// Called before each retry with the failure and the wait, e.g. to tell the user.
     public var onRetry: (@Sendable (ModelRetryEvent) -> Void)?
 
@@ -78,7 +80,7 @@ public struct AnthropicClient: ModelClient {
         for (name, value) in configuration.extraHeaders.sorted(by: { $0.key < $1.key }) {
             headers.replaceOrAdd(name: name, value: value)
         }
-        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: requestBody(for: request).jsonBytes)
+        return HTTPRequest(method: "POST", url: configuration.endpoint, headers: headers, body: AnthropicRequestEncoder.bodyBytes(for: request, configuration: configuration, systemText: systemText))
     }
 
     private static func rateLimiter(_ configuration: Configuration, provider: String) -> RateLimiter {
