@@ -163,14 +163,6 @@ struct OpenAIChunkReader {
     /// Consumes the `,` before a container's next item if it comes next.
     mutating func comma() -> Bool { take(UInt8(ascii: ",")) }
 
-    /// The bytes of the value that comes next, read past and checked (for the parser to build).
-    mutating func valueBytes() -> UnsafeBufferPointer<UInt8>? {
-        guard peek() != nil else { return nil }
-        let start = index
-        guard skipValue() else { return nil }
-        return UnsafeBufferPointer(start: base + start, count: index - start)
-    }
-
     // MARK: - Tokens
 
     private static let quote = UInt8(ascii: "\"")

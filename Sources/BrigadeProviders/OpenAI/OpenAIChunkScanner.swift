@@ -29,8 +29,10 @@ struct OpenAIChunkFields {
         var toolCalls: [ToolCallDelta] = []
     }
 
-    /// `usage`, when it is an object.
-    var usage: JSONValue?
+    /// Whether `usage` was an object, and then its counts as ``OpenAIStreamAssembler/usage(from:)``
+    /// reads them (`nil` when it has neither input nor output).
+    var hasUsage = false
+    var usage: TokenUsage?
     /// `nil` when `choices` is missing or not an array.
     var choices: [Choice]?
 
@@ -74,9 +76,8 @@ struct OpenAIChunkFields {
         } else if OpenAIChunkReader.key(key, is: "usage") {
             guard seen.first(2) else { return false }
             guard reader.peek() == UInt8(ascii: "{") else { return reader.skipValue() }
-            // One chunk per stream has it: built as a tree, read as the tree path reads it.
-            guard let bytes = reader.valueBytes(), let usage = try? JSONValue(parsing: bytes) else { return false }
-            fields.usage = usage
+            guard readUsage(&reader, into: &fields.usage) else { return false }
+            fields.hasUsage = true
         } else if OpenAIChunkReader.key(key, is: "error") {
             return seen.first(0) && reader.takeNull()
         } else {
@@ -198,6 +199,65 @@ struct OpenAIChunkFields {
             }
         } while reader.comma()
         return reader.endObject()
+    }
+
+    /// The counts of a `usage` object, as ``OpenAIStreamAssembler/usage(from:)`` reads them from its tree.
+    private static func readUsage(_ reader: inout OpenAIChunkReader, into usage: inout TokenUsage?) -> Bool {
+        guard reader.beginObject() else { return false }
+        var input: Int?
+        var output: Int?
+        var cached: Int?
+        if !reader.endObject() {
+            var seen = SeenKeys()
+            repeat {
+                guard let key = reader.key() else { return false }
+                if OpenAIChunkReader.key(key, is: "prompt_tokens") {
+                    guard seen.first(0), readCount(&reader, into: &input) else { return false }
+                } else if OpenAIChunkReader.key(key, is: "completion_tokens") {
+                    guard seen.first(1), readCount(&reader, into: &output) else { return false }
+                } else if OpenAIChunkReader.key(key, is: "prompt_tokens_details") {
+                    guard seen.first(2) else { return false }
+                    if reader.peek() == UInt8(ascii: "{") {
+                        guard readCachedTokens(&reader, into: &cached) else { return false }
+                    } else {
+                        guard reader.skipValue() else { return false }
+                    }
+                } else {
+                    guard reader.skipValue() else { return false }
+                }
+            } while reader.comma()
+            guard reader.endObject() else { return false }
+        }
+        usage = input == nil && output == nil ? nil : TokenUsage(inputTokens: input ?? 0, outputTokens: output ?? 0, cachedInputTokens: cached ?? 0)
+        return true
+    }
+
+    /// `cached_tokens` of a `prompt_tokens_details` object.
+    private static func readCachedTokens(_ reader: inout OpenAIChunkReader, into cached: inout Int?) -> Bool {
+        guard reader.beginObject() else { return false }
+        if reader.endObject() { return true }
+        var seen = SeenKeys()
+        repeat {
+            guard let key = reader.key() else { return false }
+            if OpenAIChunkReader.key(key, is: "cached_tokens") {
+                guard seen.first(0), readCount(&reader, into: &cached) else { return false }
+            } else {
+                guard reader.skipValue() else { return false }
+            }
+        } while reader.comma()
+        return reader.endObject()
+    }
+
+    /// A token count as `ProviderParsing.count` reads it: an integer not below zero; `nil` for a
+    /// negative one or a value that is not a number. Other numbers go to the tree path.
+    private static func readCount(_ reader: inout OpenAIChunkReader, into count: inout Int?) -> Bool {
+        if let number = reader.integer() {
+            count = number >= 0 ? number : nil
+            return true
+        }
+        guard let next = reader.peek(), next != UInt8(ascii: "-"), !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(next) else { return false }
+        count = nil
+        return reader.skipValue()
     }
 
     /// A string or `null` (as the tree's `stringValue`); `false` for any other value.

@@ -110,8 +110,8 @@ package struct OpenAIStreamAssembler: Sendable {
     /// Feeds the fields of a chunk read by ``OpenAIChunkFields/scan(_:)``: the same steps as
     /// ``consume(chunk:)``, in the same order.
     private mutating func consume(_ fields: OpenAIChunkFields) throws(ModelError) -> String? {
-        if let usageObject = fields.usage {
-            usage = Self.usage(from: usageObject)
+        if fields.hasUsage {
+            usage = fields.usage
         }
         guard let choices = fields.choices else { return nil }
         var delta = ""
