@@ -1,5 +1,4 @@
 import CurlHTTP
-import Dispatch
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -22,9 +21,17 @@ import Glibc
 /// `all_proxy`) the check still applies to every address Brigade can resolve (a literal address, a
 /// name in `/etc/hosts` or the local DNS), so the proxy is not a way around it; only a name that does
 /// not resolve locally is left to the proxy, which resolves it itself.
+///
+/// The lookup runs on a thread of its own (``HostLookup``) and may take at most ``lookupLimit``: a
+/// host whose DNS does not answer in time is refused, and a hung lookup holds no thread of the shared
+/// pools.
 struct HTTPAddressPolicy: Sendable {
     var allowHosts: [String]?
     var allowPrivateNetworks: Bool
+    /// The longest a host's lookup may take before the call is refused.
+    var lookupLimit: Duration = .seconds(10)
+    /// How a host is looked up (the system's resolver; tests pass their own).
+    var lookUp: @Sendable (String) -> [IPAddress] = IPAddress.lookUp
 
     /// The addresses to pin for `url`, `nil` when none need pinning, or a message for the model.
     func check(_ url: String, name: String) async -> Result<HTTPRequest.PinnedAddresses?, ToolCallProblem> {
@@ -40,7 +47,15 @@ struct HTTPAddressPolicy: Sendable {
         }
         if allowPrivateNetworks { return .success(nil) }
         let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
-        let addresses = await Self.resolve(bare)
+        let addresses: [IPAddress]
+        switch await HostLookup.shared.resolve(bare, within: lookupLimit, lookUp: lookUp) {
+        case .addresses(let found):
+            addresses = found
+        case .timedOut:
+            return .failure(ToolCallProblem("`\(name)`: the host \(host) did not resolve within \(lookupLimit) (or the call was cancelled)"))
+        case .busy:
+            return .failure(ToolCallProblem("`\(name)`: \(HostLookup.shared.maxThreads) host lookups are running already; try again later"))
+        }
         guard !addresses.isEmpty else {
             // Behind a proxy, only the proxy may know the name (a network whose DNS is the proxy's).
             if Self.proxyIsConfigured(scheme: parts.scheme) { return .success(nil) }
@@ -74,12 +89,5 @@ struct HTTPAddressPolicy: Sendable {
         let environment = ProcessInfo.processInfo.environment
         let names = [scheme + "_proxy", scheme.uppercased() + "_PROXY", "all_proxy", "ALL_PROXY"]
         return names.contains { !(environment[$0] ?? "").isEmpty }
-    }
-
-    /// Every address `host` resolves to (numeric forms included), looked up off the cooperative pool.
-    static func resolve(_ host: String) async -> [IPAddress] {
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async { continuation.resume(returning: IPAddress.lookUp(host)) }
-        }
     }
 }

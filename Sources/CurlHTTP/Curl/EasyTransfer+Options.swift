@@ -15,6 +15,12 @@ extension EasyTransfer {
         // argument would copy it into a new array first.
         try check(request.url.withCString { brigade_easy_setopt_string(handle, CURLOPT_URL, $0) }, "CURLOPT_URL")
         try check(brigade_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1), "CURLOPT_NOSIGNAL")
+        // `CURLOPT_QUICK_EXIT` (322, curl 7.87): a transfer removed while curl's threaded resolver
+        // still runs `getaddrinfo` leaves that thread to end on its own (it frees what it holds)
+        // instead of joining it — without it, cancelling a request to a host whose DNS does not
+        // answer blocks the loop thread, and every other request of the client, until the lookup
+        // gives up. Older curl rejects the option; it is then left unset.
+        _ = brigade_easy_setopt_long(handle, CURLoption(rawValue: 322), 1)
         try check(brigade_easy_setopt_string(handle, CURLOPT_PROTOCOLS_STR, brigade_http_schemes()), "CURLOPT_PROTOCOLS_STR")
         try check(brigade_easy_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, brigade_http_schemes()), "CURLOPT_REDIR_PROTOCOLS_STR")
         try check(brigade_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0), "CURLOPT_FOLLOWLOCATION")
