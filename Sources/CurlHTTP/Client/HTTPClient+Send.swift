@@ -13,7 +13,7 @@ extension HTTPClient {
     ///   `.tlsFailure`, `.idleTimeout`, `.deadlineExceeded`, `.responseTooLarge`, `.cancelled`, `.shutDown`
     ///   or `.transport`.
     public func send(_ request: HTTPRequest, maxBodyBytes: Int? = nil) async throws(HTTPError) -> HTTPResponse {
-        let prepared = try PreparedRequest(request, configuration: configuration, now: .now, validatedURLs: validatedURLs)
+        let prepared = try PreparedRequest(request, configuration: configuration, now: .now, validatedURLs: validatedURLs, preparedHeaders: preparedHeaders)
         if Task.isCancelled {
             throw HTTPError(.cancelled, "the request was cancelled before it was sent")
         }

@@ -27,7 +27,7 @@ extension HTTPClient {
         _ request: HTTPRequest,
         _ body: (HTTPResponseHead, HTTPBodyStream) async throws -> R
     ) async throws -> R {
-        let prepared = try PreparedRequest(request, configuration: configuration, now: .now, validatedURLs: validatedURLs)
+        let prepared = try PreparedRequest(request, configuration: configuration, now: .now, validatedURLs: validatedURLs, preparedHeaders: preparedHeaders)
         if Task.isCancelled {
             throw HTTPError(.cancelled, "the request was cancelled before it was sent")
         }

@@ -30,6 +30,8 @@ public final class HTTPClient: Sendable {
     private let loopState = Mutex<CurlLoop?>(nil)
     /// URLs this client's requests used lately and that passed validation (parsed once, not per request).
     let validatedURLs = ValidatedURLs()
+    /// The header lines of this client's latest request, taken again by requests with the same headers.
+    let preparedHeaders = PreparedHeaders()
 
     /// The client shared by the whole process, created on first use with the default
     /// ``Configuration``; its loop thread starts with its first request. Brigade's model clients and

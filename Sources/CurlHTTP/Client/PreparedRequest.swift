@@ -27,11 +27,14 @@ struct PreparedRequest: Sendable {
     ///   ``HTTPError/Code/curlUnavailable`` without libcurl; nothing is sent then.
     /// - Parameter validatedURLs: URLs that passed ``validateURL(_:)`` already (the client's); a
     ///   URL found there is not parsed again, and one that passes is added.
+    /// - Parameter preparedHeaders: the client's last header lines (``headerLines(for:sendsBody:configuration:)``);
+    ///   a request with the same headers takes those lines, which also lets the loop reuse their `curl_slist`.
     init(
         _ request: HTTPRequest,
         configuration: HTTPClient.Configuration,
         now: ContinuousClock.Instant,
-        validatedURLs: ValidatedURLs? = nil
+        validatedURLs: ValidatedURLs? = nil,
+        preparedHeaders: PreparedHeaders? = nil
     ) throws(HTTPError) {
         // The first request loads libcurl (every later one only checks that it did).
         if let reason = CurlGlobal.unavailableReason { throw HTTPError(.curlUnavailable, reason) }
@@ -77,9 +80,30 @@ struct PreparedRequest: Sendable {
             throw HTTPError(.deadlineExceeded, "the request's deadline passed before it was sent")
         }
 
+        let upper = request.method.uppercased()
+        let sendsBody = request.body != nil || upper == "POST" || upper == "PUT" || upper == "PATCH"
+        switch (request.method, sendsBody) {
+        case ("GET", false): method = .get
+        case ("HEAD", false): method = .head
+        default: method = .custom(request.method, body: sendsBody ? (request.body ?? []) : nil)
+        }
+        if let preparedHeaders {
+            headerLines = try preparedHeaders.lines(for: request.headers, sendsBody: sendsBody) { () throws(HTTPError) in
+                try Self.headerLines(for: request.headers, sendsBody: sendsBody, configuration: configuration)
+            }
+        } else {
+            headerLines = try Self.headerLines(for: request.headers, sendsBody: sendsBody, configuration: configuration)
+        }
+    }
+
+    /// The `Name: value` lines for `CURLOPT_HTTPHEADER`: `headers` checked (names are tokens, values
+    /// have no CR, LF or NUL), then the suppressions curl needs and the configured user agent.
+    static func headerLines(
+        for headers: HTTPHeaders, sendsBody: Bool, configuration: HTTPClient.Configuration
+    ) throws(HTTPError) -> [String] {
         var lines: [String] = []
-        lines.reserveCapacity(request.headers.count + 3)
-        for field in request.headers.fields {
+        lines.reserveCapacity(headers.count + 3)
+        for field in headers.fields {
             guard Self.isToken(field.name) else {
                 throw HTTPError(.invalidRequest, "invalid header name \(String(reflecting: field.name))")
             }
@@ -91,25 +115,18 @@ struct PreparedRequest: Sendable {
             lines.append(field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)")
         }
 
-        let upper = request.method.uppercased()
-        let sendsBody = request.body != nil || upper == "POST" || upper == "PUT" || upper == "PATCH"
-        switch (request.method, sendsBody) {
-        case ("GET", false): method = .get
-        case ("HEAD", false): method = .head
-        default: method = .custom(request.method, body: sendsBody ? (request.body ?? []) : nil)
-        }
         if sendsBody {
             // No `Expect: 100-continue` round trip, and no made-up form Content-Type.
-            if !request.headers.contains("Expect") { lines.append("Expect:") }
-            if !request.headers.contains("Content-Type") { lines.append("Content-Type:") }
+            if !headers.contains("Expect") { lines.append("Expect:") }
+            if !headers.contains("Content-Type") { lines.append("Content-Type:") }
         }
-        if !request.headers.contains("User-Agent") {
+        if !headers.contains("User-Agent") {
             guard !configuration.userAgent.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }) else {
                 throw HTTPError(.invalidRequest, "the configured user agent contains CR, LF or NUL")
             }
             lines.append("User-Agent: \(configuration.userAgent)")
         }
-        headerLines = lines
+        return lines
     }
 
     /// RFC 9110 `token`: one or more of ALPHA, DIGIT and ``!#$%&'*+-.^_`|~``.
@@ -178,6 +195,58 @@ final class ValidatedURLs: Sendable {
             guard !recent.contains(url) else { return }
             if recent.count == Self.limit { recent.removeFirst() }
             recent.append(url)
+        }
+    }
+}
+
+/// A client's most recent request headers and the lines made from them
+/// (``PreparedRequest/headerLines(for:sendsBody:configuration:)``, which depend on nothing else of
+/// the request; the client's configuration does not change): a batch sends thousands of requests with
+/// the same headers, and each then takes the same lines — no string building, no checks again, and
+/// the loop thread sees the very same array and reuses its `curl_slist` (``HeaderListCache``).
+final class PreparedHeaders: Sendable {
+    private struct Entry {
+        var headers: HTTPHeaders
+        var sendsBody: Bool
+        var lines: [String]
+    }
+
+    private let last = Mutex<Entry?>(nil)
+
+    /// The lines for `headers`: the remembered ones when the headers are equal, else `make()`'s,
+    /// which are remembered (a failure is not).
+    func lines(
+        for headers: HTTPHeaders, sendsBody: Bool, make: () throws(HTTPError) -> [String]
+    ) throws(HTTPError) -> [String] {
+        let remembered: [String]? = last.withLock { last in
+            guard let last, last.sendsBody == sendsBody, Self.sameBytes(last.headers, headers) else { return nil }
+            return last.lines
+        }
+        if let remembered { return remembered }
+        let lines = try make()
+        last.withLock { $0 = Entry(headers: headers, sendsBody: sendsBody, lines: lines) }
+        return lines
+    }
+
+    /// Whether both have the same fields with byte-for-byte the same names and values (`String`'s
+    /// `==` would also match canonically equivalent but different bytes, which curl would send as they are).
+    static func sameBytes(_ lhs: HTTPHeaders, _ rhs: HTTPHeaders) -> Bool {
+        guard lhs.fields.count == rhs.fields.count else { return false }
+        for (left, right) in zip(lhs.fields, rhs.fields) {
+            guard sameBytes(left.name, right.name), sameBytes(left.value, right.value) else { return false }
+        }
+        return true
+    }
+
+    private static func sameBytes(_ lhs: String, _ rhs: String) -> Bool {
+        guard lhs.utf8.count == rhs.utf8.count else { return false }
+        // `withUTF8` needs a mutable string; for a native one that is no copy.
+        var left = lhs, right = rhs
+        return left.withUTF8 { left in
+            right.withUTF8 { right in
+                for index in 0..<left.count where left[index] != right[index] { return false }
+                return true
+            }
         }
     }
 }

@@ -4,10 +4,12 @@ extension EasyTransfer {
     /// Sets every curl option for `request` on the easy handle.
     /// - Parameter events: the loop's event set, which opens and closes the sockets of the
     ///   connections this transfer opens (see `CurlEvents.c`).
+    /// - Parameter headerLists: the loop's header lists, shared by requests with the same lines.
     func configure(
         _ request: PreparedRequest,
         configuration: HTTPClient.Configuration,
-        events: UnsafeMutablePointer<brigade_curl_events>
+        events: UnsafeMutablePointer<brigade_curl_events>,
+        headerLists: HeaderListCache
     ) throws(HTTPError) {
         let userdata = Unmanaged.passUnretained(self).toOpaque()
 
@@ -61,13 +63,9 @@ extension EasyTransfer {
             }
         }
 
-        for line in request.headerLines {
-            guard let extended = line.withCString({ curl_slist_append(headerList, $0) }) else {
-                throw HTTPError(.transport, "curl_slist_append failed (out of memory)")
-            }
-            headerList = extended
-        }
-        try check(brigade_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList), "CURLOPT_HTTPHEADER")
+        let headers = try headerLists.list(for: request.headerLines)
+        headerList = headers
+        try check(brigade_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, headers.list), "CURLOPT_HTTPHEADER")
         if let entry = request.resolveEntry {
             guard let list = entry.withCString({ curl_slist_append(nil, $0) }) else {
                 throw HTTPError(.transport, "curl_slist_append failed (out of memory)")

@@ -26,7 +26,8 @@ final class EasyTransfer {
     let id: UInt64
     let handle: UnsafeMutableRawPointer
     let delivery: Delivery
-    var headerList: UnsafeMutablePointer<curl_slist>?
+    /// The header lines' list, shared with other transfers that send the same lines.
+    var headerList: HeaderList?
     var resolveList: UnsafeMutablePointer<curl_slist>?
     let errorBuffer: UnsafeMutablePointer<CChar>
     /// Where the easy handle came from and goes back to.
@@ -74,6 +75,7 @@ final class EasyTransfer {
         configuration: HTTPClient.Configuration,
         handles: EasyHandlePool,
         events: UnsafeMutablePointer<brigade_curl_events>,
+        headerLists: HeaderListCache,
         liveCount: LoopCount,
         pendingHeads: PendingHeads,
         now: ContinuousClock.Instant
@@ -101,7 +103,7 @@ final class EasyTransfer {
         self.pendingHeads = pendingHeads
         liveCount.add(1)
         do {
-            try configure(submission.request, configuration: configuration, events: events)
+            try configure(submission.request, configuration: configuration, events: events, headerLists: headerLists)
         } catch {
             release()
             throw error
@@ -114,7 +116,7 @@ final class EasyTransfer {
     }
 
     /// Gives the easy handle back to the pool (`reusable`: the transfer ended cleanly) or frees
-    /// it, then frees the header lists, which the handle no longer points at. Call after
+    /// it, then lets go of the header lists, which the handle no longer points at. Call after
     /// `curl_multi_remove_handle`; later calls do nothing.
     func release(reusable: Bool = false) {
         guard !isReleased else { return }
@@ -125,7 +127,6 @@ final class EasyTransfer {
         } else {
             handles.free(easy)
         }
-        curl_slist_free_all(headerList)
         headerList = nil
         curl_slist_free_all(resolveList)
         resolveList = nil

@@ -21,6 +21,7 @@ final class LoopRunner {
     private var idsByHandle: [UnsafeMutableRawPointer: UInt64] = [:]
     private let pendingHeads = PendingHeads()
     private let handles: EasyHandlePool
+    private let headerLists = HeaderListCache()
     /// No transfer's deadline or idle limit can pass before this instant, so the transfers are
     /// scanned only then (``enforceTimers(now:)``), not on every pass; `nil` when nothing is due.
     private var nextTimerScan: ContinuousClock.Instant?
@@ -101,6 +102,7 @@ final class LoopRunner {
     /// Frees curl and the event set of a loop whose thread never started.
     func closeWithoutRunning() {
         handles.removeAll()
+        headerLists.removeAll()
         curl_multi_cleanup(multi)
         brigade_events_close(events)
         events.deallocate()
@@ -151,6 +153,7 @@ final class LoopRunner {
                 configuration: configuration,
                 handles: handles,
                 events: events,
+                headerLists: headerLists,
                 liveCount: liveTransferObjects,
                 pendingHeads: pendingHeads,
                 now: clock.now
