@@ -16,6 +16,25 @@ struct RunIDTests {
         #expect(later == "run_0loyw3v29_000000")
     }
 
+    @Test func idsAreBase36PaddedToTheirWidths() {
+        func reference(_ milliseconds: UInt64, _ random: UInt64) -> String {
+            func pad(_ value: UInt64, _ digits: Int) -> String {
+                let text = String(value, radix: 36)
+                return String(repeating: "0", count: max(0, digits - text.count)) + text
+            }
+            return "run_" + pad(milliseconds, 9) + "_" + pad(random % 2_176_782_336, 6)
+        }
+        let cases: [(UInt64, UInt64)] = [
+            (0, 0), (35, 35), (36, 36), (1_700_000_000_000, 2_176_782_335), (101_559_956_668_415, 2_176_782_336),
+            (101_559_956_668_416, 12_345), (UInt64.max, UInt64.max), (1_765_000_000_123, 987_654_321),
+        ]
+        for (milliseconds, random) in cases {
+            #expect(RunID.make(milliseconds: milliseconds, random: random) == reference(milliseconds, random))
+        }
+        // Past 36^9 ms the time takes a tenth digit, so ids still sort by their millisecond.
+        #expect(RunID.make(milliseconds: 101_559_956_668_416, random: 0) == "run_1000000000_000000")
+    }
+
     @Test func twoConcurrentRunsTagTheirEventsWithTheirOwnIDs() async throws {
         let agent = try makeAgent(ScriptedModelClient([.answer("one"), .answer("two")]), tools: [TestTools.echo()])
         let recorder = RunEventRecorder()

@@ -105,12 +105,29 @@ public struct Agent: Sendable {
         }
     }
 
+    /// What an agent holds, in one box: an agent is copied into every run (a batch makes one run per
+    /// item), and copying the configuration's two dozen fields retained each of them.
+    @usableFromInline
+    final class Storage: Sendable {
+        @usableFromInline let configuration: Configuration
+        @usableFromInline let dispatcher: Dispatcher
+        let logger: Logger
+
+        init(configuration: Configuration, dispatcher: Dispatcher, logger: Logger) {
+            self.configuration = configuration
+            self.dispatcher = dispatcher
+            self.logger = logger
+        }
+    }
+
+    @usableFromInline let storage: Storage
+
     /// The configuration the agent was made with.
-    public let configuration: Configuration
+    @inlinable public var configuration: Configuration { storage.configuration }
     /// Runs the tool calls; shared by every run of this agent (so `maxParallelCalls` and "always
     /// approve" hold across runs).
-    public let dispatcher: Dispatcher
-    let logger: Logger
+    @inlinable public var dispatcher: Dispatcher { storage.dispatcher }
+    var logger: Logger { storage.logger }
 
     /// Makes an agent over `registry`.
     ///
@@ -119,17 +136,14 @@ public struct Agent: Sendable {
     ///   - configuration: model, limits, prompt and policies.
     ///   - logger: the caller's logger (turns at debug level, model failures at warning).
     public init(registry: ToolRegistry, configuration: Configuration, logger: Logger) {
-        self.configuration = configuration
         var dispatch = configuration.dispatch
         dispatch.clock = configuration.clock
-        self.dispatcher = Dispatcher(registry: registry, configuration: dispatch, logger: logger)
-        self.logger = logger
+        let dispatcher = Dispatcher(registry: registry, configuration: dispatch, logger: logger)
+        self.init(configuration: configuration, dispatcher: dispatcher, logger: logger)
     }
 
     init(configuration: Configuration, dispatcher: Dispatcher, logger: Logger) {
-        self.configuration = configuration
-        self.dispatcher = dispatcher
-        self.logger = logger
+        storage = Storage(configuration: configuration, dispatcher: dispatcher, logger: logger)
     }
 
     /// The tools offered to the model.
@@ -243,6 +257,7 @@ public struct Agent: Sendable {
             return await run(prompt, settings: settings, onEvent: { _ in })
         }
         var loop = RunLoop(agent: self, prompt: prompt, settings: settings, emit: { _ in })
+        loop.isWatched = false
         return await loop.run()
     }
 

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// The id of one run: `run_` + the start time in milliseconds (base 36, 9 digits) + 6 random base-36
 /// characters, e.g. `run_m1x2c3d4e_k3j9q0`. Unique within a process (and, in practice, across
@@ -23,7 +24,7 @@ public struct RunID: RawRepresentable, Sendable, Hashable, Comparable, CustomStr
 
     /// A new id, made from the wall clock and a random suffix.
     public init() {
-        self.rawValue = RunID.make(milliseconds: RunID.wallClockMilliseconds(), random: UInt64.random(in: 0..<RunID.suffixSpace))
+        self.rawValue = RunID.make(milliseconds: RunID.wallClockMilliseconds(), random: RunID.suffixSource.next() % RunID.suffixSpace)
     }
 
     public var description: String { rawValue }
@@ -32,14 +33,61 @@ public struct RunID: RawRepresentable, Sendable, Hashable, Comparable, CustomStr
 
     package static let suffixSpace: UInt64 = 2_176_782_336 // 36^6
 
-    /// `run_` + `milliseconds` in 9 base-36 digits + `random` in 6.
+    /// `run_` + `milliseconds` in 9 base-36 digits (more when it needs more) + `random` in 6.
     package static func make(milliseconds: UInt64, random: UInt64) -> String {
-        "run_" + base36(milliseconds, digits: 9) + "_" + base36(random % suffixSpace, digits: 6)
+        // Written as bytes into one string: a batch makes an id per item, and building it from
+        // `String(_:radix:)` pieces and concatenations cost about 4,000 instructions.
+        let millisecondDigits = max(9, base36Length(milliseconds))
+        let count = 4 + millisecondDigits + 1 + 6
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            for (index, byte) in "run_".utf8.enumerated() { buffer[index] = byte }
+            writeBase36(milliseconds, into: buffer, from: 4, digits: millisecondDigits)
+            buffer[4 + millisecondDigits] = UInt8(ascii: "_")
+            writeBase36(random % suffixSpace, into: buffer, from: 5 + millisecondDigits, digits: 6)
+            return count
+        }
     }
 
-    private static func base36(_ value: UInt64, digits: Int) -> String {
-        let text = String(value, radix: 36)
-        return String(repeating: "0", count: max(0, digits - text.count)) + text
+    private static func base36Length(_ value: UInt64) -> Int {
+        var value = value, length = 1
+        while value >= 36 {
+            value /= 36
+            length += 1
+        }
+        return length
+    }
+
+    /// `value` in lowercase base 36, right-aligned in `digits` places padded with zeros (`digits`
+    /// is at least the value's length).
+    private static func writeBase36(_ value: UInt64, into buffer: UnsafeMutableBufferPointer<UInt8>, from start: Int, digits: Int) {
+        var value = value
+        for index in stride(from: start + digits - 1, through: start, by: -1) {
+            let digit = UInt8(value % 36)
+            buffer[index] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            value /= 36
+        }
+    }
+
+    /// The random suffixes: SplitMix64 over an atomic counter, seeded once from the system's random
+    /// source — a run id costs no `getrandom` system call (one per batch item before).
+    private static let suffixSource = SuffixSource()
+
+    private final class SuffixSource: Sendable {
+        private let state: Atomic<UInt64>
+
+        init() {
+            var system = SystemRandomNumberGenerator()
+            state = Atomic(system.next())
+        }
+
+        func next() -> UInt64 {
+            // SplitMix64 (Steele, Lea, Flood 2014): the state advances by the golden gamma, the
+            // output is the state mixed.
+            var z = state.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
     }
 
     private static func wallClockMilliseconds() -> UInt64 {

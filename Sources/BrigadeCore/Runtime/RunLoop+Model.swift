@@ -1,4 +1,5 @@
-import BrigadeSync
+import Synchronization
+
 /// The input estimate of a request, remembered to calibrate the next one.
 struct InputEstimate {
     /// `ModelRequest.estimatedInputTokens`.
@@ -47,30 +48,36 @@ extension RunLoop {
         let clock = configuration.clock
         let start = clock.now
         let emit = emit
-        let streamedBytes = LockedState(0)
         let chain = model as? ModelChain
         let chainStart = chainPosition
-        let chainState = LockedState((position: chainPosition, switches: [ModelSwitch]()))
+        // What the call's callbacks report: the bytes streamed and a chain's switches.
+        let progress = ModelCallProgress(position: chainPosition)
+        let isWatched = isWatched
         let operation = { @Sendable () async -> Result<ModelResponse, ModelError> in
             let onTextDelta: @Sendable (String) -> Void = { delta in
-                streamedBytes.withLock { $0 += delta.utf8.count }
-                emit(.textDelta(delta))
+                progress.streamed(delta.utf8.count)
+                if isWatched { emit(.textDelta(delta)) }
             }
-            let onSwitch: (ModelSwitch) -> Void = { change in
-                chainState.withLock { $0.position += 1; $0.switches.append(change) }
-                emit(.modelSwitched(change))
+            let call = { @Sendable () async -> Result<ModelResponse, ModelError> in
+                do throws(ModelError) {
+                    guard let chain else { return .success(try await model.complete(request, deadline: deadline, onTextDelta: onTextDelta)) }
+                    let (response, _) = try await chain.complete(request, startingAt: chainStart, deadline: deadline, onSwitch: { change in
+                        progress.switched(change)
+                        emit(.modelSwitched(change))
+                    }, onTextDelta: onTextDelta)
+                    return .success(response)
+                } catch {
+                    return .failure(error)
+                }
             }
+            // Nobody hears the retry and rate-limit events of an unwatched run: its call binds no
+            // observers (two task-local bindings and their closures per call), unless an outer
+            // binding is there to be replaced.
+            if !isWatched, ModelRetryObserver.current == nil, RateLimitObserver.current == nil { return await call() }
             // The client's retries and rate-limit waits of this call become events of this run.
             return await ModelRetryObserver.$current.withValue(ModelRetryObserver { emit(.modelRetry($0)) }) { () async -> Result<ModelResponse, ModelError> in
                 await RateLimitObserver.$current.withValue(RateLimitObserver { emit(.rateLimitWait($0)) }) { () async -> Result<ModelResponse, ModelError> in
-                    do throws(ModelError) {
-                        guard let chain else { return .success(try await model.complete(request, deadline: deadline, onTextDelta: onTextDelta)) }
-                        let (response, _) = try await chain.complete(
-                            request, startingAt: chainStart, deadline: deadline, onSwitch: onSwitch, onTextDelta: onTextDelta)
-                        return .success(response)
-                    } catch {
-                        return .failure(error)
-                    }
+                    await call()
                 }
             }
         }
@@ -84,7 +91,10 @@ extension RunLoop {
         }
         let elapsed = clock.now - start
         // The run stays on the model that answered (or failed last); each is charged at its own price.
-        (chainPosition, modelSwitches) = chainState.withLock { ($0.position, modelSwitches + $0.switches) }
+        if chain != nil {
+            let (position, switches) = progress.chain
+            (chainPosition, modelSwitches) = (position, modelSwitches + switches)
+        }
         let pricing = chain?.entries[chainPosition].pricing
         let result: Result<ModelResponse, ModelError>
         switch outcome {
@@ -103,11 +113,11 @@ extension RunLoop {
             }
         case .failure(let error) where error.code == .deadlineExceeded || error.code == .cancelled:
             // Cut off mid-call: the input was probably billed, and what streamed so far.
-            ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (streamedBytes.value + 3) / 4, isEstimated: true), pricing: pricing)
+            ledger.commitModelCall(usage: TokenUsage(inputTokens: estimate.tokens, outputTokens: (progress.streamedBytes + 3) / 4, isEstimated: true), pricing: pricing)
         case .failure:
             break
         }
-        emit(.budgetUpdate(ledger.snapshot()))
+        emitBudgetUpdate()
         return (result, elapsed)
     }
 
@@ -146,4 +156,36 @@ extension RunLoop {
         if failed > 0 { text += "\n(\(failed) other call\(failed == 1 ? "" : "s") did not succeed.)" }
         return text
     }
+}
+
+/// What one model call's callbacks report to the run while it goes on: the text bytes streamed (to
+/// charge a call cut off midway) and the switches along a ``ModelChain``.
+final class ModelCallProgress: Sendable {
+    private struct State {
+        var streamedBytes = 0
+        var position: Int
+        var switches: [ModelSwitch] = []
+    }
+
+    private let state: Mutex<State>
+
+    init(position: Int) {
+        state = Mutex(State(position: position))
+    }
+
+    func streamed(_ bytes: Int) {
+        state.withLock { $0.streamedBytes += bytes }
+    }
+
+    func switched(_ change: ModelSwitch) {
+        state.withLock {
+            $0.position += 1
+            $0.switches.append(change)
+        }
+    }
+
+    var streamedBytes: Int { state.withLock { $0.streamedBytes } }
+
+    /// The chain's position now and the switches made during the call.
+    var chain: (position: Int, switches: [ModelSwitch]) { state.withLock { ($0.position, $0.switches) } }
 }

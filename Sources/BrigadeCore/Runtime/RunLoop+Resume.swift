@@ -50,7 +50,7 @@ extension RunLoop {
         }
         messages.append(.toolResults(settled.map(\.resultMessage)))
         recorder?.checkpoint(messages: messages, budget: ledger.snapshot())
-        emit(.budgetUpdate(ledger.snapshot()))
+        emitBudgetUpdate()
         return await loop()
     }
 }

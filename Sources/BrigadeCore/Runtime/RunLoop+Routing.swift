@@ -56,7 +56,7 @@ extension RunLoop {
         let turn = ledger.budget.turns
         let dispatched = await dispatch(calls)
         record(dispatched, turn: turn, modelTime: .zero)
-        emit(.budgetUpdate(ledger.snapshot()))
+        emitBudgetUpdate()
         if Task.isCancelled { return LoopEnd(answer: "", stopReason: .cancelled) }
 
         let outcomes = await routeOutcomes(route, dispatched: dispatched, isFallback: isFallback)
@@ -72,7 +72,7 @@ extension RunLoop {
             header = "Incomplete answer — missing what it depends on: \(pieces).\n\n"
         }
         let joined = await joinRoute(route, outcomes: outcomes, isFallback: isFallback)
-        if joined != nil { emit(.budgetUpdate(ledger.snapshot())) }
+        if joined != nil { emitBudgetUpdate() }
         var answer: String
         switch route.join {
         case .template(let template):

@@ -35,6 +35,9 @@ struct RunLoop {
     var modelSwitches: [ModelSwitch] = []
     /// The answer was sent back once for not matching the output schema.
     var askedAgainForSchema = false
+    /// Something hears the run's events (`emit` is not a no-op): without a listener the loop skips
+    /// building the events that cost work of their own (budget snapshots, the model call's observers).
+    var isWatched = true
 
     init(agent: Agent, prompt: String, settings: RunSettings, recorder: RunRecorder? = nil, emit: @escaping @Sendable (AgentEvent) -> Void) {
         self.agent = agent
@@ -158,12 +161,12 @@ struct RunLoop {
             if dispatched.contains(where: { $0.status == .awaitingApproval }) {
                 // Paused: the conversation ends with the calls; the results come when the run resumes.
                 record(dispatched, turn: turn, modelTime: modelTime)
-                emit(.budgetUpdate(ledger.snapshot()))
+                emitBudgetUpdate()
                 return LoopEnd(answer: "", stopReason: .awaitingApproval)
             }
             messages.append(.toolResults(dispatched.map(\.resultMessage)))
             record(dispatched, turn: turn, modelTime: modelTime)
-            emit(.budgetUpdate(ledger.snapshot()))
+            emitBudgetUpdate()
             // A call refused for USD, time or the run's call cap means the tools' budget is gone:
             // answer now rather than ask for calls that cannot run.
             if !Task.isCancelled, let limit = dispatched.lazy.compactMap(\.refusedBy).first(where: { $0 != .callsPerTurn }) {
@@ -265,6 +268,11 @@ struct RunLoop {
         let sum = dispatched.reduce(Duration.zero) { $0 + $1.duration }
         turnTimings.append(RunResult.TurnTiming(turn: turn, modelTime: modelTime, fanOutWallTime: wall, sumOfCallTimes: sum, toolCalls: dispatched.count))
         checkpoint()
+    }
+
+    /// Emits the budget's state as ``AgentEvent/budgetUpdate(_:)``, when anything hears it.
+    func emitBudgetUpdate() {
+        if isWatched { emit(.budgetUpdate(ledger.snapshot())) }
     }
 
     /// Records the turn just ended and the conversation so far (the point a resumed run continues from).

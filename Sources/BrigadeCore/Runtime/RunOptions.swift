@@ -134,12 +134,11 @@ struct RunSettings: Sendable {
 
     /// The agent's defaults, unchecked (the agent's own configuration is trusted as it always was).
     init(agent: Agent, session: AgentSession?) {
-        let configuration = agent.configuration
-        limits = configuration.limits
-        routing = configuration.routing
+        limits = agent.configuration.limits
+        routing = agent.configuration.routing
         approval = nil
         self.session = session
-        systemPrompt = configuration.systemPrompt
+        systemPrompt = agent.configuration.systemPrompt
         tools = nil
     }
 

@@ -21,8 +21,9 @@ extension ModelRequest {
                 for result in results { bytes += 16 + result.callID.utf8.count + result.content.utf8.count }
             }
         }
-        for tool in tools {
-            bytes += 16 + tool.name.utf8.count + tool.description.utf8.count + tool.parametersJSONByteCount
+        // By index, not `for tool in tools`: that copied each spec (a dozen retains and releases).
+        for index in tools.indices {
+            bytes += 16 + tools[index].name.utf8.count + tools[index].description.utf8.count + tools[index].parametersJSONByteCount
         }
         return (bytes + 3) / 4
     }
