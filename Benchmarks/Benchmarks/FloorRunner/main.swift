@@ -75,9 +75,12 @@ func exchange(_ client: HTTPClient, _ request: HTTPRequest) async -> Bool {
     do {
         return try await client.withStream(request) { head, body in
             guard head.status == 200 else { return false }
+            // The model streams' path: events' data as bytes in one reused batch.
             var parser = ServerSentEventParser()
+            var events = ServerSentEventBatch()
             for try await chunk in body {
-                for event in try parser.feed(chunk) where event.data == "[DONE]" { return true }
+                try parser.feed(chunk, into: &events)
+                if events.contains(where: { $0.data.elementsEqual("[DONE]".utf8) }) { return true }
             }
             return false
         }
